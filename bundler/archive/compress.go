@@ -1,0 +1,83 @@
+package archive
+
+import (
+	"bytes"
+	"compress/flate"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"os"
+	"sync"
+)
+
+// Compressor compresses file contents once per build and shares the result
+// between every archive that stores the same file (a package used by many
+// functions is read and deflated once). The zero value is not usable; use
+// NewCompressor. It is safe for concurrent use.
+type Compressor struct {
+	mu    sync.Mutex
+	blobs map[fileKey]*blob
+}
+
+// NewCompressor returns an empty Compressor.
+func NewCompressor() *Compressor {
+	return &Compressor{blobs: map[fileKey]*blob{}}
+}
+
+type blob struct {
+	once   sync.Once
+	method uint16
+	crc    uint32
+	size   uint64
+	data   []byte
+	err    error
+}
+
+// file returns the compressed content of the regular file at path (already
+// resolved through symlinks); key identifies the underlying file.
+func (c *Compressor) file(key fileKey, path string) *blob {
+	c.mu.Lock()
+	b, ok := c.blobs[key]
+	if !ok {
+		b = &blob{}
+		c.blobs[key] = b
+	}
+	c.mu.Unlock()
+	b.once.Do(func() {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			b.err = fmt.Errorf("read %q: %w", path, err)
+			return
+		}
+		b.method, b.crc, b.size, b.data, b.err = deflate(data)
+	})
+	return b
+}
+
+var flaters = sync.Pool{New: func() any {
+	w, _ := flate.NewWriter(io.Discard, flate.BestSpeed)
+	return w
+}}
+
+// deflate compresses data, storing it instead when DEFLATE does not shrink
+// it. The choice depends only on the bytes, so it is reproducible.
+func deflate(data []byte) (method uint16, crc uint32, size uint64, out []byte, err error) {
+	crc = crc32.ChecksumIEEE(data)
+	var buf bytes.Buffer
+	buf.Grow(len(data)/2 + 64)
+	w := flaters.Get().(*flate.Writer)
+	defer flaters.Put(w)
+	w.Reset(&buf)
+	if _, err := w.Write(data); err != nil {
+		return 0, 0, 0, nil, fmt.Errorf("compress: %w", err)
+	}
+	if err := w.Close(); err != nil {
+		return 0, 0, 0, nil, fmt.Errorf("compress: %w", err)
+	}
+	if buf.Len() >= len(data) {
+		return methodStore, crc, uint64(len(data)), data, nil
+	}
+	return methodDeflate, crc, uint64(len(data)), buf.Bytes(), nil
+}
+
+func crc(data []byte) uint32 { return crc32.ChecksumIEEE(data) }

@@ -1,0 +1,99 @@
+package archive
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"slices"
+	"strings"
+)
+
+// Entry is one file to store.
+type Entry struct {
+	// Name is the slash-separated path inside the archive.
+	Name string
+	// Path is the file on disk whose content is stored; empty for
+	// generated entries, which use Data.
+	Path string
+	// Data is the content of a generated entry.
+	Data []byte
+	// Executable forces mode 0755. Entries read from disk are also
+	// executable when the file has any execute bit.
+	Executable bool
+}
+
+// ErrInvalidName is returned for an entry name that could escape the
+// archive root or is not portable.
+var ErrInvalidName = errors.New("invalid archive entry name")
+
+// ErrDuplicateName is returned when two different sources claim the same
+// entry name.
+var ErrDuplicateName = errors.New("duplicate archive entry name")
+
+// ValidateName checks that name is a clean, relative, slash-separated path
+// that stays inside the archive root.
+func ValidateName(name string) error {
+	bad := func(why string) error { return fmt.Errorf("%w %q: %s", ErrInvalidName, name, why) }
+	switch {
+	case name == "":
+		return bad("empty")
+	case strings.ContainsRune(name, 0):
+		return bad("contains NUL")
+	case strings.Contains(name, `\`):
+		return bad("contains a backslash")
+	case strings.HasPrefix(name, "/") || (len(name) > 1 && name[1] == ':'):
+		return bad("absolute")
+	case strings.HasSuffix(name, "/"):
+		return bad("ends with a slash")
+	case path.Clean(name) != name:
+		return bad("not a clean path")
+	}
+	for _, seg := range strings.Split(name, "/") {
+		if seg == ".." || seg == "." {
+			return bad("contains a dot segment")
+		}
+	}
+	return nil
+}
+
+// normalize validates, sorts and de-duplicates entries. Two entries with the
+// same name are fine when they name the same source; otherwise it is an
+// error.
+func normalize(entries []Entry) ([]Entry, error) {
+	out := slices.Clone(entries)
+	for _, e := range out {
+		if err := ValidateName(e.Name); err != nil {
+			return nil, err
+		}
+	}
+	slices.SortStableFunc(out, func(a, b Entry) int { return strings.Compare(a.Name, b.Name) })
+	j := 0
+	for i := range out {
+		if j > 0 && out[j-1].Name == out[i].Name {
+			prev := out[j-1]
+			if prev.Path != out[i].Path || string(prev.Data) != string(out[i].Data) {
+				return nil, fmt.Errorf("%w %q: from %s and %s", ErrDuplicateName, out[i].Name, describe(prev), describe(out[i]))
+			}
+			continue
+		}
+		out[j] = out[i]
+		j++
+	}
+	return out[:j], nil
+}
+
+func describe(e Entry) string {
+	if e.Path != "" {
+		return fmt.Sprintf("%q", e.Path)
+	}
+	return "generated content"
+}
+
+// fileMode is the normalised mode of a stored file.
+func fileMode(executable bool) fs.FileMode {
+	if executable {
+		return 0o755
+	}
+	return 0o644
+}

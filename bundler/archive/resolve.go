@@ -1,0 +1,90 @@
+package archive
+
+import (
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+)
+
+// item is an entry with its content source decided.
+type item struct {
+	Entry
+	mode fs.FileMode // normalised: 0644, 0755 or symlink
+	link string      // symlink text when mode is a symlink
+	key  fileKey     // compression-cache key of the resolved file
+	real string      // path of the resolved regular file
+}
+
+// resolve applies the symlink policy and reads modes. byPath maps on-disk
+// paths to entry names so links between entries can stay links.
+func resolve(entries []Entry) ([]item, error) {
+	byPath := make(map[string]string, len(entries))
+	for _, e := range entries {
+		if e.Path != "" {
+			byPath[filepath.Clean(e.Path)] = e.Name
+		}
+	}
+	items := make([]item, len(entries))
+	for i, e := range entries {
+		it := item{Entry: e}
+		if e.Path == "" {
+			it.mode = fileMode(e.Executable)
+			items[i] = it
+			continue
+		}
+		fi, err := os.Lstat(e.Path)
+		if err != nil {
+			return nil, fmt.Errorf("inspect %q: %w", e.Path, err)
+		}
+		if fi.Mode()&fs.ModeSymlink != 0 {
+			if link, ok := internalLink(e, byPath); ok {
+				it.mode, it.link = fs.ModeSymlink|0o777, link
+				items[i] = it
+				continue
+			}
+			// Any other link: store what it points to.
+			if fi, err = os.Stat(e.Path); err != nil {
+				return nil, fmt.Errorf("follow symlink %q: %w", e.Path, err)
+			}
+		}
+		if !fi.Mode().IsRegular() {
+			return nil, fmt.Errorf("archive %q: not a regular file (%s)", e.Path, fi.Mode().Type())
+		}
+		it.mode = fileMode(fi.Mode()&0o111 != 0 || e.Executable)
+		it.key, it.real = keyOf(e.Path, fi), e.Path
+		items[i] = it
+	}
+	return items, nil
+}
+
+// internalLink returns the relative link text when e is a symlink whose
+// target is itself an entry of this archive.
+func internalLink(e Entry, byPath map[string]string) (string, bool) {
+	target, err := os.Readlink(e.Path)
+	if err != nil {
+		return "", false
+	}
+	if !filepath.IsAbs(target) {
+		target = filepath.Join(filepath.Dir(e.Path), target)
+	}
+	name, ok := byPath[filepath.Clean(target)]
+	if !ok || name == e.Name {
+		return "", false
+	}
+	rel, err := relSlash(path.Dir(e.Name), name)
+	if err != nil {
+		return "", false
+	}
+	return rel, true
+}
+
+// relSlash is filepath.Rel for slash-separated archive names.
+func relSlash(fromDir, to string) (string, error) {
+	rel, err := filepath.Rel(filepath.FromSlash("/"+fromDir), filepath.FromSlash("/"+to))
+	if err != nil {
+		return "", err
+	}
+	return filepath.ToSlash(rel), nil
+}

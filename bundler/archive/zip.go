@@ -1,0 +1,167 @@
+package archive
+
+import (
+	"archive/zip"
+	"context"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+)
+
+const (
+	methodStore   = zip.Store
+	methodDeflate = zip.Deflate
+
+	// dosDate1980 is 1980-01-01 in MS-DOS date format, the earliest date a
+	// zip can hold; the time field is 00:00.
+	dosDate1980 = 0x21
+	// creatorUnix marks external attributes as Unix modes (made by Unix,
+	// spec version 2.0).
+	creatorUnix = 3<<8 | 20
+	flagUTF8    = 0x800
+	// flagDataDescriptor is only needed for entries over 4 GiB, whose
+	// sizes go into the zip64 fields written after the data.
+	flagDataDescriptor = 0x8
+	uint32max          = 1<<32 - 1
+)
+
+// WriteZip writes entries to a zip at dest atomically and returns its size.
+// comp shares compressed file contents between archives of one build; it
+// may be nil.
+func WriteZip(ctx context.Context, dest string, entries []Entry, comp *Compressor) (int64, error) {
+	if comp == nil {
+		comp = NewCompressor()
+	}
+	entries, err := normalize(entries)
+	if err != nil {
+		return 0, err
+	}
+	items, err := resolve(entries)
+	if err != nil {
+		return 0, err
+	}
+	var size int64
+	err = writeAtomic(dest, func(f *os.File) error {
+		zw := zip.NewWriter(f)
+		for _, it := range items {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if err := writeItem(zw, it, comp); err != nil {
+				return err
+			}
+		}
+		if err := zw.Close(); err != nil {
+			return fmt.Errorf("write %q: %w", dest, err)
+		}
+		fi, err := f.Stat()
+		if err != nil {
+			return fmt.Errorf("inspect %q: %w", dest, err)
+		}
+		size = fi.Size()
+		return nil
+	})
+	return size, err
+}
+
+func writeItem(zw *zip.Writer, it item, comp *Compressor) error {
+	fh := &zip.FileHeader{
+		Name:           it.Name,
+		CreatorVersion: creatorUnix,
+		ReaderVersion:  20,
+		ModifiedDate:   dosDate1980,
+	}
+	if !isASCII(it.Name) {
+		fh.Flags |= flagUTF8
+	}
+	var data []byte
+	switch {
+	case it.mode&fs.ModeSymlink != 0:
+		fh.Method = methodStore
+		fh.ReaderVersion = 10
+		data = []byte(it.link)
+		fh.CRC32, fh.UncompressedSize64 = crc(data), uint64(len(data))
+		fh.ExternalAttrs = (0o120000 | 0o777) << 16
+	case it.real != "":
+		b := comp.file(it.key, it.real)
+		if b.err != nil {
+			return b.err
+		}
+		fh.Method, fh.CRC32, fh.UncompressedSize64, data = b.method, b.crc, b.size, b.data
+	default:
+		var err error
+		fh.Method, fh.CRC32, fh.UncompressedSize64, data, err = deflate(it.Data)
+		if err != nil {
+			return fmt.Errorf("archive %q: %w", it.Name, err)
+		}
+	}
+	if it.mode&fs.ModeSymlink == 0 {
+		fh.ExternalAttrs = uint32(0o100000|it.mode.Perm()) << 16
+	}
+	fh.CompressedSize64 = uint64(len(data))
+	if fh.UncompressedSize64 >= uint32max || fh.CompressedSize64 >= uint32max {
+		fh.Flags |= flagDataDescriptor
+	}
+	w, err := zw.CreateRaw(fh)
+	if err != nil {
+		return fmt.Errorf("archive %q: %w", it.Name, err)
+	}
+	if _, err := w.Write(data); err != nil {
+		return fmt.Errorf("archive %q: %w", it.Name, err)
+	}
+	return nil
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+// writeAtomic creates dest through a temporary file in the same directory,
+// renaming it into place only when write succeeds; on failure the
+// temporary file is removed and any existing dest is left as it was.
+func writeAtomic(dest string, write func(*os.File) error) (err error) {
+	dir, base := filepath.Split(dest)
+	if dir == "" {
+		dir = "."
+	}
+	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("create %q: %w", dest, err)
+	}
+	tmp := f.Name()
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(tmp)
+		}
+	}()
+	if err = write(f); err != nil {
+		return err
+	}
+	if err = f.Chmod(0o644); err != nil {
+		return fmt.Errorf("write %q: %w", dest, err)
+	}
+	if err = f.Close(); err != nil {
+		return fmt.Errorf("write %q: %w", dest, err)
+	}
+	if err = os.Rename(tmp, dest); err != nil {
+		return fmt.Errorf("rename %q: %w", dest, err)
+	}
+	return nil
+}
+
+// WriteFile writes data to path atomically (temp file and rename).
+func WriteFile(path string, data []byte) error {
+	return writeAtomic(path, func(f *os.File) error {
+		if _, err := f.Write(data); err != nil {
+			return fmt.Errorf("write %q: %w", path, err)
+		}
+		return nil
+	})
+}

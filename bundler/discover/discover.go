@@ -1,0 +1,334 @@
+// Package discover finds the functions in a site's source folders with the
+// reference tool's rules: which files and directories are functions, which
+// runtime claims them, their names and main files, and which one wins when
+// several share a name.
+package discover
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
+
+	"github.com/zisi-build/zisi/bundler/binary"
+)
+
+// Runtime is a function's runtime in the reference's vocabulary.
+type Runtime string
+
+// Runtimes.
+const (
+	RuntimeJS   Runtime = "js"
+	RuntimeGo   Runtime = "go"
+	RuntimeRust Runtime = "rs"
+)
+
+// ReservedName cannot be a function name: the v2 entry point uses it.
+const ReservedName = "___netlify-entry-point"
+
+// Extensions are the file extensions the JS runtime claims, in precedence
+// order: when two files share a name, the earlier extension wins.
+var Extensions = []string{".js", ".zip", ".mjs", ".cjs", ".ts", ".tsx", ".mts", ".cts"}
+
+// mainFileExtensions is the order in which a directory's main file is
+// looked up; for each extension `{dir}{ext}` is tried before `index{ext}`.
+var mainFileExtensions = []string{".js", ".ts", ".mjs", ".cjs", ".tsx", ".mts", ".cts"}
+
+// Kind tells how a function is stored on disk.
+type Kind int
+
+// Kinds of function sources.
+const (
+	// KindFile is a single source file (hello.js).
+	KindFile Kind = iota
+	// KindDir is a directory with a main file (hello/index.js, hello/main.go).
+	KindDir
+	// KindZip is a prebuilt archive copied as it is.
+	KindZip
+	// KindBinary is a prebuilt Linux binary (Go or Rust).
+	KindBinary
+)
+
+// Function is one discovered function.
+type Function struct {
+	Name string
+	// MainFile is the file the runtime starts from.
+	MainFile string
+	// SrcDir is the directory itself, or a file's parent directory.
+	SrcDir string
+	// SrcPath is the directory entry that makes the function.
+	SrcPath string
+	// Filename is the base name of SrcPath.
+	Filename string
+	// Extension is the extension of MainFile.
+	Extension string
+	Runtime   Runtime
+	Kind      Kind
+	// Binary is set for KindBinary.
+	Binary *binary.Info
+}
+
+// Warning is something the user should know that did not stop discovery.
+type Warning struct {
+	Path string
+	Msg  string
+}
+
+func (w Warning) String() string { return fmt.Sprintf("%s: %s", w.Path, w.Msg) }
+
+// Result is what discovery found: every function candidate (Functions, in
+// the reference's listing order) and the warnings.
+type Result struct {
+	Functions []Function
+	Warnings  []Warning
+}
+
+// ErrSourceNotDirectory means a source folder path names a file.
+var ErrSourceNotDirectory = errors.New("source folder is not a directory")
+
+// Options adjusts discovery.
+type Options struct {
+	// Arch is the architecture prebuilt binaries must target; "amd64" when
+	// empty.
+	Arch string
+}
+
+// Discover lists the source folders in order and classifies every entry.
+// A missing folder gives a warning (the reference is silent); a file passed
+// as a folder is an error.
+func Discover(ctx context.Context, srcDirs []string, opts Options) (*Result, error) {
+	res := &Result{}
+	var candidates []string
+	for _, dir := range srcDirs {
+		entries, err := os.ReadDir(dir)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			res.Warnings = append(res.Warnings, Warning{Path: dir, Msg: "functions folder does not exist, no functions found there"})
+			continue
+		case err != nil:
+			if fi, serr := os.Stat(dir); serr == nil && !fi.IsDir() {
+				return nil, fmt.Errorf("list %q: %w", dir, ErrSourceNotDirectory)
+			}
+			return nil, fmt.Errorf("list %q: %w", dir, err)
+		}
+		for _, e := range entries {
+			candidates = append(candidates, filepath.Join(dir, e.Name()))
+		}
+	}
+	return classify(ctx, candidates, opts, res)
+}
+
+// DiscoverPaths classifies individual paths (the reference's
+// `functions` inputs and zipFunction's single path).
+func DiscoverPaths(ctx context.Context, paths []string, opts Options) (*Result, error) {
+	for _, p := range paths {
+		if _, err := os.Lstat(p); err != nil {
+			return nil, fmt.Errorf("inspect %q: %w", p, err)
+		}
+	}
+	return classify(ctx, paths, opts, &Result{})
+}
+
+type candidate struct {
+	fn    Function
+	index int  // position in the candidate list
+	isDir bool // a JS directory function
+}
+
+// classify offers every path to the runtimes in the reference's order (js,
+// go, rust); a path claimed by one runtime is not offered to the next.
+func classify(ctx context.Context, paths []string, opts Options, res *Result) (*Result, error) {
+	var js, gos, rust []candidate
+	for i, p := range paths {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		fi, err := os.Lstat(p)
+		if err != nil {
+			return nil, fmt.Errorf("inspect %q: %w", p, err)
+		}
+		if fn, ok, err := jsFunction(p, fi); err != nil {
+			return nil, err
+		} else if ok {
+			js = append(js, candidate{fn: fn, index: i, isDir: fi.IsDir()})
+			continue
+		}
+		if fi.Mode().IsRegular() {
+			info, err := binary.Inspect(p)
+			if err != nil {
+				continue // unreadable or not a Go/Rust binary: nobody claims it
+			}
+			if !info.IsLambda(opts.Arch) {
+				res.Warnings = append(res.Warnings, Warning{Path: p, Msg: fmt.Sprintf("found a %s; functions must be built for linux/%s, so it is not deployed", info, cmp.Or(opts.Arch, "amd64"))})
+				continue
+			}
+			fn := binaryFunction(p, info)
+			if info.Runtime == binary.RuntimeGo {
+				gos = append(gos, candidate{fn: fn, index: i})
+			} else {
+				rust = append(rust, candidate{fn: fn, index: i})
+			}
+			continue
+		}
+		if fi.IsDir() {
+			if fn, ok, err := goSourceFunction(p); err != nil {
+				return nil, err
+			} else if ok {
+				gos = append(gos, candidate{fn: fn, index: i})
+			}
+		}
+	}
+	sortJS(js)
+	for _, group := range [][]candidate{js, gos, rust} {
+		for _, c := range group {
+			res.Functions = append(res.Functions, c.fn)
+		}
+	}
+	return res, nil
+}
+
+func jsFunction(p string, fi fs.FileInfo) (Function, bool, error) {
+	base := filepath.Base(p)
+	if base == "node_modules" {
+		return Function{}, false, nil
+	}
+	ext := filepath.Ext(p)
+	if !fi.IsDir() {
+		if !slices.Contains(Extensions, ext) {
+			return Function{}, false, nil
+		}
+		kind := KindFile
+		if ext == ".zip" {
+			kind = KindZip
+		}
+		return Function{
+			Name: strings.TrimSuffix(base, ext), MainFile: p, SrcDir: filepath.Dir(p), SrcPath: p,
+			Filename: base, Extension: ext, Runtime: RuntimeJS, Kind: kind,
+		}, true, nil
+	}
+	main, err := dirMainFile(p, base)
+	if err != nil || main == "" {
+		return Function{}, false, err
+	}
+	return Function{
+		Name: strings.TrimSuffix(base, ext), MainFile: main, SrcDir: p, SrcPath: p,
+		Filename: base, Extension: filepath.Ext(main), Runtime: RuntimeJS, Kind: KindDir,
+	}, true, nil
+}
+
+// dirMainFile returns the first existing regular file among {dir}.js,
+// index.js, {dir}.ts, index.ts, … ({dir} is the full directory name, dots
+// included), or "" when there is none.
+func dirMainFile(dir, base string) (string, error) {
+	for _, ext := range mainFileExtensions {
+		for _, stem := range []string{base, "index"} {
+			p := filepath.Join(dir, stem+ext)
+			fi, err := os.Stat(p)
+			if err == nil && fi.Mode().IsRegular() {
+				return p, nil
+			}
+			if err != nil && !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, syscall.ENOTDIR) {
+				return "", fmt.Errorf("inspect %q: %w", p, err)
+			}
+		}
+	}
+	return "", nil
+}
+
+// goSourceFunction claims a directory holding {dir}.go (preferred) or
+// main.go.
+func goSourceFunction(dir string) (Function, bool, error) {
+	base := filepath.Base(dir)
+	for _, name := range []string{base + ".go", "main.go"} {
+		p := filepath.Join(dir, name)
+		if _, err := os.Lstat(p); err == nil {
+			ext := filepath.Ext(dir)
+			return Function{
+				Name: strings.TrimSuffix(base, ext), MainFile: p, SrcDir: dir, SrcPath: dir,
+				Filename: base, Extension: ".go", Runtime: RuntimeGo, Kind: KindDir,
+			}, true, nil
+		}
+	}
+	return Function{}, false, nil
+}
+
+func binaryFunction(p string, info binary.Info) Function {
+	base := filepath.Base(p)
+	ext := filepath.Ext(p)
+	rt := RuntimeGo
+	if info.Runtime == binary.RuntimeRust {
+		rt = RuntimeRust
+	}
+	return Function{
+		Name: strings.TrimSuffix(base, ext), MainFile: p, SrcDir: filepath.Dir(p), SrcPath: p,
+		Filename: base, Extension: ext, Runtime: rt, Kind: KindBinary, Binary: &info,
+	}
+}
+
+// sortJS orders JS candidates as the reference's finder does: files before
+// directories, and among files sharing a name the higher-precedence
+// extension last. The reference uses a comparator that is not a total
+// order; this key gives its intended result deterministically: groups keep
+// the position of their name's first appearance, ties keep input order.
+func sortJS(js []candidate) {
+	first := map[string]int{}
+	for _, c := range js {
+		key := groupKey(c)
+		if _, ok := first[key]; !ok {
+			first[key] = c.index
+		}
+	}
+	slices.SortStableFunc(js, func(a, b candidate) int {
+		if a.isDir != b.isDir {
+			if a.isDir {
+				return 1
+			}
+			return -1
+		}
+		return cmp.Or(
+			cmp.Compare(first[groupKey(a)], first[groupKey(b)]),
+			cmp.Compare(precedence(a.fn), precedence(b.fn)),
+			cmp.Compare(a.index, b.index),
+		)
+	})
+}
+
+func groupKey(c candidate) string {
+	if c.isDir {
+		return "d\x00" + c.fn.Name
+	}
+	return "f\x00" + c.fn.Name
+}
+
+// precedence is higher for stronger extensions (.js highest); directories
+// have none.
+func precedence(fn Function) int {
+	if fn.Kind == KindDir {
+		return 0
+	}
+	return len(Extensions) - slices.Index(Extensions, fn.Extension)
+}
+
+// Dedupe keeps one function per name, as zipFunctions does: the last
+// candidate for a name wins (a directory beats a file, .js beats .ts, a
+// later source folder beats an earlier one, Go beats JS) but the winner
+// takes the position of the name's first appearance.
+func Dedupe(fns []Function) []Function {
+	slot := map[string]int{}
+	var out []Function
+	for _, fn := range fns {
+		if i, ok := slot[fn.Name]; ok {
+			out[i] = fn
+			continue
+		}
+		slot[fn.Name] = len(out)
+		out = append(out, fn)
+	}
+	return out
+}

@@ -1,0 +1,71 @@
+package bundler
+
+import (
+	"fmt"
+	"runtime"
+	"time"
+
+	"github.com/zisi-build/zisi/config"
+)
+
+// ArchiveFormat is how each function is written.
+type ArchiveFormat string
+
+// Archive formats.
+const (
+	// ArchiveZip writes DEST/<name>.zip (the default).
+	ArchiveZip ArchiveFormat = "zip"
+	// ArchiveNone writes a directory DEST/<name>/ with the same content.
+	ArchiveNone ArchiveFormat = "none"
+)
+
+// Options configures a build. The zero value builds zips with no function
+// configuration, one worker per CPU, and writes DEST/manifest.json.
+type Options struct {
+	// Config is the glob-keyed function configuration (from netlify.toml).
+	Config *config.Config
+	// ArchiveFormat defaults to ArchiveZip.
+	ArchiveFormat ArchiveFormat
+	// ManifestPath is where manifest.json goes; DEST/manifest.json when
+	// empty.
+	ManifestPath string
+	// Parallel bounds how many functions are built at once; the number of
+	// CPUs when zero or negative.
+	Parallel int
+	// NodeVersion, when set, overrides every function's node_version (the
+	// --node-version flag and AWS_LAMBDA_JS_RUNTIME).
+	NodeVersion string
+	// Now stamps the manifest; time.Now when nil.
+	Now func() time.Time
+	// Progress, when set, is called after each function finishes (from
+	// the worker goroutines, so it must be safe for concurrent use).
+	Progress func(done, total int, name string)
+}
+
+func (o *Options) withDefaults() (Options, error) {
+	out := *o
+	switch out.ArchiveFormat {
+	case "":
+		out.ArchiveFormat = ArchiveZip
+	case ArchiveZip, ArchiveNone:
+	default:
+		return out, fmt.Errorf("%w: archive format %q is not one of zip, none", ErrInvalidOptions, out.ArchiveFormat)
+	}
+	if out.Parallel <= 0 {
+		out.Parallel = runtime.NumCPU()
+	}
+	if out.Now == nil {
+		out.Now = time.Now
+	}
+	return out, nil
+}
+
+// functionConfig returns a function's merged configuration with the
+// global overrides applied.
+func (o *Options) functionConfig(name string) config.FunctionConfig {
+	fc := o.Config.ForFunction(name)
+	if o.NodeVersion != "" {
+		fc.NodeVersion = o.NodeVersion
+	}
+	return fc
+}

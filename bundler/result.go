@@ -1,0 +1,207 @@
+package bundler
+
+import (
+	"bytes"
+	"encoding/json"
+
+	"github.com/zisi-build/zisi/config"
+	"github.com/zisi-build/zisi/manifest"
+)
+
+// FunctionResult describes one built function. Its JSON form is the
+// reference's result object (zipFunctions' return value and its CLI's
+// output), with the reference's key order and presence rules.
+type FunctionResult struct {
+	Name     string `json:"name"`
+	MainFile string `json:"mainFile"`
+	Runtime  string `json:"runtime"`
+	// Path is the archive (or directory) written, joined from the
+	// destination as given, so it is relative when that was.
+	Path string `json:"path"`
+	// Size is the archive's size in bytes; 0 for directory output.
+	Size          int64                 `json:"size,omitempty"`
+	EntryFilename string                `json:"entryFilename"`
+	Config        config.FunctionConfig `json:"config"`
+	DisplayName   string                `json:"displayName,omitempty"`
+	Generator     string                `json:"generator,omitempty"`
+	Timeout       int                   `json:"timeout,omitempty"`
+
+	// Node.js only.
+	Bundler            string                       `json:"bundler,omitempty"`
+	BundlerReason      string                       `json:"bundlerReason,omitempty"`
+	BundlerWarnings    []Message                    `json:"bundlerWarnings,omitempty"`
+	BundlerErrors      []Message                    `json:"bundlerErrors,omitempty"`
+	Inputs             []string                     `json:"inputs,omitempty"`
+	IncludedFiles      []string                     `json:"includedFiles,omitempty"`
+	InvocationMode     string                       `json:"invocationMode,omitempty"`
+	OutputModuleFormat string                       `json:"outputModuleFormat,omitempty"`
+	Priority           *int                         `json:"priority,omitempty"`
+	TrafficRules       *manifest.TrafficRules       `json:"trafficRules,omitempty"`
+	RuntimeVersion     string                       `json:"runtimeVersion,omitempty"`
+	EventSubscriptions []string                     `json:"eventSubscriptions,omitempty"`
+	Routes             []manifest.Route             `json:"routes,omitempty"`
+	ExcludedRoutes     []manifest.Route             `json:"excludedRoutes,omitempty"`
+	Memory             int                          `json:"memory,omitempty"`
+	Region             string                       `json:"region,omitempty"`
+	Schedule           string                       `json:"schedule,omitempty"`
+	Vcpu               float64                      `json:"vcpu,omitempty"`
+	RuntimeAPIVersion  int                          `json:"runtimeAPIVersion,omitempty"`
+	BootstrapVersion   string                       `json:"bootstrapVersion,omitempty"`
+	NativeNodeModules  map[string]map[string]string `json:"nativeNodeModules,omitempty"`
+
+	// warns are this function's warnings, collected into Report.Warnings.
+	warns []Warning
+}
+
+func (r *FunctionResult) warnings() []Warning { return r.warns }
+
+// Message is a bundler warning or error with its location.
+type Message struct {
+	Text     string    `json:"text"`
+	Location *Location `json:"location,omitempty"`
+}
+
+// Location points into a source file (1-based line, 0-based column, as
+// esbuild reports them).
+type Location struct {
+	File   string `json:"file"`
+	Line   int    `json:"line"`
+	Column int    `json:"column"`
+}
+
+// isNode reports whether the result came from the Node.js pipeline proper
+// (not a copied .zip).
+func (r *FunctionResult) isNode() bool { return r.Runtime == "js" && r.Bundler != "" }
+
+// MarshalJSON writes the reference's key order: Node.js results have many
+// more keys than Go, Rust and prebuilt-zip ones, in a different order, and
+// some keys (inputs, includedFiles, runtimeAPIVersion) are present even
+// when empty.
+func (r FunctionResult) MarshalJSON() ([]byte, error) {
+	var o object
+	if r.isNode() {
+		o.add("bootstrapVersion", r.BootstrapVersion, r.BootstrapVersion != "")
+		o.add("bundler", r.Bundler, true)
+		o.add("bundlerReason", r.BundlerReason, r.BundlerReason != "")
+		o.add("bundlerWarnings", r.BundlerWarnings, len(r.BundlerWarnings) > 0)
+		o.add("config", r.Config, true)
+		o.add("displayName", r.DisplayName, r.DisplayName != "")
+		o.add("entryFilename", r.EntryFilename, true)
+		o.add("generator", r.Generator, r.Generator != "")
+		o.add("timeout", r.Timeout, r.Timeout != 0)
+		o.add("inputs", nonNil(r.Inputs), true)
+		o.add("includedFiles", nonNil(r.IncludedFiles), true)
+		o.add("invocationMode", r.InvocationMode, r.InvocationMode != "")
+		o.add("outputModuleFormat", r.OutputModuleFormat, true)
+		o.add("nativeNodeModules", r.NativeNodeModules, r.NativeNodeModules != nil)
+		o.add("path", r.Path, true)
+		o.add("priority", r.Priority, r.Priority != nil)
+		o.add("trafficRules", r.TrafficRules, r.TrafficRules != nil)
+		o.add("runtimeVersion", r.RuntimeVersion, r.RuntimeVersion != "")
+		o.add("bundlerErrors", r.BundlerErrors, len(r.BundlerErrors) > 0)
+		o.add("mainFile", r.MainFile, true)
+		o.add("name", r.Name, true)
+		o.add("runtime", r.Runtime, true)
+		o.add("size", r.Size, r.Size != 0)
+		o.add("eventSubscriptions", r.EventSubscriptions, len(r.EventSubscriptions) > 0)
+		o.add("routes", r.Routes, r.Routes != nil)
+		o.add("excludedRoutes", r.ExcludedRoutes, r.ExcludedRoutes != nil)
+		o.add("memory", r.Memory, r.Memory != 0)
+		o.add("region", r.Region, r.Region != "")
+		o.add("schedule", r.Schedule, r.Schedule != "")
+		o.add("runtimeAPIVersion", r.RuntimeAPIVersion, true)
+		o.add("buildData", r.buildData(), true)
+		o.add("vcpu", r.Vcpu, r.Vcpu != 0)
+		return o.bytes()
+	}
+	o.add("config", r.Config, true)
+	o.add("displayName", r.DisplayName, r.DisplayName != "")
+	o.add("generator", r.Generator, r.Generator != "")
+	o.add("path", r.Path, true)
+	o.add("entryFilename", r.EntryFilename, true)
+	o.add("mainFile", r.MainFile, true)
+	o.add("name", r.Name, true)
+	o.add("runtime", r.Runtime, true)
+	o.add("size", r.Size, r.Size != 0)
+	return o.bytes()
+}
+
+func (r *FunctionResult) buildData() manifest.BuildData {
+	if !r.isNode() {
+		return manifest.BuildData{}
+	}
+	return manifest.BuildData{BootstrapVersion: r.BootstrapVersion, RuntimeAPIVersion: r.RuntimeAPIVersion}
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// object builds a JSON object with keys in insertion order.
+type object struct {
+	buf bytes.Buffer
+	err error
+}
+
+func (o *object) add(key string, v any, present bool) {
+	if !present || o.err != nil {
+		return
+	}
+	if o.buf.Len() == 0 {
+		o.buf.WriteByte('{')
+	} else {
+		o.buf.WriteByte(',')
+	}
+	k, _ := json.Marshal(key)
+	o.buf.Write(k)
+	o.buf.WriteByte(':')
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		o.err = err
+		return
+	}
+	o.buf.Write(bytes.TrimSuffix(b.Bytes(), []byte("\n")))
+}
+
+func (o *object) bytes() ([]byte, error) {
+	if o.err != nil {
+		return nil, o.err
+	}
+	if o.buf.Len() == 0 {
+		return []byte("{}"), nil
+	}
+	o.buf.WriteByte('}')
+	return o.buf.Bytes(), nil
+}
+
+// manifestEntry converts a result to its manifest.json entry; absPath is
+// the archive's absolute path.
+func (r *FunctionResult) manifestEntry(absPath string) manifest.Function {
+	return manifest.Function{
+		Bundler:            r.Bundler,
+		DisplayName:        r.DisplayName,
+		Generator:          r.Generator,
+		Timeout:            r.Timeout,
+		InvocationMode:     r.InvocationMode,
+		BuildData:          r.buildData(),
+		MainFile:           r.MainFile,
+		Memory:             r.Memory,
+		Name:               r.Name,
+		Priority:           r.Priority,
+		Region:             r.Region,
+		TrafficRules:       r.TrafficRules,
+		RuntimeVersion:     r.RuntimeVersion,
+		Path:               absPath,
+		Runtime:            r.Runtime,
+		Schedule:           r.Schedule,
+		Vcpu:               r.Vcpu,
+		EventSubscriptions: r.EventSubscriptions,
+		Routes:             r.Routes,
+		ExcludedRoutes:     r.ExcludedRoutes,
+	}
+}

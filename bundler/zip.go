@@ -1,0 +1,271 @@
+package bundler
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/zisi-build/zisi/bundler/archive"
+	"github.com/zisi-build/zisi/bundler/discover"
+	"github.com/zisi-build/zisi/manifest"
+)
+
+// Warning is a problem that did not stop the build.
+type Warning struct {
+	// Function is empty for warnings about the site as a whole.
+	Function string `json:"function,omitempty"`
+	Path     string `json:"path,omitempty"`
+	Message  string `json:"message"`
+}
+
+func (w Warning) String() string {
+	var b strings.Builder
+	if w.Function != "" {
+		fmt.Fprintf(&b, "function %q: ", w.Function)
+	}
+	if w.Path != "" {
+		b.WriteString(w.Path + ": ")
+	}
+	b.WriteString(w.Message)
+	return b.String()
+}
+
+// Report is the outcome of ZipFunctions.
+type Report struct {
+	// Functions holds the successful results in discovery order.
+	Functions []FunctionResult
+	// Failures holds one error per failed function, in discovery order.
+	Failures []*FunctionError
+	// Warnings are site-level and per-function warnings.
+	Warnings []Warning
+	// Manifest is the manifest path written; empty when none was (any
+	// failure keeps an existing manifest untouched).
+	Manifest string
+}
+
+// ZipFunctions builds every function found in srcDirs into destDir and
+// writes the manifest. Every function is attempted; when any fails, the
+// returned error is a *BuildError listing them all, the other archives are
+// still written, and the manifest is not, so a deploy never picks up a
+// partial set. The Report is returned in every case except an error
+// before discovery finished.
+func ZipFunctions(ctx context.Context, srcDirs []string, destDir string, opts Options) (*Report, error) {
+	o, err := opts.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	abs, err := absAll(srcDirs)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkDest(abs, destDir); err != nil {
+		return nil, err
+	}
+	found, err := discover.Discover(ctx, abs, discover.Options{})
+	if err != nil {
+		return nil, err
+	}
+	rep := &Report{Warnings: discoveryWarnings(found)}
+	if err := os.MkdirAll(destDir, 0o755); err != nil {
+		return nil, fmt.Errorf("create %q: %w", destDir, err)
+	}
+	fns := discover.Dedupe(found.Functions)
+	results, errs := buildAll(ctx, fns, destDir, o)
+	for i := range fns {
+		if errs[i] != nil {
+			rep.Failures = append(rep.Failures, errs[i])
+			continue
+		}
+		rep.Functions = append(rep.Functions, *results[i])
+		rep.Warnings = append(rep.Warnings, results[i].warnings()...)
+	}
+	if err := ctx.Err(); err != nil {
+		return rep, err
+	}
+	if len(rep.Failures) > 0 {
+		return rep, &BuildError{Failures: rep.Failures}
+	}
+	path, err := writeManifest(destDir, o, rep.Functions)
+	if err != nil {
+		return rep, err
+	}
+	rep.Manifest = path
+	return rep, nil
+}
+
+// ZipFunction builds the single function at path (a file or directory)
+// into destDir without writing a manifest. It returns ErrNotFunction when
+// path is not a function.
+func ZipFunction(ctx context.Context, path, destDir string, opts Options) (*FunctionResult, error) {
+	o, err := opts.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("resolve %q: %w", path, err)
+	}
+	found, err := discover.DiscoverPaths(ctx, []string{abs}, discover.Options{})
+	if err != nil {
+		return nil, err
+	}
+	if len(found.Functions) == 0 {
+		return nil, fmt.Errorf("build %q: %w", path, ErrNotFunction)
+	}
+	if err := os.MkdirAll(destDir, 0o755); err != nil {
+		return nil, fmt.Errorf("create %q: %w", destDir, err)
+	}
+	fns := discover.Dedupe(found.Functions)
+	results, errs := buildAll(ctx, fns[:1], destDir, o)
+	if errs[0] != nil {
+		return nil, errs[0]
+	}
+	return results[0], nil
+}
+
+// buildAll builds functions with at most o.Parallel at once. Each worker
+// writes only its own index, so output order never depends on timing.
+func buildAll(ctx context.Context, fns []discover.Function, destDir string, o Options) ([]*FunctionResult, []*FunctionError) {
+	results := make([]*FunctionResult, len(fns))
+	errs := make([]*FunctionError, len(fns))
+	outputs := outputNames(fns, o.ArchiveFormat)
+	collisions := collisionErrors(fns, outputs)
+	b := &builder{destDir: destDir, opts: o, comp: archive.NewCompressor()}
+	sem := make(chan struct{}, o.Parallel)
+	var wg sync.WaitGroup
+	var done atomic.Int64
+	for i := range fns {
+		if collisions[i] != nil {
+			errs[i] = collisions[i]
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			select {
+			case sem <- struct{}{}:
+			case <-ctx.Done():
+				errs[i] = b.fail(fns[i], "", ctx.Err())
+				return
+			}
+			defer func() { <-sem }()
+			results[i], errs[i] = b.build(ctx, fns[i], outputs[i])
+			if o.Progress != nil {
+				o.Progress(int(done.Add(1)), len(fns), fns[i].Name)
+			}
+		}()
+	}
+	wg.Wait()
+	return results, errs
+}
+
+// outputNames returns each function's output file name within destDir.
+func outputNames(fns []discover.Function, format ArchiveFormat) []string {
+	out := make([]string, len(fns))
+	for i, fn := range fns {
+		switch {
+		case fn.Kind == discover.KindZip:
+			out[i] = fn.Filename
+		case fn.Runtime != discover.RuntimeJS:
+			out[i] = fn.Filename + ".zip"
+			if fn.Kind == discover.KindDir {
+				out[i] = fn.Name + ".zip"
+			}
+		case format == ArchiveNone:
+			out[i] = stem(fn)
+		default:
+			out[i] = stem(fn) + ".zip"
+		}
+	}
+	return out
+}
+
+// collisionErrors fails every function whose output file another function
+// also writes (e.g. `my.func/` and `my.func.js` both make my.func.zip).
+func collisionErrors(fns []discover.Function, outputs []string) []*FunctionError {
+	owners := map[string][]int{}
+	for i, name := range outputs {
+		owners[name] = append(owners[name], i)
+	}
+	errs := make([]*FunctionError, len(fns))
+	for name, idx := range owners {
+		if len(idx) < 2 {
+			continue
+		}
+		var srcs []string
+		for _, i := range idx {
+			srcs = append(srcs, fmt.Sprintf("%q", fns[i].SrcPath))
+		}
+		for _, i := range idx {
+			errs[i] = &FunctionError{Name: fns[i].Name, Runtime: string(fns[i].Runtime), MainFile: fns[i].MainFile,
+				Err: fmt.Errorf("%w: %s all write %q; rename one of them", ErrNameCollision, strings.Join(srcs, ", "), name)}
+		}
+	}
+	return errs
+}
+
+func absAll(paths []string) ([]string, error) {
+	out := make([]string, len(paths))
+	for i, p := range paths {
+		a, err := filepath.Abs(p)
+		if err != nil {
+			return nil, fmt.Errorf("resolve %q: %w", p, err)
+		}
+		out[i] = a
+	}
+	return out, nil
+}
+
+// checkDest refuses a destination inside a source folder: its archives
+// would be discovered as functions by the next build.
+func checkDest(srcDirs []string, destDir string) error {
+	dest, err := filepath.Abs(destDir)
+	if err != nil {
+		return fmt.Errorf("resolve %q: %w", destDir, err)
+	}
+	for _, src := range srcDirs {
+		if r, err := filepath.Rel(src, dest); err == nil && r != ".." && !strings.HasPrefix(r, ".."+string(filepath.Separator)) {
+			return fmt.Errorf("%w: destination %q is inside source folder %q; choose a destination outside it", ErrInvalidOptions, destDir, src)
+		}
+	}
+	return nil
+}
+
+func writeManifest(destDir string, o Options, results []FunctionResult) (string, error) {
+	path := o.ManifestPath
+	if path == "" {
+		path = filepath.Join(destDir, "manifest.json")
+	}
+	path, err := filepath.Abs(path)
+	if err != nil {
+		return "", fmt.Errorf("resolve %q: %w", o.ManifestPath, err)
+	}
+	m := &manifest.Manifest{
+		Functions: make([]manifest.Function, 0, len(results)),
+		System:    manifest.CurrentSystem(),
+		Timestamp: o.Now().UnixMilli(),
+		Version:   manifest.Version,
+	}
+	for i := range results {
+		abs, err := filepath.Abs(results[i].Path)
+		if err != nil {
+			return "", fmt.Errorf("resolve %q: %w", results[i].Path, err)
+		}
+		m.Functions = append(m.Functions, results[i].manifestEntry(abs))
+	}
+	data, err := manifest.Marshal(m)
+	if err != nil {
+		return "", err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return "", fmt.Errorf("create %q: %w", filepath.Dir(path), err)
+	}
+	if err := archive.WriteFile(path, data); err != nil {
+		return "", err
+	}
+	return path, nil
+}

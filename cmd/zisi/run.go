@@ -1,0 +1,174 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/zisi-build/zisi/config"
+)
+
+// Exit codes.
+const (
+	exitOK      = 0
+	exitFailure = 1
+	exitUsage   = 2
+)
+
+// usageError marks mistakes in the command line itself (exit code 2).
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error { return &usageError{fmt.Sprintf(format, args...)} }
+
+// env is the process environment the CLI reads, passed in so tests can
+// set it without touching the real one.
+type env struct {
+	stdout, stderr io.Writer
+	getenv         func(string) string
+	// interactive is true when stderr is a terminal (live progress line).
+	interactive bool
+}
+
+// Run executes the zisi command line with args (without the program
+// name) and returns the exit code: 0 on success, 1 when a build or
+// listing failed, 2 for usage errors.
+func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	e := &env{stdout: stdout, stderr: stderr, getenv: os.Getenv, interactive: isTerminal(stderr)}
+	return e.run(ctx, args)
+}
+
+func (e *env) run(ctx context.Context, args []string) int {
+	app := e.app()
+	err := app.RunContext(ctx, append([]string{"zisi"}, args...))
+	var ue *usageError
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.As(err, &ue):
+		fmt.Fprintf(e.stderr, "zisi: %v\nRun 'zisi --help' for usage.\n", err)
+		return exitUsage
+	case errors.Is(err, errReported):
+		return exitFailure
+	default:
+		fmt.Fprintf(e.stderr, "zisi: %v\n", err)
+		return exitFailure
+	}
+}
+
+// errReported means the failure was already printed in detail.
+var errReported = errors.New("reported")
+
+func (e *env) app() *cli.App {
+	return &cli.App{
+		Name:            "zisi",
+		Usage:           "build serverless functions into deployable archives",
+		Version:         version,
+		Writer:          e.stdout,
+		ErrWriter:       e.stderr,
+		HideHelpCommand: true,
+		ExitErrHandler:  func(*cli.Context, error) {},
+		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
+			return usagef("%v", err)
+		},
+		CommandNotFound: func(c *cli.Context, name string) {},
+		Action: func(c *cli.Context) error {
+			if c.NArg() > 0 {
+				return usagef("unknown command %q", c.Args().First())
+			}
+			return cli.ShowAppHelp(c)
+		},
+		Commands: []*cli.Command{e.buildCommand(), e.listCommand(false), e.listCommand(true), e.versionCommand()},
+	}
+}
+
+func (e *env) versionCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "version",
+		Usage: "print the zisi version",
+		Action: func(c *cli.Context) error {
+			fmt.Fprintf(e.stdout, "zisi %s\n", version)
+			return nil
+		},
+	}
+}
+
+var configFlag = &cli.StringFlag{Name: "config", Usage: "netlify.toml to read (default: ./netlify.toml when present)"}
+
+// loadConfig reads the netlify.toml named by --config, or ./netlify.toml
+// when it exists; it returns nil when there is none.
+func (e *env) loadConfig(c *cli.Context) (*config.File, error) {
+	path := c.String("config")
+	if path == "" {
+		if _, err := os.Stat("netlify.toml"); err != nil {
+			return nil, nil
+		}
+		path = "netlify.toml"
+	} else if _, err := os.Stat(path); err != nil {
+		return nil, usagef("--config %q: %v", path, err)
+	}
+	f, err := config.Load(path)
+	if err != nil {
+		return nil, err
+	}
+	for _, w := range f.Warnings {
+		fmt.Fprintf(e.stderr, "warning: %s\n", w)
+	}
+	return f, nil
+}
+
+// sourceDirs returns the source folders: the arguments, else netlify.toml's
+// functions directory, else netlify/functions under the base directory.
+func sourceDirs(args []string, f *config.File) []string {
+	if len(args) > 0 {
+		return args
+	}
+	if f != nil && f.FunctionsDirectory != "" {
+		return []string{f.FunctionsDirectory}
+	}
+	if f != nil {
+		return []string{filepath.Join(f.BaseDir, config.DefaultFunctionsDirectory)}
+	}
+	return []string{config.DefaultFunctionsDirectory}
+}
+
+func functionsConfig(f *config.File) *config.Config {
+	if f == nil {
+		return nil
+	}
+	return &f.Functions
+}
+
+func parseParallel(c *cli.Context) (int, error) {
+	if !c.IsSet("parallel") {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(c.String("parallel"))
+	if err != nil || n < 1 {
+		return 0, usagef("--parallel must be a whole number of at least 1, got %q", c.String("parallel"))
+	}
+	return n, nil
+}
+
+func (e *env) nodeVersion(c *cli.Context) string {
+	if v := c.String("node-version"); v != "" {
+		return v
+	}
+	return e.getenv("AWS_LAMBDA_JS_RUNTIME")
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}

@@ -1,0 +1,126 @@
+package config
+
+import (
+	"cmp"
+	"slices"
+)
+
+// Bundler names accepted in netlify.toml's node_bundler, plus the internal
+// EsbuildZisi that netlify.toml's "esbuild" becomes (esbuild, falling back
+// to zisi on failure), exactly as Netlify Build translates it.
+const (
+	BundlerZisi        = "zisi"
+	BundlerEsbuild     = "esbuild"
+	BundlerEsbuildZisi = "esbuild_zisi"
+	BundlerNft         = "nft"
+	BundlerNone        = "none"
+)
+
+// DefaultFunctionsDirectory is used when neither the command line nor
+// netlify.toml names a functions directory.
+const DefaultFunctionsDirectory = "netlify/functions"
+
+// FunctionConfig is the configuration of one function, or of one glob
+// pattern before merging. Its JSON form uses the reference's camelCase keys
+// because it is echoed as `config` in build results. Zero values mean
+// "unset", so merging never overwrites a value with an absent one (the
+// reference merges with ignoreUndefined).
+type FunctionConfig struct {
+	ExternalNodeModules   []string `json:"externalNodeModules,omitempty"`
+	IgnoredNodeModules    []string `json:"ignoredNodeModules,omitempty"`
+	IncludedFiles         []string `json:"includedFiles,omitempty"`
+	IncludedFilesBasePath string   `json:"includedFilesBasePath,omitempty"`
+	NodeBundler           string   `json:"nodeBundler,omitempty"`
+	NodeSourcemap         *bool    `json:"nodeSourcemap,omitempty"`
+	NodeVersion           string   `json:"nodeVersion,omitempty"`
+	Schedule              string   `json:"schedule,omitempty"`
+	Name                  string   `json:"name,omitempty"`
+	Generator             string   `json:"generator,omitempty"`
+	Timeout               int      `json:"timeout,omitempty"`
+	Memory                int      `json:"memory,omitempty"`
+	Vcpu                  float64  `json:"vcpu,omitempty"`
+	Region                string   `json:"region,omitempty"`
+	Background            *bool    `json:"background,omitempty"`
+}
+
+// Pattern is one glob-keyed section of the functions configuration.
+type Pattern struct {
+	Glob   string
+	Config FunctionConfig
+	// Order is the pattern's position in its source; it breaks weight ties
+	// the way the reference's object key order does.
+	Order int
+}
+
+// Config is the whole functions configuration: glob-keyed patterns. The
+// zero value applies nothing.
+type Config struct {
+	Patterns []Pattern
+}
+
+// ForFunction returns the merged configuration for the named function: every
+// matching pattern, lightest first, later scalars winning and arrays
+// concatenated (ZISI's getConfigForFunction with merge-options
+// {concatArrays, ignoreUndefined}).
+func (c *Config) ForFunction(name string) FunctionConfig {
+	if c == nil {
+		return FunctionConfig{}
+	}
+	var matched []Pattern
+	for _, p := range c.Patterns {
+		if Match(p.Glob, name) {
+			matched = append(matched, p)
+		}
+	}
+	slices.SortStableFunc(matched, func(a, b Pattern) int {
+		return cmp.Or(cmp.Compare(Weight(a.Glob), Weight(b.Glob)), cmp.Compare(a.Order, b.Order))
+	})
+	var out FunctionConfig
+	for _, p := range matched {
+		out = Merge(out, p.Config)
+	}
+	return out
+}
+
+// Merge overlays over onto base: set scalars in over win, arrays are
+// concatenated (base first).
+func Merge(base, over FunctionConfig) FunctionConfig {
+	out := base
+	out.ExternalNodeModules = concat(base.ExternalNodeModules, over.ExternalNodeModules)
+	out.IgnoredNodeModules = concat(base.IgnoredNodeModules, over.IgnoredNodeModules)
+	out.IncludedFiles = concat(base.IncludedFiles, over.IncludedFiles)
+	setIf(&out.IncludedFilesBasePath, over.IncludedFilesBasePath)
+	setIf(&out.NodeBundler, over.NodeBundler)
+	setIf(&out.NodeVersion, over.NodeVersion)
+	setIf(&out.Schedule, over.Schedule)
+	setIf(&out.Name, over.Name)
+	setIf(&out.Generator, over.Generator)
+	setIf(&out.Region, over.Region)
+	setIf(&out.Timeout, over.Timeout)
+	setIf(&out.Memory, over.Memory)
+	setIf(&out.Vcpu, over.Vcpu)
+	if over.NodeSourcemap != nil {
+		out.NodeSourcemap = over.NodeSourcemap
+	}
+	if over.Background != nil {
+		out.Background = over.Background
+	}
+	return out
+}
+
+func setIf[T comparable](dst *T, v T) {
+	var zero T
+	if v != zero {
+		*dst = v
+	}
+}
+
+func concat(a, b []string) []string {
+	if len(b) == 0 {
+		return a
+	}
+	if len(a) == 0 {
+		return slices.Clone(b)
+	}
+	return append(slices.Clone(a), b...)
+}

@@ -1,0 +1,397 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/pelletier/go-toml/v2"
+)
+
+// File is a loaded netlify.toml.
+type File struct {
+	// Path is the file's absolute path.
+	Path string
+	// BaseDir is the directory holding the file: the site's base directory,
+	// against which `directory` and `included_files` are resolved.
+	BaseDir string
+	// FunctionsDirectory is `[functions] directory` (or the legacy
+	// `[build] functions`) made absolute; empty when unset.
+	FunctionsDirectory string
+	// Functions holds the glob-keyed function configuration.
+	Functions Config
+	// Warnings lists problems that do not stop a build (unknown keys).
+	Warnings []Warning
+}
+
+// propertyKeys are the per-function keys netlify.toml accepts. Netlify's own
+// normalisation moves these from the top of [functions] to the "*" pattern.
+var propertyKeys = []string{
+	"background", "external_node_modules", "generator", "ignored_node_modules",
+	"included_files", "memory", "name", "node_bundler", "node_sourcemap",
+	"node_version", "region", "schedule", "timeout", "vcpu",
+}
+
+// netlifyOnlyKeys are valid netlify.toml function keys that concern other
+// tools (Edge Functions); they are accepted silently.
+var netlifyOnlyKeys = []string{"deno_import_map"}
+
+// Load reads and validates a netlify.toml. Problems that make the file
+// unusable are returned as *Error (matching ErrInvalid); unknown keys become
+// warnings.
+func Load(path string) (*File, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("resolve %q: %w", path, err)
+	}
+	data, err := os.ReadFile(abs)
+	if err != nil {
+		return nil, fmt.Errorf("read %q: %w", path, err)
+	}
+	return Parse(abs, data)
+}
+
+// Parse validates netlify.toml content; path names it in errors and
+// anchors relative directories.
+func Parse(path string, data []byte) (*File, error) {
+	f := &File{Path: path, BaseDir: filepath.Dir(path)}
+	var doc map[string]any
+	if err := toml.Unmarshal(data, &doc); err != nil {
+		var de *toml.DecodeError
+		if errors.As(err, &de) {
+			line, col := de.Position()
+			return nil, &Error{File: path, Line: line, Column: col, Msg: "syntax error: " + de.Error()}
+		}
+		return nil, &Error{File: path, Msg: "syntax error: " + err.Error()}
+	}
+	d := decoder{file: f, pos: indexPositions(data)}
+	if build, ok := doc["build"].(map[string]any); ok {
+		if dir, ok := build["functions"].(string); ok && dir != "" {
+			f.FunctionsDirectory = d.dir(dir)
+		}
+	}
+	raw, present := doc["functions"]
+	if !present {
+		return f, nil
+	}
+	fns, ok := raw.(map[string]any)
+	if !ok {
+		return nil, d.errorf([]string{"functions"}, "must be a table, got %s", typeName(raw))
+	}
+	if err := d.functions(fns); err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+type decoder struct {
+	file *File
+	pos  positions
+}
+
+func (d *decoder) errorf(path []string, format string, args ...any) error {
+	line, col := d.pos.at(path...)
+	return &Error{File: d.file.Path, Line: line, Column: col, Key: FormatKey(path...), Msg: fmt.Sprintf(format, args...)}
+}
+
+func (d *decoder) warnf(path []string, format string, args ...any) {
+	line, _ := d.pos.at(path...)
+	d.file.Warnings = append(d.file.Warnings, Warning{File: d.file.Path, Line: line, Key: FormatKey(path...), Msg: fmt.Sprintf(format, args...)})
+}
+
+func (d *decoder) dir(p string) string {
+	if filepath.IsAbs(p) {
+		return filepath.Clean(p)
+	}
+	return filepath.Join(d.file.BaseDir, p)
+}
+
+// functions normalises [functions] the way @netlify/config does: known
+// property keys at its top apply to "*", every other key is a glob pattern
+// whose table holds properties.
+func (d *decoder) functions(fns map[string]any) error {
+	star := map[string]any{}
+	type section struct {
+		glob  string
+		table map[string]any
+		line  int
+	}
+	var sections []section
+	for _, key := range sortedKeys(fns) {
+		v := fns[key]
+		path := []string{"functions", key}
+		switch {
+		case key == "directory":
+			s, ok := v.(string)
+			if !ok {
+				return d.errorf(path, "must be a string, got %s", typeName(v))
+			}
+			d.file.FunctionsDirectory = d.dir(s)
+		case isProperty(key) && !isPropertyTable(v):
+			star[key] = v
+		default:
+			t, ok := v.(map[string]any)
+			if !ok {
+				d.warnf(path, "unknown key, ignored (a function pattern must be a table such as [functions.%q])", key)
+				continue
+			}
+			line, _ := d.pos.at(path...)
+			sections = append(sections, section{glob: key, table: t, line: line})
+		}
+	}
+	if len(star) > 0 {
+		fc, err := d.properties([]string{"functions"}, star)
+		if err != nil {
+			return err
+		}
+		d.file.Functions.Patterns = append(d.file.Functions.Patterns, Pattern{Glob: "*", Config: fc, Order: d.firstLine(star)})
+	}
+	for _, s := range sections {
+		fc, err := d.properties([]string{"functions", s.glob}, s.table)
+		if err != nil {
+			return err
+		}
+		d.file.Functions.Patterns = append(d.file.Functions.Patterns, Pattern{Glob: s.glob, Config: fc, Order: s.line})
+	}
+	slices.SortStableFunc(d.file.Functions.Patterns, func(a, b Pattern) int { return a.Order - b.Order })
+	for i := range d.file.Functions.Patterns {
+		d.file.Functions.Patterns[i].Order = i
+	}
+	return nil
+}
+
+func (d *decoder) firstLine(t map[string]any) int {
+	first := math.MaxInt
+	for k := range t {
+		if l, _ := d.pos.at("functions", k); l > 0 && l < first {
+			first = l
+		}
+	}
+	return first
+}
+
+func isProperty(key string) bool {
+	return slices.Contains(propertyKeys, key) || slices.Contains(netlifyOnlyKeys, key)
+}
+
+// isPropertyTable reports whether v is a table whose keys are all property
+// names: then `[functions.schedule]` names a function called "schedule".
+func isPropertyTable(v any) bool {
+	t, ok := v.(map[string]any)
+	if !ok {
+		return false
+	}
+	for k := range t {
+		if !isProperty(k) {
+			return false
+		}
+	}
+	return true
+}
+
+// properties validates one pattern's table.
+func (d *decoder) properties(prefix []string, t map[string]any) (FunctionConfig, error) {
+	var fc FunctionConfig
+	for _, key := range sortedKeys(t) {
+		v := t[key]
+		path := append(slices.Clone(prefix), key)
+		var err error
+		switch key {
+		case "external_node_modules":
+			fc.ExternalNodeModules, err = d.stringList(path, v)
+		case "ignored_node_modules":
+			fc.IgnoredNodeModules, err = d.stringList(path, v)
+		case "included_files":
+			fc.IncludedFiles, err = d.stringList(path, v)
+			if err == nil && len(fc.IncludedFiles) > 0 {
+				fc.IncludedFilesBasePath = d.file.BaseDir
+			}
+		case "node_bundler":
+			fc.NodeBundler, err = d.bundler(path, v)
+		case "node_version":
+			fc.NodeVersion, err = d.nodeVersion(path, v)
+		case "node_sourcemap":
+			fc.NodeSourcemap, err = d.boolean(path, v)
+		case "background":
+			fc.Background, err = d.boolean(path, v)
+		case "schedule":
+			fc.Schedule, err = d.str(path, v)
+		case "name":
+			fc.Name, err = d.str(path, v)
+		case "generator":
+			fc.Generator, err = d.str(path, v)
+		case "region":
+			fc.Region, err = d.str(path, v)
+		case "timeout":
+			fc.Timeout, err = d.timeout(path, v)
+		case "memory":
+			fc.Memory, err = d.memory(path, v)
+		case "vcpu":
+			fc.Vcpu, err = d.vcpu(path, v)
+		case "deno_import_map":
+		default:
+			d.warnf(path, "unknown key, ignored")
+		}
+		if err != nil {
+			return fc, err
+		}
+	}
+	return fc, nil
+}
+
+func (d *decoder) stringList(path []string, v any) ([]string, error) {
+	list, ok := v.([]any)
+	if !ok {
+		return nil, d.errorf(path, "must be an array of strings, got %s", typeName(v))
+	}
+	out := make([]string, 0, len(list))
+	for i, item := range list {
+		s, ok := item.(string)
+		if !ok {
+			return nil, d.errorf(path, "element %d must be a string, got %s", i, typeName(item))
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+func (d *decoder) str(path []string, v any) (string, error) {
+	s, ok := v.(string)
+	if !ok {
+		return "", d.errorf(path, "must be a string, got %s", typeName(v))
+	}
+	return s, nil
+}
+
+func (d *decoder) boolean(path []string, v any) (*bool, error) {
+	b, ok := v.(bool)
+	if !ok {
+		return nil, d.errorf(path, "must be true or false, got %s", typeName(v))
+	}
+	return &b, nil
+}
+
+func (d *decoder) bundler(path []string, v any) (string, error) {
+	s, ok := v.(string)
+	valid := []string{BundlerZisi, BundlerEsbuild, BundlerNft, BundlerNone}
+	if !ok || !slices.Contains(valid, s) {
+		return "", d.errorf(path, "%s is not one of %s", render(v), strings.Join(valid, ", "))
+	}
+	if s == BundlerEsbuild {
+		return BundlerEsbuildZisi, nil
+	}
+	return s, nil
+}
+
+func (d *decoder) nodeVersion(path []string, v any) (string, error) {
+	switch x := v.(type) {
+	case string:
+		return x, nil
+	case int64:
+		return strconv.FormatInt(x, 10), nil
+	}
+	return "", d.errorf(path, "must be a version string such as \"22\" or \"22.x\", got %s", typeName(v))
+}
+
+func (d *decoder) timeout(path []string, v any) (int, error) {
+	n, ok := v.(int64)
+	if !ok || n <= 0 || n > math.MaxInt32 {
+		return 0, d.errorf(path, "must be a positive whole number of seconds, got %s", render(v))
+	}
+	return int(n), nil
+}
+
+func (d *decoder) memory(path []string, v any) (int, error) {
+	var mb int
+	switch x := v.(type) {
+	case int64:
+		if x > 0 && x <= math.MaxInt32 {
+			mb = int(x)
+		}
+	case string:
+		mb, _ = ParseMemory(x)
+	}
+	if mb <= 0 {
+		return 0, d.errorf(path, "must be a number of MB or a size such as \"2gb\", got %s", render(v))
+	}
+	return mb, nil
+}
+
+func (d *decoder) vcpu(path []string, v any) (float64, error) {
+	var f float64
+	switch x := v.(type) {
+	case int64:
+		f = float64(x)
+	case float64:
+		f = x
+	default:
+		return 0, d.errorf(path, "must be a number between 0.5 and 2, got %s", typeName(v))
+	}
+	if f < 0.5 || f > 2 {
+		return 0, d.errorf(path, "must be a number between 0.5 and 2, got %s", render(v))
+	}
+	return f, nil
+}
+
+// ParseMemory converts a memory size to MB like the reference's
+// parseMemory: a plain number is MB, "mb" and "gb" units are accepted,
+// case-insensitively and with surrounding spaces; the result must be a
+// whole number.
+func ParseMemory(s string) (int, bool) {
+	s = strings.ToLower(strings.TrimSpace(s))
+	mult := 1.0
+	switch {
+	case strings.HasSuffix(s, "gb"):
+		mult, s = 1024, strings.TrimSpace(strings.TrimSuffix(s, "gb"))
+	case strings.HasSuffix(s, "mb"):
+		s = strings.TrimSpace(strings.TrimSuffix(s, "mb"))
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+		return 0, false
+	}
+	mb := f * mult
+	if mb != math.Trunc(mb) || mb <= 0 || mb > math.MaxInt32 {
+		return 0, false
+	}
+	return int(mb), true
+}
+
+func sortedKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+func typeName(v any) string {
+	switch v.(type) {
+	case string:
+		return "a string"
+	case int64:
+		return "an integer"
+	case float64:
+		return "a float"
+	case bool:
+		return "a boolean"
+	case []any:
+		return "an array"
+	case map[string]any:
+		return "a table"
+	}
+	return fmt.Sprintf("a %T", v)
+}
+
+func render(v any) string {
+	if s, ok := v.(string); ok {
+		return strconv.Quote(s)
+	}
+	return fmt.Sprint(v)
+}
