@@ -2,6 +2,7 @@ package config
 
 import (
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -33,6 +34,9 @@ func Match(pattern, name string) bool {
 // matchPath matches slash-separated segments, `**` standing for any number
 // of segments that do not start with a dot.
 func matchPath(pattern, name string) bool {
+	if name == "" {
+		return pattern == "**"
+	}
 	return matchSegments(strings.Split(pattern, "/"), strings.Split(name, "/"))
 }
 
@@ -41,6 +45,9 @@ func matchSegments(pats, segs []string) bool {
 		if pats[0] == "**" {
 			for len(pats) > 1 && pats[1] == "**" {
 				pats = pats[1:]
+			}
+			if len(pats) == 1 && len(segs) == 0 {
+				return false // minimatch: "a/**" does not match "a"
 			}
 			for i := 0; i <= len(segs); i++ {
 				if matchSegments(pats[1:], segs[i:]) {
@@ -202,25 +209,24 @@ func parseExtglob(p string, open, depth int) (int, [][]globNode, bool) {
 	return 0, nil, false
 }
 
+// posixClasses are minimatch's bracket classes, which use Unicode
+// properties (\p{L} and so on) rather than ASCII ranges.
 var posixClasses = map[string]func(rune) bool{
-	"alnum":  func(r rune) bool { return isAlpha(r) || isDigit(r) },
-	"alpha":  isAlpha,
+	"alnum":  func(r rune) bool { return unicode.In(r, unicode.L, unicode.Nl, unicode.Nd) },
+	"alpha":  func(r rune) bool { return unicode.In(r, unicode.L, unicode.Nl) },
 	"ascii":  func(r rune) bool { return r < 0x80 },
-	"blank":  func(r rune) bool { return r == ' ' || r == '\t' },
-	"cntrl":  func(r rune) bool { return r < 0x20 || r == 0x7f },
-	"digit":  isDigit,
-	"graph":  func(r rune) bool { return r > 0x20 && r < 0x7f },
-	"lower":  func(r rune) bool { return r >= 'a' && r <= 'z' },
-	"print":  func(r rune) bool { return r >= 0x20 && r < 0x7f },
-	"punct":  func(r rune) bool { return r > 0x20 && r < 0x7f && !isAlpha(r) && !isDigit(r) },
-	"space":  func(r rune) bool { return strings.ContainsRune(" \t\n\r\v\f", r) },
-	"upper":  func(r rune) bool { return r >= 'A' && r <= 'Z' },
-	"word":   func(r rune) bool { return isAlpha(r) || isDigit(r) || r == '_' },
-	"xdigit": func(r rune) bool { return isDigit(r) || (r|0x20 >= 'a' && r|0x20 <= 'f') },
+	"blank":  func(r rune) bool { return unicode.Is(unicode.Zs, r) || r == '\t' },
+	"cntrl":  func(r rune) bool { return unicode.Is(unicode.Cc, r) },
+	"digit":  func(r rune) bool { return unicode.Is(unicode.Nd, r) },
+	"graph":  func(r rune) bool { return !unicode.In(r, unicode.Z, unicode.C) },
+	"lower":  func(r rune) bool { return unicode.Is(unicode.Ll, r) },
+	"print":  func(r rune) bool { return !unicode.In(r, unicode.C) },
+	"punct":  func(r rune) bool { return unicode.In(r, unicode.P) },
+	"space":  func(r rune) bool { return unicode.In(r, unicode.Z) || strings.ContainsRune("\t\r\n\v\f", r) },
+	"upper":  func(r rune) bool { return unicode.Is(unicode.Lu, r) },
+	"word":   func(r rune) bool { return unicode.In(r, unicode.L, unicode.Nl, unicode.Nd, unicode.Pc) },
+	"xdigit": func(r rune) bool { return r >= '0' && r <= '9' || (r|0x20) >= 'a' && (r|0x20) <= 'f' },
 }
-
-func isAlpha(r rune) bool { return (r|0x20) >= 'a' && (r|0x20) <= 'z' }
-func isDigit(r rune) bool { return r >= '0' && r <= '9' }
 
 // parseClass parses a bracket expression at p[open]; ok is false when it is
 // not closed (then '[' is a literal, as in minimatch).
@@ -313,10 +319,8 @@ func matchNodes(nodes []globNode, s string, k func(string) bool) bool {
 			if i > 0 && s[i-1] == '/' {
 				return false
 			}
-			if utf8.RuneStart(s[min(i, len(s)-1)]) || i == len(s) {
-				if matchNodes(rest, s[i:], k) {
-					return true
-				}
+			if (i == len(s) || utf8.RuneStart(s[i])) && matchNodes(rest, s[i:], k) {
+				return true
 			}
 		}
 		return false
