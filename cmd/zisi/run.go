@@ -47,7 +47,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 func (e *env) run(ctx context.Context, args []string) int {
 	app := e.app()
-	err := app.RunContext(ctx, append([]string{"zisi"}, args...))
+	err := app.RunContext(ctx, append([]string{"zisi"}, hoistFlags(app.Commands, args)...))
 	var ue *usageError
 	switch {
 	case err == nil:

@@ -1,0 +1,58 @@
+package main
+
+import (
+	"strings"
+
+	"github.com/urfave/cli/v2"
+)
+
+// hoistFlags moves a subcommand's flags in front of its positional
+// arguments, so `zisi build src out --json` works like `zisi build --json
+// src out`. urfave/cli v2 stops parsing flags at the first positional; the
+// reference CLI (yargs) accepts flags anywhere, and so do users. A "--"
+// ends flag parsing as usual.
+func hoistFlags(cmds []*cli.Command, args []string) []string {
+	if len(args) == 0 {
+		return args
+	}
+	var cmd *cli.Command
+	for _, c := range cmds {
+		if c.HasName(args[0]) {
+			cmd = c
+		}
+	}
+	if cmd == nil {
+		return args
+	}
+	takesValue := map[string]bool{}
+	for _, f := range cmd.Flags {
+		_, isBool := f.(*cli.BoolFlag)
+		for _, n := range f.Names() {
+			takesValue[n] = !isBool
+		}
+	}
+	takesValue["help"], takesValue["h"] = false, false
+	var flags, positional []string
+	rest := args[1:]
+	for i := 0; i < len(rest); i++ {
+		a := rest[i]
+		if a == "--" {
+			positional = append(positional, rest[i:]...)
+			break
+		}
+		name := strings.TrimLeft(a, "-")
+		name, _, hasValue := strings.Cut(name, "=")
+		value, known := takesValue[name]
+		if !strings.HasPrefix(a, "-") || a == "-" || !known {
+			positional = append(positional, a)
+			continue
+		}
+		flags = append(flags, a)
+		if value && !hasValue && i+1 < len(rest) {
+			flags = append(flags, rest[i+1])
+			i++
+		}
+	}
+	out := append([]string{args[0]}, flags...)
+	return append(out, positional...)
+}
