@@ -127,7 +127,7 @@ func toolchainFile(rt discover.Runtime) []byte {
 // for Go when asked; zisi always zips, see README).
 func (b *builder) zipBinary(ctx context.Context, fn discover.Function, res *FunctionResult) error {
 	entries := []archive.Entry{
-		{Name: "bootstrap", Path: fn.MainFile},
+		{Name: "bootstrap", Path: fn.MainFile, Executable: true},
 		{Name: "netlify-toolchain", Data: toolchainFile(fn.Runtime)},
 	}
 	size, err := archive.WriteZip(ctx, res.Path, entries, b.comp)

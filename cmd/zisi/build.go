@@ -22,7 +22,7 @@ func (e *env) buildCommand() *cli.Command {
 			"else netlify/functions. Writes one archive per function and DEST_DIR/manifest.json;\n" +
 			"when any function fails, the others are still built but the manifest is not written.",
 		Flags: []cli.Flag{
-			configFlag,
+			configFlag(),
 			&cli.StringFlag{Name: "manifest", Usage: "manifest path (default: DEST_DIR/manifest.json)"},
 			&cli.StringFlag{Name: "archive-format", Value: "zip", Usage: "zip, or none for a directory per function"},
 			&cli.StringFlag{Name: "parallel", Usage: "functions built at once (default: number of CPUs)"},

@@ -16,7 +16,7 @@ func (e *env) listCommand(files bool) *cli.Command {
 		Usage:     "list the functions in the source folders",
 		ArgsUsage: "[SRC_DIR...]",
 		Flags: []cli.Flag{
-			configFlag,
+			configFlag(),
 			&cli.BoolFlag{Name: "json", Usage: "print JSON instead of a table"},
 		},
 	}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"sync"
 
 	"github.com/urfave/cli/v2"
 
@@ -40,7 +41,13 @@ type env struct {
 // Run executes the zisi command line with args (without the program
 // name) and returns the exit code: 0 on success, 1 when a build or
 // listing failed, 2 for usage errors.
+//
+// Runs are serialized: urfave/cli v2 writes package-level state (its
+// shared help flag) while parsing, so two Runs at once in one process would
+// race. Programs that build concurrently should call the bundler package.
 func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	runMu.Lock()
+	defer runMu.Unlock()
 	e := &env{stdout: stdout, stderr: stderr, getenv: os.Getenv, interactive: isTerminal(stderr)}
 	return e.run(ctx, args)
 }
@@ -63,10 +70,18 @@ func (e *env) run(ctx context.Context, args []string) int {
 	}
 }
 
+var runMu sync.Mutex
+
 // errReported means the failure was already printed in detail.
 var errReported = errors.New("reported")
 
 func (e *env) app() *cli.App {
+	onUsageError := func(_ *cli.Context, err error, _ bool) error { return usagef("%v", err) }
+	commands := []*cli.Command{e.buildCommand(), e.listCommand(false), e.listCommand(true), e.versionCommand()}
+	for _, c := range commands {
+		c.OnUsageError = onUsageError
+		c.HideHelpCommand = true
+	}
 	return &cli.App{
 		Name:            "zisi",
 		Usage:           "build serverless functions into deployable archives",
@@ -75,9 +90,7 @@ func (e *env) app() *cli.App {
 		ErrWriter:       e.stderr,
 		HideHelpCommand: true,
 		ExitErrHandler:  func(*cli.Context, error) {},
-		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
-			return usagef("%v", err)
-		},
+		OnUsageError:    onUsageError,
 		CommandNotFound: func(c *cli.Context, name string) {},
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 0 {
@@ -85,7 +98,7 @@ func (e *env) app() *cli.App {
 			}
 			return cli.ShowAppHelp(c)
 		},
-		Commands: []*cli.Command{e.buildCommand(), e.listCommand(false), e.listCommand(true), e.versionCommand()},
+		Commands: commands,
 	}
 }
 
@@ -100,7 +113,11 @@ func (e *env) versionCommand() *cli.Command {
 	}
 }
 
-var configFlag = &cli.StringFlag{Name: "config", Usage: "netlify.toml to read (default: ./netlify.toml when present)"}
+// configFlag is a function because urfave/cli flags carry parse state and
+// must not be shared between apps.
+func configFlag() cli.Flag {
+	return &cli.StringFlag{Name: "config", Usage: "netlify.toml to read (default: ./netlify.toml when present)"}
+}
 
 // loadConfig reads the netlify.toml named by --config, or ./netlify.toml
 // when it exists; it returns nil when there is none.

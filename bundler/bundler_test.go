@@ -1,0 +1,258 @@
+package bundler
+
+import (
+	"archive/zip"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/zisi-build/zisi/config"
+	"github.com/zisi-build/zisi/manifest"
+)
+
+func writeFiles(t *testing.T, root string, files map[string]string) {
+	t.Helper()
+	for name, content := range files {
+		p := filepath.Join(root, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+const handler = "exports.handler = async () => ({ statusCode: 200 });\n"
+
+func TestFailureKeepsOthersAndOldManifest(t *testing.T) {
+	t.Parallel()
+	src, out := t.TempDir(), t.TempDir()
+	writeFiles(t, src, map[string]string{"ok.js": handler, "later.js": handler})
+	if _, err := ZipFunctions(t.Context(), []string{src}, out, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	oldManifest, _ := os.ReadFile(filepath.Join(out, "manifest.json"))
+
+	// A TypeScript function needs esbuild, which this release lacks: it
+	// fails, the others are still built, and the manifest stays as it was.
+	writeFiles(t, src, map[string]string{"typed.ts": "export const handler = async () => ({})\n", "ok.js": handler + "// changed\n"})
+	rep, err := ZipFunctions(t.Context(), []string{src}, out, Options{})
+	var be *BuildError
+	if !errors.As(err, &be) || len(be.Failures) != 1 {
+		t.Fatalf("got %v, want a BuildError with one failure", err)
+	}
+	f := be.Failures[0]
+	if f.Name != "typed" || f.Runtime != "js" || f.Bundler != "esbuild" || !strings.Contains(f.Error(), `function "typed" (js, esbuild)`) {
+		t.Errorf("failure = %+v (%v)", f, f)
+	}
+	if len(rep.Functions) != 2 || rep.Manifest != "" {
+		t.Errorf("report: %d functions, manifest %q", len(rep.Functions), rep.Manifest)
+	}
+	newManifest, _ := os.ReadFile(filepath.Join(out, "manifest.json"))
+	if !bytes.Equal(oldManifest, newManifest) {
+		t.Error("the manifest changed although a function failed")
+	}
+	entries, _ := os.ReadDir(out)
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	if !slices.Equal(names, []string{"later.zip", "manifest.json", "ok.zip"}) {
+		t.Errorf("out holds %q: no typed.zip and no temp files expected", names)
+	}
+}
+
+func TestOutputCollisionFailsBoth(t *testing.T) {
+	t.Parallel()
+	src := t.TempDir()
+	// Directory my.func/ (name "my") and file my.func.js (name "my.func")
+	// would both write my.func.zip.
+	writeFiles(t, src, map[string]string{"my.func/my.func.js": handler, "my.func.js": handler, "fine.js": handler})
+	rep, err := ZipFunctions(t.Context(), []string{src}, t.TempDir(), Options{})
+	if !errors.Is(err, ErrNameCollision) || len(rep.Failures) != 2 || len(rep.Functions) != 1 {
+		t.Fatalf("got %v with %d failures, %d built", err, len(rep.Failures), len(rep.Functions))
+	}
+}
+
+func TestReservedName(t *testing.T) {
+	t.Parallel()
+	src := t.TempDir()
+	writeFiles(t, src, map[string]string{"___netlify-entry-point.js": handler})
+	_, err := ZipFunctions(t.Context(), []string{src}, t.TempDir(), Options{})
+	if !errors.Is(err, ErrReservedName) || !strings.Contains(err.Error(), "is a reserved word") {
+		t.Fatalf("got %v", err)
+	}
+}
+
+func TestDestinationInsideSource(t *testing.T) {
+	t.Parallel()
+	src := t.TempDir()
+	writeFiles(t, src, map[string]string{"a.js": handler})
+	for _, dest := range []string{src, filepath.Join(src, "out")} {
+		if _, err := ZipFunctions(t.Context(), []string{src}, dest, Options{}); !errors.Is(err, ErrInvalidOptions) {
+			t.Errorf("dest %s: got %v", dest, err)
+		}
+	}
+	if _, err := ZipFunctions(t.Context(), []string{src}, t.TempDir(), Options{ArchiveFormat: "tar"}); !errors.Is(err, ErrInvalidOptions) {
+		t.Errorf("archive format tar: got %v", err)
+	}
+}
+
+func TestRelativeDestinationAndManifestPath(t *testing.T) {
+	// Not parallel: it uses a relative path, which depends on the working
+	// directory; t.Chdir restores it.
+	root := t.TempDir()
+	writeFiles(t, root, map[string]string{"fns/a.js": handler})
+	t.Chdir(root)
+	rep, err := ZipFunctions(t.Context(), []string{"fns"}, "out", Options{ManifestPath: "meta/m.json"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Functions[0].Path != filepath.Join("out", "a.zip") {
+		t.Errorf("result path %q: relative destination stays relative", rep.Functions[0].Path)
+	}
+	data, err := os.ReadFile(filepath.Join(root, "meta/m.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := manifest.Parse(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Functions[0].Path != filepath.Join(root, "out", "a.zip") || !filepath.IsAbs(m.Functions[0].MainFile) {
+		t.Errorf("manifest paths must be absolute: %+v", m.Functions[0])
+	}
+}
+
+func TestZipFunction(t *testing.T) {
+	t.Parallel()
+	src, out := t.TempDir(), t.TempDir()
+	writeFiles(t, src, map[string]string{"api/index.js": handler, "api/lib.js": "", "notes.txt": "x"})
+	cfg := &config.Config{Patterns: []config.Pattern{{Glob: "api", Config: config.FunctionConfig{Name: "The API"}}}}
+	res, err := ZipFunction(t.Context(), filepath.Join(src, "api"), out, Options{Config: cfg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Name != "api" || res.DisplayName != "The API" || res.EntryFilename != "api.js" || res.Size == 0 {
+		t.Errorf("result %+v", res)
+	}
+	if _, err := os.Stat(filepath.Join(out, "manifest.json")); !errors.Is(err, os.ErrNotExist) {
+		t.Error("ZipFunction must not write a manifest")
+	}
+	if _, err := ZipFunction(t.Context(), filepath.Join(src, "notes.txt"), out, Options{}); !errors.Is(err, ErrNotFunction) {
+		t.Errorf("notes.txt: got %v", err)
+	}
+}
+
+func TestListings(t *testing.T) {
+	t.Parallel()
+	src := t.TempDir()
+	writeFiles(t, src, map[string]string{"a.js": handler, "a.ts": "", "dir/index.js": handler, "dir/util.js": "", "dir/.env": "SECRET=1"})
+	cfg := &config.Config{Patterns: []config.Pattern{{Glob: "*", Config: config.FunctionConfig{Schedule: "@daily", NodeBundler: "zisi"}}}}
+	l, err := ListFunctions(t.Context(), []string{src, filepath.Join(src, "missing")}, Options{Config: cfg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range l.Functions {
+		got = append(got, f.Name+" "+filepath.Base(f.MainFile)+" "+f.Schedule)
+	}
+	// listFunctions does not deduplicate (reference §1.4).
+	if want := []string{"a a.ts @daily", "a a.js @daily", "dir index.js @daily"}; !slices.Equal(got, want) {
+		t.Errorf("list: got %q, want %q", got, want)
+	}
+	if len(l.Warnings) != 1 || !strings.Contains(l.Warnings[0].String(), "does not exist") {
+		t.Errorf("warnings %v", l.Warnings)
+	}
+	fl, err := ListFunctionsFiles(t.Context(), []string{src}, Options{Config: cfg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = nil
+	for _, f := range fl.Files {
+		rel, _ := filepath.Rel(src, f.SrcFile)
+		got = append(got, f.Name+" "+rel+" "+f.Extension)
+	}
+	if want := []string{"a a.ts .ts", "a a.js .js", "dir dir/index.js .js", "dir dir/util.js .js"}; !slices.Equal(got, want) {
+		t.Errorf("files: got %q, want %q", got, want)
+	}
+	data, _ := json.Marshal(fl.Files[0])
+	if !strings.Contains(string(data), `"srcFile":`) || !strings.Contains(string(data), `"schedule":"@daily"`) {
+		t.Errorf("json %s", data)
+	}
+}
+
+func TestPrebuiltBinaryIsZippedAsBootstrap(t *testing.T) {
+	t.Parallel()
+	src, out := t.TempDir(), t.TempDir()
+	mod := filepath.Join(t.TempDir(), "tiny")
+	writeFiles(t, mod, map[string]string{"go.mod": "module example.com/tiny\n\ngo 1.21\n", "main.go": "package main\n\nfunc main() {}\n"})
+	cmd := exec.Command("go", "build", "-o", filepath.Join(src, "gobin"), ".")
+	cmd.Dir = mod
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH=amd64")
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, b)
+	}
+	os.Chmod(filepath.Join(src, "gobin"), 0o644) // even without +x, bootstrap must be executable
+	rep, err := ZipFunctions(t.Context(), []string{src}, out, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := rep.Functions[0]
+	if r.Runtime != "go" || r.EntryFilename != "bootstrap" || filepath.Base(r.Path) != "gobin.zip" {
+		t.Fatalf("result %+v", r)
+	}
+	zr, err := zip.OpenReader(r.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	if len(zr.File) != 2 || zr.File[0].Name != "bootstrap" || zr.File[0].Mode() != 0o755 || zr.File[1].Name != "netlify-toolchain" {
+		t.Fatalf("entries %v", zr.File)
+	}
+	rc, _ := zr.File[1].Open()
+	toolchain, _ := io.ReadAll(rc)
+	if string(toolchain) != `{"runtime":"go"}` {
+		t.Errorf("netlify-toolchain = %s", toolchain)
+	}
+	m, _ := os.ReadFile(filepath.Join(out, "manifest.json"))
+	if !strings.Contains(string(m), `"buildData":{},"mainFile"`) || strings.Contains(string(m), "priority") {
+		t.Errorf("manifest %s: Go entries have buildData {} and no priority", m)
+	}
+}
+
+func TestResultJSONKeyOrder(t *testing.T) {
+	t.Parallel()
+	src := t.TempDir()
+	writeFiles(t, src, map[string]string{"hello-background.js": handler})
+	rep, err := ZipFunctions(t.Context(), []string{src}, t.TempDir(), Options{NodeVersion: "22"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, _ := json.Marshal(rep.Functions[0])
+	var keys []string
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.Token()
+	for dec.More() {
+		k, _ := dec.Token()
+		keys = append(keys, k.(string))
+		var skip json.RawMessage
+		dec.Decode(&skip)
+	}
+	want := []string{"bundler", "bundlerReason", "config", "entryFilename", "inputs", "includedFiles", "invocationMode",
+		"outputModuleFormat", "path", "priority", "runtimeVersion", "mainFile", "name", "runtime", "size", "runtimeAPIVersion", "buildData"}
+	if !slices.Equal(keys, want) {
+		t.Errorf("keys:\n got  %q\n want %q", keys, want)
+	}
+	if r := rep.Functions[0]; r.InvocationMode != "background" || r.RuntimeVersion != "nodejs22.x" {
+		t.Errorf("invocationMode %q runtimeVersion %q", r.InvocationMode, r.RuntimeVersion)
+	}
+}

@@ -1,0 +1,219 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+type runResult struct {
+	code           int
+	stdout, stderr string
+}
+
+func run(t *testing.T, args ...string) runResult {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := Run(t.Context(), args, &out, &errb)
+	return runResult{code, out.String(), errb.String()}
+}
+
+func demoConfig(t *testing.T) string {
+	t.Helper()
+	p, err := filepath.Abs("../../fixtures/demo/netlify.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func writeFiles(t *testing.T, root string, files map[string]string) {
+	t.Helper()
+	for name, content := range files {
+		p := filepath.Join(root, filepath.FromSlash(name))
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+const handler = "exports.handler = async () => ({ statusCode: 200 });\n"
+
+func TestBuildDemo(t *testing.T) {
+	t.Parallel()
+	out := t.TempDir()
+	r := run(t, "build", "--config", demoConfig(t), out)
+	if r.code != 0 {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	for _, want := range []string{"hello", "greet", "report-background", "built 5 functions into"} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
+		}
+	}
+	if r.stdout != "" {
+		t.Errorf("stdout without --json: %q", r.stdout)
+	}
+	if _, err := os.Stat(filepath.Join(out, "manifest.json")); err != nil {
+		t.Error(err)
+	}
+}
+
+func TestBuildJSONWithFlagsAfterArguments(t *testing.T) {
+	t.Parallel()
+	out := t.TempDir()
+	src := filepath.Join(filepath.Dir(demoConfig(t)), "netlify", "functions")
+	r := run(t, "build", src, out, "--json", "-q", "--archive-format", "none", "--parallel", "2")
+	if r.code != 0 {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	var results []map[string]any
+	if err := json.Unmarshal([]byte(r.stdout), &results); err != nil {
+		t.Fatalf("stdout is not a JSON array: %v\n%s", err, r.stdout)
+	}
+	if len(results) != 5 || results[0]["name"] != "hello" || results[0]["path"] != filepath.Join(out, "hello") {
+		t.Errorf("results %v", results)
+	}
+	if r.stderr != "" {
+		t.Errorf("--quiet printed %q", r.stderr)
+	}
+	if fi, err := os.Stat(filepath.Join(out, "hello", "hello.js")); err != nil || fi.IsDir() {
+		t.Errorf("--archive-format none: %v", err)
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	t.Parallel()
+	cases := map[string][]string{
+		"build needs a destination folder":      {"build"},
+		`--archive-format must be zip or none`:  {"build", "--archive-format", "tar", "out"},
+		"--parallel must be a whole number":     {"build", "--parallel", "0", "out"},
+		"flag provided but not defined: -bogus": {"build", "--bogus", "out"},
+		`unknown command "frobnicate"`:          {"frobnicate"},
+		`--config "/nonexistent/netlify.toml"`:  {"build", "--config", "/nonexistent/netlify.toml", "out"},
+	}
+	for want, args := range cases {
+		r := run(t, args...)
+		if r.code != 2 || !strings.Contains(r.stderr, want) {
+			t.Errorf("%q: exit %d, stderr %q; want exit 2 and %q", args, r.code, r.stderr, want)
+		}
+	}
+}
+
+func TestHelpAndVersion(t *testing.T) {
+	t.Parallel()
+	for _, args := range [][]string{{"--help"}, {"build", "--help"}, {"list", "--help"}, {"files", "--help"}, {"version", "--help"}} {
+		if r := run(t, args...); r.code != 0 || !strings.Contains(r.stdout, "USAGE") {
+			t.Errorf("%q: exit %d\n%s%s", args, r.code, r.stdout, r.stderr)
+		}
+	}
+	if r := run(t, "version"); r.code != 0 || r.stdout != "zisi dev\n" {
+		t.Errorf("version: %d %q", r.code, r.stdout)
+	}
+}
+
+func TestBuildFailureExitsOneAndKeepsManifest(t *testing.T) {
+	t.Parallel()
+	src, out := t.TempDir(), t.TempDir()
+	writeFiles(t, src, map[string]string{"ok.js": handler, "typed.ts": "export const handler = () => 1\n"})
+	writeFiles(t, out, map[string]string{"manifest.json": `{"old":true}`})
+	r := run(t, "build", src, out)
+	if r.code != 1 {
+		t.Fatalf("exit %d, want 1\n%s", r.code, r.stderr)
+	}
+	for _, want := range []string{`error: function "typed" (js, esbuild):`, "1 of 2 functions failed; manifest not written"} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
+		}
+	}
+	if data, _ := os.ReadFile(filepath.Join(out, "manifest.json")); string(data) != `{"old":true}` {
+		t.Errorf("manifest changed: %s", data)
+	}
+	if _, err := os.Stat(filepath.Join(out, "ok.zip")); err != nil {
+		t.Error("the good function must still be built")
+	}
+}
+
+func TestInvalidConfig(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"netlify.toml": "[functions.\"api-*\"]\nnode_bundler = \"webpack\"\n"})
+	r := run(t, "build", "--config", filepath.Join(dir, "netlify.toml"), filepath.Join(dir, "out"))
+	want := `netlify.toml:2:1: functions."api-*".node_bundler: "webpack" is not one of zisi, esbuild, nft, none`
+	if r.code != 1 || !strings.Contains(r.stderr, want) {
+		t.Errorf("exit %d stderr %q", r.code, r.stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "out")); err == nil {
+		t.Error("an invalid config must not create the destination")
+	}
+}
+
+func TestMissingAndFileSourceFolders(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	out := filepath.Join(dir, "out")
+	r := run(t, "build", filepath.Join(dir, "nope"), out)
+	if r.code != 0 || !strings.Contains(r.stderr, "warning: ") || !strings.Contains(r.stderr, "does not exist") {
+		t.Errorf("missing folder: exit %d %q", r.code, r.stderr)
+	}
+	data, err := os.ReadFile(filepath.Join(out, "manifest.json"))
+	if err != nil || !strings.HasPrefix(string(data), `{"functions":[],"system":`) {
+		t.Errorf("empty manifest expected: %s %v", data, err)
+	}
+	writeFiles(t, dir, map[string]string{"file.js": handler})
+	r = run(t, "build", filepath.Join(dir, "file.js"), out)
+	if r.code != 1 || !strings.Contains(r.stderr, "source folder is not a directory") {
+		t.Errorf("file as folder: exit %d %q", r.code, r.stderr)
+	}
+}
+
+func TestListAndFiles(t *testing.T) {
+	t.Parallel()
+	cfg := demoConfig(t)
+	r := run(t, "list", "--config", cfg)
+	if r.code != 0 || !strings.HasPrefix(r.stdout, "NAME") || !strings.Contains(r.stdout, "greet") {
+		t.Errorf("list: %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	r = run(t, "files", "--json", "--config", cfg)
+	var files []map[string]any
+	if err := json.Unmarshal([]byte(r.stdout), &files); err != nil || r.code != 0 {
+		t.Fatalf("files --json: %v %d\n%s", err, r.code, r.stdout)
+	}
+	count := map[string]int{}
+	for _, f := range files {
+		count[f["name"].(string)]++
+	}
+	if count["greet"] != 3 || count["hello"] != 1 || count["api"] != 2 {
+		t.Errorf("files per function %v", count)
+	}
+}
+
+func TestDefaultsFromWorkingDirectory(t *testing.T) {
+	// Changes the working directory and environment: not parallel.
+	site := t.TempDir()
+	writeFiles(t, site, map[string]string{
+		"netlify.toml":           "[functions]\ndirectory = \"src/fns\"\n",
+		"src/fns/hello.js":       handler,
+		"netlify/functions/x.js": handler,
+	})
+	t.Chdir(site)
+	t.Setenv("AWS_LAMBDA_JS_RUNTIME", "nodejs20.x")
+	r := run(t, "build", "--json", "-q", "out")
+	if r.code != 0 {
+		t.Fatalf("exit %d %s", r.code, r.stderr)
+	}
+	var results []map[string]any
+	json.Unmarshal([]byte(r.stdout), &results)
+	if len(results) != 1 || results[0]["name"] != "hello" || results[0]["runtimeVersion"] != "nodejs20.x" {
+		t.Errorf("results %v: netlify.toml's directory and AWS_LAMBDA_JS_RUNTIME must apply", results)
+	}
+	r = run(t, "build", "--json", "-q", "--node-version", "18", "out")
+	json.Unmarshal([]byte(r.stdout), &results)
+	if results[0]["runtimeVersion"] != "nodejs18.x" {
+		t.Errorf("--node-version must win over the environment: %v", results[0]["runtimeVersion"])
+	}
+}
