@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -153,5 +152,5 @@ for (const p of ps) for (const n of ns) console.log(minimatch(n, p) ? "1" : "0")
 			}
 		}
 	}
-	t.Log(fmt.Sprintf("%d pattern/name pairs compared, %d mismatches", len(patterns)*len(names), mismatches))
+	t.Logf("%d pattern/name pairs compared, %d mismatches", len(patterns)*len(names), mismatches)
 }

@@ -70,7 +70,10 @@ func writeItem(zw *zip.Writer, it item, comp *Compressor) error {
 		Name:           it.Name,
 		CreatorVersion: creatorUnix,
 		ReaderVersion:  20,
-		ModifiedDate:   dosDate1980,
+		// Modified would also write an extended-timestamp extra field and,
+		// for the zero time, a wrong date; the DOS fields alone are exact.
+		//lint:ignore SA1019 the deprecated field is the only way to write exactly this header
+		ModifiedDate: dosDate1980,
 	}
 	if !isASCII(it.Name) {
 		fh.Flags |= flagUTF8
