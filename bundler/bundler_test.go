@@ -3,8 +3,10 @@ package bundler
 import (
 	"archive/zip"
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -254,5 +256,50 @@ func TestResultJSONKeyOrder(t *testing.T) {
 	}
 	if r := rep.Functions[0]; r.InvocationMode != "background" || r.RuntimeVersion != "nodejs22.x" {
 		t.Errorf("invocationMode %q runtimeVersion %q", r.InvocationMode, r.RuntimeVersion)
+	}
+}
+
+func TestCanceledBuildLeavesNothing(t *testing.T) {
+	t.Parallel()
+	src, out := t.TempDir(), t.TempDir()
+	files := map[string]string{}
+	for i := range 20 {
+		files[fmt.Sprintf("f%02d.js", i)] = handler
+	}
+	writeFiles(t, src, files)
+	writeFiles(t, out, map[string]string{"manifest.json": "old"})
+	// Canceled before starting: nothing is written.
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	if _, err := ZipFunctions(ctx, []string{src}, out, Options{Parallel: 2}); !errors.Is(err, context.Canceled) {
+		t.Fatalf("got %v, want context.Canceled", err)
+	}
+	entries, _ := os.ReadDir(out)
+	if len(entries) != 1 || entries[0].Name() != "manifest.json" {
+		t.Errorf("out holds %v: a canceled build must add nothing", entries)
+	}
+	// Canceled mid-build (after the third function): finished archives
+	// stay, the rest are not started, no temp files, the manifest is kept.
+	ctx, cancel = context.WithCancel(t.Context())
+	defer cancel()
+	rep, err := ZipFunctions(ctx, []string{src}, out, Options{Parallel: 1, Progress: func(done, _ int, _ string) {
+		if done == 3 {
+			cancel()
+		}
+	}})
+	if !errors.Is(err, context.Canceled) || rep == nil || rep.Manifest != "" {
+		t.Fatalf("got %v, report %+v", err, rep)
+	}
+	entries, _ = os.ReadDir(out)
+	for _, e := range entries {
+		if strings.Contains(e.Name(), ".tmp-") {
+			t.Errorf("temp file left: %s", e.Name())
+		}
+	}
+	if len(entries) >= 21 || len(rep.Functions) != len(entries)-1 {
+		t.Errorf("%d entries in out for %d built functions", len(entries), len(rep.Functions))
+	}
+	if data, _ := os.ReadFile(filepath.Join(out, "manifest.json")); string(data) != "old" {
+		t.Errorf("manifest changed to %q", data)
 	}
 }
