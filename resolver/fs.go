@@ -1,0 +1,169 @@
+package resolver
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"strings"
+	"sync"
+)
+
+// FS is the file system the resolver reads: io/fs with symlinks. Paths
+// given to the Resolver are absolute, slash-separated ("/site/x.js"); they
+// are looked up in FS without the leading slash, so OS() is os.DirFS("/")
+// and tests use a testing/fstest.MapFS holding "site/x.js".
+type FS interface {
+	fs.ReadLinkFS
+	fs.ReadDirFS
+	fs.ReadFileFS
+}
+
+// OS returns the real file system.
+func OS() FS { return os.DirFS("/").(FS) }
+
+// ErrSymlinkLoop is returned when resolving a path follows too many links.
+var ErrSymlinkLoop = errors.New("too many levels of symbolic links")
+
+const maxLinks = 40
+
+func fsName(p string) string {
+	if p == "/" {
+		return "."
+	}
+	return strings.TrimPrefix(p, "/")
+}
+
+// cache memoises file-system answers for the life of a Resolver (one
+// build): every directory is listed once and every package.json parsed
+// once, however many functions ask.
+type cache struct {
+	fsys  FS
+	mu    sync.Mutex
+	lstat map[string]lstatResult
+	real  map[string]realResult
+	dirs  map[string]*dirResult
+	pkgs  map[string]*pkgResult
+}
+
+type lstatResult struct {
+	mode fs.FileMode
+	err  error
+}
+
+type realResult struct {
+	path string
+	err  error
+}
+
+type dirResult struct {
+	once    sync.Once
+	entries []fs.DirEntry
+	err     error
+}
+
+type pkgResult struct {
+	once sync.Once
+	pkg  *PackageJSON
+	err  error
+}
+
+func newCache(fsys FS) *cache {
+	return &cache{fsys: fsys, lstat: map[string]lstatResult{}, real: map[string]realResult{}, dirs: map[string]*dirResult{}, pkgs: map[string]*pkgResult{}}
+}
+
+// lstatMode returns the type bits of p without following a final link.
+func (c *cache) lstatMode(p string) (fs.FileMode, error) {
+	c.mu.Lock()
+	r, ok := c.lstat[p]
+	c.mu.Unlock()
+	if ok {
+		return r.mode, r.err
+	}
+	fi, err := c.fsys.Lstat(fsName(p))
+	if err == nil {
+		r.mode = fi.Mode()
+	}
+	r.err = err
+	c.mu.Lock()
+	c.lstat[p] = r
+	c.mu.Unlock()
+	return r.mode, r.err
+}
+
+// Realpath resolves every symbolic link in an absolute path, as Node.js
+// does for modules it loads (fs.realpath).
+func (c *cache) Realpath(p string) (string, error) {
+	return c.realpath(path.Clean(p), 0)
+}
+
+func (c *cache) realpath(p string, depth int) (string, error) {
+	if p == "/" {
+		return p, nil
+	}
+	c.mu.Lock()
+	r, ok := c.real[p]
+	c.mu.Unlock()
+	if ok {
+		return r.path, r.err
+	}
+	if depth > maxLinks {
+		return "", fmt.Errorf("resolve %q: %w", p, ErrSymlinkLoop)
+	}
+	parent, err := c.realpath(path.Dir(p), depth)
+	if err == nil {
+		cur := path.Join(parent, path.Base(p))
+		var mode fs.FileMode
+		mode, err = c.lstatMode(cur)
+		r.path = cur
+		if err == nil && mode&fs.ModeSymlink != 0 {
+			var target string
+			target, err = c.fsys.ReadLink(fsName(cur))
+			if err == nil {
+				if !path.IsAbs(target) {
+					target = path.Join(parent, target)
+				}
+				r.path, err = c.realpath(path.Clean(target), depth+1)
+			}
+		}
+	}
+	r.err = err
+	if err != nil {
+		r.path = ""
+	}
+	c.mu.Lock()
+	c.real[p] = r
+	c.mu.Unlock()
+	return r.path, r.err
+}
+
+// kind reports whether p (following links) is a regular file or a
+// directory; missing paths and broken links are neither.
+func (c *cache) kind(p string) (isFile, isDir bool) {
+	real, err := c.Realpath(p)
+	if err != nil {
+		return false, false
+	}
+	mode, err := c.lstatMode(real)
+	if err != nil {
+		return false, false
+	}
+	return mode.IsRegular(), mode.IsDir()
+}
+
+func (c *cache) isFile(p string) bool { f, _ := c.kind(p); return f }
+func (c *cache) isDir(p string) bool  { _, d := c.kind(p); return d }
+
+// readDir lists a directory once per cache.
+func (c *cache) readDir(p string) ([]fs.DirEntry, error) {
+	c.mu.Lock()
+	r, ok := c.dirs[p]
+	if !ok {
+		r = &dirResult{}
+		c.dirs[p] = r
+	}
+	c.mu.Unlock()
+	r.once.Do(func() { r.entries, r.err = c.fsys.ReadDir(fsName(p)) })
+	return r.entries, r.err
+}

@@ -1,0 +1,482 @@
+package resolver
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"slices"
+	"strings"
+)
+
+// ErrNotFound classifies a specifier that resolves to nothing.
+var ErrNotFound = errors.New("cannot find module")
+
+// NotFoundError says which specifier could not be resolved from where.
+type NotFoundError struct {
+	Specifier string
+	From      string
+	// Reason adds detail, e.g. that a package's exports hide a subpath.
+	Reason string
+}
+
+func (e *NotFoundError) Error() string {
+	msg := fmt.Sprintf("cannot find module %q from %q", e.Specifier, e.From)
+	if e.Reason != "" {
+		msg += ": " + e.Reason
+	}
+	return msg
+}
+
+// Is makes NotFoundError match ErrNotFound.
+func (e *NotFoundError) Is(target error) bool { return target == ErrNotFound }
+
+// Mode selects the package.json conditions: require() or import.
+type Mode int
+
+// Resolution modes.
+const (
+	Require Mode = iota
+	Import
+)
+
+func (m Mode) conditions() []string {
+	if m == Import {
+		return []string{"node", "import", "default"}
+	}
+	return []string{"node", "require", "default"}
+}
+
+// DefaultExtensions are tried, in order, after an exact file name:
+// Node's own (.js .json .node) plus .mjs and .cjs, which Node finds only
+// when written out but which users expect a bundler to find.
+var DefaultExtensions = []string{".js", ".json", ".node", ".mjs", ".cjs"}
+
+// Resolver resolves module specifiers with Node.js's algorithm
+// (https://nodejs.org/api/modules.html#all-together and the ESM
+// resolver's exports/imports rules). It caches every file-system answer
+// and is safe for concurrent use; create one per build.
+type Resolver struct {
+	c *cache
+	// Extensions are tried after the exact name; DefaultExtensions when nil.
+	Extensions []string
+}
+
+// New returns a Resolver reading fsys.
+func New(fsys FS) *Resolver { return &Resolver{c: newCache(fsys)} }
+
+// Result is a resolved specifier.
+type Result struct {
+	// Builtin is set (to the name without `node:`) for Node.js built-ins.
+	Builtin string
+	// Path is the real path of the resolved file.
+	Path string
+	// Package is the package the file was found in through node_modules
+	// or a self-reference; nil for local files.
+	Package *Package
+}
+
+// Package is a package directory found in a node_modules folder.
+type Package struct {
+	Name string
+	// Link is where it was found (dir/node_modules/name), which may be or
+	// go through a symlink; Dir is its real path.
+	Link, Dir string
+	JSON      *PackageJSON
+}
+
+func (r *Resolver) exts() []string {
+	if r.Extensions != nil {
+		return r.Extensions
+	}
+	return DefaultExtensions
+}
+
+// Realpath resolves all symlinks in an absolute path.
+func (r *Resolver) Realpath(p string) (string, error) { return r.c.Realpath(p) }
+
+// IsFile and IsDir follow symlinks.
+func (r *Resolver) IsFile(p string) bool { return r.c.isFile(p) }
+
+// IsDir reports whether p is (or links to) a directory.
+func (r *Resolver) IsDir(p string) bool { return r.c.isDir(p) }
+
+// ReadDir lists a directory; each directory is read once per Resolver.
+func (r *Resolver) ReadDir(p string) ([]fs.DirEntry, error) { return r.c.readDir(p) }
+
+// PackageJSON returns dir/package.json, or nil when there is none.
+func (r *Resolver) PackageJSON(dir string) (*PackageJSON, error) { return r.c.packageJSON(dir) }
+
+// NearestPackageJSON returns the closest package.json at or above dir.
+func (r *Resolver) NearestPackageJSON(dir string) (*PackageJSON, error) {
+	for d := dir; ; d = path.Dir(d) {
+		if path.Base(d) != "node_modules" {
+			pkg, err := r.c.packageJSON(d)
+			if err != nil || pkg != nil {
+				return pkg, err
+			}
+		}
+		if d == "/" {
+			return nil, nil
+		}
+	}
+}
+
+// Symlinks returns every symbolic link on the way to p (as the paths of
+// the links themselves, after resolving the links before them), so an
+// archive can recreate the links Node.js will follow at run time.
+func (r *Resolver) Symlinks(p string) []string {
+	var out []string
+	cur := "/"
+	for _, part := range strings.Split(strings.Trim(path.Clean(p), "/"), "/") {
+		if part == "" {
+			continue
+		}
+		next := path.Join(cur, part)
+		if mode, err := r.c.lstatMode(next); err == nil && mode&fs.ModeSymlink != 0 {
+			out = append(out, next)
+		}
+		real, err := r.c.Realpath(next)
+		if err != nil {
+			return out
+		}
+		cur = real
+	}
+	return out
+}
+
+// Resolve resolves specifier as written in a file in fromDir.
+func (r *Resolver) Resolve(specifier, fromDir string, mode Mode) (*Result, error) {
+	if IsBuiltin(specifier) {
+		return &Result{Builtin: StripNodePrefix(specifier)}, nil
+	}
+	from, err := r.c.Realpath(fromDir)
+	if err != nil {
+		return nil, err
+	}
+	notFound := &NotFoundError{Specifier: specifier, From: fromDir}
+	switch {
+	case isRelative(specifier):
+		target := specifier
+		if !path.IsAbs(target) {
+			target = path.Join(from, specifier)
+		}
+		if p := r.loadFileOrDir(target); p != "" {
+			return r.local(p)
+		}
+		return nil, notFound
+	case strings.HasPrefix(specifier, "#"):
+		return r.resolveImports(specifier, from, mode, notFound)
+	}
+	name, sub := SplitPackage(specifier)
+	if name == "" {
+		return nil, notFound
+	}
+	if res, ok, err := r.resolveSelf(name, sub, from, mode); ok || err != nil {
+		return res, err
+	}
+	for _, nm := range nodeModulesPaths(from) {
+		link := path.Join(nm, name)
+		if !r.c.isDir(link) {
+			continue
+		}
+		return r.resolveInPackage(name, sub, link, mode, notFound)
+	}
+	return nil, notFound
+}
+
+func isRelative(s string) bool {
+	return s == "." || s == ".." || strings.HasPrefix(s, "./") || strings.HasPrefix(s, "../") || strings.HasPrefix(s, "/")
+}
+
+// SplitPackage splits a bare specifier into package name and subpath:
+// "@scope/x/y" → ("@scope/x", "./y"), "x" → ("x", "."). A bare "@scope"
+// has no package name.
+func SplitPackage(spec string) (name, subpath string) {
+	parts := strings.SplitN(spec, "/", 3)
+	n := 1
+	if strings.HasPrefix(spec, "@") {
+		if len(parts) < 2 || parts[1] == "" {
+			return "", ""
+		}
+		n = 2
+	}
+	name = strings.Join(parts[:n], "/")
+	if rest := strings.TrimPrefix(spec, name); rest != "" {
+		return name, "." + rest
+	}
+	return name, "."
+}
+
+// nodeModulesPaths lists dir/node_modules for dir and each ancestor,
+// skipping directories that are themselves node_modules.
+func nodeModulesPaths(dir string) []string {
+	var out []string
+	for d := dir; ; d = path.Dir(d) {
+		if path.Base(d) != "node_modules" {
+			out = append(out, path.Join(d, "node_modules"))
+		}
+		if d == "/" {
+			return out
+		}
+	}
+}
+
+func (r *Resolver) local(p string) (*Result, error) {
+	real, err := r.c.Realpath(p)
+	if err != nil {
+		return nil, err
+	}
+	return &Result{Path: real}, nil
+}
+
+// resolveInPackage resolves subpath of the package found at link.
+func (r *Resolver) resolveInPackage(name, sub, link string, mode Mode, notFound *NotFoundError) (*Result, error) {
+	dir, err := r.c.Realpath(link)
+	if err != nil {
+		return nil, err
+	}
+	pkgJSON, err := r.c.packageJSON(dir)
+	if err != nil {
+		return nil, err
+	}
+	pkg := &Package{Name: name, Link: link, Dir: dir, JSON: pkgJSON}
+	var p string
+	if pkgJSON != nil && pkgJSON.Exports != nil {
+		p, err = r.resolveExports(pkgJSON, sub, mode)
+		if err != nil {
+			notFound.Reason = err.Error()
+			return nil, notFound
+		}
+	} else {
+		p = r.loadFileOrDir(path.Join(dir, sub))
+	}
+	if p == "" {
+		return nil, notFound
+	}
+	real, err := r.c.Realpath(p)
+	if err != nil {
+		return nil, err
+	}
+	return &Result{Path: real, Package: pkg}, nil
+}
+
+// resolveSelf handles a package importing itself by name through its own
+// exports (Node's LOAD_PACKAGE_SELF).
+func (r *Resolver) resolveSelf(name, sub, from string, mode Mode) (*Result, bool, error) {
+	pkg, err := r.NearestPackageJSON(from)
+	if err != nil || pkg == nil || pkg.Name != name || pkg.Exports == nil {
+		return nil, false, err
+	}
+	p, err := r.resolveExports(pkg, sub, mode)
+	if err != nil || p == "" {
+		return nil, false, nil
+	}
+	real, err := r.c.Realpath(p)
+	if err != nil {
+		return nil, true, err
+	}
+	return &Result{Path: real, Package: &Package{Name: name, Link: pkg.Dir, Dir: pkg.Dir, JSON: pkg}}, true, nil
+}
+
+// resolveImports resolves a "#name" specifier through the nearest
+// package.json's imports field.
+func (r *Resolver) resolveImports(spec, from string, mode Mode, notFound *NotFoundError) (*Result, error) {
+	pkg, err := r.NearestPackageJSON(from)
+	if err != nil {
+		return nil, err
+	}
+	if pkg == nil || pkg.Imports == nil || pkg.Imports.Kind != Object {
+		notFound.Reason = "no package.json imports field applies"
+		return nil, notFound
+	}
+	target, ok := r.matchSubpath(pkg, pkg.Imports, spec, mode, true)
+	if !ok || target == "" {
+		notFound.Reason = "not listed in package.json imports"
+		return nil, notFound
+	}
+	if isRelative(target) {
+		return r.local(target)
+	}
+	// An imports target may name another package.
+	return r.Resolve(target, pkg.Dir, mode)
+}
+
+// loadFileOrDir is Node's LOAD_AS_FILE then LOAD_AS_DIRECTORY.
+func (r *Resolver) loadFileOrDir(x string) string {
+	if p := r.loadFile(x); p != "" {
+		return p
+	}
+	return r.loadDir(x)
+}
+
+func (r *Resolver) loadFile(x string) string {
+	if r.c.isFile(x) {
+		return x
+	}
+	for _, ext := range r.exts() {
+		if r.c.isFile(x + ext) {
+			return x + ext
+		}
+	}
+	return ""
+}
+
+func (r *Resolver) loadIndex(x string) string {
+	for _, ext := range r.exts() {
+		if p := path.Join(x, "index"+ext); r.c.isFile(p) {
+			return p
+		}
+	}
+	return ""
+}
+
+func (r *Resolver) loadDir(x string) string {
+	if !r.c.isDir(x) {
+		return ""
+	}
+	if pkg, _ := r.c.packageJSON(x); pkg != nil && pkg.Main != "" {
+		m := path.Join(x, pkg.Main)
+		if p := r.loadFile(m); p != "" {
+			return p
+		}
+		if p := r.loadIndex(m); p != "" {
+			return p
+		}
+	}
+	return r.loadIndex(x)
+}
+
+// resolveExports applies a package's exports to subpath ("." or "./x").
+func (r *Resolver) resolveExports(pkg *PackageJSON, sub string, mode Mode) (string, error) {
+	exports := pkg.Exports
+	if exports.Kind != Object || !hasDotKeys(exports) {
+		exports = &Value{Kind: Object, Obj: []Member{{Key: ".", Value: exports}}}
+	}
+	target, ok := r.matchSubpath(pkg, exports, sub, mode, false)
+	if !ok {
+		return "", fmt.Errorf("package %q does not export %q (package.json exports)", pkg.Name, sub)
+	}
+	if target == "" {
+		return "", fmt.Errorf("package %q excludes %q from its exports", pkg.Name, sub)
+	}
+	if !r.c.isFile(target) {
+		return "", fmt.Errorf("package %q exports %q as %q, which does not exist", pkg.Name, sub, target)
+	}
+	return target, nil
+}
+
+func hasDotKeys(v *Value) bool {
+	for _, m := range v.Obj {
+		if strings.HasPrefix(m.Key, ".") {
+			return true
+		}
+	}
+	return false
+}
+
+// matchSubpath finds key in an exports/imports object: an exact key
+// first, then the `*` pattern with the longest prefix (Node's
+// PATTERN_KEY_COMPARE), and resolves its target.
+func (r *Resolver) matchSubpath(pkg *PackageJSON, obj *Value, key string, mode Mode, imports bool) (string, bool) {
+	for _, m := range obj.Obj {
+		if m.Key == key && !strings.Contains(m.Key, "*") {
+			return r.resolveTarget(pkg, m.Value, "", mode, imports)
+		}
+	}
+	var patterns []Member
+	for _, m := range obj.Obj {
+		if strings.Count(m.Key, "*") == 1 {
+			patterns = append(patterns, m)
+		}
+	}
+	slices.SortStableFunc(patterns, func(a, b Member) int {
+		pa, pb := strings.Index(a.Key, "*"), strings.Index(b.Key, "*")
+		if pa != pb {
+			return pb - pa
+		}
+		return len(b.Key) - len(a.Key)
+	})
+	for _, m := range patterns {
+		prefix, suffix, _ := strings.Cut(m.Key, "*")
+		if key != prefix && strings.HasPrefix(key, prefix) && strings.HasSuffix(key, suffix) && len(key) >= len(m.Key) {
+			match := key[len(prefix) : len(key)-len(suffix)]
+			return r.resolveTarget(pkg, m.Value, match, mode, imports)
+		}
+	}
+	return "", false
+}
+
+// resolveTarget resolves one exports/imports target. It returns ok=false
+// when nothing matched (try the next alternative) and ("", true) for an
+// explicit null (not exported).
+func (r *Resolver) resolveTarget(pkg *PackageJSON, t *Value, match string, mode Mode, imports bool) (string, bool) {
+	switch t.Kind {
+	case Null:
+		return "", true
+	case String:
+		s := strings.ReplaceAll(t.Str, "*", match)
+		if !strings.HasPrefix(t.Str, "./") {
+			if imports && !isRelative(t.Str) {
+				return s, true // a bare package name, resolved by the caller
+			}
+			return "", false
+		}
+		p := path.Join(pkg.Dir, s)
+		if p != pkg.Dir && !strings.HasPrefix(p, pkg.Dir+"/") {
+			return "", false // targets may not leave the package
+		}
+		return p, true
+	case Array:
+		var last string
+		found := false
+		for _, item := range t.Arr {
+			if p, ok := r.resolveTarget(pkg, item, match, mode, imports); ok {
+				if p == "" || r.c.isFile(p) || !strings.HasPrefix(p, "/") {
+					return p, true
+				}
+				if !found {
+					last, found = p, true
+				}
+			}
+		}
+		return last, found
+	case Object:
+		conds := mode.conditions()
+		for _, m := range t.Obj {
+			if m.Key == "default" || slices.Contains(conds, m.Key) {
+				if p, ok := r.resolveTarget(pkg, m.Value, match, mode, imports); ok {
+					return p, true
+				}
+			}
+		}
+	}
+	return "", false
+}
+
+// FindPackage finds the directory of package name as Node.js would from a
+// file in fromDir: the first node_modules/name holding a package.json,
+// walking up from fromDir's real path. It ignores exports, because a
+// package is shipped whole whatever it exports.
+func (r *Resolver) FindPackage(name, fromDir string) (*Package, error) {
+	from, err := r.c.Realpath(fromDir)
+	if err != nil {
+		return nil, err
+	}
+	for _, nm := range nodeModulesPaths(from) {
+		link := path.Join(nm, name)
+		if !r.c.isFile(path.Join(link, "package.json")) {
+			continue
+		}
+		dir, err := r.c.Realpath(link)
+		if err != nil {
+			return nil, err
+		}
+		pkg, err := r.c.packageJSON(dir)
+		if err != nil {
+			return nil, err
+		}
+		return &Package{Name: name, Link: link, Dir: dir, JSON: pkg}, nil
+	}
+	return nil, &NotFoundError{Specifier: name, From: fromDir}
+}
