@@ -24,16 +24,24 @@ help:
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-s -w -X main.version=$(VERSION)" -o bin/zisi ./cmd/zisi
 
-# test-deps installs what the tests use besides Go: the reference's glob
-# library (minimatch, the version 16.2.3 resolves) to check our matcher
-# against it. npm uses the user's registry settings.
-test-deps: $(NODE_TOOLS)/node_modules/minimatch/package.json
+# test-deps installs what the tests use besides Go, once: the reference's
+# glob library (minimatch, the version 16.2.3 resolves) to check our
+# matcher against, pnpm, and the fixtures' real node_modules trees from
+# their lock files. npm and pnpm use the user's registry settings.
+test-deps: $(NODE_TOOLS)/.installed fixtures/node-deps/node_modules/.package-lock.json fixtures/node-pnpm/node_modules/.modules.yaml
 
-$(NODE_TOOLS)/node_modules/minimatch/package.json:
+$(NODE_TOOLS)/.installed:
 	@command -v node >/dev/null || { echo "node is required for the tests"; exit 1; }
 	@command -v unzip >/dev/null || { echo "unzip is required for the tests (apt-get install unzip)"; exit 1; }
 	mkdir -p $(NODE_TOOLS)
-	cd $(NODE_TOOLS) && npm install --no-audit --no-fund --loglevel=error --no-save minimatch@10.2.6
+	cd $(NODE_TOOLS) && npm install --no-audit --no-fund --loglevel=error --no-save minimatch@10.2.6 pnpm@9.15.9
+	touch $@
+
+fixtures/node-deps/node_modules/.package-lock.json: fixtures/node-deps/package-lock.json
+	cd fixtures/node-deps && npm ci --no-audit --no-fund --loglevel=error
+
+fixtures/node-pnpm/node_modules/.modules.yaml: fixtures/node-pnpm/pnpm-lock.yaml $(NODE_TOOLS)/.installed
+	cd fixtures/node-pnpm && $(NODE_TOOLS)/node_modules/.bin/pnpm install --frozen-lockfile --config.confirmModulesPurge=false
 
 test: test-deps
 	ZISI_MINIMATCH_DIR=$(NODE_TOOLS) $(GO) test -race ./...

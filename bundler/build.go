@@ -23,6 +23,7 @@ type builder struct {
 	destDir string
 	opts    Options
 	comp    *archive.Compressor
+	env     *node.Env
 }
 
 func (b *builder) fail(fn discover.Function, bundlerName string, err error) *FunctionError {
@@ -68,7 +69,7 @@ func (b *builder) build(ctx context.Context, fn discover.Function, output string
 
 // buildNode bundles a Node.js function and writes its archive.
 func (b *builder) buildNode(ctx context.Context, fn discover.Function, cfg config.FunctionConfig, res *FunctionResult) (string, error) {
-	in := node.Input{Function: fn, Config: cfg}
+	in := node.Input{Function: fn, Config: cfg, Env: b.env}
 	bundlerName, _ := node.Select(in)
 	bundle, err := node.Build(ctx, in)
 	if err != nil {
@@ -90,6 +91,11 @@ func (b *builder) buildNode(ctx context.Context, fn discover.Function, cfg confi
 	res.Bundler, res.BundlerReason = bundle.Bundler, bundle.BundlerReason
 	res.EntryFilename = layout.EntryFilename
 	res.Inputs, res.IncludedFiles = bundle.Inputs, bundle.IncludedFiles
+	res.NativeNodeModules = bundle.NativeNodeModules
+	for _, m := range bundle.Warnings {
+		res.BundlerWarnings = append(res.BundlerWarnings, toMessage(m))
+		res.warns = append(res.warns, Warning{Function: fn.Name, Message: m.String()})
+	}
 	res.OutputModuleFormat = "cjs"
 	if strings.HasSuffix(bundle.MainFile, ".mjs") {
 		res.OutputModuleFormat = "esm"
@@ -156,3 +162,11 @@ func copyFile(src, dest string) (int64, error) {
 }
 
 func stem(fn discover.Function) string { return node.Stem(fn) }
+
+func toMessage(m node.Message) Message {
+	msg := Message{Text: m.Text}
+	if m.File != "" {
+		msg.Location = &Location{File: m.File, Line: m.Line, Column: m.Column}
+	}
+	return msg
+}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -22,15 +23,22 @@ var update = flag.Bool("update", false, "rewrite the golden files under fixtures
 // expected result lives in fixtures/<name>/expected<suffix>/ as reviewable
 // text: the archive listings, the results and the manifest with paths made
 // relative.
+//
+// Scenarios over real node_modules (installed by make test-deps) collapse
+// each package to one line with its file count, and results to input
+// counts, so their goldens stay readable.
 var goldenScenarios = []struct {
-	name   string
-	suffix string
-	format ArchiveFormat
+	name     string
+	suffix   string
+	format   ArchiveFormat
+	collapse bool
 }{
 	{name: "demo", format: ArchiveZip},
 	{name: "demo", suffix: "-none", format: ArchiveNone},
 	{name: "discovery", format: ArchiveZip},
 	{name: "config", format: ArchiveZip},
+	{name: "node-deps", format: ArchiveZip, collapse: true},
+	{name: "node-pnpm", format: ArchiveZip, collapse: true},
 }
 
 func TestGolden(t *testing.T) {
@@ -52,16 +60,24 @@ func TestGolden(t *testing.T) {
 			out := t.TempDir()
 			rep, err := ZipFunctions(t.Context(), []string{src}, out, Options{
 				Config:        &f.Functions,
+				BasePath:      siteDir,
 				ArchiveFormat: sc.format,
 				Now:           func() time.Time { return time.UnixMilli(0) },
 			})
 			if err != nil {
 				t.Fatal(err)
 			}
+			results := rep.Functions
+			if sc.collapse {
+				results = slices.Clone(results)
+				for i := range results {
+					results[i].Inputs = []string{fmt.Sprintf("(%d files)", len(results[i].Inputs))}
+				}
+			}
 			norm := strings.NewReplacer(siteDir, "<site>", out, "<out>")
 			got := map[string]string{
-				"archives.txt":  norm.Replace(listOutputs(t, out)),
-				"results.json":  norm.Replace(mustJSON(t, rep.Functions)),
+				"archives.txt":  norm.Replace(listOutputs(t, out, sc.collapse)),
+				"results.json":  norm.Replace(mustJSON(t, results)),
 				"manifest.json": norm.Replace(prettyJSON(t, filepath.Join(out, "manifest.json"))),
 			}
 			compareGolden(t, filepath.Join(siteDir, "expected"+sc.suffix), got)
@@ -70,8 +86,9 @@ func TestGolden(t *testing.T) {
 }
 
 // listOutputs describes every archive or directory in out: entry name,
-// mode, size and CRC-32, one per line.
-func listOutputs(t *testing.T, out string) string {
+// mode, size and CRC-32, one per line; with collapse, the files of each
+// node_modules package are counted on one line instead.
+func listOutputs(t *testing.T, out string, collapse bool) string {
 	t.Helper()
 	var b strings.Builder
 	entries, err := os.ReadDir(out)
@@ -88,10 +105,24 @@ func listOutputs(t *testing.T, out string) string {
 				t.Fatal(err)
 			}
 			fmt.Fprintf(&b, "%s\n", e.Name())
+			counts := map[string]int{}
 			for _, f := range zr.File {
+				if pkg := packagePrefix(f.Name); collapse && pkg != "" && f.Mode()&os.ModeSymlink == 0 {
+					if counts[pkg] == 0 {
+						fmt.Fprintf(&b, "  %-40s PACKAGE\n", pkg)
+					}
+					counts[pkg]++
+					continue
+				}
 				fmt.Fprintf(&b, "  %-40s %s %6d %08x\n", f.Name, f.Mode(), f.UncompressedSize64, f.CRC32)
 			}
 			zr.Close()
+			listing := b.String()
+			for pkg, n := range counts {
+				listing = strings.Replace(listing, fmt.Sprintf("  %-40s PACKAGE\n", pkg), fmt.Sprintf("  %-40s (%d files)\n", pkg, n), 1)
+			}
+			b.Reset()
+			b.WriteString(listing)
 		case e.IsDir():
 			fmt.Fprintf(&b, "%s/\n", e.Name())
 			var lines []string
@@ -109,6 +140,24 @@ func listOutputs(t *testing.T, out string) string {
 		}
 	}
 	return b.String()
+}
+
+// packagePrefix returns the node_modules/<pkg>/ directory an entry is in
+// (scoped names and pnpm's .pnpm store included), or "".
+func packagePrefix(name string) string {
+	i := strings.LastIndex(name, "node_modules/")
+	if i < 0 {
+		return ""
+	}
+	rest := strings.Split(name[i+len("node_modules/"):], "/")
+	n := 1
+	if strings.HasPrefix(rest[0], "@") {
+		n = 2
+	}
+	if len(rest) <= n {
+		return ""
+	}
+	return name[:i] + "node_modules/" + strings.Join(rest[:n], "/") + "/"
 }
 
 func mustJSON(t *testing.T, v any) string {

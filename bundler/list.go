@@ -64,11 +64,12 @@ func ListFunctionsFiles(ctx context.Context, srcDirs []string, opts Options) (*F
 		return nil, err
 	}
 	out := &FilesListing{Warnings: discoveryWarnings(found)}
+	env := node.NewEnv(opts.BasePath)
 	for _, fn := range found.Functions {
 		lf := listed(fn, &opts)
 		files := []string{fn.SrcPath}
 		if fn.Runtime == discover.RuntimeJS && fn.Kind != discover.KindZip {
-			bundle, err := node.Build(ctx, node.Input{Function: fn, Config: opts.functionConfig(fn.Name)})
+			bundle, err := node.Build(ctx, node.Input{Function: fn, Config: opts.functionConfig(fn.Name), Env: env})
 			if err != nil {
 				out.Warnings = append(out.Warnings, Warning{Function: fn.Name, Message: err.Error()})
 				continue

@@ -32,6 +32,10 @@ type Options struct {
 	// Parallel bounds how many functions are built at once; the number of
 	// CPUs when zero or negative.
 	Parallel int
+	// BasePath is the site's base directory: included_files patterns are
+	// relative to it unless netlify.toml set one. The CLI passes the
+	// directory of netlify.toml, else the working directory.
+	BasePath string
 	// NodeVersion, when set, overrides every function's node_version (the
 	// --node-version flag and AWS_LAMBDA_JS_RUNTIME).
 	NodeVersion string

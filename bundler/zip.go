@@ -11,6 +11,7 @@ import (
 
 	"github.com/zisi-build/zisi/bundler/archive"
 	"github.com/zisi-build/zisi/bundler/discover"
+	"github.com/zisi-build/zisi/bundler/node"
 	"github.com/zisi-build/zisi/manifest"
 )
 
@@ -134,7 +135,7 @@ func buildAll(ctx context.Context, fns []discover.Function, destDir string, o Op
 	errs := make([]*FunctionError, len(fns))
 	outputs := outputNames(fns, o.ArchiveFormat)
 	collisions := collisionErrors(fns, outputs)
-	b := &builder{destDir: destDir, opts: o, comp: archive.NewCompressor()}
+	b := &builder{destDir: destDir, opts: o, comp: archive.NewCompressor(), env: node.NewEnv(o.BasePath)}
 	sem := make(chan struct{}, o.Parallel)
 	var wg sync.WaitGroup
 	var done atomic.Int64

@@ -480,3 +480,9 @@ func (r *Resolver) FindPackage(name, fromDir string) (*Package, error) {
 	}
 	return nil, &NotFoundError{Specifier: name, From: fromDir}
 }
+
+// WithExtensions returns a Resolver sharing r's cache that tries exts
+// after an exact file name.
+func (r *Resolver) WithExtensions(exts []string) *Resolver {
+	return &Resolver{c: r.c, Extensions: exts}
+}

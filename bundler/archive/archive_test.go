@@ -286,3 +286,31 @@ func assertOnly(t *testing.T, dir string, names ...string) {
 		t.Fatalf("%s holds %q, want %q", dir, got, names)
 	}
 }
+
+func TestDirectorySymlinkInsideArchive(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	real := write(t, filepath.Join(dir, "nm/.pnpm/p@1/node_modules/p/index.js"), "p", 0o644)
+	link := filepath.Join(dir, "nm/p")
+	if err := os.Symlink(".pnpm/p@1/node_modules/p", link); err != nil {
+		t.Fatal(err)
+	}
+	dest := filepath.Join(dir, "l.zip")
+	entries := []Entry{{Name: "node_modules/.pnpm/p@1/node_modules/p/index.js", Path: real}, {Name: "node_modules/p", Path: link}}
+	if _, err := WriteZip(t.Context(), dest, entries, nil); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := readZip(t, dest)
+	want := []zipEntry{
+		{"node_modules/.pnpm/p@1/node_modules/p/index.js", 0o644, "p"},
+		{"node_modules/p", fs.ModeSymlink | 0o777, ".pnpm/p@1/node_modules/p"},
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("entries:\n got  %v\n want %v", got, want)
+	}
+	// A directory link whose target is not in the archive cannot be stored.
+	_, err := WriteZip(t.Context(), dest, []Entry{{Name: "node_modules/p", Path: link}}, nil)
+	if err == nil || !strings.Contains(err.Error(), "symlinked directory") {
+		t.Fatalf("got %v", err)
+	}
+}

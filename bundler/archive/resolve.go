@@ -26,6 +26,7 @@ func resolve(entries []Entry) ([]item, error) {
 			byPath[filepath.Clean(e.Path)] = e.Name
 		}
 	}
+	dirs := dirIndex(entries)
 	items := make([]item, len(entries))
 	for i, e := range entries {
 		it := item{Entry: e}
@@ -39,7 +40,7 @@ func resolve(entries []Entry) ([]item, error) {
 			return nil, fmt.Errorf("inspect %q: %w", e.Path, err)
 		}
 		if fi.Mode()&fs.ModeSymlink != 0 {
-			if link, ok := internalLink(e, byPath); ok {
+			if link, ok := internalLink(e, byPath, dirs); ok {
 				it.mode, it.link = fs.ModeSymlink|0o777, link
 				items[i] = it
 				continue
@@ -50,7 +51,7 @@ func resolve(entries []Entry) ([]item, error) {
 			}
 		}
 		if !fi.Mode().IsRegular() {
-			return nil, fmt.Errorf("archive %q: not a regular file (%s)", e.Path, fi.Mode().Type())
+			return nil, fmt.Errorf("archive %q: not a regular file (%s); a symlinked directory can only be stored when its target's files are in the same archive", e.Path, fi.Mode().Type())
 		}
 		it.mode = fileMode(fi.Mode()&0o111 != 0 || e.Executable)
 		it.key, it.real = keyOf(e.Path, fi), e.Path
@@ -59,9 +60,35 @@ func resolve(entries []Entry) ([]item, error) {
 	return items, nil
 }
 
+// dirIndex maps the on-disk directories of entries to their names in the
+// archive ("" for the root), walking up path and name together.
+func dirIndex(entries []Entry) map[string]string {
+	dirs := map[string]string{}
+	for _, e := range entries {
+		if e.Path == "" {
+			continue
+		}
+		p, n := filepath.Clean(e.Path), e.Name
+		for {
+			p, n = filepath.Dir(p), path.Dir(n)
+			if n == "." {
+				n = ""
+			}
+			if _, ok := dirs[p]; ok {
+				break
+			}
+			dirs[p] = n
+			if n == "" {
+				break
+			}
+		}
+	}
+	return dirs
+}
+
 // internalLink returns the relative link text when e is a symlink whose
-// target is itself an entry of this archive.
-func internalLink(e Entry, byPath map[string]string) (string, bool) {
+// target is itself an entry of this archive, or a directory holding some.
+func internalLink(e Entry, byPath, dirs map[string]string) (string, bool) {
 	target, err := os.Readlink(e.Path)
 	if err != nil {
 		return "", false
@@ -69,7 +96,11 @@ func internalLink(e Entry, byPath map[string]string) (string, bool) {
 	if !filepath.IsAbs(target) {
 		target = filepath.Join(filepath.Dir(e.Path), target)
 	}
-	name, ok := byPath[filepath.Clean(target)]
+	target = filepath.Clean(target)
+	name, ok := byPath[target]
+	if !ok {
+		name, ok = dirs[target]
+	}
 	if !ok || name == e.Name {
 		return "", false
 	}

@@ -27,6 +27,8 @@ var ErrBundlerUnavailable = errors.New("bundler not available")
 type Input struct {
 	Function discover.Function
 	Config   config.FunctionConfig
+	// Env is shared by the functions of a build; NewEnv makes one.
+	Env *Env
 }
 
 // Bundle is a bundler's answer: the files to ship and how.
@@ -43,6 +45,10 @@ type Bundle struct {
 	IncludedFiles []string
 	// ModuleFormat of the shipped main file: "cjs" or "esm".
 	ModuleFormat string
+	// NativeNodeModules maps native package names to {directory: version}.
+	NativeNodeModules map[string]map[string]string
+	// Warnings are things the user should fix that did not stop the build.
+	Warnings []Message
 }
 
 // Select chooses the bundler for a v1 function with the reference's rules:
@@ -78,25 +84,39 @@ func Build(ctx context.Context, in Input) (*Bundle, error) {
 		return nil, err
 	}
 	b.Bundler, b.BundlerReason = bundler, reason
+	if err := addIncludedFiles(in, b); err != nil {
+		return nil, err
+	}
 	return b, nil
 }
 
-// zisi ships the main file (and, for a directory function, every file in
-// the directory) without transpiling; dependency resolution follows the
-// imports from there.
-func zisi(ctx context.Context, in Input) (*Bundle, error) {
-	fn := in.Function
-	files := []string{fn.MainFile}
-	if fn.Kind == discover.KindDir {
-		tree, err := TreeFiles(ctx, fn.SrcDir)
-		if err != nil {
-			return nil, err
-		}
-		files = append(files, tree...)
+// addIncludedFiles applies included_files: matches are shipped too, and
+// `!` patterns remove files from everything shipped.
+func addIncludedFiles(in Input, b *Bundle) error {
+	if len(in.Config.IncludedFiles) == 0 {
+		return nil
 	}
-	slices.Sort(files)
-	files = slices.Compact(files)
-	return &Bundle{SrcFiles: files, MainFile: fn.MainFile, Inputs: files, ModuleFormat: "cjs"}, nil
+	base := in.Config.IncludedFilesBasePath
+	if base == "" && in.Env != nil {
+		base = in.Env.BasePath
+	}
+	if base == "" {
+		return fmt.Errorf("included_files: no base directory to resolve %q against", in.Config.IncludedFiles)
+	}
+	inc, err := parseIncludes(in.Config.IncludedFiles, base)
+	if err != nil {
+		return err
+	}
+	files, err := inc.files()
+	if err != nil {
+		return err
+	}
+	b.SrcFiles = inc.filter(b.SrcFiles)
+	b.IncludedFiles = files
+	b.SrcFiles = append(b.SrcFiles, files...)
+	slices.Sort(b.SrcFiles)
+	b.SrcFiles = slices.Compact(b.SrcFiles)
+	return nil
 }
 
 // none ships the main file alone, untouched.

@@ -103,7 +103,7 @@ func TestLay(t *testing.T) {
 			t.Parallel()
 			root := site(t, tc.files...)
 			fn := discoverOne(t, filepath.Join(root, tc.fn))
-			b, err := Build(t.Context(), Input{Function: fn})
+			b, err := Build(t.Context(), Input{Function: fn, Env: NewEnv(root)})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -135,7 +135,7 @@ func TestLayRejectsReservedPath(t *testing.T) {
 	t.Parallel()
 	root := site(t, "fns/f/index.js", "fns/f/___netlify-entry-point/x.js")
 	fn := discoverOne(t, filepath.Join(root, "fns/f"))
-	b, err := Build(t.Context(), Input{Function: fn})
+	b, err := Build(t.Context(), Input{Function: fn, Env: NewEnv(root)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -57,6 +57,7 @@ func (e *env) build(c *cli.Context) error {
 	start := time.Now()
 	rep, err := bundler.ZipFunctions(c.Context, srcDirs, dest, bundler.Options{
 		Config:        functionsConfig(f),
+		BasePath:      basePath(f),
 		ArchiveFormat: format,
 		ManifestPath:  c.String("manifest"),
 		Parallel:      parallel,

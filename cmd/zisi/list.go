@@ -29,7 +29,7 @@ func (e *env) listCommand(files bool) *cli.Command {
 			return err
 		}
 		srcDirs := sourceDirs(c.Args().Slice(), f)
-		opts := bundler.Options{Config: functionsConfig(f)}
+		opts := bundler.Options{Config: functionsConfig(f), BasePath: basePath(f)}
 		var (
 			warnings []bundler.Warning
 			out      any

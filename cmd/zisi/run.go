@@ -156,6 +156,16 @@ func sourceDirs(args []string, f *config.File) []string {
 	return []string{config.DefaultFunctionsDirectory}
 }
 
+// basePath is the site's base directory: netlify.toml's, else the
+// working directory.
+func basePath(f *config.File) string {
+	if f != nil {
+		return f.BaseDir
+	}
+	wd, _ := os.Getwd()
+	return wd
+}
+
 func functionsConfig(f *config.File) *config.Config {
 	if f == nil {
 		return nil

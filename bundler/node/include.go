@@ -1,0 +1,124 @@
+package node
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/bmatcuk/doublestar/v4"
+)
+
+// ErrIncludeOutsideBase refuses an included_files pattern that would
+// reach outside the site's base directory.
+var ErrIncludeOutsideBase = errors.New("included_files pattern leaves the base directory")
+
+// includes is a parsed included_files list.
+type includes struct {
+	base     string
+	patterns []string // relative to base, slash-separated
+	excludes []string // the `!` patterns, likewise
+}
+
+// parseIncludes validates patterns: each is relative to base (an absolute
+// one must lie inside it) and may not climb out with "..".
+func parseIncludes(patterns []string, base string) (*includes, error) {
+	inc := &includes{base: base}
+	for _, raw := range patterns {
+		p, exclude := strings.CutPrefix(raw, "!")
+		p = filepath.ToSlash(p)
+		if path.IsAbs(p) {
+			rel, err := filepath.Rel(base, filepath.FromSlash(p))
+			if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+				return nil, fmt.Errorf("%w: %q is outside %q; use a pattern relative to the base directory", ErrIncludeOutsideBase, raw, base)
+			}
+			p = filepath.ToSlash(rel)
+		}
+		p = strings.TrimPrefix(p, "./")
+		if slices.Contains(strings.Split(p, "/"), "..") {
+			return nil, fmt.Errorf("%w: %q climbs out of %q with \"..\"; included files must live under the base directory", ErrIncludeOutsideBase, raw, base)
+		}
+		if !doublestar.ValidatePattern(p) {
+			return nil, fmt.Errorf("included_files: %q is not a valid glob pattern", raw)
+		}
+		if exclude {
+			inc.excludes = append(inc.excludes, p)
+		} else {
+			inc.patterns = append(inc.patterns, p)
+		}
+	}
+	return inc, nil
+}
+
+// files returns the absolute paths the patterns match, minus exclusions.
+// Dotfiles match; a match that is a directory adds nothing unless it is a
+// symlink to one, whose files are added under the link's name.
+func (inc *includes) files() ([]string, error) {
+	if inc == nil || len(inc.patterns) == 0 {
+		return nil, nil
+	}
+	fsys := os.DirFS(inc.base)
+	seen := map[string]bool{}
+	var out []string
+	add := func(rel string) {
+		if !seen[rel] && !inc.excluded(rel) {
+			seen[rel] = true
+			out = append(out, filepath.Join(inc.base, filepath.FromSlash(rel)))
+		}
+	}
+	for _, p := range inc.patterns {
+		err := doublestar.GlobWalk(fsys, p, func(rel string, d fs.DirEntry) error {
+			if d.IsDir() {
+				return nil
+			}
+			if d.Type()&fs.ModeSymlink != 0 {
+				if fi, err := fs.Stat(fsys, rel); err == nil && fi.IsDir() {
+					return fs.WalkDir(fsys, rel+"/.", func(q string, e fs.DirEntry, err error) error {
+						if err == nil && !e.IsDir() {
+							add(path.Clean(q))
+						}
+						return err
+					})
+				}
+			}
+			add(rel)
+			return nil
+		}, doublestar.WithNoFollow())
+		if err != nil {
+			return nil, fmt.Errorf("included_files %q: %w", p, err)
+		}
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+// excluded reports whether a base-relative path matches a `!` pattern.
+func (inc *includes) excluded(rel string) bool {
+	for _, e := range inc.excludes {
+		if ok, _ := doublestar.Match(e, rel); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// filter drops absolute paths under base that match a `!` pattern (the
+// reference applies exclusions to the bundler's files too).
+func (inc *includes) filter(paths []string) []string {
+	if inc == nil || len(inc.excludes) == 0 {
+		return paths
+	}
+	out := paths[:0:0]
+	for _, p := range paths {
+		rel, err := filepath.Rel(inc.base, p)
+		if err == nil && !strings.HasPrefix(rel, "..") && inc.excluded(filepath.ToSlash(rel)) {
+			continue
+		}
+		out = append(out, p)
+	}
+	return out
+}

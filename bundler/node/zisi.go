@@ -1,0 +1,268 @@
+package node
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/zisi-build/zisi/bundler/discover"
+	"github.com/zisi-build/zisi/config"
+	"github.com/zisi-build/zisi/resolver"
+)
+
+// tsExtensions are tried after Node's when a TypeScript file imports a
+// local module without an extension: the zisi bundler ships sources as
+// they are, so `import "./util"` in a .ts file means util.ts.
+var tsExtensions = append(slices.Clone(resolver.DefaultExtensions), ".ts", ".tsx", ".mts", ".cts")
+
+// walker collects the files one function needs: its local files, found by
+// following imports from the main file, and whole packages with their
+// dependencies.
+type walker struct {
+	env       *Env
+	fn        discover.Function
+	nodeMajor int
+	site      *resolver.PackageJSON // closest package.json to the function
+
+	files    map[string]bool
+	links    map[string]bool
+	local    map[string]bool
+	pkgs     map[string]bool
+	native   map[string]map[string]string
+	warnings []Message
+}
+
+// zisi ships the main file, the local files it imports (transitively),
+// every file of a directory function, and each imported package whole,
+// with its dependencies, peer and optional dependencies (never dev
+// dependencies), as the reference's zisi bundler does.
+func zisi(ctx context.Context, in Input) (*Bundle, error) {
+	fn, env := in.Function, in.Env
+	site, err := env.Resolver.NearestPackageJSON(fn.SrcDir)
+	if err != nil {
+		return nil, err
+	}
+	w := &walker{
+		env: env, fn: fn, nodeMajor: config.NodeMajorOrDefault(in.Config.NodeVersion), site: site,
+		files: map[string]bool{}, links: map[string]bool{}, local: map[string]bool{}, pkgs: map[string]bool{},
+		native: map[string]map[string]string{},
+	}
+	w.files[fn.MainFile] = true
+	if fn.Kind == discover.KindDir {
+		tree, err := TreeFiles(ctx, fn.SrcDir)
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range tree {
+			w.files[f] = true
+		}
+	}
+	if err := w.walkLocal(ctx, fn.MainFile); err != nil {
+		return nil, err
+	}
+	b := &Bundle{MainFile: fn.MainFile, ModuleFormat: "cjs", Warnings: w.warnings}
+	for f := range w.files {
+		if !IsJunk(filepath.Base(f)) {
+			b.SrcFiles = append(b.SrcFiles, f)
+		}
+	}
+	for l := range w.links {
+		b.SrcFiles = append(b.SrcFiles, l)
+	}
+	slices.Sort(b.SrcFiles)
+	b.Inputs = slices.Clone(b.SrcFiles)
+	if len(w.native) > 0 {
+		b.NativeNodeModules = w.native
+	}
+	return b, nil
+}
+
+// walkLocal follows the imports of a local source file.
+func (w *walker) walkLocal(ctx context.Context, file string) error {
+	if w.local[file] {
+		return nil
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	w.local[file] = true
+	w.files[file] = true
+	if !scannable(file) {
+		return nil
+	}
+	sc := w.env.Scanner.scan(file)
+	if sc.syntax != nil {
+		switch filepath.Ext(file) {
+		case ".js", ".jsx":
+			// The reference silently ignores these; say so instead.
+			msg := *sc.syntax
+			msg.Text = "syntax error, so this file's imports were not followed: " + msg.Text
+			w.warnings = append(w.warnings, msg)
+			return nil
+		}
+		return &SourceError{Message: *sc.syntax}
+	}
+	w.warnings = append(w.warnings, sc.warnings...)
+	for _, g := range sc.globFiles {
+		if err := w.walkLocal(ctx, g); err != nil {
+			return err
+		}
+	}
+	for _, imp := range sc.imports {
+		if err := w.followImport(ctx, file, imp); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (w *walker) resolverFor(file string) *resolver.Resolver {
+	switch filepath.Ext(file) {
+	case ".ts", ".tsx", ".mts", ".cts":
+		return w.env.Resolver.WithExtensions(tsExtensions)
+	}
+	return w.env.Resolver
+}
+
+func (w *walker) followImport(ctx context.Context, file string, imp Import) error {
+	spec := imp.Specifier
+	if resolver.IsBuiltin(spec) {
+		return nil
+	}
+	dir := filepath.Dir(file)
+	mode := resolver.Require
+	if imp.Kind == KindImport || imp.Kind == KindDynamicImport {
+		mode = resolver.Import
+	}
+	name, _ := resolver.SplitPackage(spec)
+	local := isLocal(spec) || strings.HasPrefix(spec, "#") || (w.site != nil && name != "" && name == w.site.Name && w.site.Exports != nil)
+	if local {
+		res, err := w.resolverFor(file).Resolve(spec, dir, mode)
+		if err != nil {
+			line, _ := locate(file, spec)
+			return &MissingModuleError{Module: spec, Importer: file, Line: line,
+				Fix: "check the path, or list the file in included_files in netlify.toml if it is created at run time"}
+		}
+		if res.Package != nil && res.Package.Dir != w.siteDir() {
+			return w.addPackage(ctx, res.Package, nil)
+		}
+		return w.walkLocal(ctx, res.Path)
+	}
+	if name == "" || w.excluded(name) {
+		return nil // `require("@scope")` and runtime-provided packages
+	}
+	pkg, err := w.env.Resolver.FindPackage(name, dir)
+	if err != nil {
+		if isOptional(w.site, name) {
+			return nil
+		}
+		line, _ := locate(file, spec)
+		return &MissingModuleError{Module: name, Importer: file, Line: line,
+			Fix: fmt.Sprintf("add it to dependencies in %s and run npm install", w.sitePackagePath())}
+	}
+	w.checkDevDependency(name, file, spec)
+	return w.addPackage(ctx, pkg, w.env.Resolver.Symlinks(pkg.Link))
+}
+
+func isLocal(spec string) bool {
+	return spec == "." || spec == ".." || strings.HasPrefix(spec, "./") || strings.HasPrefix(spec, "../") || strings.HasPrefix(spec, "/")
+}
+
+func (w *walker) siteDir() string {
+	if w.site == nil {
+		return ""
+	}
+	return w.site.Dir
+}
+
+func (w *walker) sitePackagePath() string {
+	if w.site == nil {
+		return "a package.json next to your functions"
+	}
+	return w.site.Path
+}
+
+// excluded: type packages are never shipped, and the AWS SDK the runtime
+// provides (v3 from Node.js 18, v2 before) is left out.
+func (w *walker) excluded(name string) bool {
+	if strings.HasPrefix(name, "@types/") {
+		return true
+	}
+	if w.nodeMajor >= 18 {
+		return strings.HasPrefix(name, "@aws-sdk/")
+	}
+	return name == "aws-sdk"
+}
+
+// checkDevDependency warns when a function imports a package the site
+// lists only as a devDependency: it is shipped (as the reference does),
+// but an install that omits dev dependencies would break the function.
+func (w *walker) checkDevDependency(name, file, spec string) {
+	s := w.site
+	if s == nil {
+		return
+	}
+	if _, dev := s.DevDependencies[name]; !dev {
+		return
+	}
+	for _, m := range []map[string]string{s.Dependencies, s.OptionalDependencies, s.PeerDependencies} {
+		if _, ok := m[name]; ok {
+			return
+		}
+	}
+	line, col := locate(file, spec)
+	w.warnings = append(w.warnings, Message{File: file, Line: line, Column: col,
+		Text: fmt.Sprintf("%q is listed only in devDependencies of %s; it is shipped because this file imports it, but move it to dependencies so installs without dev dependencies keep it", name, s.Path)})
+}
+
+// addPackage ships a package and, recursively, what it depends on.
+func (w *walker) addPackage(ctx context.Context, pkg *resolver.Package, links []string) error {
+	for _, l := range links {
+		w.links[l] = true
+	}
+	if w.pkgs[pkg.Dir] {
+		return nil
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	w.pkgs[pkg.Dir] = true
+	n := w.env.Packages.node(pkg)
+	if n.err != nil {
+		return n.err
+	}
+	for _, f := range n.files {
+		w.files[f] = true
+	}
+	if n.native {
+		if w.native[pkg.Name] == nil {
+			w.native[pkg.Name] = map[string]string{}
+		}
+		w.native[pkg.Name][pkg.Dir] = n.version
+	}
+	for _, d := range n.deps {
+		if w.excluded(d.name) {
+			continue
+		}
+		if d.pkg == nil {
+			if d.optional {
+				continue
+			}
+			return &MissingModuleError{Module: d.name, Importer: pkg.Dir, Package: fmt.Sprintf("%s@%s", pkg.Name, n.version),
+				Fix: fmt.Sprintf("it is listed in that package's dependencies but is not installed; run npm install (or your package manager's install) in %s", w.siteDirOr(pkg.Dir))}
+		}
+		if err := w.addPackage(ctx, d.pkg, d.links); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (w *walker) siteDirOr(fallback string) string {
+	if d := w.siteDir(); d != "" {
+		return d
+	}
+	return fallback
+}
