@@ -5,18 +5,24 @@ VERSION     ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo 
 CACHE       := $(CURDIR)/.cache
 NODE_TOOLS  := $(CACHE)/node-tools
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+REFERENCE   := $(CACHE)/reference
+BENCH_SITE  := $(CACHE)/bench-site
+BENCH_N     ?= 40
+MAKE_SITE   ?= $(CURDIR)/../shared/bench/make-site.sh
+FIXTURE_SITES := fixtures/demo fixtures/discovery fixtures/config fixtures/node-deps fixtures/node-pnpm
 FUZZTIME    ?= 60s
 
 # Each fuzz target as package:FuzzName.
 FUZZ_TARGETS := ./config:FuzzParse ./config:FuzzMatch ./bundler/archive:FuzzValidateName
 
-.PHONY: help build test test-deps vet lint bench fuzz golden demo clean
+.PHONY: help build test test-deps vet lint bench bench-go conformance conformance-fixtures reference bench-site fuzz golden demo clean
 
 help:
 	@echo "build      build bin/zisi with reproducible release flags"
 	@echo "test       install test tools once (.cache/), then go test -race ./..."
 	@echo "vet lint   go vet; gofmt, vet and staticcheck"
-	@echo "bench      Go benchmarks (archive writer, whole builds)"
+	@echo "conformance  compare with the reference on fixtures/ and the benchmark site"
+	@echo "bench      Go benchmarks, then reference vs zisi on the benchmark site"
 	@echo "fuzz       run every fuzz target for FUZZTIME (default 60s) each"
 	@echo "golden     rewrite fixtures/*/expected from the current code"
 	@echo "demo       build the demo site into out/demo"
@@ -53,8 +59,34 @@ lint: vet
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) run $(STATICCHECK) ./...
 
-bench:
+# reference installs @netlify/zip-it-and-ship-it 16.2.3 once, to compare
+# against; bench-site generates the benchmark site with shared/bench.
+reference: $(REFERENCE)/.installed
+
+$(REFERENCE)/.installed:
+	mkdir -p $(REFERENCE)
+	cd $(REFERENCE) && npm install --no-audit --no-fund --loglevel=error --no-save @netlify/zip-it-and-ship-it@16.2.3
+	touch $@
+
+bench-site: $(BENCH_SITE)/.ready-$(BENCH_N)
+
+$(BENCH_SITE)/.ready-$(BENCH_N):
+	rm -rf $(BENCH_SITE)
+	bash $(MAKE_SITE) $(BENCH_SITE) $(BENCH_N)
+	touch $@
+
+conformance-fixtures: reference test-deps
+	$(GO) run ./cmd/conformance -reference $(REFERENCE) $(FIXTURE_SITES)
+
+conformance: reference test-deps bench-site
+	$(GO) run ./cmd/conformance -reference $(REFERENCE) $(FIXTURE_SITES) $(BENCH_SITE)
+
+bench-go:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+bench: bench-go build reference bench-site
+	$(GO) run ./cmd/benchcmp -zisi bin/zisi -reference $(REFERENCE) -runs 3 -subset zisi \
+		-label "functions bundled with zisi, site of $(BENCH_N)" $(BENCH_SITE)
 
 fuzz:
 	@for t in $(FUZZ_TARGETS); do \

@@ -3,6 +3,8 @@ package bundler
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
+	"path/filepath"
 
 	"github.com/zisi-build/zisi/config"
 	"github.com/zisi-build/zisi/manifest"
@@ -177,6 +179,16 @@ func (o *object) bytes() ([]byte, error) {
 	}
 	o.buf.WriteByte('}')
 	return o.buf.Bytes(), nil
+}
+
+// ManifestEntry is the result's manifest.json entry, with the archive path
+// made absolute as the manifest requires.
+func (r *FunctionResult) ManifestEntry() (manifest.Function, error) {
+	abs, err := filepath.Abs(r.Path)
+	if err != nil {
+		return manifest.Function{}, fmt.Errorf("resolve %q: %w", r.Path, err)
+	}
+	return r.manifestEntry(abs), nil
 }
 
 // manifestEntry converts a result to its manifest.json entry; absPath is

@@ -252,11 +252,11 @@ func writeManifest(destDir string, o Options, results []FunctionResult) (string,
 		Version:   manifest.Version,
 	}
 	for i := range results {
-		abs, err := filepath.Abs(results[i].Path)
+		entry, err := results[i].ManifestEntry()
 		if err != nil {
-			return "", fmt.Errorf("resolve %q: %w", results[i].Path, err)
+			return "", err
 		}
-		m.Functions = append(m.Functions, results[i].manifestEntry(abs))
+		m.Functions = append(m.Functions, entry)
 	}
 	data, err := manifest.Marshal(m)
 	if err != nil {

@@ -1,9 +1,11 @@
-// Loaded by zisi verify: node runner.cjs ENTRY cjs|esm NAME
-// Prints one JSON object: {stage, missing, error, statusCode, body}.
+// Loaded by zisi verify: node runner.cjs ENTRY cjs|esm NAME RESULT_FILE
+// Writes one JSON object to RESULT_FILE (stdout belongs to the function):
+// {stage, missing, error, statusCode, body}.
+const { writeFileSync } = require("fs");
 const { pathToFileURL } = require("url");
-const [entry, mode, name] = process.argv.slice(2);
+const [entry, mode, name, resultFile] = process.argv.slice(2);
 const done = (o) => {
-  process.stdout.write(JSON.stringify(o));
+  writeFileSync(resultFile, JSON.stringify(o));
   process.exit(0);
 };
 const isMissing = (e) => Boolean(e) && (e.code === "MODULE_NOT_FOUND" || e.code === "ERR_MODULE_NOT_FOUND");

@@ -166,11 +166,18 @@ func checkNode(ctx context.Context, fn manifest.Function, node, runner string, o
 	}
 	cctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	cmd := exec.CommandContext(cctx, node, runner, entry, mode, fn.Name)
+	resultDir, err := os.MkdirTemp("", "zisi-verify-result-")
+	if err != nil {
+		return fmt.Errorf("create temporary directory: %w", err)
+	}
+	defer os.RemoveAll(resultDir)
+	resultFile := filepath.Join(resultDir, "result.json")
+	cmd := exec.CommandContext(cctx, node, runner, entry, mode, fn.Name, resultFile)
 	cmd.Dir = dir
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	var stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = io.Discard, &stderr
 	runErr := cmd.Run()
+	result, _ := os.ReadFile(resultFile)
 	var out struct {
 		Stage      string `json:"stage"`
 		Missing    bool   `json:"missing"`
@@ -178,7 +185,7 @@ func checkNode(ctx context.Context, fn manifest.Function, node, runner string, o
 		StatusCode int    `json:"statusCode"`
 		Body       string `json:"body"`
 	}
-	if err := json.Unmarshal(stdout.Bytes(), &out); err != nil {
+	if err := json.Unmarshal(result, &out); err != nil {
 		if cctx.Err() != nil {
 			return fmt.Errorf("loading the function took longer than %s", timeout)
 		}

@@ -33,6 +33,7 @@ func TestDetectsMissingModule(t *testing.T) {
 		"fns/good.js":                       `const g = require("greeter"); exports.handler = async () => ({ statusCode: 200, body: g("you") });`,
 		"fns/bad.js":                        `const name = "greet" + "er"; const g = require(name); exports.handler = async () => ({ statusCode: 200, body: g("x") });`,
 		"fns/throws.js":                     `exports.handler = async (e) => { throw new Error("boom " + e.path); };`,
+		"fns/logs.js":                       `exports.handler = async () => { console.log("{not json"); process.stdout.write("noise"); return { statusCode: 204 }; };`,
 	})
 	out := t.TempDir()
 	if _, err := bundler.ZipFunctions(t.Context(), []string{filepath.Join(site, "fns")}, out, bundler.Options{}); err != nil {
@@ -53,6 +54,9 @@ func TestDetectsMissingModule(t *testing.T) {
 	}
 	if r := byName["bad"]; r.OK || !r.MissingModule || !strings.Contains(r.Error, "Cannot find module 'greeter'") {
 		t.Errorf("bad: %+v", r)
+	}
+	if r := byName["logs"]; !r.OK || r.StatusCode != 204 {
+		t.Errorf("logs: %+v (output from the function must not confuse verify)", r)
 	}
 	if r := byName["throws"]; !r.OK || !strings.Contains(r.HandlerError, "boom /") {
 		t.Errorf("throws: %+v (a handler error is not a load failure)", r)
