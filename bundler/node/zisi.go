@@ -2,6 +2,7 @@ package node
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -140,6 +141,9 @@ func (w *walker) followImport(ctx context.Context, file string, imp Import) erro
 	local := isLocal(spec) || strings.HasPrefix(spec, "#") || (w.site != nil && name != "" && name == w.site.Name && w.site.Exports != nil)
 	if local {
 		res, err := w.resolverFor(file).Resolve(spec, dir, mode)
+		if err != nil && !errors.Is(err, resolver.ErrNotFound) {
+			return err
+		}
 		if err != nil {
 			line, _ := locate(file, spec)
 			return &MissingModuleError{Module: spec, Importer: file, Line: line,
@@ -154,6 +158,9 @@ func (w *walker) followImport(ctx context.Context, file string, imp Import) erro
 		return nil // `require("@scope")` and runtime-provided packages
 	}
 	pkg, err := w.env.Resolver.FindPackage(name, dir)
+	if err != nil && !errors.Is(err, resolver.ErrNotFound) {
+		return err
+	}
 	if err != nil {
 		if isOptional(w.site, name) {
 			return nil
