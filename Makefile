@@ -86,7 +86,7 @@ bench-go:
 
 bench: bench-go build reference bench-site
 	$(GO) run ./cmd/benchcmp -zisi bin/zisi -reference $(REFERENCE) -runs 3 -subset zisi \
-		-label "functions bundled with zisi, site of $(BENCH_N)" $(BENCH_SITE)
+		-modes default -out BENCHMARKS.md $(BENCH_SITE)
 
 fuzz:
 	@for t in $(FUZZ_TARGETS); do \

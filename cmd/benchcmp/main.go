@@ -40,22 +40,37 @@ func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
+// mode is one comparison: the same settings given to both tools.
+type mode struct {
+	name string
+	// referenceConfig is the reference CLI's --config JSON; toml, when
+	// set, is the netlify.toml zisi reads for the same settings.
+	referenceConfig string
+	toml            string
+}
+
+var modes = map[string]mode{
+	"default": {name: "default settings", referenceConfig: "{}"},
+	// node_bundler = "esbuild" is esbuild with a fallback to zisi, as
+	// Netlify Build passes it to the reference.
+	"esbuild": {name: `node_bundler = "esbuild"`, referenceConfig: `{"*":{"nodeBundler":"esbuild_zisi"}}`, toml: "[functions]\nnode_bundler = \"esbuild\"\n"},
+}
+
 func run(args []string, stdout, stderr io.Writer) int {
 	fl := flag.NewFlagSet("benchcmp", flag.ContinueOnError)
 	fl.SetOutput(stderr)
 	zisiBin := fl.String("zisi", "bin/zisi", "zisi binary")
 	ref := fl.String("reference", ".cache/reference", "directory where @netlify/zip-it-and-ship-it is installed")
-	runs := fl.Int("runs", 3, "runs per tool")
+	runs := fl.Int("runs", 3, "runs per tool and mode")
 	subset := fl.String("subset", "", `"zisi": only the functions the reference bundles with zisi`)
-	config := fl.String("config", "", "netlify.toml for zisi; the reference gets -reference-config")
-	refConfig := fl.String("reference-config", "{}", "the reference CLI's --config JSON")
-	label := fl.String("label", "default settings", "what this comparison measures, for the report")
+	modeList := fl.String("modes", "default", "comma-separated modes: default, esbuild")
+	out := fl.String("out", "", "write the report to this markdown file too")
 	if err := fl.Parse(args); err != nil || fl.NArg() != 1 {
 		fmt.Fprintln(stderr, "usage: benchcmp [flags] SITE_DIR")
 		return 2
 	}
 	site, _ := filepath.Abs(fl.Arg(0))
-	src := filepath.Join(site, "netlify", "functions")
+	scope := "all functions"
 	if *subset == "zisi" {
 		var err error
 		if site, err = zisiSubset(site); err != nil {
@@ -63,34 +78,66 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return 1
 		}
 		defer os.RemoveAll(site)
-		src = filepath.Join(site, "netlify", "functions")
+		scope = "the functions the reference bundles with zisi"
 	}
+	src := filepath.Join(site, "netlify", "functions")
 	zisiPath, _ := filepath.Abs(*zisiBin)
 	refCLI, _ := filepath.Abs(filepath.Join(*ref, "node_modules", ".bin", "zip-it-and-ship-it"))
-	tools := []*tool{
-		{name: "reference", command: func(src, dest string) *exec.Cmd {
-			return exec.Command("node", refCLI, "--config", *refConfig, src, dest)
-		}},
-		{name: "zisi", command: func(src, dest string) *exec.Cmd {
-			args := []string{"build", "-q", src, dest}
-			if *config != "" {
-				args = append([]string{"build", "-q", "--config", *config}, args[2:]...)
-			}
-			return exec.Command(zisiPath, args...)
-		}},
-	}
-	for i := 0; i < *runs; i++ {
-		for _, t := range tools {
-			s, err := measure(t, site, src)
+	fns, _ := os.ReadDir(src)
+	var report strings.Builder
+	fmt.Fprintf(&report, "Site: `%s` from shared/bench/make-site.sh, %d function entries (%s).\n", filepath.Base(fl.Arg(0)), len(fns), scope)
+	fmt.Fprintf(&report, "Machine: %d CPUs, %s/%s. Each tool ran %d times per mode, alternating, into a fresh output directory.\n\n", runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, *runs)
+	fmt.Fprintf(&report, "| mode | tool | median wall | peak RSS |\n|---|---|---|---|\n")
+	for _, name := range strings.Split(*modeList, ",") {
+		m, ok := modes[name]
+		if !ok {
+			fmt.Fprintf(stderr, "benchcmp: unknown mode %q\n", name)
+			return 2
+		}
+		tomlPath := ""
+		if m.toml != "" {
+			dir, err := os.MkdirTemp("", "benchcmp-config-")
 			if err != nil {
-				fmt.Fprintf(stderr, "benchcmp: %s run %d: %v\n", t.name, i+1, err)
+				fmt.Fprintln(stderr, "benchcmp:", err)
 				return 1
 			}
-			t.samples = append(t.samples, s)
-			fmt.Fprintf(stderr, "%-9s run %d: %6.2fs %7.1f MB\n", t.name, i+1, s.wall.Seconds(), float64(s.rssKB)/1024)
+			defer os.RemoveAll(dir)
+			tomlPath = filepath.Join(dir, "netlify.toml")
+			os.WriteFile(tomlPath, []byte(m.toml), 0o644)
+		}
+		tools := []*tool{
+			{name: "reference", command: func(src, dest string) *exec.Cmd {
+				return exec.Command("node", refCLI, "--config", m.referenceConfig, src, dest)
+			}},
+			{name: "zisi", command: func(src, dest string) *exec.Cmd {
+				args := []string{"build", "-q"}
+				if tomlPath != "" {
+					args = append(args, "--config", tomlPath)
+				}
+				return exec.Command(zisiPath, append(args, src, dest)...)
+			}},
+		}
+		for i := 0; i < *runs; i++ {
+			for _, t := range tools {
+				s, err := measure(t, site, src)
+				if err != nil {
+					fmt.Fprintf(stderr, "benchcmp: %s, %s, run %d: %v\n", m.name, t.name, i+1, err)
+					return 1
+				}
+				t.samples = append(t.samples, s)
+				fmt.Fprintf(stderr, "%-24s %-9s run %d: %6.2fs %7.1f MB\n", m.name, t.name, i+1, s.wall.Seconds(), float64(s.rssKB)/1024)
+			}
+		}
+		writeRows(&report, m.name, tools)
+	}
+	fmt.Fprint(stdout, report.String())
+	if *out != "" {
+		doc := "# Benchmarks\n\nReference: `@netlify/zip-it-and-ship-it` 16.2.3 (its CLI) against zisi (`bin/zisi build`),\nmeasured by `make bench` (`cmd/benchcmp`). Wall time is the median over the runs;\npeak RSS is the process's maximum resident set size from the kernel (children such\nas `go build` not included). Ratios are reference / zisi from the same run.\n\n" + report.String()
+		if err := os.WriteFile(*out, []byte(doc), 0o644); err != nil {
+			fmt.Fprintln(stderr, "benchcmp:", err)
+			return 1
 		}
 	}
-	report(stdout, *label, site, tools)
 	return 0
 }
 
@@ -124,7 +171,7 @@ func median(xs []float64) float64 {
 	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }
 
-func report(w io.Writer, label, site string, tools []*tool) {
+func writeRows(w io.Writer, mode string, tools []*tool) {
 	wall := map[string]float64{}
 	rss := map[string]float64{}
 	for _, t := range tools {
@@ -134,13 +181,9 @@ func report(w io.Writer, label, site string, tools []*tool) {
 			rs = append(rs, float64(s.rssKB)/1024)
 		}
 		wall[t.name], rss[t.name] = median(ws), median(rs)
+		fmt.Fprintf(w, "| %s | %s | %.2f s | %.0f MB |\n", mode, t.name, wall[t.name], rss[t.name])
 	}
-	fns, _ := os.ReadDir(filepath.Join(site, "netlify", "functions"))
-	fmt.Fprintf(w, "| %s (%d entries, %d runs each, %d CPUs) | median wall | peak RSS |\n|---|---|---|\n", label, len(fns), len(tools[0].samples), runtime.NumCPU())
-	for _, t := range tools {
-		fmt.Fprintf(w, "| %s | %.2f s | %.0f MB |\n", t.name, wall[t.name], rss[t.name])
-	}
-	fmt.Fprintf(w, "| reference / zisi | %.1fx | %.1fx |\n", wall["reference"]/wall["zisi"], rss["reference"]/rss["zisi"])
+	fmt.Fprintf(w, "| %s | **reference / zisi** | **%.1fx faster** | **%.1fx less** |\n", mode, wall["reference"]/wall["zisi"], rss["reference"]/rss["zisi"])
 }
 
 func lastLines(s string, n int) string {

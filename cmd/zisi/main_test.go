@@ -106,7 +106,7 @@ func TestUsageErrors(t *testing.T) {
 
 func TestHelpAndVersion(t *testing.T) {
 	t.Parallel()
-	for _, args := range [][]string{{"--help"}, {"build", "--help"}, {"list", "--help"}, {"files", "--help"}, {"version", "--help"}} {
+	for _, args := range [][]string{{"--help"}, {"build", "--help"}, {"list", "--help"}, {"files", "--help"}, {"verify", "--help"}, {"version", "--help"}} {
 		if r := run(t, args...); r.code != 0 || !strings.Contains(r.stdout, "USAGE") {
 			t.Errorf("%q: exit %d\n%s%s", args, r.code, r.stdout, r.stderr)
 		}
@@ -215,5 +215,51 @@ func TestDefaultsFromWorkingDirectory(t *testing.T) {
 	json.Unmarshal([]byte(r.stdout), &results)
 	if results[0]["runtimeVersion"] != "nodejs18.x" {
 		t.Errorf("--node-version must win over the environment: %v", results[0]["runtimeVersion"])
+	}
+}
+
+func TestVerify(t *testing.T) {
+	t.Parallel()
+	site, out := t.TempDir(), t.TempDir()
+	writeFiles(t, site, map[string]string{
+		"node_modules/dep/package.json": `{"name":"dep","version":"1.0.0"}`,
+		"node_modules/dep/index.js":     `module.exports = "dep";`,
+		"fns/good.js":                   `const d = require("dep"); exports.handler = async () => ({ statusCode: 201, body: d });`,
+		"fns/broken.js":                 `const n = ["d", "ep"].join(""); exports.handler = async () => ({ statusCode: 200, body: require(n) });`,
+	})
+	if r := run(t, "build", "-q", filepath.Join(site, "fns"), out); r.code != 0 {
+		t.Fatalf("build: %d %s", r.code, r.stderr)
+	}
+	os.RemoveAll(filepath.Join(site, "node_modules")) // the archive alone must suffice
+	r := run(t, "verify", out)
+	if r.code != 1 {
+		t.Fatalf("exit %d, want 1\n%s", r.code, r.stderr)
+	}
+	for _, want := range []string{"ok    good: status 201", "FAIL  broken (", "Cannot find module 'dep'", "1 passed, 1 failed"} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
+		}
+	}
+	os.Remove(filepath.Join(out, "broken.zip"))
+	data, _ := os.ReadFile(filepath.Join(out, "manifest.json"))
+	var m map[string]any
+	json.Unmarshal(data, &m)
+	var kept []any
+	for _, fn := range m["functions"].([]any) {
+		if fn.(map[string]any)["name"] == "good" {
+			kept = append(kept, fn)
+		}
+	}
+	m["functions"] = kept
+	data, _ = json.Marshal(m)
+	os.WriteFile(filepath.Join(out, "manifest.json"), data, 0o644)
+	if r := run(t, "verify", "--json", out); r.code != 0 || !strings.Contains(r.stdout, `"ok": true`) {
+		t.Errorf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if r := run(t, "verify", "--node", "/nonexistent/node", out); r.code != 1 || !strings.Contains(r.stderr, "needs Node.js") {
+		t.Errorf("missing node: exit %d %s", r.code, r.stderr)
+	}
+	if r := run(t, "verify"); r.code != 2 {
+		t.Errorf("no argument: exit %d", r.code)
 	}
 }
