@@ -13,7 +13,7 @@ FIXTURE_SITES := fixtures/demo fixtures/discovery fixtures/config fixtures/node-
 FUZZTIME    ?= 60s
 
 # Each fuzz target as package:FuzzName.
-FUZZ_TARGETS := ./config:FuzzParse ./config:FuzzMatch ./bundler/archive:FuzzValidateName
+FUZZ_TARGETS := ./config:FuzzParse ./config:FuzzMatch ./bundler/archive:FuzzValidateName ./bundler/routes:FuzzRoute
 
 .PHONY: help build test test-deps vet lint bench bench-go conformance conformance-fixtures reference bench-site fuzz golden demo clean
 
@@ -40,7 +40,7 @@ $(NODE_TOOLS)/.installed:
 	@command -v node >/dev/null || { echo "node is required for the tests"; exit 1; }
 	@command -v unzip >/dev/null || { echo "unzip is required for the tests (apt-get install unzip)"; exit 1; }
 	mkdir -p $(NODE_TOOLS)
-	cd $(NODE_TOOLS) && npm install --no-audit --no-fund --loglevel=error --no-save minimatch@10.2.6 pnpm@9.15.9
+	cd $(NODE_TOOLS) && npm install --no-audit --no-fund --loglevel=error --no-save minimatch@10.2.6 pnpm@9.15.9 urlpattern-polyfill@8.0.2
 	touch $@
 
 fixtures/node-deps/node_modules/.package-lock.json: fixtures/node-deps/package-lock.json
@@ -50,7 +50,7 @@ fixtures/node-pnpm/node_modules/.modules.yaml: fixtures/node-pnpm/pnpm-lock.yaml
 	cd fixtures/node-pnpm && $(NODE_TOOLS)/node_modules/.bin/pnpm install --frozen-lockfile --config.confirmModulesPurge=false
 
 test: test-deps
-	ZISI_MINIMATCH_DIR=$(NODE_TOOLS) $(GO) test -race ./...
+	ZISI_NODE_TOOLS=$(NODE_TOOLS) $(GO) test -race ./...
 
 vet:
 	$(GO) vet ./...

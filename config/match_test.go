@@ -106,11 +106,11 @@ func TestWeight(t *testing.T) {
 
 // TestMatchAgreesWithMinimatch runs the reference's own minimatch over a
 // grid of patterns and names and requires the same answer for each. It
-// needs node and minimatch; .ci/run installs them (ZISI_MINIMATCH_DIR).
+// needs node and minimatch; .ci/run installs them (ZISI_NODE_TOOLS).
 func TestMatchAgreesWithMinimatch(t *testing.T) {
-	dir := os.Getenv("ZISI_MINIMATCH_DIR")
+	dir := os.Getenv("ZISI_NODE_TOOLS")
 	if dir == "" {
-		t.Skip("ZISI_MINIMATCH_DIR not set (make test sets it up)")
+		t.Skip("ZISI_NODE_TOOLS not set (make test sets it up)")
 	}
 	patterns := []string{
 		"*", ".*", "?", "??*", "a*", "*a", "*-background", "api-*", "api-?", "[a-c]*", "[!a-c]*", "[^a]*",
