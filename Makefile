@@ -13,7 +13,7 @@ FIXTURE_SITES := fixtures/demo fixtures/discovery fixtures/config fixtures/node-
 FUZZTIME    ?= 60s
 
 # Each fuzz target as package:FuzzName.
-FUZZ_TARGETS := ./config:FuzzParse ./config:FuzzMatch ./bundler/archive:FuzzValidateName ./bundler/routes:FuzzRoute
+FUZZ_TARGETS := ./config:FuzzParse ./config:FuzzMatch ./bundler/archive:FuzzValidateName ./bundler/routes:FuzzRoute ./bundler/source:FuzzAnalyze
 
 .PHONY: help build test test-deps vet lint bench bench-go conformance conformance-fixtures reference bench-site fuzz golden demo clean
 
@@ -49,8 +49,8 @@ fixtures/node-deps/node_modules/.package-lock.json: fixtures/node-deps/package-l
 fixtures/node-pnpm/node_modules/.modules.yaml: fixtures/node-pnpm/pnpm-lock.yaml $(NODE_TOOLS)/.installed
 	cd fixtures/node-pnpm && $(NODE_TOOLS)/node_modules/.bin/pnpm install --frozen-lockfile --config.confirmModulesPurge=false
 
-test: test-deps
-	ZISI_NODE_TOOLS=$(NODE_TOOLS) $(GO) test -race ./...
+test: test-deps reference
+	ZISI_NODE_TOOLS=$(NODE_TOOLS) ZISI_REFERENCE_DIR=$(REFERENCE) $(GO) test -race ./...
 
 vet:
 	$(GO) vet ./...
