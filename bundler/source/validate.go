@@ -78,9 +78,9 @@ func validate(o *object) (*Config, error) {
 		c.Timeout = int(f)
 	}
 	if v, ok := o.get("memory"); ok && defined(v) {
-		mb, err := memory(v)
-		if err != nil {
-			return nil, &issue{"memory", err.Error()}
+		mb, msg := memory(v)
+		if msg != "" {
+			return nil, &issue{"memory", msg}
 		}
 		c.Memory = mb
 	}
@@ -140,30 +140,31 @@ func typeOf(v any) string {
 	return "number"
 }
 
-// memory mirrors the reference's parseMemoryMB then its int/min/max checks.
-func memory(v any) (int, error) {
-	var mb float64
+// memory mirrors the reference's parseMemoryMB then its int/min/max
+// checks; msg is the reference's (zod's) message for an invalid value.
+func memory(v any) (mb int, msg string) {
+	var f float64
 	switch x := v.(type) {
 	case float64:
-		mb = x
+		f = x
 	case string:
 		n, ok := config.ParseMemory(x)
 		if !ok {
-			return 0, fmt.Errorf("Invalid input: expected number, received NaN")
+			return 0, "Invalid input: expected number, received NaN"
 		}
-		mb = float64(n)
+		f = float64(n)
 	default:
-		return 0, fmt.Errorf("Invalid input: expected number, received %s", typeOf(v))
+		return 0, "Invalid input: expected number, received " + typeOf(v)
 	}
 	switch {
-	case mb != math.Trunc(mb):
-		return 0, fmt.Errorf("Invalid input: expected int, received number")
-	case mb < 1024:
-		return 0, fmt.Errorf("Too small: expected number to be >=1024")
-	case mb > 4096:
-		return 0, fmt.Errorf("Too big: expected number to be <=4096")
+	case f != math.Trunc(f):
+		return 0, "Invalid input: expected int, received number"
+	case f < 1024:
+		return 0, "Too small: expected number to be >=1024"
+	case f > 4096:
+		return 0, "Too big: expected number to be <=4096"
 	}
-	return int(mb), nil
+	return int(f), ""
 }
 
 const stringOrArray = "Must be a string or array of strings"
