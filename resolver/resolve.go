@@ -185,6 +185,10 @@ func (r *Resolver) Resolve(specifier, fromDir string, mode Mode) (*Result, error
 	return nil, notFound
 }
 
+// IsRelative reports whether a specifier is a path (./x, ../x, /x, . or
+// ..) rather than a package name, a built-in or a #import.
+func IsRelative(s string) bool { return isRelative(s) }
+
 func isRelative(s string) bool {
 	return s == "." || s == ".." || strings.HasPrefix(s, "./") || strings.HasPrefix(s, "../") || strings.HasPrefix(s, "/")
 }

@@ -138,7 +138,7 @@ func (w *walker) followImport(ctx context.Context, file string, imp Import) erro
 		mode = resolver.Import
 	}
 	name, _ := resolver.SplitPackage(spec)
-	local := isLocal(spec) || strings.HasPrefix(spec, "#") || (w.site != nil && name != "" && name == w.site.Name && w.site.Exports != nil)
+	local := resolver.IsRelative(spec) || strings.HasPrefix(spec, "#") || (w.site != nil && name != "" && name == w.site.Name && w.site.Exports != nil)
 	if local {
 		res, err := w.resolverFor(file).Resolve(spec, dir, mode)
 		if err != nil && !errors.Is(err, resolver.ErrNotFound) {
@@ -171,10 +171,6 @@ func (w *walker) followImport(ctx context.Context, file string, imp Import) erro
 	}
 	w.checkDevDependency(name, file, spec)
 	return w.addPackage(ctx, pkg, w.env.Resolver.Symlinks(pkg.Link))
-}
-
-func isLocal(spec string) bool {
-	return spec == "." || spec == ".." || strings.HasPrefix(spec, "./") || strings.HasPrefix(spec, "../") || strings.HasPrefix(spec, "/")
 }
 
 func (w *walker) siteDir() string {
