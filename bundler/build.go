@@ -161,8 +161,6 @@ func copyFile(src, dest string) (int64, error) {
 	return int64(len(data)), nil
 }
 
-func stem(fn discover.Function) string { return node.Stem(fn) }
-
 func toMessage(m node.Message) Message {
 	msg := Message{Text: m.Text}
 	if m.File != "" {

@@ -177,9 +177,9 @@ func outputNames(fns []discover.Function, format ArchiveFormat) []string {
 				out[i] = fn.Name + ".zip"
 			}
 		case format == ArchiveNone:
-			out[i] = stem(fn)
+			out[i] = node.Stem(fn)
 		default:
-			out[i] = stem(fn) + ".zip"
+			out[i] = node.Stem(fn) + ".zip"
 		}
 	}
 	return out

@@ -6,22 +6,54 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
+	"io/fs"
 	"os"
 	"sync"
 )
 
-// Compressor compresses file contents once per build and shares the result
-// between every archive that stores the same file (a package used by many
-// functions is read and deflated once). The zero value is not usable; use
-// NewCompressor. It is safe for concurrent use.
+// Compressor is the per-build file cache of the archive writer: each file
+// that several archives store (a package used by many functions) is
+// inspected, read and deflated once, and the result shared. The zero value
+// is not usable; use NewCompressor. It is safe for concurrent use.
 type Compressor struct {
 	mu    sync.Mutex
 	blobs map[fileKey]*blob
+	infos map[string]*fileInfo
 }
 
 // NewCompressor returns an empty Compressor.
 func NewCompressor() *Compressor {
-	return &Compressor{blobs: map[fileKey]*blob{}}
+	return &Compressor{blobs: map[fileKey]*blob{}, infos: map[string]*fileInfo{}}
+}
+
+// fileInfo is what the symlink policy needs to know about a path.
+type fileInfo struct {
+	once    sync.Once
+	lstat   fs.FileInfo
+	target  string      // link text, for a symlink
+	stat    fs.FileInfo // the file a symlink points to
+	err     error       // from lstat
+	linkErr error       // from following a symlink
+}
+
+// inspect lstats path once per build and, for a symlink, reads and
+// follows it.
+func (c *Compressor) inspect(path string) *fileInfo {
+	c.mu.Lock()
+	fi, ok := c.infos[path]
+	if !ok {
+		fi = &fileInfo{}
+		c.infos[path] = fi
+	}
+	c.mu.Unlock()
+	fi.once.Do(func() {
+		if fi.lstat, fi.err = os.Lstat(path); fi.err != nil || fi.lstat.Mode()&fs.ModeSymlink == 0 {
+			return
+		}
+		fi.target, _ = os.Readlink(path)
+		fi.stat, fi.linkErr = os.Stat(path)
+	})
+	return fi
 }
 
 type blob struct {

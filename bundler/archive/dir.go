@@ -17,7 +17,7 @@ func WriteDir(ctx context.Context, dest string, entries []Entry) (err error) {
 	if err != nil {
 		return err
 	}
-	items, err := resolve(entries)
+	items, err := resolve(entries, NewCompressor())
 	if err != nil {
 		return err
 	}

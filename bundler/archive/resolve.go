@@ -3,7 +3,6 @@ package archive
 import (
 	"fmt"
 	"io/fs"
-	"os"
 	"path"
 	"path/filepath"
 )
@@ -17,9 +16,10 @@ type item struct {
 	real string      // path of the resolved regular file
 }
 
-// resolve applies the symlink policy and reads modes. byPath maps on-disk
-// paths to entry names so links between entries can stay links.
-func resolve(entries []Entry) ([]item, error) {
+// resolve applies the symlink policy and reads modes, inspecting each file
+// through comp's per-build cache. byPath maps on-disk paths to entry names
+// so links between entries can stay links.
+func resolve(entries []Entry, comp *Compressor) ([]item, error) {
 	byPath := make(map[string]string, len(entries))
 	for _, e := range entries {
 		if e.Path != "" {
@@ -35,20 +35,22 @@ func resolve(entries []Entry) ([]item, error) {
 			items[i] = it
 			continue
 		}
-		fi, err := os.Lstat(e.Path)
-		if err != nil {
-			return nil, fmt.Errorf("inspect %q: %w", e.Path, err)
+		info := comp.inspect(e.Path)
+		if info.err != nil {
+			return nil, fmt.Errorf("inspect %q: %w", e.Path, info.err)
 		}
+		fi := info.lstat
 		if fi.Mode()&fs.ModeSymlink != 0 {
-			if link, ok := internalLink(e, byPath, dirs); ok {
+			if link, ok := internalLink(e, info.target, byPath, dirs); ok {
 				it.mode, it.link = fs.ModeSymlink|0o777, link
 				items[i] = it
 				continue
 			}
 			// Any other link: store what it points to.
-			if fi, err = os.Stat(e.Path); err != nil {
-				return nil, fmt.Errorf("follow symlink %q: %w", e.Path, err)
+			if info.linkErr != nil {
+				return nil, fmt.Errorf("follow symlink %q: %w", e.Path, info.linkErr)
 			}
+			fi = info.stat
 		}
 		if !fi.Mode().IsRegular() {
 			return nil, fmt.Errorf("archive %q: not a regular file (%s); a symlinked directory can only be stored when its target's files are in the same archive", e.Path, fi.Mode().Type())
@@ -88,9 +90,8 @@ func dirIndex(entries []Entry) map[string]string {
 
 // internalLink returns the relative link text when e is a symlink whose
 // target is itself an entry of this archive, or a directory holding some.
-func internalLink(e Entry, byPath, dirs map[string]string) (string, bool) {
-	target, err := os.Readlink(e.Path)
-	if err != nil {
+func internalLink(e Entry, target string, byPath, dirs map[string]string) (string, bool) {
+	if target == "" {
 		return "", false
 	}
 	if !filepath.IsAbs(target) {

@@ -37,7 +37,7 @@ func WriteZip(ctx context.Context, dest string, entries []Entry, comp *Compresso
 	if err != nil {
 		return 0, err
 	}
-	items, err := resolve(entries)
+	items, err := resolve(entries, comp)
 	if err != nil {
 		return 0, err
 	}
