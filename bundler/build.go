@@ -6,12 +6,17 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 
 	"github.com/zisi-build/zisi/bundler/archive"
 	"github.com/zisi-build/zisi/bundler/discover"
 	"github.com/zisi-build/zisi/bundler/node"
+	"github.com/zisi-build/zisi/bundler/routes"
+	"github.com/zisi-build/zisi/bundler/source"
 	"github.com/zisi-build/zisi/config"
+	"github.com/zisi-build/zisi/manifest"
 )
 
 // userPriority is the reference's priority for user functions (generated
@@ -24,6 +29,10 @@ type builder struct {
 	opts    Options
 	comp    *archive.Compressor
 	env     *node.Env
+
+	bootOnce sync.Once
+	boot     *node.Bootstrap
+	bootErr  error
 }
 
 func (b *builder) fail(fn discover.Function, bundlerName string, err error) *FunctionError {
@@ -69,15 +78,33 @@ func (b *builder) build(ctx context.Context, fn discover.Function, output string
 
 // buildNode bundles a Node.js function and writes its archive.
 func (b *builder) buildNode(ctx context.Context, fn discover.Function, cfg config.FunctionConfig, res *FunctionResult) (string, error) {
-	in := node.Input{Function: fn, Config: cfg, Env: b.env}
+	analysis, err := source.AnalyzeFile(fn.MainFile, fn.Name)
+	if err != nil {
+		return "", err
+	}
+	if analysis.APIVersion == 2 {
+		cfg = node.MergeSource(cfg, analysis.Config, fn.MainFile)
+	}
+	in := node.Input{Function: fn, Config: cfg, Analysis: analysis, Env: b.env}
+	apiVersion := in.APIVersion()
 	bundlerName, _ := node.Select(in)
 	bundle, err := node.Build(ctx, in)
 	if err != nil {
 		return bundlerName, err
 	}
-	layout, err := node.Lay(fn, bundle, b.opts.ArchiveFormat == ArchiveNone)
+	lo := node.LayOptions{DirOutput: b.opts.ArchiveFormat == ArchiveNone, APIVersion: apiVersion}
+	if apiVersion == 2 {
+		if lo.Bootstrap, err = b.bootstrap(ctx, fn); err != nil {
+			return bundle.Bundler, err
+		}
+	}
+	layout, err := node.Lay(fn, bundle, lo)
 	if err != nil {
-		return bundlerName, err
+		return bundle.Bundler, err
+	}
+	routes, excluded, err := v2Routes(apiVersion, cfg)
+	if err != nil {
+		return bundle.Bundler, err
 	}
 	if b.opts.ArchiveFormat == ArchiveNone {
 		err = archive.WriteDir(ctx, res.Path, layout.Entries)
@@ -85,38 +112,145 @@ func (b *builder) buildNode(ctx context.Context, fn discover.Function, cfg confi
 		res.Size, err = archive.WriteZip(ctx, res.Path, layout.Entries, b.comp)
 	}
 	if err != nil {
-		return bundlerName, err
+		return bundle.Bundler, err
 	}
 	priority := userPriority
+	res.Config, res.DisplayName, res.Generator = cfg, cfg.Name, cfg.Generator
 	res.Bundler, res.BundlerReason = bundle.Bundler, bundle.BundlerReason
-	res.EntryFilename = layout.EntryFilename
+	res.EntryFilename, res.BootstrapVersion = layout.EntryFilename, layout.BootstrapVersion
 	res.Inputs, res.IncludedFiles = bundle.Inputs, bundle.IncludedFiles
 	res.NativeNodeModules = bundle.NativeNodeModules
 	for _, m := range bundle.Warnings {
 		res.BundlerWarnings = append(res.BundlerWarnings, toMessage(m))
 		res.warns = append(res.warns, Warning{Function: fn.Name, Message: m.String()})
 	}
+	for _, m := range bundle.FallbackErrors {
+		res.BundlerErrors = append(res.BundlerErrors, toMessage(m))
+		res.warns = append(res.warns, Warning{Function: fn.Name, Message: "esbuild could not bundle this function, so the zisi bundler shipped it instead: " + m.String()})
+	}
 	res.OutputModuleFormat = "cjs"
 	if strings.HasSuffix(bundle.MainFile, ".mjs") {
 		res.OutputModuleFormat = "esm"
 	}
 	res.Priority = &priority
-	res.Timeout, res.Memory, res.Region, res.Vcpu, res.Schedule = cfg.Timeout, cfg.Memory, cfg.Region, cfg.Vcpu, cfg.Schedule
-	res.RuntimeAPIVersion = 1
-	res.RuntimeVersion = v1RuntimeVersion(cfg.NodeVersion)
-	if strings.HasSuffix(fn.Name, "-background") || (cfg.Background != nil && *cfg.Background) {
-		res.InvocationMode = "background"
+	res.Timeout, res.Memory, res.Region, res.Vcpu = cfg.Timeout, cfg.Memory, cfg.Region, cfg.Vcpu
+	res.Schedule = cfg.Schedule
+	if analysis.Schedule != "" {
+		res.Schedule = analysis.Schedule
 	}
-	return bundlerName, nil
+	if analysis.Parsed {
+		res.RuntimeAPIVersion = apiVersion
+	}
+	res.RuntimeVersion = runtimeVersion(apiVersion, cfg.NodeVersion)
+	res.InvocationMode = invocationMode(fn.Name, apiVersion, analysis.InvocationMode, cfg)
+	res.EventSubscriptions = analysis.EventSubscriptions
+	res.Routes, res.ExcludedRoutes = routes, excluded
+	res.TrafficRules = trafficRules(cfg.RateLimit)
+	return bundle.Bundler, nil
 }
 
-// v1RuntimeVersion maps a configured Node.js version to the Lambda runtime
-// name; v1 functions without a (known) version get none (reference §10.3).
-func v1RuntimeVersion(version string) string {
-	if version == "" {
+// bootstrap finds the v2 bootstrap once per build.
+func (b *builder) bootstrap(ctx context.Context, fn discover.Function) (*node.Bootstrap, error) {
+	b.bootOnce.Do(func() {
+		o := node.BootstrapOptions{Dir: b.opts.BootstrapDir, SiteDirs: []string{fn.SrcDir}, CacheDir: b.opts.CacheDir}
+		if b.opts.BasePath != "" {
+			o.SiteDirs = append(o.SiteDirs, b.opts.BasePath)
+		}
+		if o.CacheDir == "" {
+			o.CacheDir = node.DefaultCacheDir()
+		}
+		b.boot, b.bootErr = node.FindBootstrap(ctx, o)
+	})
+	return b.boot, b.bootErr
+}
+
+// invocationMode follows the reference (§8.6): what the source says
+// (v1 stream(), v2 background: true), then a -background name, then
+// background = true in the configuration; v2 functions otherwise stream.
+func invocationMode(name string, apiVersion int, fromSource string, cfg config.FunctionConfig) string {
+	mode := fromSource
+	if strings.HasSuffix(name, "-background") || (cfg.Background != nil && *cfg.Background) {
+		mode = "background"
+	}
+	if apiVersion == 2 && mode != "background" {
+		mode = "stream"
+	}
+	return mode
+}
+
+// v2Routes builds the routes of a v2 function from its path, method,
+// excludedPath and preferStatic settings; both lists are empty (not nil)
+// for v2 functions without paths, and nil for v1.
+func v2Routes(apiVersion int, cfg config.FunctionConfig) (routes, excluded []manifest.Route, err error) {
+	if apiVersion != 2 {
+		return nil, nil, nil
+	}
+	routes, err = routesFor(cfg.Path)
+	if err != nil {
+		return nil, nil, err
+	}
+	methods := cfg.Method
+	if methods == nil {
+		methods = []string{}
+	}
+	for i := range routes {
+		m := slices.Clone(methods)
+		routes[i].Methods = &m
+		routes[i].PreferStatic = cfg.PreferStatic != nil && *cfg.PreferStatic
+	}
+	excluded, err = routesFor(cfg.ExcludedPath)
+	return routes, excluded, err
+}
+
+func routesFor(paths []string) ([]manifest.Route, error) {
+	r, err := routes.Routes(paths)
+	if err != nil {
+		return nil, err
+	}
+	if r == nil {
+		r = []manifest.Route{}
+	}
+	return r, nil
+}
+
+// trafficRules turns a rateLimit setting into the manifest's rules.
+func trafficRules(r *config.RateLimit) *manifest.TrafficRules {
+	if r == nil {
+		return nil
+	}
+	t := &manifest.TrafficRules{Action: manifest.TrafficAction{Type: r.Action}}
+	if t.Action.Type == "" {
+		t.Action.Type = "rate_limit"
+	}
+	c := &t.Action.Config
+	c.To = r.To
+	c.RateLimitConfig = manifest.RateLimitConfig{WindowLimit: r.WindowLimit, WindowSize: r.WindowSize, Algorithm: r.Algorithm}
+	if c.RateLimitConfig.Algorithm == "" {
+		c.RateLimitConfig.Algorithm = "sliding_window"
+	}
+	keys := r.AggregateBy
+	if keys == nil {
+		keys = []string{"domain"}
+	}
+	for _, k := range keys {
+		c.Aggregate.Keys = append(c.Aggregate.Keys, manifest.AggregateKey{Type: k})
+	}
+	return t
+}
+
+// runtimeVersion maps the Node.js version to the Lambda runtime name
+// (reference §10.3): v1 functions without a known version get none; v2
+// functions default to nodejs24.x, except that a newer major Lambda does
+// not offer yet gets none.
+func runtimeVersion(apiVersion int, version string) string {
+	major, ok := config.NodeMajor(version)
+	if apiVersion == 2 && (!ok || major < 18) {
+		return fmt.Sprintf("nodejs%d.x", config.DefaultNodeMajor)
+	}
+	if !ok {
 		return ""
 	}
-	switch major, _ := config.NodeMajor(version); major {
+	switch major {
 	case 18, 20, 22, 24:
 		return fmt.Sprintf("nodejs%d.x", major)
 	}

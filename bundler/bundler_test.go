@@ -43,16 +43,17 @@ func TestFailureKeepsOthersAndOldManifest(t *testing.T) {
 	}
 	oldManifest, _ := os.ReadFile(filepath.Join(out, "manifest.json"))
 
-	// A TypeScript function needs esbuild, which this release lacks: it
-	// fails, the others are still built, and the manifest stays as it was.
-	writeFiles(t, src, map[string]string{"typed.ts": "export const handler = async () => ({})\n", "ok.js": handler + "// changed\n"})
+	// A TypeScript function with a syntax error fails in esbuild; the
+	// others are still built, and the manifest stays as it was.
+	writeFiles(t, src, map[string]string{"typed.ts": "export const handler = async () => ({)\n", "ok.js": handler + "// changed\n"})
 	rep, err := ZipFunctions(t.Context(), []string{src}, out, Options{})
 	var be *BuildError
 	if !errors.As(err, &be) || len(be.Failures) != 1 {
 		t.Fatalf("got %v, want a BuildError with one failure", err)
 	}
 	f := be.Failures[0]
-	if f.Name != "typed" || f.Runtime != "js" || f.Bundler != "esbuild" || !strings.Contains(f.Error(), `function "typed" (js, esbuild)`) {
+	if f.Name != "typed" || f.Runtime != "js" || f.Bundler != "esbuild" || !strings.Contains(f.Error(), `function "typed" (js, esbuild)`) ||
+		!strings.Contains(f.Error(), "typed.ts:1:") {
 		t.Errorf("failure = %+v (%v)", f, f)
 	}
 	if len(rep.Functions) != 2 || rep.Manifest != "" {

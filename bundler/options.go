@@ -39,6 +39,12 @@ type Options struct {
 	// NodeVersion, when set, overrides every function's node_version (the
 	// --node-version flag and AWS_LAMBDA_JS_RUNTIME).
 	NodeVersion string
+	// BootstrapDir is an unpacked @netlify/serverless-functions-api
+	// package to ship with v2 functions (--bootstrap); when empty the
+	// site's node_modules and then the per-user cache are used.
+	BootstrapDir string
+	// CacheDir is the per-user cache (node.DefaultCacheDir when empty).
+	CacheDir string
 	// Now stamps the manifest; time.Now when nil.
 	Now func() time.Time
 	// Progress, when set, is called after each function finishes (from

@@ -111,7 +111,7 @@ func (r FunctionResult) MarshalJSON() ([]byte, error) {
 		o.add("memory", r.Memory, r.Memory != 0)
 		o.add("region", r.Region, r.Region != "")
 		o.add("schedule", r.Schedule, r.Schedule != "")
-		o.add("runtimeAPIVersion", r.RuntimeAPIVersion, true)
+		o.add("runtimeAPIVersion", r.RuntimeAPIVersion, r.RuntimeAPIVersion != 0)
 		o.add("buildData", r.buildData(), true)
 		o.add("vcpu", r.Vcpu, r.Vcpu != 0)
 		return o.bytes()

@@ -41,6 +41,25 @@ type FunctionConfig struct {
 	Vcpu                  float64  `json:"vcpu,omitempty"`
 	Region                string   `json:"region,omitempty"`
 	Background            *bool    `json:"background,omitempty"`
+
+	// The keys below come only from a v2 function's in-source
+	// configuration (netlify.toml has no equivalent); they are part of the
+	// merged configuration so results show everything that applied.
+	Path         []string   `json:"path,omitempty"`
+	ExcludedPath []string   `json:"excludedPath,omitempty"`
+	Method       []string   `json:"method,omitempty"`
+	PreferStatic *bool      `json:"preferStatic,omitempty"`
+	RateLimit    *RateLimit `json:"rateLimit,omitempty"`
+}
+
+// RateLimit is a v2 function's `rateLimit` setting.
+type RateLimit struct {
+	Action      string   `json:"action,omitempty"`
+	To          string   `json:"to,omitempty"`
+	Algorithm   string   `json:"algorithm,omitempty"`
+	WindowLimit int      `json:"windowLimit"`
+	WindowSize  int      `json:"windowSize"`
+	AggregateBy []string `json:"aggregateBy,omitempty"`
 }
 
 // Pattern is one glob-keyed section of the functions configuration.

@@ -8,6 +8,7 @@ import (
 	"slices"
 
 	"github.com/zisi-build/zisi/bundler/discover"
+	"github.com/zisi-build/zisi/bundler/source"
 	"github.com/zisi-build/zisi/config"
 )
 
@@ -15,20 +16,35 @@ import (
 const (
 	ReasonConfigOverride = "config-override"
 	ReasonNoneOverride   = "none-override"
-	ReasonZisiDefault    = "zisi-default"
+	ReasonV2             = "v2-nft"
 	ReasonEsbuildExt     = "esbuild-ext"
+	ReasonESMDefault     = "esm-default"
+	ReasonZisiDefault    = "zisi-default"
 )
 
 // ErrBundlerUnavailable means the function needs a bundler this version of
-// zisi does not have yet.
+// zisi does not have.
 var ErrBundlerUnavailable = errors.New("bundler not available")
 
 // Input is what a bundler needs to know about one function.
 type Input struct {
 	Function discover.Function
-	Config   config.FunctionConfig
+	// Config is the function's configuration, in-source settings merged.
+	Config config.FunctionConfig
+	// Analysis is what the main file says about itself; nil means a v1
+	// function with nothing to say (an unparsable file, say).
+	Analysis *source.Analysis
 	// Env is shared by the functions of a build; NewEnv makes one.
 	Env *Env
+}
+
+// APIVersion is the function's runtime API version: 2 for a default
+// export without a handler export, else 1.
+func (in Input) APIVersion() int {
+	if in.Analysis != nil && in.Analysis.APIVersion == 2 {
+		return 2
+	}
+	return 1
 }
 
 // Bundle is a bundler's answer: the files to ship and how.
@@ -37,6 +53,13 @@ type Bundle struct {
 	BundlerReason string
 	// SrcFiles are the absolute paths of every file to ship, sorted.
 	SrcFiles []string
+	// Generated maps a path in SrcFiles to content produced by the
+	// bundler (a compiled main file), shipped instead of reading the path.
+	Generated map[string][]byte
+	// BasePath, when set, is the directory archive paths are relative to
+	// (widened if a file lies outside it); otherwise the files' common
+	// directory is.
+	BasePath string
 	// MainFile is the file the entry point loads.
 	MainFile string
 	// Inputs are the source files the bundler read.
@@ -49,23 +72,40 @@ type Bundle struct {
 	NativeNodeModules map[string]map[string]string
 	// Warnings are things the user should fix that did not stop the build.
 	Warnings []Message
+	// FallbackErrors are esbuild's errors when node_bundler = "esbuild"
+	// fell back to the zisi bundler.
+	FallbackErrors []Message
 }
 
-// Select chooses the bundler for a v1 function with the reference's rules:
-// an explicit node_bundler wins, .mjs and TypeScript default to esbuild,
-// and plain .js/.cjs use zisi.
+// Select chooses the bundler with the reference's rules, in order: v2
+// functions are traced (unless node_bundler is "none"); an explicit
+// node_bundler wins; .mjs and TypeScript go through esbuild; a .js file
+// with import or export syntax is traced; the rest use zisi.
 func Select(in Input) (bundler, reason string) {
-	if b := in.Config.NodeBundler; b != "" {
-		return b, ReasonConfigOverride
+	nb := in.Config.NodeBundler
+	if in.APIVersion() == 2 {
+		if nb == config.BundlerNone {
+			return config.BundlerNone, ReasonNoneOverride
+		}
+		return config.BundlerNft, ReasonV2
+	}
+	if nb != "" {
+		return nb, ReasonConfigOverride
 	}
 	switch in.Function.Extension {
 	case ".mjs", ".ts", ".tsx", ".mts", ".cts":
 		return config.BundlerEsbuild, ReasonEsbuildExt
 	}
+	if filepath.Ext(in.Function.MainFile) != ".cjs" && in.Analysis != nil && in.Analysis.ESMSyntax {
+		return config.BundlerNft, ReasonESMDefault
+	}
 	return config.BundlerZisi, ReasonZisiDefault
 }
 
-// Build runs the selected bundler.
+// Build runs the selected bundler. With node_bundler = "esbuild" from
+// netlify.toml (esbuild_zisi), a function esbuild cannot bundle is
+// retried with zisi and esbuild's errors are kept on the bundle; if zisi
+// fails too, esbuild's error is the one returned.
 func Build(ctx context.Context, in Input) (*Bundle, error) {
 	bundler, reason := Select(in)
 	var (
@@ -77,8 +117,23 @@ func Build(ctx context.Context, in Input) (*Bundle, error) {
 		b, err = zisi(ctx, in)
 	case config.BundlerNone:
 		b, err = none(in)
+	case config.BundlerEsbuild:
+		b, err = esbuild(ctx, in)
+	case config.BundlerEsbuildZisi:
+		bundler = config.BundlerEsbuild
+		b, err = esbuild(ctx, in)
+		var be *BundleError
+		if err != nil && errors.As(err, &be) && ctx.Err() == nil {
+			fb, ferr := zisi(ctx, in)
+			if ferr == nil {
+				b, err, bundler = fb, nil, config.BundlerZisi
+				b.FallbackErrors = be.Errors
+			}
+		}
+	case config.BundlerNft:
+		b, err = trace(ctx, in)
 	default:
-		return nil, fmt.Errorf("%w: the %s bundler is not part of this zisi release yet; set node_bundler = \"zisi\" for this function in netlify.toml to ship its files as they are", ErrBundlerUnavailable, bundler)
+		return nil, fmt.Errorf("%w: unknown bundler %q; use one of zisi, esbuild, nft, none", ErrBundlerUnavailable, bundler)
 	}
 	if err != nil {
 		return nil, err

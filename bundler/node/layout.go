@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/zisi-build/zisi/bundler/archive"
@@ -21,6 +22,8 @@ type Layout struct {
 	// reports it: `<stem>.js` for v1 functions even when the main file
 	// itself serves (a quirk kept for compatibility).
 	EntryFilename string
+	// BootstrapVersion is the v2 bootstrap's version (zip output only).
+	BootstrapVersion string
 }
 
 // Stem is the base name archives and entry files are named after: the
@@ -30,15 +33,46 @@ func Stem(fn discover.Function) string {
 	return strings.TrimSuffix(fn.Filename, filepath.Ext(fn.MainFile))
 }
 
-// Lay places a v1 bundle's files. In-archive paths are relative to the
-// common directory of all shipped files. An entry file `<stem>.js` that
-// re-exports the main file is added when the main file is not itself
-// `<stem>.js|.mjs|.cjs` at the root; when another file already sits there,
-// every file moves under `src/` to make room (reference §11.2–11.3). For
-// directory output the entry file is always written unless a shipped file
-// takes its place, as the reference does.
-func Lay(fn discover.Function, b *Bundle, dirOutput bool) (*Layout, error) {
-	base := commonDir(b.SrcFiles)
+// Names of the files zisi generates in v2 archives.
+const (
+	EntryPointName = "___netlify-entry-point.mjs"
+	MetadataName   = "___netlify-metadata.json"
+	BootstrapName  = "___netlify-bootstrap.mjs"
+)
+
+// LayOptions says how a bundle is written.
+type LayOptions struct {
+	// DirOutput is set for --archive-format none: the entry file is then
+	// always written (unless a shipped file takes its place) and v2
+	// directories get no metadata file, as in the reference.
+	DirOutput bool
+	// APIVersion 2 makes the archive a v2 one: entry point, metadata and
+	// bootstrap.
+	APIVersion int
+	// Bootstrap is the v2 runtime shipped as ___netlify-bootstrap.mjs.
+	Bootstrap *Bootstrap
+}
+
+// Lay places a bundle's files. In-archive paths are relative to the
+// bundle's base path, or to the common directory of all shipped files.
+//
+// v1: an entry file `<stem>.js` that re-exports the main file is added when
+// the main file is not itself `<stem>.js|.mjs|.cjs` at the root; when
+// another file already sits there, every file moves under `src/` to make
+// room (reference §11.2–11.3).
+//
+// v2: the entry point ___netlify-entry-point.mjs hands the main file to
+// the bootstrap's Lambda adapter; ___netlify-metadata.json records the
+// bootstrap version (zip only).
+func Lay(fn discover.Function, b *Bundle, o LayOptions) (*Layout, error) {
+	if o.APIVersion == 2 && o.Bootstrap == nil {
+		return nil, fmt.Errorf("lay out v2 function %q: %w", fn.Name, ErrNoBootstrap)
+	}
+	dirs := slices.Clone(b.SrcFiles)
+	if b.BasePath != "" {
+		dirs = append(dirs, filepath.Join(b.BasePath, "x"))
+	}
+	base := commonDir(dirs)
 	entryStem := strings.TrimSuffix(fn.Filename, filepath.Ext(fn.Filename))
 	rootNames := map[string]bool{entryStem + ".js": true, entryStem + ".mjs": true, entryStem + ".cjs": true}
 
@@ -51,7 +85,7 @@ func Lay(fn discover.Function, b *Bundle, dirOutput bool) (*Layout, error) {
 		if strings.Contains(f, discover.ReservedName) {
 			return nil, fmt.Errorf("%w %q: %q is a reserved word and cannot be used as a file or directory name", ErrReservedPath, f, discover.ReservedName)
 		}
-		if f == b.MainFile {
+		if f == b.MainFile || o.APIVersion == 2 {
 			continue
 		}
 		r, err := rel(base, f)
@@ -73,9 +107,25 @@ func Lay(fn discover.Function, b *Bundle, dirOutput bool) (*Layout, error) {
 		}
 		name := prefix + r
 		taken[name] = true
-		l.Entries = append(l.Entries, archive.Entry{Name: name, Path: f})
+		e := archive.Entry{Name: name, Path: f}
+		if data, ok := b.Generated[f]; ok {
+			e = archive.Entry{Name: name, Data: data}
+		}
+		l.Entries = append(l.Entries, e)
 	}
-	needEntry := conflict || !rootNames[mainRel] || dirOutput
+	if o.APIVersion == 2 {
+		l.EntryFilename = EntryPointName
+		content := fmt.Sprintf("import * as bootstrap from './%s';export const handler = bootstrap.getLambdaHandler('./%s')", BootstrapName, mainRel)
+		l.Entries = append(l.Entries,
+			archive.Entry{Name: EntryPointName, Data: []byte(content)},
+			archive.Entry{Name: BootstrapName, Path: o.Bootstrap.File})
+		if !o.DirOutput {
+			l.Entries = append(l.Entries, archive.Entry{Name: MetadataName, Data: o.Bootstrap.metadata()})
+			l.BootstrapVersion = o.Bootstrap.Version
+		}
+		return l, nil
+	}
+	needEntry := conflict || !rootNames[mainRel] || o.DirOutput
 	if needEntry && !taken[l.EntryFilename] {
 		content := fmt.Sprintf("module.exports = require('./%s')", prefix+mainRel)
 		l.Entries = append(l.Entries, archive.Entry{Name: l.EntryFilename, Data: []byte(content)})

@@ -107,7 +107,7 @@ func TestLay(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			l, err := Lay(fn, b, tc.dirOutput)
+			l, err := Lay(fn, b, LayOptions{DirOutput: tc.dirOutput})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -139,7 +139,7 @@ func TestLayRejectsReservedPath(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Lay(fn, b, false); err == nil || !strings.Contains(err.Error(), "reserved word") {
+	if _, err := Lay(fn, b, LayOptions{}); err == nil || !strings.Contains(err.Error(), "reserved word") {
 		t.Fatalf("got %v", err)
 	}
 }

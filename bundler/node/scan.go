@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 
@@ -34,6 +35,8 @@ type Message struct {
 	File   string
 	Line   int // 1-based
 	Column int // 0-based, as esbuild reports it
+	// Notes add context (esbuild's "The package ... was not found", say).
+	Notes []Message
 }
 
 // String renders the location for people: file:line:column, 1-based.
@@ -59,6 +62,9 @@ type scanned struct {
 	// requires with a static prefix (require(`./locales/${l}.json`)).
 	globFiles []string
 	warnings  []Message
+	// esm is set when the file uses ESM syntax (import/export
+	// declarations, import.meta, top-level await).
+	esm bool
 	// syntax is set when the file could not be parsed.
 	syntax *Message
 }
@@ -167,15 +173,20 @@ func scanFile(path string) *scanned {
 		res.warnings = append(res.warnings, msg)
 	}
 	var meta struct {
-		Inputs map[string]json.RawMessage `json:"inputs"`
+		Inputs map[string]struct {
+			Format string `json:"format"`
+		} `json:"inputs"`
 	}
 	if err := json.Unmarshal([]byte(out.Metafile), &meta); err == nil {
-		for in := range meta.Inputs {
+		for in, v := range meta.Inputs {
 			abs := "/" + strings.TrimPrefix(in, "/")
 			if abs != path {
 				res.globFiles = append(res.globFiles, abs)
+			} else {
+				res.esm = v.Format == "esm"
 			}
 		}
+		slices.Sort(res.globFiles)
 	}
 	return res
 }

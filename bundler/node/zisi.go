@@ -45,11 +45,7 @@ func zisi(ctx context.Context, in Input) (*Bundle, error) {
 	if err != nil {
 		return nil, err
 	}
-	w := &walker{
-		env: env, fn: fn, nodeMajor: config.NodeMajorOrDefault(in.Config.NodeVersion), site: site,
-		files: map[string]bool{}, links: map[string]bool{}, local: map[string]bool{}, pkgs: map[string]bool{},
-		native: map[string]map[string]string{},
-	}
+	w := newWalker(env, fn, in.Config, site)
 	w.files[fn.MainFile] = true
 	if fn.Kind == discover.KindDir {
 		tree, err := TreeFiles(ctx, fn.SrcDir)
@@ -78,6 +74,14 @@ func zisi(ctx context.Context, in Input) (*Bundle, error) {
 		b.NativeNodeModules = w.native
 	}
 	return b, nil
+}
+
+func newWalker(env *Env, fn discover.Function, cfg config.FunctionConfig, site *resolver.PackageJSON) *walker {
+	return &walker{
+		env: env, fn: fn, nodeMajor: config.NodeMajorOrDefault(cfg.NodeVersion), site: site,
+		files: map[string]bool{}, links: map[string]bool{}, local: map[string]bool{}, pkgs: map[string]bool{},
+		native: map[string]map[string]string{},
+	}
 }
 
 // walkLocal follows the imports of a local source file.

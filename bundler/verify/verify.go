@@ -174,6 +174,10 @@ func checkNode(ctx context.Context, fn manifest.Function, node, runner string, o
 	resultFile := filepath.Join(resultDir, "result.json")
 	cmd := exec.CommandContext(cctx, node, runner, entry, mode, fn.Name, resultFile)
 	cmd.Dir = dir
+	// The Lambda runtime provides the AWS SDK, which archives leave out;
+	// the runner borrows it from the site's own installation when there
+	// is one.
+	cmd.Env = append(os.Environ(), "ZISI_VERIFY_RUNTIME_FROM="+filepath.Dir(fn.MainFile))
 	var stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = io.Discard, &stderr
 	runErr := cmd.Run()

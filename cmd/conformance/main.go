@@ -54,7 +54,7 @@ type difference struct {
 // implemented lists the reference bundlers whose functions zisi can build
 // in this release; functions the reference bundles otherwise are listed as
 // not compared.
-var implemented = []string{"zisi", "none", ""}
+var implemented = []string{"zisi", "none", "esbuild", "nft", ""}
 
 func main() {
 	os.Exit(run(context.Background(), os.Args[1:], os.Stdout, os.Stderr))

@@ -119,13 +119,13 @@ func TestHelpAndVersion(t *testing.T) {
 func TestBuildFailureExitsOneAndKeepsManifest(t *testing.T) {
 	t.Parallel()
 	src, out := t.TempDir(), t.TempDir()
-	writeFiles(t, src, map[string]string{"ok.js": handler, "typed.ts": "export const handler = () => 1\n"})
+	writeFiles(t, src, map[string]string{"ok.js": handler, "typed.ts": "export const handler = () => {\n"})
 	writeFiles(t, out, map[string]string{"manifest.json": `{"old":true}`})
 	r := run(t, "build", src, out)
 	if r.code != 1 {
 		t.Fatalf("exit %d, want 1\n%s", r.code, r.stderr)
 	}
-	for _, want := range []string{`error: function "typed" (js, esbuild):`, "1 of 2 functions failed; manifest not written"} {
+	for _, want := range []string{`error: function "typed" (js, esbuild):`, "typed.ts:2:1: Unexpected end of file", "1 of 2 functions failed; manifest not written"} {
 		if !strings.Contains(r.stderr, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
 		}

@@ -1,0 +1,226 @@
+package node
+
+import (
+	"archive/tar"
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+)
+
+// Bootstrap package: the v2 runtime adapter every v2 archive ships as
+// ___netlify-bootstrap.mjs. The version is the one the reference 16.2.3
+// ships.
+const (
+	BootstrapPackage = "@netlify/serverless-functions-api"
+	BootstrapVersion = "2.18.0"
+)
+
+// ErrNoBootstrap means no copy of the v2 bootstrap could be found or
+// fetched.
+var ErrNoBootstrap = errors.New("v2 bootstrap not available")
+
+// Bootstrap is the bootstrap file found for a build.
+type Bootstrap struct {
+	// File is the package's dist/index.js.
+	File string
+	// Version is the package's version, recorded in the metadata file.
+	Version string
+	// Source says where it came from, for messages.
+	Source string
+}
+
+func (b *Bootstrap) metadata() []byte {
+	data, _ := json.Marshal(struct {
+		BootstrapVersion string `json:"bootstrap_version"`
+		Version          int    `json:"version"`
+	}{b.Version, 1})
+	return data
+}
+
+// BootstrapOptions says where FindBootstrap looks.
+type BootstrapOptions struct {
+	// Dir is an explicit package directory (--bootstrap).
+	Dir string
+	// SiteDirs are directories whose node_modules may hold the package
+	// (the functions' folders; lookup walks up from each).
+	SiteDirs []string
+	// CacheDir is the per-user cache; the npm pack result is kept in
+	// CacheDir/bootstrap/<version>. Empty disables the cache.
+	CacheDir string
+	// Npm is the npm executable; "npm" when empty.
+	Npm string
+}
+
+// DefaultCacheDir is where zisi keeps downloaded files: $ZISI_CACHE_DIR,
+// else the user cache directory's zisi folder.
+func DefaultCacheDir() string {
+	if d := os.Getenv("ZISI_CACHE_DIR"); d != "" {
+		return d
+	}
+	d, err := os.UserCacheDir()
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(d, "zisi")
+}
+
+// FindBootstrap locates the bootstrap: the explicit directory, else the
+// site's own node_modules, else the per-user cache, filled on first use
+// with `npm pack` (npm verifies the package's integrity and applies the
+// user's registry, mirror and proxy settings).
+func FindBootstrap(ctx context.Context, o BootstrapOptions) (*Bootstrap, error) {
+	if o.Dir != "" {
+		b, err := readBootstrap(o.Dir, "--bootstrap "+o.Dir)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %v; point --bootstrap at an unpacked %s package (the directory holding its package.json)", ErrNoBootstrap, err, BootstrapPackage)
+		}
+		return b, nil
+	}
+	for _, dir := range o.SiteDirs {
+		for d := dir; ; d = filepath.Dir(d) {
+			pkg := filepath.Join(d, "node_modules", filepath.FromSlash(BootstrapPackage))
+			if b, err := readBootstrap(pkg, "site node_modules"); err == nil {
+				return b, nil
+			}
+			if filepath.Dir(d) == d {
+				break
+			}
+		}
+	}
+	var fetchErr error
+	if o.CacheDir != "" {
+		dir := filepath.Join(o.CacheDir, "bootstrap", BootstrapVersion, "package")
+		if b, err := readBootstrap(dir, "cache "+dir); err == nil {
+			return b, nil
+		}
+		if fetchErr = fillCache(ctx, o, dir); fetchErr == nil {
+			return readBootstrap(dir, "cache "+dir)
+		}
+	}
+	msg := fmt.Sprintf("v2 functions need %s@%s; zisi looks (1) in the directory given with --bootstrap, (2) in the site's node_modules (npm install %s@%s), (3) in the per-user cache, which it fills with npm pack", BootstrapPackage, BootstrapVersion, BootstrapPackage, BootstrapVersion)
+	if fetchErr != nil {
+		msg += ": " + fetchErr.Error()
+	}
+	return nil, fmt.Errorf("%w: %s", ErrNoBootstrap, msg)
+}
+
+func readBootstrap(dir, source string) (*Bootstrap, error) {
+	data, err := os.ReadFile(filepath.Join(dir, "package.json"))
+	if err != nil {
+		return nil, err
+	}
+	var pj struct{ Name, Version string }
+	if err := json.Unmarshal(data, &pj); err != nil {
+		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, "package.json"), err)
+	}
+	if pj.Name != BootstrapPackage {
+		return nil, fmt.Errorf("%s is %q, not %s", dir, pj.Name, BootstrapPackage)
+	}
+	file := filepath.Join(dir, "dist", "index.js")
+	if _, err := os.Stat(file); err != nil {
+		return nil, err
+	}
+	return &Bootstrap{File: file, Version: pj.Version, Source: source}, nil
+}
+
+// fillCache runs npm pack into a temporary directory beside dest, unpacks
+// the tarball and renames it into place, so a concurrent or interrupted
+// run never sees a half-filled cache.
+func fillCache(ctx context.Context, o BootstrapOptions, dest string) error {
+	npm := o.Npm
+	if npm == "" {
+		npm = "npm"
+	}
+	if err := os.MkdirAll(filepath.Dir(dest), 0o755); err != nil {
+		return err
+	}
+	tmp, err := os.MkdirTemp(filepath.Dir(dest), ".fill-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	cmd := exec.CommandContext(ctx, npm, "pack", "--json", "--pack-destination", tmp, BootstrapPackage+"@"+BootstrapVersion)
+	cmd.Dir = tmp
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("npm pack %s@%s: %v: %s", BootstrapPackage, BootstrapVersion, err, strings.TrimSpace(lastLines(stderr.String(), 5)))
+	}
+	var packed []struct{ Filename string }
+	if err := json.Unmarshal(stdout.Bytes(), &packed); err != nil || len(packed) == 0 {
+		return fmt.Errorf("npm pack %s@%s: unexpected output %q", BootstrapPackage, BootstrapVersion, lastLines(stdout.String(), 3))
+	}
+	unpacked := filepath.Join(tmp, "out")
+	if err := untar(filepath.Join(tmp, filepath.Base(packed[0].Filename)), unpacked); err != nil {
+		return err
+	}
+	if err := os.Rename(filepath.Join(unpacked, "package"), dest); err != nil {
+		if _, statErr := os.Stat(filepath.Join(dest, "package.json")); statErr == nil {
+			return nil // another build filled it first
+		}
+		return fmt.Errorf("fill bootstrap cache: %w", err)
+	}
+	return nil
+}
+
+// untar unpacks an npm tarball's regular files under dest, refusing
+// entries that would land outside it.
+func untar(tgz, dest string) error {
+	f, err := os.Open(tgz)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		return fmt.Errorf("read %s: %w", tgz, err)
+	}
+	tr := tar.NewReader(zr)
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("read %s: %w", tgz, err)
+		}
+		if h.Typeflag != tar.TypeReg {
+			continue
+		}
+		name := filepath.Clean(filepath.FromSlash(h.Name))
+		if filepath.IsAbs(name) || name == ".." || strings.HasPrefix(name, ".."+string(filepath.Separator)) {
+			return fmt.Errorf("read %s: entry %q leaves the package", tgz, h.Name)
+		}
+		p := filepath.Join(dest, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return err
+		}
+		out, err := os.OpenFile(p, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o644)
+		if err != nil {
+			return err
+		}
+		_, err = io.Copy(out, tr)
+		if cerr := out.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return fmt.Errorf("unpack %s: %w", p, err)
+		}
+	}
+}
+
+func lastLines(s string, n int) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}

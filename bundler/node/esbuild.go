@@ -1,0 +1,408 @@
+package node
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/evanw/esbuild/pkg/api"
+
+	"github.com/zisi-build/zisi/config"
+	"github.com/zisi-build/zisi/resolver"
+)
+
+// ErrBundle classifies esbuild build failures.
+var ErrBundle = errors.New("bundling failed")
+
+// BundleError is esbuild's failure, each error with its location and
+// notes.
+type BundleError struct {
+	Function string
+	Errors   []Message
+}
+
+func (e *BundleError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "build failed with %d error(s):", len(e.Errors))
+	for _, m := range e.Errors {
+		b.WriteString("\n  " + m.String())
+		for _, n := range m.Notes {
+			b.WriteString("\n    note: " + n.String())
+		}
+	}
+	return b.String()
+}
+
+// Is makes BundleError match ErrBundle.
+func (e *BundleError) Is(target error) bool { return target == ErrBundle }
+
+// resolveExtensions are the extensions esbuild tries for extensionless
+// imports, in the reference's order.
+var resolveExtensions = []string{".js", ".jsx", ".mjs", ".cjs", ".ts", ".tsx", ".mts", ".cts", ".json"}
+
+// cjsShim makes require, __filename and __dirname work in ESM output
+// (the reference's banner, byte for byte, so the shipped code matches).
+const cjsShim = `
+import {createRequire as ___nfyCreateRequire} from "module";
+import {fileURLToPath as ___nfyFileURLToPath} from "url";
+import {dirname as ___nfyPathDirname} from "path";
+let __filename=___nfyFileURLToPath(import.meta.url);
+let __dirname=___nfyPathDirname(___nfyFileURLToPath(import.meta.url));
+let require=___nfyCreateRequire(import.meta.url);
+`
+
+// globHelper is esbuild's lookup for `require(\`./x/${y}\`)`; the patched
+// version also tries the extensions and index files Node.js would
+// (esbuild issue 3328), as the reference does.
+const (
+	globHelper = `var __glob = (map) => (path) => {
+  var fn = map[path];
+  if (fn) return fn();
+  throw new Error("Module not found in bundle: " + path);
+};`
+	globHelperPatched = `var __glob = (map) => (path) => {
+  var fn = map[path] || map[path + '.js'] || map[path + '.json'] || map[path + '/index.js'] || map[path + '/index.json'];
+  if (fn)
+    return fn();
+  throw new Error("Module not found in bundle: " + path);
+};`
+)
+
+// bundlerTarget is the Node.js major esbuild compiles for: the configured
+// one when esbuild knows the reference's list, else the default.
+func bundlerTarget(version string) int {
+	switch major, _ := config.NodeMajor(version); major {
+	case 14, 16, 18, 20, 22, 24:
+		return major
+	}
+	return config.DefaultNodeMajor
+}
+
+// awsExternal is the AWS SDK the runtime provides for a target.
+func awsExternal(nodeMajor int) string {
+	if nodeMajor >= 18 {
+		return "@aws-sdk/*"
+	}
+	return "aws-sdk"
+}
+
+// esbuild bundles a v1 function into one CommonJS file next to its main
+// file (`<stem>.js`), in-process. External modules (configured, native,
+// special cases) are shipped whole with the zisi package walker;
+// ignored ones are not shipped.
+func esbuild(ctx context.Context, in Input) (*Bundle, error) {
+	fn, env, cfg := in.Function, in.Env, in.Config
+	target := bundlerTarget(cfg.NodeVersion)
+	site, err := env.Resolver.NearestPackageJSON(fn.SrcDir)
+	if err != nil {
+		return nil, err
+	}
+	external := slices.Clone(cfg.ExternalNodeModules)
+	external = append(external, "@prisma/client")
+	if dependsOnNext(site) {
+		external = append(external, "critters", "nanoid")
+	}
+	external = uniq(external)
+	shipped := slices.Clone(external)
+	external = append(external, cfg.IgnoredNodeModules...)
+	external = append(external, awsExternal(target))
+	excl, err := exclusionExternals(cfg.IncludedFiles, fn.SrcDir)
+	if err != nil {
+		return nil, err
+	}
+	external = uniq(append(external, excl...))
+
+	stem := strings.TrimSuffix(filepath.Base(fn.MainFile), filepath.Ext(fn.MainFile))
+	native := &nativeModules{env: env, found: map[string]map[string]string{}}
+	opts := api.BuildOptions{
+		EntryPoints:       []string{fn.MainFile},
+		AbsWorkingDir:     fn.SrcDir,
+		Outdir:            fn.SrcDir,
+		Bundle:            true,
+		Write:             false,
+		Metafile:          true,
+		Platform:          api.PlatformNode,
+		Format:            api.FormatCommonJS,
+		Engines:           []api.Engine{{Name: api.EngineNode, Version: fmt.Sprint(target)}},
+		External:          external,
+		ResolveExtensions: resolveExtensions,
+		LogLevel:          api.LogLevelSilent,
+		Plugins:           []api.Plugin{native.plugin()},
+	}
+	if cfg.NodeSourcemap != nil && *cfg.NodeSourcemap {
+		opts.Sourcemap = api.SourceMapLinked
+	}
+	out, err := runEsbuild(ctx, fn.Name, opts)
+	if err != nil {
+		return nil, err
+	}
+	main := filepath.Join(fn.SrcDir, stem+".js")
+	b := &Bundle{MainFile: main, ModuleFormat: "cjs", Generated: map[string][]byte{},
+		NativeNodeModules: native.found, BasePath: env.BasePath}
+	for _, f := range out.files {
+		b.Generated[f.path] = f.contents
+	}
+	b.Inputs = out.inputs
+	b.Warnings = out.warnings
+
+	// Externals and native packages are shipped with their dependencies,
+	// as the zisi bundler ships packages; ones not installed are skipped.
+	for name := range native.found {
+		shipped = append(shipped, name)
+	}
+	w := newWalker(env, fn, cfg, site)
+	for _, name := range uniq(shipped) {
+		pkg, err := env.Resolver.FindPackage(name, fn.SrcDir)
+		if errors.Is(err, resolver.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if err := w.addPackage(ctx, pkg, env.Resolver.Symlinks(pkg.Link)); err != nil {
+			if errors.Is(err, ErrMissingModule) {
+				continue
+			}
+			return nil, err
+		}
+	}
+	b.Warnings = append(b.Warnings, w.warnings...)
+	for f := range w.files {
+		b.SrcFiles = append(b.SrcFiles, f)
+	}
+	for l := range w.links {
+		b.SrcFiles = append(b.SrcFiles, l)
+	}
+	for p := range b.Generated {
+		b.SrcFiles = append(b.SrcFiles, p)
+	}
+	slices.Sort(b.SrcFiles)
+	b.SrcFiles = slices.Compact(b.SrcFiles)
+	return b, nil
+}
+
+// esbuildOutput is what one in-memory esbuild run produced.
+type esbuildOutput struct {
+	files []outFile
+	// externals are the imports left external, in output order.
+	externals []Import
+	inputs    []string
+	warnings  []Message
+}
+
+type outFile struct {
+	path     string
+	contents []byte
+}
+
+// runEsbuild runs a build that must not write and collects its files,
+// inputs (absolute, sorted) and warnings; errors become a *BundleError.
+func runEsbuild(ctx context.Context, name string, opts api.BuildOptions) (*esbuildOutput, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	res := api.Build(opts)
+	if len(res.Errors) > 0 {
+		be := &BundleError{Function: name}
+		for _, m := range res.Errors {
+			be.Errors = append(be.Errors, esbuildMessage(m, opts.AbsWorkingDir))
+		}
+		return nil, be
+	}
+	out := &esbuildOutput{}
+	for _, m := range res.Warnings {
+		msg := esbuildMessage(m, opts.AbsWorkingDir)
+		if m.ID == "empty-import-meta" {
+			msg.Text = `"import.meta" is not available and will be empty, use __dirname instead`
+		}
+		out.warnings = append(out.warnings, msg)
+	}
+	for _, f := range res.OutputFiles {
+		data := f.Contents
+		if strings.HasSuffix(f.Path, ".js") || strings.HasSuffix(f.Path, ".cjs") || strings.HasSuffix(f.Path, ".mjs") {
+			data = []byte(strings.Replace(string(data), globHelper, globHelperPatched, 1))
+		}
+		out.files = append(out.files, outFile{path: f.Path, contents: data})
+	}
+	meta, err := readMetafile(res.Metafile, opts.AbsWorkingDir)
+	if err != nil {
+		return nil, err
+	}
+	out.inputs, out.externals = meta.inputs, meta.externals
+	return out, nil
+}
+
+type metafile struct {
+	inputs    []string
+	externals []Import
+}
+
+// readMetafile returns the metafile's input files as absolute paths and
+// the imports its outputs leave external.
+func readMetafile(meta, wd string) (*metafile, error) {
+	var m struct {
+		Inputs  map[string]any `json:"inputs"`
+		Outputs map[string]struct {
+			Imports []struct {
+				Path     string `json:"path"`
+				Kind     string `json:"kind"`
+				External bool   `json:"external"`
+			} `json:"imports"`
+		} `json:"outputs"`
+	}
+	if err := json.Unmarshal([]byte(meta), &m); err != nil {
+		return nil, fmt.Errorf("read esbuild metafile: %w", err)
+	}
+	out := &metafile{}
+	for p := range m.Inputs {
+		if strings.Contains(p, ":") { // namespaced virtual inputs
+			continue
+		}
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(wd, p)
+		}
+		out.inputs = append(out.inputs, p)
+	}
+	slices.Sort(out.inputs)
+	outs := make([]string, 0, len(m.Outputs))
+	for k := range m.Outputs {
+		outs = append(outs, k)
+	}
+	slices.Sort(outs)
+	for _, k := range outs {
+		for _, imp := range m.Outputs[k].Imports {
+			if imp.External {
+				out.externals = append(out.externals, Import{Specifier: imp.Path, Kind: ImportKind(imp.Kind)})
+			}
+		}
+	}
+	return out, nil
+}
+
+// esbuildMessage converts an esbuild message, with its notes, making the
+// file absolute.
+func esbuildMessage(m api.Message, wd string) Message {
+	msg := Message{Text: m.Text}
+	loc := func(l *api.Location, dst *Message) {
+		if l == nil {
+			return
+		}
+		dst.File = l.File
+		if dst.File != "" && !filepath.IsAbs(dst.File) {
+			dst.File = filepath.Join(wd, dst.File)
+		}
+		dst.Line, dst.Column = l.Line, l.Column
+	}
+	loc(m.Location, &msg)
+	for _, n := range m.Notes {
+		note := Message{Text: n.Text}
+		loc(n.Location, &note)
+		msg.Notes = append(msg.Notes, note)
+	}
+	return msg
+}
+
+// exclusionExternals turns `!` included_files patterns into esbuild
+// externals as the reference does: `!node_modules/pkg/**` names the
+// package, other patterns become `./`-relative path patterns (expanded
+// when they hold more than one wildcard, which esbuild cannot take).
+func exclusionExternals(patterns []string, srcDir string) ([]string, error) {
+	var out []string
+	for _, p := range patterns {
+		if !strings.HasPrefix(p, "!") {
+			continue
+		}
+		p = "./" + p[1:]
+		p = collapseStars.ReplaceAllString(strings.ReplaceAll(p, "**", "*"), "*")
+		if m := nodeModulesPattern.FindStringSubmatch(p); m != nil {
+			out = append(out, m[1])
+			continue
+		}
+		if strings.Count(p, "*") > 1 {
+			matches, err := filepath.Glob(filepath.Join(srcDir, p))
+			if err != nil {
+				return nil, fmt.Errorf("included_files pattern %q: %w", p, err)
+			}
+			for _, m := range matches {
+				r, _ := filepath.Rel(srcDir, m)
+				out = append(out, "./"+filepath.ToSlash(r))
+			}
+			continue
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+var (
+	collapseStars      = regexp.MustCompile(`\*(\\\*)+`)
+	nodeModulesPattern = regexp.MustCompile(`^\./node_modules/((?:[^/]+)(?:/[^/*]+)?)`)
+)
+
+// nativeModules is the esbuild plugin that keeps native packages (which
+// cannot be bundled) external and records them for the result.
+type nativeModules struct {
+	env   *Env
+	mu    sync.Mutex
+	found map[string]map[string]string
+}
+
+var barePackage = regexp.MustCompile(`^[^./]*$`)
+
+func (n *nativeModules) plugin() api.Plugin {
+	return api.Plugin{Name: "zisi-native-modules", Setup: func(b api.PluginBuild) {
+		b.OnResolve(api.OnResolveOptions{Filter: `^[^./]*$`}, func(a api.OnResolveArgs) (api.OnResolveResult, error) {
+			if !barePackage.MatchString(a.Path) || resolver.IsBuiltin(a.Path) {
+				return api.OnResolveResult{}, nil
+			}
+			for dir := a.ResolveDir; ; dir = filepath.Dir(dir) {
+				if filepath.Base(dir) != "node_modules" {
+					pkgDir := filepath.Join(dir, "node_modules", a.Path)
+					j, err := n.env.Resolver.PackageJSON(pkgDir)
+					if err == nil && j != nil {
+						if !isNative(j) {
+							return api.OnResolveResult{}, nil
+						}
+						n.mu.Lock()
+						if n.found[a.Path] == nil {
+							n.found[a.Path] = map[string]string{}
+						}
+						n.found[a.Path][pkgDir] = j.Version
+						n.mu.Unlock()
+						return api.OnResolveResult{Path: a.Path, External: true}, nil
+					}
+				}
+				if filepath.Dir(dir) == dir {
+					return api.OnResolveResult{}, nil
+				}
+			}
+		})
+	}}
+}
+
+// dependsOnNext: Next.js sites keep critters and nanoid external, as the
+// reference does.
+func dependsOnNext(j *resolver.PackageJSON) bool {
+	if j == nil {
+		return false
+	}
+	return j.Dependencies["next"] != "" || j.DevDependencies["next"] != ""
+}
+
+func uniq(s []string) []string {
+	seen := map[string]bool{}
+	out := s[:0:0]
+	for _, v := range s {
+		if !seen[v] {
+			seen[v] = true
+			out = append(out, v)
+		}
+	}
+	return out
+}

@@ -1,0 +1,481 @@
+package node
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/evanw/esbuild/pkg/api"
+
+	"github.com/zisi-build/zisi/config"
+	"github.com/zisi-build/zisi/resolver"
+)
+
+// trace is the file-tracing bundler, what the reference runs through
+// @vercel/nft (reported as "nft"). It ships exactly the files a function
+// reaches: for a v2 function, its main file compiled by esbuild with
+// local imports inlined and packages left external (<stem>.mjs or
+// <stem>.cjs), then every package file reached through static imports,
+// requires and literal dynamic imports, plus the package.json files Node.js
+// reads to load them. A v1 function's files are traced as they are; ESM
+// ones are compiled to CommonJS one by one (the reference's behaviour for
+// ESM .js functions) and TypeScript ones to JavaScript.
+func trace(ctx context.Context, in Input) (*Bundle, error) {
+	fn, env, cfg := in.Function, in.Env, in.Config
+	t := &tracer{
+		ctx: ctx, env: env, target: bundlerTarget(cfg.NodeVersion), nodeMajor: config.NodeMajorOrDefault(cfg.NodeVersion),
+		files: map[string]bool{}, processed: map[string]bool{}, parents: map[string]map[string]bool{},
+		esm: map[string]bool{}, generated: map[string][]byte{}, aliases: map[string]string{},
+	}
+	t.base = env.BasePath
+	if t.base == "" {
+		if site, err := env.Resolver.NearestPackageJSON(fn.SrcDir); err == nil && site != nil {
+			t.base = site.Dir
+		} else {
+			t.base = fn.SrcDir
+		}
+	}
+	b := &Bundle{ModuleFormat: "cjs", BasePath: ""}
+	ext := filepath.Ext(fn.MainFile)
+	isTS := ext == ".ts" || ext == ".tsx" || ext == ".mts" || ext == ".cts"
+	switch {
+	case in.APIVersion() == 2:
+		format := v2Format(env, fn.MainFile, t.base)
+		newExt := ".cjs"
+		if format == api.FormatESModule {
+			newExt, b.ModuleFormat = ".mjs", "esm"
+		}
+		newMain := strings.TrimSuffix(fn.MainFile, ext) + newExt
+		out, err := t.compileMain(fn.MainFile, format, cfg)
+		if err != nil {
+			return nil, err
+		}
+		t.mainOut = out
+		t.aliases[fn.MainFile] = newMain
+		t.generated[newMain] = out.code
+		b.MainFile = newMain
+		b.Inputs = out.inputs
+	case isTS:
+		t.transpileTS = true
+		if v2Format(env, fn.MainFile, t.base) == api.FormatESModule {
+			t.tsFormat = api.FormatESModule
+		} else {
+			t.tsFormat = api.FormatCommonJS
+		}
+		b.MainFile = strings.TrimSuffix(fn.MainFile, ext) + ".js"
+	default:
+		b.MainFile = fn.MainFile
+	}
+	if err := t.emitDependency(fn.MainFile, "", true); err != nil {
+		return nil, err
+	}
+	if t.transpileTS && t.tsFormat == api.FormatESModule {
+		b.ModuleFormat = "esm"
+	}
+	if in.APIVersion() == 1 && !isTS && t.esm[fn.MainFile] {
+		if err := t.transpileESM(cfg); err != nil {
+			return nil, err
+		}
+	}
+	traced := make([]string, 0, len(t.files))
+	for f := range t.files {
+		traced = append(traced, f)
+	}
+	slices.Sort(traced)
+	for _, f := range traced {
+		if a, ok := t.aliases[f]; ok {
+			b.SrcFiles = append(b.SrcFiles, a)
+			continue
+		}
+		b.SrcFiles = append(b.SrcFiles, f)
+	}
+	slices.Sort(b.SrcFiles)
+	b.SrcFiles = slices.Compact(b.SrcFiles)
+	b.Generated = t.generated
+	b.Inputs = uniq(append(traced, b.Inputs...))
+	slices.Sort(b.Inputs)
+	b.Warnings = t.warnings
+	return b, nil
+}
+
+// v2Format is the module format a v2 (or TypeScript) main file compiles
+// to: .mjs/.mts are ESM, .cts is CommonJS, otherwise the nearest
+// package.json's "type" (searched up to base) decides.
+func v2Format(env *Env, mainFile, base string) api.Format {
+	switch filepath.Ext(mainFile) {
+	case ".mjs", ".mts":
+		return api.FormatESModule
+	case ".cts":
+		return api.FormatCommonJS
+	}
+	for d := filepath.Dir(mainFile); ; d = filepath.Dir(d) {
+		if j, err := env.Resolver.PackageJSON(d); err == nil && j != nil {
+			if j.Type == "module" {
+				return api.FormatESModule
+			}
+			return api.FormatCommonJS
+		}
+		if d == base || filepath.Dir(d) == d {
+			return api.FormatCommonJS
+		}
+	}
+}
+
+type tracer struct {
+	ctx       context.Context
+	env       *Env
+	base      string
+	target    int
+	nodeMajor int
+
+	// mainOut is the compiled v2 main file, analysed instead of the file.
+	mainOut     *compiled
+	transpileTS bool
+	tsFormat    api.Format
+
+	files     map[string]bool
+	processed map[string]bool
+	// parents maps a traced file to the files that led to it.
+	parents   map[string]map[string]bool
+	esm       map[string]bool
+	generated map[string][]byte
+	aliases   map[string]string
+	warnings  []Message
+}
+
+// compiled is a main file bundled with its packages left external.
+type compiled struct {
+	code    []byte
+	esm     bool
+	imports []Import
+	inputs  []string
+}
+
+// compileMain bundles a v2 main file's local code into one file, leaving
+// packages external, as the reference's nft transformer does.
+func (t *tracer) compileMain(mainFile string, format api.Format, cfg config.FunctionConfig) (*compiled, error) {
+	dir := filepath.Dir(mainFile)
+	opts := api.BuildOptions{
+		EntryPoints:   []string{mainFile},
+		AbsWorkingDir: dir,
+		Bundle:        true,
+		Packages:      api.PackagesExternal,
+		Write:         false,
+		Metafile:      true,
+		Platform:      api.PlatformNode,
+		Format:        format,
+		Engines:       []api.Engine{{Name: api.EngineNode, Version: fmt.Sprint(t.target)}},
+		LogLevel:      api.LogLevelSilent,
+	}
+	if format == api.FormatESModule {
+		opts.Banner = map[string]string{"js": cjsShim}
+	}
+	if cfg.NodeSourcemap != nil && *cfg.NodeSourcemap {
+		opts.Sourcemap = api.SourceMapInline
+	}
+	out, err := runEsbuild(t.ctx, filepath.Base(mainFile), opts)
+	if err != nil {
+		return nil, err
+	}
+	t.warnings = append(t.warnings, out.warnings...)
+	c := &compiled{esm: format == api.FormatESModule, inputs: out.inputs}
+	for _, f := range out.files {
+		if !strings.HasSuffix(f.path, ".map") {
+			c.code = f.contents
+		}
+	}
+	c.imports = out.externals
+	return c, nil
+}
+
+// emitFile records a file to ship, unless it lies outside the base
+// directory or is the runtime's own AWS SDK. Symbolic links on the way
+// that lie inside the base are shipped too, so the archive recreates them.
+func (t *tracer) emitFile(p string, parent string) (string, bool) {
+	real, err := t.env.Resolver.Realpath(p)
+	if err != nil {
+		real = p
+	}
+	if !t.inBase(real) || t.ignored(real) {
+		return real, false
+	}
+	for _, l := range t.env.Resolver.Symlinks(p) {
+		if t.inBase(l) {
+			t.files[l] = true
+		}
+	}
+	t.files[real] = true
+	if parent != "" {
+		if t.parents[real] == nil {
+			t.parents[real] = map[string]bool{}
+		}
+		t.parents[real][parent] = true
+	}
+	return real, true
+}
+
+func (t *tracer) inBase(p string) bool {
+	r, err := filepath.Rel(t.base, p)
+	return err == nil && r != ".." && !strings.HasPrefix(r, "../")
+}
+
+// ignored leaves out the AWS SDK the Lambda runtime provides (v3 from
+// Node.js 18, v2 before), in the site's top-level node_modules as the
+// reference does.
+func (t *tracer) ignored(p string) bool {
+	r, _ := filepath.Rel(t.base, p)
+	if t.nodeMajor >= 18 {
+		return strings.HasPrefix(r, "node_modules/@aws-sdk/")
+	}
+	return strings.HasPrefix(r, "node_modules/aws-sdk/")
+}
+
+// emitDependency ships a file and follows what it imports.
+func (t *tracer) emitDependency(p, parent string, user bool) error {
+	if err := t.ctx.Err(); err != nil {
+		return err
+	}
+	real, ok := t.emitFile(p, parent)
+	if t.processed[real] || !ok {
+		return nil
+	}
+	t.processed[real] = true
+	ext := filepath.Ext(real)
+	if ext == ".json" || ext == ".node" {
+		return nil
+	}
+	if ext == ".js" || ext == ".ts" {
+		if b := t.pjsonBoundary(real); b != "" {
+			t.emitFile(filepath.Join(b, "package.json"), real)
+		}
+	}
+	var (
+		imports   []Import
+		globFiles []string
+		esm       bool
+	)
+	if t.mainOut != nil && parent == "" {
+		imports, esm = t.mainOut.imports, t.mainOut.esm
+	} else {
+		if !scannable(real) {
+			return nil
+		}
+		sc := t.env.Scanner.scan(real)
+		if sc.syntax != nil {
+			if user {
+				return &SourceError{Message: *sc.syntax}
+			}
+			return nil // the reference skips files it cannot parse
+		}
+		imports, globFiles, esm = sc.imports, sc.globFiles, sc.esm
+		if user {
+			t.warnings = append(t.warnings, sc.warnings...)
+		}
+		if t.transpileTS && isTSFile(real) && t.inBase(real) && !strings.Contains(real, "/node_modules/") {
+			if err := t.transpile(real, t.tsFormat, strings.TrimSuffix(real, filepath.Ext(real))+".js"); err != nil {
+				return err
+			}
+		}
+	}
+	if esm {
+		t.esm[real] = true
+	}
+	if sc := specialCases[packageOf(real)]; sc != nil {
+		if err := sc(t, real); err != nil {
+			return err
+		}
+	}
+	for _, g := range globFiles {
+		if err := t.emitDependency(g, real, user); err != nil {
+			return err
+		}
+	}
+	for _, imp := range imports {
+		cjs := !esm
+		switch imp.Kind {
+		case KindDynamicImport:
+			cjs = false
+		case KindRequire, KindRequireResolve:
+			if esm {
+				continue // require in ESM is not Node's require
+			}
+		}
+		if err := t.follow(imp.Specifier, real, cjs, user); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func isTSFile(p string) bool {
+	switch filepath.Ext(p) {
+	case ".ts", ".tsx", ".mts", ".cts":
+		return true
+	}
+	return false
+}
+
+// follow resolves one import and traces what it resolves to.
+func (t *tracer) follow(spec, parent string, cjs, user bool) error {
+	if resolver.IsBuiltin(spec) {
+		return nil
+	}
+	paths, err := t.resolve(spec, parent, cjs)
+	if err != nil && t.transpileTS && strings.HasSuffix(spec, ".js") {
+		paths, err = t.resolve(strings.TrimSuffix(spec, ".js")+".ts", parent, cjs)
+	}
+	if err != nil {
+		if !errors.Is(err, resolver.ErrNotFound) {
+			return err
+		}
+		if user {
+			line, col := locate(parent, spec)
+			t.warnings = append(t.warnings, Message{File: parent, Line: line, Column: col,
+				Text: fmt.Sprintf("cannot find module %q; it is not shipped, so loading it will fail at run time unless it is optional", spec)})
+		}
+		return nil
+	}
+	for _, p := range paths {
+		userFile := user && !strings.Contains(p, "/node_modules/") && t.inBase(p)
+		if err := t.emitDependency(p, parent, userFile); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// pjsonBoundary is the nearest directory above p holding a package.json.
+func (t *tracer) pjsonBoundary(p string) string {
+	for d := filepath.Dir(p); d != "/" && d != "."; d = filepath.Dir(d) {
+		if t.env.Resolver.IsFile(filepath.Join(d, "package.json")) {
+			return d
+		}
+	}
+	return ""
+}
+
+// transpile compiles one file (without bundling) and ships the result
+// under dest instead of the file.
+func (t *tracer) transpile(src string, format api.Format, dest string) error {
+	data, err := os.ReadFile(src)
+	if err != nil {
+		return fmt.Errorf("read %q: %w", src, err)
+	}
+	loader := api.LoaderJS
+	switch filepath.Ext(src) {
+	case ".ts", ".mts", ".cts":
+		loader = api.LoaderTS
+	case ".tsx":
+		loader = api.LoaderTSX
+	}
+	res := api.Transform(string(data), api.TransformOptions{
+		Loader:     loader,
+		Format:     format,
+		Platform:   api.PlatformNode,
+		Engines:    []api.Engine{{Name: api.EngineNode, Version: fmt.Sprint(t.target)}},
+		Sourcefile: filepath.Base(src),
+		LogLevel:   api.LogLevelSilent,
+	})
+	if len(res.Errors) > 0 {
+		be := &BundleError{}
+		for _, m := range res.Errors {
+			msg := esbuildMessage(m, filepath.Dir(src))
+			msg.File = src
+			be.Errors = append(be.Errors, msg)
+		}
+		return be
+	}
+	t.generated[dest] = res.Code
+	if dest != src {
+		t.aliases[src] = dest
+	}
+	return nil
+}
+
+// transpileESM compiles a v1 function's ESM files to CommonJS: every ESM
+// file whose importers are all compiled too (starting from the main
+// file), and marks the package.json files they rely on "type":
+// "commonjs", as the reference does for ESM .js functions.
+func (t *tracer) transpileESM(cfg config.FunctionConfig) error {
+	memo := map[string]int{} // 0 unknown, 1 in progress/yes, 2 no
+	var should func(p string) bool
+	should = func(p string) bool {
+		switch memo[p] {
+		case 1:
+			return true
+		case 2:
+			return false
+		}
+		var parents []string
+		for q := range t.parents[p] {
+			if q != p {
+				parents = append(parents, q)
+			}
+		}
+		if len(parents) == 0 {
+			if t.esm[p] {
+				memo[p] = 1
+				return true
+			}
+			memo[p] = 2
+			return false
+		}
+		memo[p] = 1
+		for _, q := range parents {
+			if !should(q) {
+				memo[p] = 2
+				return false
+			}
+		}
+		return true
+	}
+	var paths []string
+	for p := range t.esm {
+		if should(p) {
+			paths = append(paths, p)
+		}
+	}
+	slices.Sort(paths)
+	set := map[string]bool{}
+	for _, p := range paths {
+		set[p] = true
+		if err := t.transpile(p, api.FormatCommonJS, p); err != nil {
+			return err
+		}
+	}
+	for f, parents := range t.parents {
+		if filepath.Base(f) != "package.json" {
+			continue
+		}
+		for q := range parents {
+			if set[q] {
+				patched, err := patchPackageType(f)
+				if err != nil {
+					return err
+				}
+				t.generated[f] = patched
+				break
+			}
+		}
+	}
+	return nil
+}
+
+// patchPackageType returns a package.json with "type": "commonjs".
+func patchPackageType(p string) ([]byte, error) {
+	data, err := os.ReadFile(p)
+	if err != nil {
+		return nil, fmt.Errorf("read %q: %w", p, err)
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(data, &m); err != nil {
+		return nil, fmt.Errorf("%s: %w", p, err)
+	}
+	m["type"] = json.RawMessage(`"commonjs"`)
+	return json.Marshal(m)
+}
