@@ -80,6 +80,7 @@ conformance-fixtures: reference test-deps
 
 conformance: reference test-deps bench-site
 	$(GO) run ./cmd/conformance -reference $(REFERENCE) $(FIXTURE_SITES) $(BENCH_SITE)
+	$(GO) run ./cmd/conformance -reference $(REFERENCE) -node-bundler esbuild $(BENCH_SITE)
 
 bench-go:
 	$(GO) test -run '^$$' -bench . -benchmem ./...

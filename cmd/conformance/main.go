@@ -66,6 +66,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	refDir := fl.String("reference", ".cache/reference", "directory where @netlify/zip-it-and-ship-it is installed")
 	verbose := fl.Bool("v", false, "print passing functions too")
 	load := fl.Bool("verify", true, "also load every compared zisi archive in node (zisi verify) and fail on load errors")
+	nodeBundler := fl.String("node-bundler", "", `run both tools with this node_bundler for every function ("esbuild" for the benchmark's esbuild mode)`)
 	if err := fl.Parse(args); err != nil {
 		return 2
 	}
@@ -81,7 +82,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	var total tally
 	for _, site := range fl.Args() {
-		t, err := compareSite(ctx, site, ref, diffs, stdout, *verbose, *load)
+		t, err := compareSite(ctx, site, ref, diffs, stdout, *verbose, *load, *nodeBundler)
 		if err != nil {
 			fmt.Fprintf(stderr, "conformance: %s: %v\n", site, err)
 			return 1
@@ -112,7 +113,7 @@ type refOutput struct {
 	Error    string         `json:"error"`
 }
 
-func compareSite(ctx context.Context, site, ref string, diffs []difference, out io.Writer, verbose, load bool) (tally, error) {
+func compareSite(ctx context.Context, site, ref string, diffs []difference, out io.Writer, verbose, load bool, nodeBundler string) (tally, error) {
 	var t tally
 	site, err := filepath.Abs(site)
 	if err != nil {
@@ -124,6 +125,18 @@ func compareSite(ctx context.Context, site, ref string, diffs []difference, out 
 		if cfg, err = config.Load(filepath.Join(site, "netlify.toml")); err != nil {
 			return t, err
 		}
+	}
+	if nodeBundler != "" {
+		// netlify.toml's "esbuild" is esbuild with the zisi fallback.
+		nb := nodeBundler
+		if nb == config.BundlerEsbuild {
+			nb = config.BundlerEsbuildZisi
+		}
+		for i := range cfg.Functions.Patterns {
+			cfg.Functions.Patterns[i].Config.NodeBundler = nb
+		}
+		cfg.Functions.Patterns = append(cfg.Functions.Patterns, config.Pattern{Glob: "*", Config: config.FunctionConfig{NodeBundler: nb}, Order: len(cfg.Functions.Patterns)})
+		scenario += "@" + nodeBundler
 	}
 	src := cfg.FunctionsDirectory
 	if src == "" {
@@ -241,6 +254,9 @@ func runReference(ctx context.Context, ref, site string, cfg map[string]config.F
 		return nil, err
 	}
 	cmd := exec.CommandContext(ctx, "node", script, ref)
+	// Start in the site, as Netlify Build does: the reference's esbuild
+	// paths are relative to the directory node started in.
+	cmd.Dir = site
 	cmd.Stdin = bytes.NewReader(input)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -289,7 +305,7 @@ func onlyKind(ps []problem, kind string) bool {
 }
 
 // compared are the manifest fields that must match.
-var compared = []string{"name", "runtime", "invocationMode", "schedule", "routes", "excludedRoutes", "displayName", "generator"}
+var compared = []string{"name", "bundler", "runtime", "invocationMode", "schedule", "routes", "excludedRoutes", "displayName", "generator"}
 
 func compareFunction(r refOutput, ours *bundler.FunctionResult, oursErr error) []problem {
 	if ours == nil {
@@ -305,7 +321,12 @@ func compareFunction(r refOutput, ours *bundler.FunctionResult, oursErr error) [
 	var ps []problem
 	for _, k := range compared {
 		if !reflect.DeepEqual(normalize(r.Manifest[k]), normalize(mine[k])) {
-			ps = append(ps, problem{"field:" + k, fmt.Sprintf("%s: reference %v, zisi %v", k, r.Manifest[k], mine[k])})
+			msg := fmt.Sprintf("%s: reference %v, zisi %v", k, r.Manifest[k], mine[k])
+			if errs, ok := r.Result["bundlerErrors"]; ok && k == "bundler" {
+				data, _ := json.Marshal(errs)
+				msg += fmt.Sprintf(" (the reference's esbuild errors: %.300s)", data)
+			}
+			ps = append(ps, problem{"field:" + k, msg})
 		}
 	}
 	if a, b := keys(r.Manifest), keys(mine); !slices.Equal(a, b) {
