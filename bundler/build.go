@@ -80,7 +80,7 @@ func (b *builder) build(ctx context.Context, fn discover.Function, output string
 func (b *builder) buildNode(ctx context.Context, fn discover.Function, cfg config.FunctionConfig, res *FunctionResult) (string, error) {
 	analysis, err := source.AnalyzeFile(fn.MainFile, fn.Name)
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("%s: %w", fn.MainFile, err)
 	}
 	if analysis.APIVersion == 2 {
 		cfg = node.MergeSource(cfg, analysis.Config, fn.MainFile)

@@ -304,3 +304,118 @@ func TestCanceledBuildLeavesNothing(t *testing.T) {
 		t.Errorf("manifest changed to %q", data)
 	}
 }
+
+func TestRuntimeVersionAndInvocationMode(t *testing.T) {
+	t.Parallel()
+	yes := true
+	rv := []struct {
+		api     int
+		version string
+		want    string
+	}{
+		{1, "", ""}, {1, "18.x", "nodejs18.x"}, {1, "v22.1.0", "nodejs22.x"}, {1, "16", ""}, {1, "26", ""},
+		{2, "", "nodejs24.x"}, {2, "latest", "nodejs24.x"}, {2, "16", "nodejs24.x"}, {2, "20", "nodejs20.x"}, {2, "26", ""},
+	}
+	for _, c := range rv {
+		if got := runtimeVersion(c.api, c.version); got != c.want {
+			t.Errorf("runtimeVersion(v%d, %q) = %q, want %q", c.api, c.version, got, c.want)
+		}
+	}
+	im := []struct {
+		name, fromSource string
+		api              int
+		cfg              config.FunctionConfig
+		want             string
+	}{
+		{"f", "", 1, config.FunctionConfig{}, ""},
+		{"f", "stream", 1, config.FunctionConfig{}, "stream"},
+		{"f-background", "stream", 1, config.FunctionConfig{}, "background"},
+		{"f", "", 1, config.FunctionConfig{Background: &yes}, "background"},
+		{"f", "", 2, config.FunctionConfig{}, "stream"},
+		{"f-background", "", 2, config.FunctionConfig{}, "background"},
+		{"f", "background", 2, config.FunctionConfig{}, "background"},
+	}
+	for _, c := range im {
+		if got := invocationMode(c.name, c.api, c.fromSource, c.cfg); got != c.want {
+			t.Errorf("invocationMode(%s, v%d, %q, %+v) = %q, want %q", c.name, c.api, c.fromSource, c.cfg, got, c.want)
+		}
+	}
+}
+
+func TestTrafficRules(t *testing.T) {
+	t.Parallel()
+	got, _ := json.Marshal(trafficRules(&config.RateLimit{WindowLimit: 10, WindowSize: 60}))
+	want := `{"action":{"type":"rate_limit","config":{"rateLimitConfig":{"windowLimit":10,"windowSize":60,"algorithm":"sliding_window"},"aggregate":{"keys":[{"type":"domain"}]}}}}`
+	if string(got) != want {
+		t.Errorf("defaults:\n got %s\nwant %s", got, want)
+	}
+	got, _ = json.Marshal(trafficRules(&config.RateLimit{Action: "rewrite", To: "/slow", Algorithm: "sliding_window", WindowLimit: 1, WindowSize: 2, AggregateBy: []string{"ip", "domain"}}))
+	want = `{"action":{"type":"rewrite","config":{"to":"/slow","rateLimitConfig":{"windowLimit":1,"windowSize":2,"algorithm":"sliding_window"},"aggregate":{"keys":[{"type":"ip"},{"type":"domain"}]}}}}`
+	if string(got) != want {
+		t.Errorf("rewrite:\n got %s\nwant %s", got, want)
+	}
+	if trafficRules(nil) != nil {
+		t.Error("no rateLimit must give no rules")
+	}
+}
+
+// TestEsbuildFallsBackToZisi: node_bundler = "esbuild" in netlify.toml is
+// esbuild with the zisi bundler as fallback; esbuild's errors are kept on
+// the result, with their location.
+func TestEsbuildFallsBackToZisi(t *testing.T) {
+	t.Parallel()
+	src, out := t.TempDir(), t.TempDir()
+	writeFiles(t, src, map[string]string{
+		"fn.js":      "const text = require('./notes.yaml');\nexports.handler = async () => ({ statusCode: 200, body: String(text) });\n",
+		"notes.yaml": "hello: world\n",
+		"plain.js":   handler,
+	})
+	cfg, err := config.Parse(filepath.Join(src, "netlify.toml"), []byte("[functions]\nnode_bundler = \"esbuild\"\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := ZipFunctions(t.Context(), []string{src}, out, Options{Config: &cfg.Functions})
+	if err != nil {
+		t.Fatal(err)
+	}
+	byName := map[string]FunctionResult{}
+	for _, r := range rep.Functions {
+		byName[r.Name] = r
+	}
+	fb, plain := byName["fn"], byName["plain"]
+	if fb.Bundler != "zisi" || fb.BundlerReason != "config-override" || len(fb.BundlerErrors) != 1 {
+		t.Fatalf("fallback result: bundler %s reason %s errors %+v", fb.Bundler, fb.BundlerReason, fb.BundlerErrors)
+	}
+	e := fb.BundlerErrors[0]
+	if e.Location == nil || filepath.Base(e.Location.File) != "fn.js" || e.Location.Line != 1 || !strings.Contains(e.Text, ".yaml") {
+		t.Errorf("esbuild error lost its location: %+v %+v", e, e.Location)
+	}
+	if plain.Bundler != "esbuild" || plain.BundlerErrors != nil {
+		t.Errorf("plain: bundler %s errors %+v", plain.Bundler, plain.BundlerErrors)
+	}
+	if !slices.ContainsFunc(rep.Warnings, func(w Warning) bool {
+		return w.Function == "fn" && strings.Contains(w.Message, "zisi bundler shipped it instead")
+	}) {
+		t.Errorf("the fallback must be reported as a warning: %+v", rep.Warnings)
+	}
+}
+
+// TestInSourceConfigError fails the function with the reference's message
+// and builds the others.
+func TestInSourceConfigError(t *testing.T) {
+	t.Parallel()
+	src, out := t.TempDir(), t.TempDir()
+	writeFiles(t, src, map[string]string{
+		"bad.mjs": "export default async () => new Response('')\nexport const config = { path: 'no-slash' }\n",
+		"ok.js":   handler,
+	})
+	_, err := ZipFunctions(t.Context(), []string{src}, out, Options{})
+	var be *BuildError
+	if !errors.As(err, &be) || len(be.Failures) != 1 {
+		t.Fatalf("got %v", err)
+	}
+	msg := be.Failures[0].Error()
+	if !strings.Contains(msg, `Function bad has a configuration error on 'path': Must start with a '/'`) || !strings.Contains(msg, "bad.mjs") {
+		t.Errorf("message: %s", msg)
+	}
+}

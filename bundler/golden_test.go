@@ -39,6 +39,8 @@ var goldenScenarios = []struct {
 	{name: "config", format: ArchiveZip},
 	{name: "node-deps", format: ArchiveZip, collapse: true},
 	{name: "node-pnpm", format: ArchiveZip, collapse: true},
+	{name: "modern", format: ArchiveZip, collapse: true},
+	{name: "modern", suffix: "-none", format: ArchiveNone, collapse: true},
 }
 
 func TestGolden(t *testing.T) {

@@ -160,3 +160,62 @@ func TestPnpmIntegration(t *testing.T) {
 		t.Errorf("express is not shipped at its real path")
 	}
 }
+
+// TestV2HandlerAnswersThroughEntryPoint builds v2 functions (ESM and
+// TypeScript compiled to CommonJS, with a local import and a package) and
+// calls each through ___netlify-entry-point.mjs and the bootstrap with a
+// Lambda-style API Gateway event, checking the response the bootstrap
+// streams back.
+func TestV2HandlerAnswersThroughEntryPoint(t *testing.T) {
+	t.Parallel()
+	site, _ := filepath.Abs("../fixtures/modern")
+	src := t.TempDir()
+	writeFiles(t, src, map[string]string{
+		"answer.mts": `import ms from "ms";
+import { greet } from "./lib/greet.mjs";
+export default async (req: Request) =>
+  Response.json({ greeting: greet(req.headers.get("host")), method: req.method, ms: ms("1s") }, { status: 201 });
+export const config = { path: "/answer" };
+`,
+		"lib/greet.mjs": "export const greet = (who) => `hello ${who}`;\n",
+		"typed.ts": `import { v4 } from "uuid";
+export default async () => new Response("id " + v4().length, { status: 202, headers: { "x-zisi": "1" } });
+`,
+	})
+	// The site gets real packages from the fixture installed by make
+	// test-deps.
+	for _, pkg := range []string{"ms", "uuid"} {
+		copySite(t, filepath.Join(site, "node_modules", pkg), filepath.Join(src, "node_modules", pkg), false)
+	}
+	out := t.TempDir()
+	rep, err := ZipFunctions(t.Context(), []string{src}, out, Options{BasePath: src})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, fn := range rep.Functions {
+		if fn.RuntimeAPIVersion != 2 || fn.EntryFilename != "___netlify-entry-point.mjs" || fn.Bundler != "nft" {
+			t.Errorf("%s: api %d entry %q bundler %q", fn.Name, fn.RuntimeAPIVersion, fn.EntryFilename, fn.Bundler)
+		}
+	}
+	results, err := verify.Dir(t.Context(), out, verify.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]struct {
+		status int
+		body   string
+	}{
+		"answer": {201, `{"greeting":"hello localhost","method":"GET","ms":1000}`},
+		"typed":  {202, "id 36"},
+	}
+	for _, r := range results {
+		w := want[r.Name]
+		if !r.OK || r.StatusCode != w.status || r.Body != w.body {
+			t.Errorf("%s: ok=%v status %d body %q (error %s), want %d %q", r.Name, r.OK, r.StatusCode, r.Body, r.Error, w.status, w.body)
+		}
+		delete(want, r.Name)
+	}
+	if len(want) > 0 {
+		t.Errorf("not verified: %v", want)
+	}
+}

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/zisi-build/zisi/config"
 )
 
 // copySite copies src to dst creating files in the given order, with
@@ -39,8 +41,13 @@ func copySite(t *testing.T, src, dst string, reverse bool) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		fi, err := os.Stat(f)
+		if err != nil {
+			t.Fatal(err)
+		}
 		os.MkdirAll(filepath.Dir(out), 0o755)
-		if err := os.WriteFile(out, data, 0o600); err != nil {
+		// Keep the execute bits, which archives record; nothing else.
+		if err := os.WriteFile(out, data, 0o600|fi.Mode().Perm()&0o111); err != nil {
 			t.Fatal(err)
 		}
 		stamp := time.Date(2001+i, 2, 3, 4, 5, 6, 0, time.UTC)
@@ -125,6 +132,59 @@ func TestUnzipSeesFixedDateAndModes(t *testing.T) {
 		}
 		if out, err := exec.Command("unzip", "-tq", path).CombinedOutput(); err != nil {
 			t.Errorf("unzip -tq %s: %v\n%s", name, err, out)
+		}
+	}
+}
+
+// siteHashes builds a whole site (functions folder, netlify.toml, base
+// path) and hashes its archives.
+func siteHashes(t *testing.T, site string) map[string]string {
+	t.Helper()
+	f, err := config.Load(filepath.Join(site, "netlify.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	src := filepath.Join(site, config.DefaultFunctionsDirectory)
+	if _, err := ZipFunctions(t.Context(), []string{src}, out, Options{Config: &f.Functions, BasePath: site, Parallel: 4}); err != nil {
+		t.Fatal(err)
+	}
+	hashes := map[string]string{}
+	entries, _ := os.ReadDir(out)
+	for _, e := range entries {
+		if strings.HasSuffix(e.Name(), ".zip") {
+			data, _ := os.ReadFile(filepath.Join(out, e.Name()))
+			sum := sha256.Sum256(data)
+			hashes[e.Name()] = hex.EncodeToString(sum[:])
+		}
+	}
+	return hashes
+}
+
+// TestEsbuildAndV2BuildsAreByteIdentical covers what esbuild and the
+// tracer produce (TypeScript, ESM, v2 entry points, a sourcemap): the same
+// archives on a second build and from copies of the site elsewhere on
+// disk, created in either order, since no absolute or temporary path ends
+// up inside an archive.
+func TestEsbuildAndV2BuildsAreByteIdentical(t *testing.T) {
+	t.Parallel()
+	site, _ := filepath.Abs("../fixtures/modern")
+	forward, backward := filepath.Join(t.TempDir(), "a"), filepath.Join(t.TempDir(), "elsewhere", "b")
+	copySite(t, site, forward, false)
+	copySite(t, site, backward, true)
+	first := siteHashes(t, site)
+	if len(first) != 14 {
+		t.Fatalf("built %d archives, want 14", len(first))
+	}
+	for name, other := range map[string]map[string]string{
+		"second build":            siteHashes(t, site),
+		"copy created in order":   siteHashes(t, forward),
+		"copy created in reverse": siteHashes(t, backward),
+	} {
+		for zipName, sum := range first {
+			if other[zipName] != sum {
+				t.Errorf("%s: %s sha256 %s, first build %s", name, zipName, other[zipName], sum)
+			}
 		}
 	}
 }

@@ -143,28 +143,3 @@ func TestLayRejectsReservedPath(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
-
-func TestSelect(t *testing.T) {
-	t.Parallel()
-	cases := []struct {
-		ext, configured, bundler, reason string
-	}{
-		{".js", "", "zisi", ReasonZisiDefault},
-		{".cjs", "", "zisi", ReasonZisiDefault},
-		{".mjs", "", "esbuild", ReasonEsbuildExt},
-		{".ts", "", "esbuild", ReasonEsbuildExt},
-		{".tsx", "", "esbuild", ReasonEsbuildExt},
-		{".mts", "", "esbuild", ReasonEsbuildExt},
-		{".cts", "", "esbuild", ReasonEsbuildExt},
-		{".ts", "zisi", "zisi", ReasonConfigOverride},
-		{".js", "none", "none", ReasonConfigOverride},
-		{".js", "esbuild_zisi", "esbuild_zisi", ReasonConfigOverride},
-	}
-	for _, tc := range cases {
-		in := Input{Function: discover.Function{Extension: tc.ext}}
-		in.Config.NodeBundler = tc.configured
-		if b, r := Select(in); b != tc.bundler || r != tc.reason {
-			t.Errorf("Select(%s, %q) = %s/%s, want %s/%s", tc.ext, tc.configured, b, r, tc.bundler, tc.reason)
-		}
-	}
-}

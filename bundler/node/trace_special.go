@@ -90,10 +90,6 @@ func optionalDepsCase(suffix string, nested bool) specialCase {
 			return nil
 		}
 		pkgDir := filepath.Dir(filepath.Dir(file))
-		nm := filepath.Dir(pkgDir)
-		if strings.HasPrefix(filepath.Base(nm), "@") {
-			nm = filepath.Dir(nm)
-		}
 		for _, dep := range optionalDeps(filepath.Join(pkgDir, "package.json")) {
 			dir := filepath.Join(filepath.Dir(pkgDir), dep)
 			if err := t.emitAssetDir(dir, file); err != nil {

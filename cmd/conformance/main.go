@@ -295,9 +295,11 @@ type problem struct {
 	text string
 }
 
+// onlyKind reports whether every problem is of the listed kind; "field"
+// covers every manifest field ("field:routes", "field:keys", …).
 func onlyKind(ps []problem, kind string) bool {
 	for _, p := range ps {
-		if p.kind != kind {
+		if p.kind != kind && !strings.HasPrefix(p.kind, kind+":") {
 			return false
 		}
 	}
