@@ -89,8 +89,8 @@ bench-go:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
 bench: bench-go build reference bench-site
-	$(GO) run ./cmd/benchcmp -zisi bin/zisi -reference $(REFERENCE) -runs 3 -subset zisi \
-		-modes default -out BENCHMARKS.md $(BENCH_SITE)
+	ZISI_CACHE_DIR=$(CACHE)/zisi $(GO) run ./cmd/benchcmp -zisi bin/zisi -reference $(REFERENCE) -runs 3 -subset node \
+		-modes default,esbuild -out BENCHMARKS.md $(BENCH_SITE)
 
 fuzz:
 	@for t in $(FUZZ_TARGETS); do \

@@ -62,7 +62,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	zisiBin := fl.String("zisi", "bin/zisi", "zisi binary")
 	ref := fl.String("reference", ".cache/reference", "directory where @netlify/zip-it-and-ship-it is installed")
 	runs := fl.Int("runs", 3, "runs per tool and mode")
-	subset := fl.String("subset", "", `"zisi": only the functions the reference bundles with zisi`)
+	subset := fl.String("subset", "", `"zisi": only the functions the reference bundles with zisi; "node": every Node.js function (Go source functions left out)`)
 	modeList := fl.String("modes", "default", "comma-separated modes: default, esbuild")
 	out := fl.String("out", "", "write the report to this markdown file too")
 	if err := fl.Parse(args); err != nil || fl.NArg() != 1 {
@@ -80,6 +80,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 		defer os.RemoveAll(site)
 		scope = "the functions the reference bundles with zisi"
 	}
+	if *subset == "node" {
+		var err error
+		if site, err = nodeSubset(site); err != nil {
+			fmt.Fprintln(stderr, "benchcmp:", err)
+			return 1
+		}
+		defer os.RemoveAll(site)
+		scope = "every Node.js function; Go source functions left out"
+	}
 	src := filepath.Join(site, "netlify", "functions")
 	zisiPath, _ := filepath.Abs(*zisiBin)
 	refCLI, _ := filepath.Abs(filepath.Join(*ref, "node_modules", ".bin", "zip-it-and-ship-it"))
@@ -96,14 +105,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 		tomlPath := ""
 		if m.toml != "" {
-			dir, err := os.MkdirTemp("", "benchcmp-config-")
-			if err != nil {
+			// In the site, so that it stays the base directory (archive
+			// paths and file tracing are relative to netlify.toml's).
+			tomlPath = filepath.Join(site, ".benchcmp-"+name+".toml")
+			if err := os.WriteFile(tomlPath, []byte(m.toml), 0o644); err != nil {
 				fmt.Fprintln(stderr, "benchcmp:", err)
 				return 1
 			}
-			defer os.RemoveAll(dir)
-			tomlPath = filepath.Join(dir, "netlify.toml")
-			os.WriteFile(tomlPath, []byte(m.toml), 0o644)
+			defer os.Remove(tomlPath)
 		}
 		tools := []*tool{
 			{name: "reference", command: func(src, dest string) *exec.Cmd {
@@ -192,6 +201,32 @@ func lastLines(s string, n int) string {
 		lines = lines[len(lines)-n:]
 	}
 	return strings.Join(lines, "\n")
+}
+
+// nodeSubset makes a sibling copy of site without its Go source functions
+// (directories holding a go.mod). Files are hard links, so the copy is
+// cheap and real paths stay inside it, as file tracing needs.
+func nodeSubset(site string) (string, error) {
+	dir, err := os.MkdirTemp(filepath.Dir(site), ".benchcmp-node-")
+	if err != nil {
+		return "", err
+	}
+	if out, err := exec.Command("cp", "-al", site+"/.", dir).CombinedOutput(); err != nil {
+		return "", fmt.Errorf("cp -al: %v: %s", err, out)
+	}
+	src := filepath.Join(dir, "netlify", "functions")
+	entries, err := os.ReadDir(src)
+	if err != nil {
+		return "", err
+	}
+	for _, e := range entries {
+		if _, err := os.Stat(filepath.Join(src, e.Name(), "go.mod")); err == nil {
+			if err := os.RemoveAll(filepath.Join(src, e.Name())); err != nil {
+				return "", err
+			}
+		}
+	}
+	return dir, nil
 }
 
 // zisiSubset makes a sibling site holding only the CommonJS functions of
