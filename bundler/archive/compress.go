@@ -3,11 +3,13 @@ package archive
 import (
 	"bytes"
 	"compress/flate"
+	"context"
 	"fmt"
 	"hash/crc32"
 	"io"
 	"io/fs"
 	"os"
+	"runtime"
 	"sync"
 )
 
@@ -19,11 +21,35 @@ type Compressor struct {
 	mu    sync.Mutex
 	blobs map[fileKey]*blob
 	infos map[string]*fileInfo
+	// workers bounds the compressions running ahead of the archive
+	// writers, across every archive of the build.
+	workers chan struct{}
 }
 
 // NewCompressor returns an empty Compressor.
 func NewCompressor() *Compressor {
-	return &Compressor{blobs: map[fileKey]*blob{}, infos: map[string]*fileInfo{}}
+	return &Compressor{blobs: map[fileKey]*blob{}, infos: map[string]*fileInfo{},
+		workers: make(chan struct{}, runtime.NumCPU())}
+}
+
+// prefetch compresses the files of an archive ahead of its writer, on up
+// to one goroutine per CPU for the whole build, so writing one archive
+// uses every core. It returns once all have been started or ctx ends.
+func (c *Compressor) prefetch(ctx context.Context, items []item) {
+	for _, it := range items {
+		if it.real == "" {
+			continue
+		}
+		select {
+		case c.workers <- struct{}{}:
+		case <-ctx.Done():
+			return
+		}
+		go func() {
+			defer func() { <-c.workers }()
+			c.file(it.key, it.real)
+		}()
+	}
 }
 
 // fileInfo is what the symlink policy needs to know about a path.

@@ -41,6 +41,9 @@ func WriteZip(ctx context.Context, dest string, entries []Entry, comp *Compresso
 	if err != nil {
 		return 0, err
 	}
+	pctx, stop := context.WithCancel(ctx)
+	defer stop()
+	go comp.prefetch(pctx, items)
 	var size int64
 	err = writeAtomic(dest, func(f *os.File) error {
 		zw := zip.NewWriter(f)

@@ -1,10 +1,12 @@
 package node
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -77,7 +79,7 @@ type Scanner struct {
 }
 
 type scanEntry struct {
-	once sync.Once
+	done chan struct{}
 	res  *scanned
 }
 
@@ -95,15 +97,47 @@ func scannable(path string) bool {
 
 // scan parses path (cached).
 func (s *Scanner) scan(path string) *scanned {
+	return s.scanAll([]string{path})[path]
+}
+
+// scanBatch bounds how many files one esbuild run parses, which bounds
+// the memory a batch holds.
+const scanBatch = 256
+
+// scanAll parses the files not parsed yet, many per esbuild run so that
+// esbuild's per-run work (reading the package.json files above each file,
+// say) is shared, and returns every file's result. Files another
+// goroutine is parsing are waited for.
+func (s *Scanner) scanAll(paths []string) map[string]*scanned {
+	var mine []string
+	entries := make(map[string]*scanEntry, len(paths))
 	s.mu.Lock()
-	e, ok := s.files[path]
-	if !ok {
-		e = &scanEntry{}
-		s.files[path] = e
+	for _, p := range paths {
+		e, ok := s.files[p]
+		if !ok {
+			e = &scanEntry{done: make(chan struct{})}
+			s.files[p] = e
+			mine = append(mine, p)
+		}
+		entries[p] = e
 	}
 	s.mu.Unlock()
-	e.once.Do(func() { e.res = scanFile(path) })
-	return e.res
+	for len(mine) > 0 {
+		n := min(len(mine), scanBatch)
+		batch := mine[:n]
+		mine = mine[n:]
+		res := scanFiles(batch)
+		for _, p := range batch {
+			entries[p].res = res[p]
+			close(entries[p].done)
+		}
+	}
+	out := make(map[string]*scanned, len(paths))
+	for p, e := range entries {
+		<-e.done
+		out[p] = e.res
+	}
+	return out
 }
 
 var scanLoaders = map[string]api.Loader{
@@ -112,19 +146,24 @@ var scanLoaders = map[string]api.Loader{
 	".json": api.LoaderJSON,
 }
 
-// scanFile runs esbuild on one file with every import marked external, so
-// esbuild parses just this file (plus files matched by glob-style
+// scanFiles runs esbuild over files with every import marked external, so
+// esbuild parses just these files (plus files matched by glob-style
 // requires, which it expands itself) and reports each literal specifier
-// to the plugin. Requires it cannot analyse come back as warnings.
-func scanFile(path string) *scanned {
-	res := &scanned{}
+// to the plugin. Requires it cannot analyse come back as warnings. When
+// the run fails, each file is parsed alone so the error lands on the file
+// that has it.
+func scanFiles(paths []string) map[string]*scanned {
+	out := make(map[string]*scanned, len(paths))
+	for _, p := range paths {
+		out[p] = &scanned{}
+	}
 	var mu sync.Mutex
 	plugin := api.Plugin{Name: "zisi-scan", Setup: func(b api.PluginBuild) {
 		b.OnResolve(api.OnResolveOptions{Filter: ".*"}, func(a api.OnResolveArgs) (api.OnResolveResult, error) {
 			if a.Kind == api.ResolveEntryPoint {
 				return api.OnResolveResult{}, nil
 			}
-			if a.Importer == path {
+			if res := out[a.Importer]; res != nil {
 				mu.Lock()
 				res.imports = append(res.imports, Import{Specifier: a.Path, Kind: importKind(a.Kind)})
 				mu.Unlock()
@@ -133,15 +172,15 @@ func scanFile(path string) *scanned {
 		})
 		// Files a glob matches may be of any type; only their names matter.
 		b.OnLoad(api.OnLoadOptions{Filter: ".*"}, func(a api.OnLoadArgs) (api.OnLoadResult, error) {
-			if a.Path == path || scanLoaders[filepath.Ext(a.Path)] != api.LoaderNone {
+			if out[a.Path] != nil || scanLoaders[filepath.Ext(a.Path)] != api.LoaderNone {
 				return api.OnLoadResult{}, nil
 			}
 			empty := ""
 			return api.OnLoadResult{Contents: &empty, Loader: api.LoaderEmpty}, nil
 		})
 	}}
-	out := api.Build(api.BuildOptions{
-		EntryPoints:   []string{path},
+	opts := api.BuildOptions{
+		EntryPoints:   paths,
 		AbsWorkingDir: "/",
 		Bundle:        true,
 		Write:         false,
@@ -157,38 +196,105 @@ func scanFile(path string) *scanned {
 			"unsupported-dynamic-import": api.LogLevelWarning,
 		},
 		Plugins: []api.Plugin{plugin},
-	})
-	for _, m := range out.Errors {
-		msg := toMessage(m)
-		res.syntax = &msg
-		return res
 	}
-	for _, m := range out.Warnings {
+	if len(paths) > 1 {
+		opts.Outdir, opts.Outbase = "/zisi-scan-out", "/"
+	}
+	res := api.Build(opts)
+	if len(res.Errors) > 0 {
+		if len(paths) > 1 {
+			for _, p := range paths {
+				out[p] = scanFiles([]string{p})[p]
+			}
+			return out
+		}
+		msg := toMessage(res.Errors[0])
+		out[paths[0]].syntax = &msg
+		out[paths[0]].imports = nil
+		return out
+	}
+	for _, m := range res.Warnings {
 		call := map[string]string{"unsupported-require-call": "require()", "unsupported-dynamic-import": "import()"}[m.ID]
 		if call == "" {
 			continue
 		}
 		msg := toMessage(m)
 		msg.Text = call + " with an argument that is not a string literal: zisi cannot tell which module it loads; if that module is not imported elsewhere, list its files in included_files in netlify.toml"
-		res.warnings = append(res.warnings, msg)
+		if r := out[msg.File]; r != nil {
+			r.warnings = append(r.warnings, msg)
+		}
+	}
+	// esbuild reports imports from several goroutines; sort them so
+	// everything downstream is deterministic.
+	for _, r := range out {
+		slices.SortFunc(r.imports, func(a, b Import) int {
+			return cmp.Or(strings.Compare(a.Specifier, b.Specifier), strings.Compare(string(a.Kind), string(b.Kind)))
+		})
 	}
 	var meta struct {
 		Inputs map[string]struct {
-			Format string `json:"format"`
+			Format  string `json:"format"`
+			Imports []struct {
+				Path     string `json:"path"`
+				External bool   `json:"external"`
+			} `json:"imports"`
 		} `json:"inputs"`
 	}
-	if err := json.Unmarshal([]byte(out.Metafile), &meta); err == nil {
-		for in, v := range meta.Inputs {
-			abs := "/" + strings.TrimPrefix(in, "/")
-			if abs != path {
-				res.globFiles = append(res.globFiles, abs)
-			} else {
-				res.esm = v.Format == "esm"
+	if err := json.Unmarshal([]byte(res.Metafile), &meta); err != nil {
+		return out
+	}
+	// Inputs that are not entry points are files matched by glob-style
+	// requires; the importer's metafile entry names the glob (relative to
+	// the importer, `**/` for any depth), which tells whose they are.
+	var matched []string
+	for in := range meta.Inputs {
+		if abs := "/" + strings.TrimPrefix(in, "/"); out[abs] == nil {
+			matched = append(matched, abs)
+		}
+	}
+	slices.Sort(matched)
+	for in, v := range meta.Inputs {
+		abs := "/" + strings.TrimPrefix(in, "/")
+		r := out[abs]
+		if r == nil {
+			continue
+		}
+		r.esm = v.Format == "esm"
+		for _, imp := range v.Imports {
+			if !strings.Contains(imp.Path, "*") || len(matched) == 0 {
+				continue
+			}
+			re := globRegexp(filepath.Join(filepath.Dir(abs), imp.Path))
+			for _, m := range matched {
+				if re.MatchString(m) {
+					r.globFiles = append(r.globFiles, m)
+				}
 			}
 		}
-		slices.Sort(res.globFiles)
+		slices.Sort(r.globFiles)
+		r.globFiles = slices.Compact(r.globFiles)
 	}
-	return res
+	return out
+}
+
+// globRegexp compiles esbuild's glob for a dynamic require: `*` within a
+// path segment, `**/` across any number of them.
+func globRegexp(pattern string) *regexp.Regexp {
+	var b strings.Builder
+	b.WriteString("^")
+	for i := 0; i < len(pattern); i++ {
+		switch {
+		case strings.HasPrefix(pattern[i:], "**/"):
+			b.WriteString("(?:.*/)?")
+			i += 2
+		case pattern[i] == '*':
+			b.WriteString("[^/]*")
+		default:
+			b.WriteString(regexp.QuoteMeta(pattern[i : i+1]))
+		}
+	}
+	b.WriteString("$")
+	return regexp.MustCompile(b.String())
 }
 
 func importKind(k api.ResolveKind) ImportKind {

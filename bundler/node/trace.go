@@ -71,7 +71,8 @@ func trace(ctx context.Context, in Input) (*Bundle, error) {
 	default:
 		b.MainFile = fn.MainFile
 	}
-	if err := t.emitDependency(fn.MainFile, "", true); err != nil {
+	t.emitDependency(fn.MainFile, "", true)
+	if err := t.drain(); err != nil {
 		return nil, err
 	}
 	if t.transpileTS && t.tsFormat == api.FormatESModule {
@@ -146,6 +147,7 @@ type tracer struct {
 	generated map[string][]byte
 	aliases   map[string]string
 	warnings  []Message
+	queue     []pending
 }
 
 // compiled is a main file bundled with its packages left external.
@@ -235,45 +237,88 @@ func (t *tracer) ignored(p string) bool {
 	return strings.HasPrefix(r, "node_modules/aws-sdk/")
 }
 
-// emitDependency ships a file and follows what it imports.
+// pending is a file to ship and follow.
+type pending struct {
+	path, parent string
+	// user is set for the site's own files (not in node_modules), whose
+	// problems are reported.
+	user bool
+}
+
+// emitDependency queues a file to ship and follow; trace drains the
+// queue level by level.
 func (t *tracer) emitDependency(p, parent string, user bool) error {
-	if err := t.ctx.Err(); err != nil {
-		return err
-	}
-	real, ok := t.emitFile(p, parent)
-	if t.processed[real] || !ok {
-		return nil
-	}
-	t.processed[real] = true
-	ext := filepath.Ext(real)
-	if ext == ".json" || ext == ".node" {
-		return nil
-	}
-	if ext == ".js" || ext == ".ts" {
-		if b := t.pjsonBoundary(real); b != "" {
-			t.emitFile(filepath.Join(b, "package.json"), real)
+	t.queue = append(t.queue, pending{p, parent, user})
+	return nil
+}
+
+// drain ships and follows queued files breadth first: each level's files
+// are parsed together in as few esbuild runs as possible.
+func (t *tracer) drain() error {
+	for len(t.queue) > 0 {
+		if err := t.ctx.Err(); err != nil {
+			return err
+		}
+		level := t.queue
+		t.queue = nil
+		type item struct {
+			real string
+			pending
+		}
+		var items []item
+		var toScan []string
+		for _, p := range level {
+			real, ok := t.emitFile(p.path, p.parent)
+			if t.processed[real] || !ok {
+				continue
+			}
+			t.processed[real] = true
+			ext := filepath.Ext(real)
+			if ext == ".json" || ext == ".node" {
+				continue
+			}
+			if ext == ".js" || ext == ".ts" {
+				if b := t.pjsonBoundary(real); b != "" {
+					t.emitFile(filepath.Join(b, "package.json"), real)
+				}
+			}
+			isMain := t.mainOut != nil && p.parent == ""
+			if !isMain && !scannable(real) {
+				continue
+			}
+			items = append(items, item{real, p})
+			if !isMain {
+				toScan = append(toScan, real)
+			}
+		}
+		scans := t.env.Scanner.scanAll(toScan)
+		for _, it := range items {
+			if err := t.analyse(it.real, it.pending, scans[it.real]); err != nil {
+				return err
+			}
 		}
 	}
+	return nil
+}
+
+// analyse follows what one file imports.
+func (t *tracer) analyse(real string, p pending, sc *scanned) error {
 	var (
 		imports   []Import
 		globFiles []string
 		esm       bool
 	)
-	if t.mainOut != nil && parent == "" {
+	if sc == nil {
 		imports, esm = t.mainOut.imports, t.mainOut.esm
 	} else {
-		if !scannable(real) {
-			return nil
-		}
-		sc := t.env.Scanner.scan(real)
 		if sc.syntax != nil {
-			if user {
+			if p.user {
 				return &SourceError{Message: *sc.syntax}
 			}
 			return nil // the reference skips files it cannot parse
 		}
 		imports, globFiles, esm = sc.imports, sc.globFiles, sc.esm
-		if user {
+		if p.user {
 			t.warnings = append(t.warnings, sc.warnings...)
 		}
 		if t.transpileTS && isTSFile(real) && t.inBase(real) && !strings.Contains(real, "/node_modules/") {
@@ -291,9 +336,7 @@ func (t *tracer) emitDependency(p, parent string, user bool) error {
 		}
 	}
 	for _, g := range globFiles {
-		if err := t.emitDependency(g, real, user); err != nil {
-			return err
-		}
+		t.emitDependency(g, real, p.user)
 	}
 	for _, imp := range imports {
 		cjs := !esm
@@ -305,7 +348,7 @@ func (t *tracer) emitDependency(p, parent string, user bool) error {
 				continue // require in ESM is not Node's require
 			}
 		}
-		if err := t.follow(imp.Specifier, real, cjs, user); err != nil {
+		if err := t.follow(imp.Specifier, real, cjs, p.user); err != nil {
 			return err
 		}
 	}
