@@ -33,6 +33,38 @@ type builder struct {
 	bootOnce sync.Once
 	boot     *node.Bootstrap
 	bootErr  error
+
+	// analyses caches main-file analyses made by prebuild, by main file.
+	analyses sync.Map
+}
+
+// prebuild analyses the Node.js functions and bundles the ones that go
+// through esbuild together (node.PrebuildEsbuild), so the packages they
+// share are parsed once per build instead of once per function.
+func (b *builder) prebuild(ctx context.Context, fns []discover.Function, skip []*FunctionError) {
+	var ins []node.Input
+	for i, fn := range fns {
+		if skip[i] != nil || fn.Runtime != discover.RuntimeJS || fn.Kind == discover.KindZip || fn.Name == discover.ReservedName {
+			continue
+		}
+		a, err := source.AnalyzeFile(fn.MainFile, fn.Name)
+		if err != nil {
+			continue // reported when the function is built
+		}
+		b.analyses.Store(fn.MainFile, a)
+		if a.APIVersion == 2 {
+			continue
+		}
+		ins = append(ins, node.Input{Function: fn, Config: b.opts.functionConfig(fn.Name), Analysis: a, Env: b.env})
+	}
+	node.PrebuildEsbuild(ctx, ins)
+}
+
+func (b *builder) analyse(fn discover.Function) (*source.Analysis, error) {
+	if a, ok := b.analyses.Load(fn.MainFile); ok {
+		return a.(*source.Analysis), nil
+	}
+	return source.AnalyzeFile(fn.MainFile, fn.Name)
 }
 
 func (b *builder) fail(fn discover.Function, bundlerName string, err error) *FunctionError {
@@ -78,7 +110,7 @@ func (b *builder) build(ctx context.Context, fn discover.Function, output string
 
 // buildNode bundles a Node.js function and writes its archive.
 func (b *builder) buildNode(ctx context.Context, fn discover.Function, cfg config.FunctionConfig, res *FunctionResult) (string, error) {
-	analysis, err := source.AnalyzeFile(fn.MainFile, fn.Name)
+	analysis, err := b.analyse(fn)
 	if err != nil {
 		return "", fmt.Errorf("%s: %w", fn.MainFile, err)
 	}

@@ -136,6 +136,7 @@ func buildAll(ctx context.Context, fns []discover.Function, destDir string, o Op
 	outputs := outputNames(fns, o.ArchiveFormat)
 	collisions := collisionErrors(fns, outputs)
 	b := &builder{destDir: destDir, opts: o, comp: archive.NewCompressor(), env: node.NewEnv(o.BasePath)}
+	b.prebuild(ctx, fns, collisions)
 	sem := make(chan struct{}, o.Parallel)
 	var wg sync.WaitGroup
 	var done atomic.Int64

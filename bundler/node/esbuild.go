@@ -92,11 +92,18 @@ func awsExternal(nodeMajor int) string {
 	return "aws-sdk"
 }
 
-// esbuild bundles a v1 function into one CommonJS file next to its main
-// file (`<stem>.js`), in-process. External modules (configured, native,
-// special cases) are shipped whole with the zisi package walker;
-// ignored ones are not shipped.
-func esbuild(ctx context.Context, in Input) (*Bundle, error) {
+// esbuildPlan is one function's esbuild build: its options (without the
+// plugin and entry point) and the packages to ship beside the bundle.
+type esbuildPlan struct {
+	in      Input
+	site    *resolver.PackageJSON
+	opts    api.BuildOptions
+	shipped []string
+	// key groups functions whose builds can share one esbuild run.
+	key string
+}
+
+func planEsbuild(in Input) (*esbuildPlan, error) {
 	fn, env, cfg := in.Function, in.Env, in.Config
 	target := bundlerTarget(cfg.NodeVersion)
 	site, err := env.Resolver.NearestPackageJSON(fn.SrcDir)
@@ -117,13 +124,15 @@ func esbuild(ctx context.Context, in Input) (*Bundle, error) {
 		return nil, err
 	}
 	external = uniq(append(external, excl...))
-
-	stem := strings.TrimSuffix(filepath.Base(fn.MainFile), filepath.Ext(fn.MainFile))
-	native := &nativeModules{env: env, found: map[string]map[string]string{}}
+	// Paths in the bundle's comments are relative to the working
+	// directory; the site's base keeps them the same however functions
+	// are grouped into esbuild runs.
+	wd := env.BasePath
+	if wd == "" {
+		wd = fn.SrcDir
+	}
 	opts := api.BuildOptions{
-		EntryPoints:       []string{fn.MainFile},
-		AbsWorkingDir:     fn.SrcDir,
-		Outdir:            fn.SrcDir,
+		AbsWorkingDir:     wd,
 		Bundle:            true,
 		Write:             false,
 		Metafile:          true,
@@ -133,29 +142,208 @@ func esbuild(ctx context.Context, in Input) (*Bundle, error) {
 		External:          external,
 		ResolveExtensions: resolveExtensions,
 		LogLevel:          api.LogLevelSilent,
-		Plugins:           []api.Plugin{native.plugin()},
 	}
 	if cfg.NodeSourcemap != nil && *cfg.NodeSourcemap {
 		opts.Sourcemap = api.SourceMapLinked
 	}
-	out, err := runEsbuild(ctx, fn.Name, opts)
+	sorted := slices.Clone(external)
+	slices.Sort(sorted)
+	key := fmt.Sprintf("%s|%d|%q|%d|%s", wd, target, sorted, opts.Sourcemap, filepath.Dir(fn.SrcDir))
+	// Excluded-file patterns are relative to the function: keep those
+	// functions on their own.
+	if len(excl) > 0 {
+		key += "|" + fn.MainFile
+	}
+	return &esbuildPlan{in: in, site: site, opts: opts, shipped: shipped, key: key}, nil
+}
+
+// entryOutput is what an esbuild run produced for one entry point.
+type entryOutput struct {
+	files    []outFile
+	inputs   []string
+	warnings []Message
+	natives  map[string]map[string]string
+}
+
+// runPlans runs one esbuild build for plans sharing a key, so packages
+// several functions use are parsed once. Each output lands at
+// <function folder>/<stem>.js as in a build of its own (the same bytes,
+// which a test checks). Any error voids the whole run: the functions are
+// then built one by one so each error lands on its function.
+func runPlans(ctx context.Context, plans []*esbuildPlan) (map[string]*entryOutput, error) {
+	var entries, dirs []string
+	for _, p := range plans {
+		entries = append(entries, p.in.Function.MainFile)
+		dirs = append(dirs, p.in.Function.MainFile)
+	}
+	opts := plans[0].opts
+	opts.EntryPoints = entries
+	opts.Outbase = commonDir(dirs)
+	opts.Outdir = opts.Outbase
+	native := &nativeModules{env: plans[0].in.Env, found: map[string]map[string]string{}}
+	opts.Plugins = []api.Plugin{native.plugin()}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	res := api.Build(opts)
+	wd := opts.AbsWorkingDir
+	if len(res.Errors) > 0 {
+		be := &BundleError{Function: plans[0].in.Function.Name}
+		for _, m := range res.Errors {
+			be.Errors = append(be.Errors, esbuildMessage(m, wd))
+		}
+		return nil, be
+	}
+	var meta struct {
+		Outputs map[string]struct {
+			EntryPoint string         `json:"entryPoint"`
+			Inputs     map[string]any `json:"inputs"`
+			Imports    []struct {
+				Path     string `json:"path"`
+				External bool   `json:"external"`
+			} `json:"imports"`
+		} `json:"outputs"`
+	}
+	if err := json.Unmarshal([]byte(res.Metafile), &meta); err != nil {
+		return nil, fmt.Errorf("read esbuild metafile: %w", err)
+	}
+	abs := func(p string) string {
+		if filepath.IsAbs(p) {
+			return p
+		}
+		return filepath.Join(wd, p)
+	}
+	contents := map[string][]byte{}
+	for _, f := range res.OutputFiles {
+		contents[f.Path] = []byte(strings.Replace(string(f.Contents), globHelper, globHelperPatched, 1))
+	}
+	var warnings []Message
+	for _, m := range res.Warnings {
+		msg := esbuildMessage(m, wd)
+		if m.ID == "empty-import-meta" {
+			msg.Text = `"import.meta" is not available and will be empty, use __dirname instead`
+		}
+		warnings = append(warnings, msg)
+	}
+	out := map[string]*entryOutput{}
+	for key, o := range meta.Outputs {
+		if o.EntryPoint == "" {
+			continue
+		}
+		js := abs(key)
+		eo := &entryOutput{natives: map[string]map[string]string{}}
+		for _, path := range []string{js, js + ".map"} {
+			if data, ok := contents[path]; ok {
+				eo.files = append(eo.files, outFile{path: path, contents: data})
+			}
+		}
+		inputs := map[string]bool{}
+		for in := range o.Inputs {
+			if !strings.Contains(in, ":") {
+				inputs[abs(in)] = true
+				eo.inputs = append(eo.inputs, abs(in))
+			}
+		}
+		slices.Sort(eo.inputs)
+		for _, w := range warnings {
+			if w.File == "" || inputs[w.File] {
+				eo.warnings = append(eo.warnings, w)
+			}
+		}
+		for _, imp := range o.Imports {
+			if dirs, ok := native.found[imp.Path]; ok && imp.External {
+				eo.natives[imp.Path] = dirs
+			}
+		}
+		out[abs(o.EntryPoint)] = eo
+	}
+	return out, nil
+}
+
+// PrebuildEsbuild bundles, in as few esbuild runs as possible, every
+// function of ins that Select sends to esbuild, and keeps the results in
+// their Env for Build. Functions it cannot group, or whose group fails,
+// are simply built alone later.
+func PrebuildEsbuild(ctx context.Context, ins []Input) {
+	groups := map[string][]*esbuildPlan{}
+	var keys []string
+	for _, in := range ins {
+		if b, _ := Select(in); b != config.BundlerEsbuild && b != config.BundlerEsbuildZisi {
+			continue
+		}
+		p, err := planEsbuild(in)
+		if err != nil {
+			continue
+		}
+		if groups[p.key] == nil {
+			keys = append(keys, p.key)
+		}
+		groups[p.key] = append(groups[p.key], p)
+	}
+	for _, k := range keys {
+		plans := groups[k]
+		if len(plans) < 2 {
+			continue
+		}
+		outs, err := runPlans(ctx, plans)
+		if err != nil {
+			continue
+		}
+		env := plans[0].in.Env
+		env.mu.Lock()
+		if env.prebuilt == nil {
+			env.prebuilt = map[string]*entryOutput{}
+		}
+		for entry, o := range outs {
+			env.prebuilt[entry] = o
+		}
+		env.mu.Unlock()
+	}
+}
+
+// esbuild bundles a v1 function into one CommonJS file next to its main
+// file (`<stem>.js`), in-process. External modules (configured, native,
+// special cases) are shipped whole with the zisi package walker;
+// ignored ones are not shipped.
+func esbuild(ctx context.Context, in Input) (*Bundle, error) {
+	fn, env, cfg := in.Function, in.Env, in.Config
+	plan, err := planEsbuild(in)
 	if err != nil {
 		return nil, err
 	}
+	env.mu.Lock()
+	out := env.prebuilt[fn.MainFile]
+	env.mu.Unlock()
+	if out == nil {
+		outs, err := runPlans(ctx, []*esbuildPlan{plan})
+		if err != nil {
+			if be, ok := err.(*BundleError); ok {
+				be.Function = fn.Name
+			}
+			return nil, err
+		}
+		out = outs[fn.MainFile]
+		if out == nil {
+			return nil, fmt.Errorf("esbuild produced no bundle for %s", fn.MainFile)
+		}
+	}
+	stem := strings.TrimSuffix(filepath.Base(fn.MainFile), filepath.Ext(fn.MainFile))
 	main := filepath.Join(fn.SrcDir, stem+".js")
 	b := &Bundle{MainFile: main, ModuleFormat: "cjs", Generated: map[string][]byte{},
-		NativeNodeModules: native.found, BasePath: env.BasePath}
+		NativeNodeModules: out.natives, BasePath: env.BasePath}
 	for _, f := range out.files {
 		b.Generated[f.path] = f.contents
 	}
 	b.Inputs = out.inputs
-	b.Warnings = out.warnings
+	b.Warnings = slices.Clone(out.warnings)
 
 	// Externals and native packages are shipped with their dependencies,
 	// as the zisi bundler ships packages; ones not installed are skipped.
-	for name := range native.found {
+	shipped := plan.shipped
+	for name := range out.natives {
 		shipped = append(shipped, name)
 	}
+	site := plan.site
 	w := newWalker(env, fn, cfg, site)
 	for _, name := range uniq(shipped) {
 		pkg, err := env.Resolver.FindPackage(name, fn.SrcDir)

@@ -1,0 +1,71 @@
+package node
+
+import (
+	"bytes"
+	"path/filepath"
+	"testing"
+
+	"github.com/zisi-build/zisi/bundler/source"
+	"github.com/zisi-build/zisi/config"
+)
+
+// TestPrebuiltBundlesMatchSingleBuilds: bundling functions together in
+// one esbuild run (PrebuildEsbuild) must give each the very bytes, inputs
+// and warnings of a build of its own, or archives would depend on which
+// functions happen to be built together.
+func TestPrebuiltBundlesMatchSingleBuilds(t *testing.T) {
+	t.Parallel()
+	site, _ := filepath.Abs("../../fixtures/modern")
+	names := []string{"cts-v1.cts", "mts-v1.mts", "mjs-v1.mjs", "ts-v1.ts", "tsx-v1.tsx"}
+	inputs := func(env *Env) []Input {
+		var ins []Input
+		for _, n := range names {
+			fn := discoverOne(t, filepath.Join(site, "netlify", "functions", n))
+			a, err := source.AnalyzeFile(fn.MainFile, fn.Name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ins = append(ins, Input{Function: fn, Config: config.FunctionConfig{}, Analysis: a, Env: env})
+		}
+		return ins
+	}
+	batched := NewEnv(site)
+	ins := inputs(batched)
+	PrebuildEsbuild(t.Context(), ins)
+	if len(batched.prebuilt) != len(names) {
+		t.Fatalf("prebuilt %d of %d functions", len(batched.prebuilt), len(names))
+	}
+	for i, in := range inputs(NewEnv(site)) {
+		alone, err := Build(t.Context(), in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		together, err := Build(t.Context(), ins[i])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(alone.Generated) == 0 || len(alone.Generated) != len(together.Generated) {
+			t.Fatalf("%s: %d vs %d generated files", names[i], len(alone.Generated), len(together.Generated))
+		}
+		for p, data := range alone.Generated {
+			if !bytes.Equal(data, together.Generated[p]) {
+				t.Errorf("%s: %s differs when bundled with the others", names[i], p)
+			}
+		}
+		if !equalStrings(alone.Inputs, together.Inputs) || !equalStrings(alone.SrcFiles, together.SrcFiles) {
+			t.Errorf("%s: inputs or files differ:\n%v\n%v", names[i], alone.Inputs, together.Inputs)
+		}
+	}
+}
+
+func equalStrings(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
