@@ -79,11 +79,11 @@ $(BENCH_SITE)/.ready-$(BENCH_N):
 	touch $@
 
 conformance-fixtures: reference test-deps
-	$(GO) run ./cmd/conformance -reference $(REFERENCE) $(FIXTURE_SITES)
+	ZISI_CACHE_DIR=$(CACHE)/zisi $(GO) run ./cmd/conformance -reference $(REFERENCE) $(FIXTURE_SITES)
 
 conformance: reference test-deps bench-site
-	$(GO) run ./cmd/conformance -reference $(REFERENCE) $(FIXTURE_SITES) $(BENCH_SITE)
-	$(GO) run ./cmd/conformance -reference $(REFERENCE) -node-bundler esbuild $(BENCH_SITE)
+	ZISI_CACHE_DIR=$(CACHE)/zisi $(GO) run ./cmd/conformance -reference $(REFERENCE) $(FIXTURE_SITES) $(BENCH_SITE)
+	ZISI_CACHE_DIR=$(CACHE)/zisi $(GO) run ./cmd/conformance -reference $(REFERENCE) -node-bundler esbuild $(BENCH_SITE)
 
 bench-go:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
