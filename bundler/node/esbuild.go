@@ -187,12 +187,9 @@ func runPlans(ctx context.Context, plans []*esbuildPlan) (map[string]*entryOutpu
 	}
 	res := api.Build(opts)
 	wd := opts.AbsWorkingDir
-	if len(res.Errors) > 0 {
-		be := &BundleError{Function: plans[0].in.Function.Name}
-		for _, m := range res.Errors {
-			be.Errors = append(be.Errors, esbuildMessage(m, wd))
-		}
-		return nil, be
+	contents, warnings, err := buildResult(plans[0].in.Function.Name, wd, res)
+	if err != nil {
+		return nil, err
 	}
 	var meta struct {
 		Outputs map[string]struct {
@@ -212,18 +209,6 @@ func runPlans(ctx context.Context, plans []*esbuildPlan) (map[string]*entryOutpu
 			return p
 		}
 		return filepath.Join(wd, p)
-	}
-	contents := map[string][]byte{}
-	for _, f := range res.OutputFiles {
-		contents[f.Path] = []byte(strings.Replace(string(f.Contents), globHelper, globHelperPatched, 1))
-	}
-	var warnings []Message
-	for _, m := range res.Warnings {
-		msg := esbuildMessage(m, wd)
-		if m.ID == "empty-import-meta" {
-			msg.Text = `"import.meta" is not available and will be empty, use __dirname instead`
-		}
-		warnings = append(warnings, msg)
 	}
 	out := map[string]*entryOutput{}
 	for key, o := range meta.Outputs {
@@ -396,27 +381,13 @@ func runEsbuild(ctx context.Context, name string, opts api.BuildOptions) (*esbui
 		return nil, err
 	}
 	res := api.Build(opts)
-	if len(res.Errors) > 0 {
-		be := &BundleError{Function: name}
-		for _, m := range res.Errors {
-			be.Errors = append(be.Errors, esbuildMessage(m, opts.AbsWorkingDir))
-		}
-		return nil, be
+	contents, warnings, err := buildResult(name, opts.AbsWorkingDir, res)
+	if err != nil {
+		return nil, err
 	}
-	out := &esbuildOutput{}
-	for _, m := range res.Warnings {
-		msg := esbuildMessage(m, opts.AbsWorkingDir)
-		if m.ID == "empty-import-meta" {
-			msg.Text = `"import.meta" is not available and will be empty, use __dirname instead`
-		}
-		out.warnings = append(out.warnings, msg)
-	}
+	out := &esbuildOutput{warnings: warnings}
 	for _, f := range res.OutputFiles {
-		data := f.Contents
-		if strings.HasSuffix(f.Path, ".js") || strings.HasSuffix(f.Path, ".cjs") || strings.HasSuffix(f.Path, ".mjs") {
-			data = []byte(strings.Replace(string(data), globHelper, globHelperPatched, 1))
-		}
-		out.files = append(out.files, outFile{path: f.Path, contents: data})
+		out.files = append(out.files, outFile{path: f.Path, contents: contents[f.Path]})
 	}
 	meta, err := readMetafile(res.Metafile, opts.AbsWorkingDir)
 	if err != nil {
@@ -424,6 +395,37 @@ func runEsbuild(ctx context.Context, name string, opts api.BuildOptions) (*esbui
 	}
 	out.inputs, out.externals = meta.inputs, meta.externals
 	return out, nil
+}
+
+// buildResult turns an esbuild result into output contents by path (the
+// __glob helper patched), warnings with locations (the reference's text
+// for empty-import-meta), or a *BundleError.
+func buildResult(name, wd string, res api.BuildResult) (map[string][]byte, []Message, error) {
+	if len(res.Errors) > 0 {
+		be := &BundleError{Function: name}
+		for _, m := range res.Errors {
+			be.Errors = append(be.Errors, esbuildMessage(m, wd))
+		}
+		return nil, nil, be
+	}
+	var warnings []Message
+	for _, m := range res.Warnings {
+		msg := esbuildMessage(m, wd)
+		if m.ID == "empty-import-meta" {
+			msg.Text = `"import.meta" is not available and will be empty, use __dirname instead`
+		}
+		warnings = append(warnings, msg)
+	}
+	contents := make(map[string][]byte, len(res.OutputFiles))
+	for _, f := range res.OutputFiles {
+		data := f.Contents
+		switch filepath.Ext(f.Path) {
+		case ".js", ".cjs", ".mjs":
+			data = []byte(strings.Replace(string(data), globHelper, globHelperPatched, 1))
+		}
+		contents[f.Path] = data
+	}
+	return contents, warnings, nil
 }
 
 type metafile struct {

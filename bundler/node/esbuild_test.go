@@ -3,6 +3,7 @@ package node
 import (
 	"bytes"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/zisi-build/zisi/bundler/source"
@@ -52,20 +53,8 @@ func TestPrebuiltBundlesMatchSingleBuilds(t *testing.T) {
 				t.Errorf("%s: %s differs when bundled with the others", names[i], p)
 			}
 		}
-		if !equalStrings(alone.Inputs, together.Inputs) || !equalStrings(alone.SrcFiles, together.SrcFiles) {
+		if !slices.Equal(alone.Inputs, together.Inputs) || !slices.Equal(alone.SrcFiles, together.SrcFiles) {
 			t.Errorf("%s: inputs or files differ:\n%v\n%v", names[i], alone.Inputs, together.Inputs)
 		}
 	}
-}
-
-func equalStrings(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
