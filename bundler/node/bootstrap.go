@@ -13,6 +13,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+
+	"github.com/zisi-build/zisi/resolver"
 )
 
 // Bootstrap package: the v2 runtime adapter every v2 archive ships as
@@ -113,13 +115,14 @@ func FindBootstrap(ctx context.Context, o BootstrapOptions) (*Bootstrap, error) 
 }
 
 func readBootstrap(dir, source string) (*Bootstrap, error) {
-	data, err := os.ReadFile(filepath.Join(dir, "package.json"))
+	path := filepath.Join(dir, "package.json")
+	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
-	var pj struct{ Name, Version string }
-	if err := json.Unmarshal(data, &pj); err != nil {
-		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, "package.json"), err)
+	pj, err := resolver.ParsePackageJSON(path, data)
+	if err != nil {
+		return nil, err
 	}
 	if pj.Name != BootstrapPackage {
 		return nil, fmt.Errorf("%s is %q, not %s", dir, pj.Name, BootstrapPackage)

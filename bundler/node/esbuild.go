@@ -159,6 +159,8 @@ func planEsbuild(in Input) (*esbuildPlan, error) {
 
 // entryOutput is what an esbuild run produced for one entry point.
 type entryOutput struct {
+	// plan is set for bundles made ahead by PrebuildEsbuild.
+	plan     *esbuildPlan
 	files    []outFile
 	inputs   []string
 	warnings []Message
@@ -279,8 +281,11 @@ func PrebuildEsbuild(ctx context.Context, ins []Input) {
 		if env.prebuilt == nil {
 			env.prebuilt = map[string]*entryOutput{}
 		}
-		for entry, o := range outs {
-			env.prebuilt[entry] = o
+		for _, p := range plans {
+			if o := outs[p.in.Function.MainFile]; o != nil {
+				o.plan = p
+				env.prebuilt[p.in.Function.MainFile] = o
+			}
 		}
 		env.mu.Unlock()
 	}
@@ -292,14 +297,17 @@ func PrebuildEsbuild(ctx context.Context, ins []Input) {
 // ignored ones are not shipped.
 func esbuild(ctx context.Context, in Input) (*Bundle, error) {
 	fn, env, cfg := in.Function, in.Env, in.Config
-	plan, err := planEsbuild(in)
-	if err != nil {
-		return nil, err
-	}
 	env.mu.Lock()
 	out := env.prebuilt[fn.MainFile]
 	env.mu.Unlock()
-	if out == nil {
+	var plan *esbuildPlan
+	if out != nil {
+		plan = out.plan
+	} else {
+		var err error
+		if plan, err = planEsbuild(in); err != nil {
+			return nil, err
+		}
 		outs, err := runPlans(ctx, []*esbuildPlan{plan})
 		if err != nil {
 			if be, ok := err.(*BundleError); ok {

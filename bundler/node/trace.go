@@ -40,7 +40,7 @@ func trace(ctx context.Context, in Input) (*Bundle, error) {
 			t.base = fn.SrcDir
 		}
 	}
-	b := &Bundle{ModuleFormat: "cjs", BasePath: ""}
+	b := &Bundle{ModuleFormat: "cjs"}
 	ext := filepath.Ext(fn.MainFile)
 	isTS := ext == ".ts" || ext == ".tsx" || ext == ".mts" || ext == ".cts"
 	switch {

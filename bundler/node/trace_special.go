@@ -1,9 +1,7 @@
 package node
 
 import (
-	"encoding/json"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -90,7 +88,7 @@ func optionalDepsCase(suffix string, nested bool) specialCase {
 			return nil
 		}
 		pkgDir := filepath.Dir(filepath.Dir(file))
-		for _, dep := range optionalDeps(filepath.Join(pkgDir, "package.json")) {
+		for _, dep := range t.optionalDeps(pkgDir) {
 			dir := filepath.Join(filepath.Dir(pkgDir), dep)
 			if err := t.emitAssetDir(dir, file); err != nil {
 				return err
@@ -102,7 +100,7 @@ func optionalDepsCase(suffix string, nested bool) specialCase {
 			if err != nil {
 				continue
 			}
-			for _, inner := range optionalDeps(filepath.Join(dir, "package.json")) {
+			for _, inner := range t.optionalDeps(dir) {
 				if err := t.emitAssetDir(filepath.Join(filepath.Dir(filepath.Dir(real)), inner), file); err != nil {
 					return err
 				}
@@ -112,19 +110,15 @@ func optionalDepsCase(suffix string, nested bool) specialCase {
 	}
 }
 
-func optionalDeps(pkgJSON string) []string {
-	data, err := os.ReadFile(pkgJSON)
-	if err != nil {
+// optionalDeps lists the optionalDependencies of the package in dir,
+// sorted (the resolver has usually read that package.json already).
+func (t *tracer) optionalDeps(dir string) []string {
+	j := t.pkgJSON(dir)
+	if j == nil {
 		return nil
 	}
-	var pj struct {
-		OptionalDependencies map[string]json.RawMessage `json:"optionalDependencies"`
-	}
-	if json.Unmarshal(data, &pj) != nil {
-		return nil
-	}
-	var out []string
-	for k := range pj.OptionalDependencies {
+	out := make([]string, 0, len(j.OptionalDependencies))
+	for k := range j.OptionalDependencies {
 		out = append(out, k)
 	}
 	slices.Sort(out)
