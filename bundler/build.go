@@ -12,6 +12,7 @@ import (
 
 	"github.com/zisi-build/zisi/bundler/archive"
 	"github.com/zisi-build/zisi/bundler/discover"
+	"github.com/zisi-build/zisi/bundler/golang"
 	"github.com/zisi-build/zisi/bundler/node"
 	"github.com/zisi-build/zisi/bundler/routes"
 	"github.com/zisi-build/zisi/bundler/source"
@@ -36,6 +37,10 @@ type builder struct {
 
 	// analyses caches main-file analyses made by prebuild, by main file.
 	analyses sync.Map
+
+	goOnce sync.Once
+	goTool *golang.Toolchain
+	goErr  error
 }
 
 // prebuild analyses the Node.js functions and bundles the ones that go
@@ -84,6 +89,9 @@ func (b *builder) build(ctx context.Context, fn discover.Function, output string
 	res := &FunctionResult{
 		Name: fn.Name, MainFile: fn.MainFile, Runtime: string(fn.Runtime), Path: dest,
 		Config: cfg, DisplayName: cfg.Name, Generator: cfg.Generator,
+		// Every runtime carries these from the configuration (the
+		// reference's formatZipResult); Node.js may override them below.
+		Memory: cfg.Memory, Region: cfg.Region, Schedule: cfg.Schedule, Vcpu: cfg.Vcpu,
 	}
 	switch {
 	case fn.Kind == discover.KindZip:
@@ -102,6 +110,11 @@ func (b *builder) build(ctx context.Context, fn discover.Function, output string
 		bundlerName, err := b.buildNode(ctx, fn, cfg, res)
 		if err != nil {
 			return nil, b.fail(fn, bundlerName, err)
+		}
+		return res, nil
+	case isGoSource(fn):
+		if err := b.buildGo(ctx, fn, cfg, res); err != nil {
+			return nil, b.fail(fn, "", err)
 		}
 		return res, nil
 	}
@@ -300,6 +313,52 @@ func toolchainFile(rt discover.Runtime) []byte {
 func (b *builder) zipBinary(ctx context.Context, fn discover.Function, res *FunctionResult) error {
 	entries := []archive.Entry{
 		{Name: "bootstrap", Path: fn.MainFile, Executable: true},
+		{Name: "netlify-toolchain", Data: toolchainFile(fn.Runtime)},
+	}
+	size, err := archive.WriteZip(ctx, res.Path, entries, b.comp)
+	if err != nil {
+		return err
+	}
+	res.Size, res.EntryFilename = size, "bootstrap"
+	return nil
+}
+
+func isGoSource(fn discover.Function) bool {
+	return fn.Runtime == discover.RuntimeGo && fn.Kind == discover.KindDir
+}
+
+// toolchain finds the go command once per build, on first need.
+func (b *builder) toolchain(ctx context.Context) (*golang.Toolchain, error) {
+	b.goOnce.Do(func() { b.goTool, b.goErr = golang.FindToolchain(ctx, b.opts.Env) })
+	return b.goTool, b.goErr
+}
+
+// buildGo compiles a Go source function and zips the binary as
+// `bootstrap`, as the reference does with zipGo. The binary goes to a
+// private temporary folder, never into the destination, so a failed or
+// cancelled build leaves nothing there.
+func (b *builder) buildGo(ctx context.Context, fn discover.Function, cfg config.FunctionConfig, res *FunctionResult) error {
+	tc, err := b.toolchain(ctx)
+	if err != nil {
+		return err
+	}
+	tmp, err := os.MkdirTemp("", "zisi-go-")
+	if err != nil {
+		return fmt.Errorf("create a temporary folder: %w", err)
+	}
+	defer os.RemoveAll(tmp)
+	bin := filepath.Join(tmp, "bootstrap")
+	if _, err := tc.Build(ctx, golang.Request{Dir: fn.SrcDir, Arch: cfg.GoArch, Out: bin}); err != nil {
+		return err
+	}
+	// Read, not referenced by path: the compressor caches by file
+	// identity, which a deleted temporary file must not take part in.
+	data, err := os.ReadFile(bin)
+	if err != nil {
+		return fmt.Errorf("read %q: %w", bin, err)
+	}
+	entries := []archive.Entry{
+		{Name: "bootstrap", Data: data, Executable: true},
 		{Name: "netlify-toolchain", Data: toolchainFile(fn.Runtime)},
 	}
 	size, err := archive.WriteZip(ctx, res.Path, entries, b.comp)

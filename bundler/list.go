@@ -46,7 +46,7 @@ type FilesListing struct {
 // anything. Like the reference it does not de-duplicate names (each
 // candidate path is listed) and keeps paths in the form given.
 func ListFunctions(ctx context.Context, srcDirs []string, opts Options) (*Listing, error) {
-	found, err := discover.Discover(ctx, srcDirs, discover.Options{})
+	found, err := discover.Discover(ctx, srcDirs, opts.discoverOptions())
 	if err != nil {
 		return nil, err
 	}
@@ -59,7 +59,7 @@ func ListFunctions(ctx context.Context, srcDirs []string, opts Options) (*Listin
 
 // ListFunctionsFiles lists every source file each function would ship.
 func ListFunctionsFiles(ctx context.Context, srcDirs []string, opts Options) (*FilesListing, error) {
-	found, err := discover.Discover(ctx, srcDirs, discover.Options{})
+	found, err := discover.Discover(ctx, srcDirs, opts.discoverOptions())
 	if err != nil {
 		return nil, err
 	}

@@ -3,8 +3,11 @@ package bundler
 import (
 	"fmt"
 	"runtime"
+	"slices"
+	"strings"
 	"time"
 
+	"github.com/zisi-build/zisi/bundler/discover"
 	"github.com/zisi-build/zisi/config"
 )
 
@@ -39,6 +42,14 @@ type Options struct {
 	// NodeVersion, when set, overrides every function's node_version (the
 	// --node-version flag and AWS_LAMBDA_JS_RUNTIME).
 	NodeVersion string
+	// GoArch, when set, overrides every function's go_arch (--go-arch):
+	// the architecture Go functions are built for and prebuilt binaries
+	// must target.
+	GoArch string
+	// Env is the environment Go builds start from, with the target
+	// settings (GOOS, GOARCH, CGO_ENABLED) layered over it; the process's
+	// environment when nil.
+	Env []string
 	// BootstrapDir is an unpacked @netlify/serverless-functions-api
 	// package to ship with v2 functions (--bootstrap); when empty the
 	// site's node_modules and then the per-user cache are used.
@@ -61,6 +72,9 @@ func (o *Options) withDefaults() (Options, error) {
 	default:
 		return out, fmt.Errorf("%w: archive format %q is not one of zip, none", ErrInvalidOptions, out.ArchiveFormat)
 	}
+	if out.GoArch != "" && !slices.Contains(config.GoArches, out.GoArch) {
+		return out, fmt.Errorf("%w: Go architecture %q is not one of %s", ErrInvalidOptions, out.GoArch, strings.Join(config.GoArches, ", "))
+	}
 	if out.Parallel <= 0 {
 		out.Parallel = runtime.NumCPU()
 	}
@@ -77,5 +91,19 @@ func (o *Options) functionConfig(name string) config.FunctionConfig {
 	if o.NodeVersion != "" {
 		fc.NodeVersion = o.NodeVersion
 	}
+	if o.GoArch != "" {
+		fc.GoArch = o.GoArch
+	}
 	return fc
+}
+
+// discoverOptions makes prebuilt binaries target each function's go_arch.
+func (o *Options) discoverOptions() discover.Options {
+	return discover.Options{Arch: func(name string) string { return o.functionConfig(name).GoArch }}
+}
+
+// goParallel bounds concurrent go builds: each already compiles on every
+// CPU, so more than half as many builds as CPUs only adds memory.
+func (o *Options) goParallel() int {
+	return max(1, min(o.Parallel, runtime.NumCPU()/2))
 }

@@ -125,6 +125,10 @@ func (r FunctionResult) MarshalJSON() ([]byte, error) {
 	o.add("name", r.Name, true)
 	o.add("runtime", r.Runtime, true)
 	o.add("size", r.Size, r.Size != 0)
+	o.add("memory", r.Memory, r.Memory != 0)
+	o.add("region", r.Region, r.Region != "")
+	o.add("schedule", r.Schedule, r.Schedule != "")
+	o.add("vcpu", r.Vcpu, r.Vcpu != 0)
 	return o.bytes()
 }
 

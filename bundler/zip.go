@@ -66,7 +66,7 @@ func ZipFunctions(ctx context.Context, srcDirs []string, destDir string, opts Op
 	if err := checkDest(abs, destDir); err != nil {
 		return nil, err
 	}
-	found, err := discover.Discover(ctx, abs, discover.Options{})
+	found, err := discover.Discover(ctx, abs, o.discoverOptions())
 	if err != nil {
 		return nil, err
 	}
@@ -110,7 +110,7 @@ func ZipFunction(ctx context.Context, path, destDir string, opts Options) (*Func
 	if err != nil {
 		return nil, fmt.Errorf("resolve %q: %w", path, err)
 	}
-	found, err := discover.DiscoverPaths(ctx, []string{abs}, discover.Options{})
+	found, err := discover.DiscoverPaths(ctx, []string{abs}, o.discoverOptions())
 	if err != nil {
 		return nil, err
 	}
@@ -138,6 +138,9 @@ func buildAll(ctx context.Context, fns []discover.Function, destDir string, o Op
 	b := &builder{destDir: destDir, opts: o, comp: archive.NewCompressor(), env: node.NewEnv(o.BasePath)}
 	b.prebuild(ctx, fns, collisions)
 	sem := make(chan struct{}, o.Parallel)
+	// Go builds take turns on their own slots, so they run beside the
+	// Node.js work instead of holding its workers while go compiles.
+	goSem := make(chan struct{}, o.goParallel())
 	var wg sync.WaitGroup
 	var done atomic.Int64
 	for i := range fns {
@@ -145,16 +148,20 @@ func buildAll(ctx context.Context, fns []discover.Function, destDir string, o Op
 			errs[i] = collisions[i]
 			continue
 		}
+		slots := sem
+		if isGoSource(fns[i]) {
+			slots = goSem
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			select {
-			case sem <- struct{}{}:
+			case slots <- struct{}{}:
 			case <-ctx.Done():
 				errs[i] = b.fail(fns[i], "", ctx.Err())
 				return
 			}
-			defer func() { <-sem }()
+			defer func() { <-slots }()
 			results[i], errs[i] = b.build(ctx, fns[i], outputs[i])
 			if o.Progress != nil {
 				o.Progress(int(done.Add(1)), len(fns), fns[i].Name)

@@ -41,6 +41,9 @@ type FunctionConfig struct {
 	Vcpu                  float64  `json:"vcpu,omitempty"`
 	Region                string   `json:"region,omitempty"`
 	Background            *bool    `json:"background,omitempty"`
+	// GoArch is the architecture Go functions are built for ("amd64" when
+	// unset, or "arm64"); a zisi addition, netlify.toml's go_arch.
+	GoArch string `json:"goArch,omitempty"`
 
 	// The keys below come only from a v2 function's in-source
 	// configuration (netlify.toml has no equivalent); they are part of the
@@ -118,6 +121,7 @@ func Merge(base, over FunctionConfig) FunctionConfig {
 	setIf(&out.Timeout, over.Timeout)
 	setIf(&out.Memory, over.Memory)
 	setIf(&out.Vcpu, over.Vcpu)
+	setIf(&out.GoArch, over.GoArch)
 	if over.NodeSourcemap != nil {
 		out.NodeSourcemap = over.NodeSourcemap
 	}

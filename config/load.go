@@ -32,7 +32,7 @@ type File struct {
 // propertyKeys are the per-function keys netlify.toml accepts. Netlify's own
 // normalisation moves these from the top of [functions] to the "*" pattern.
 var propertyKeys = []string{
-	"background", "external_node_modules", "generator", "ignored_node_modules",
+	"background", "external_node_modules", "generator", "go_arch", "ignored_node_modules",
 	"included_files", "memory", "name", "node_bundler", "node_sourcemap",
 	"node_version", "region", "schedule", "timeout", "vcpu",
 }
@@ -233,6 +233,8 @@ func (d *decoder) properties(prefix []string, t map[string]any) (FunctionConfig,
 			fc.Memory, err = d.memory(path, v)
 		case "vcpu":
 			fc.Vcpu, err = d.vcpu(path, v)
+		case "go_arch":
+			fc.GoArch, err = d.goArch(path, v)
 		case "deno_import_map":
 		default:
 			d.warnf(path, "unknown key, ignored")
@@ -274,6 +276,17 @@ func (d *decoder) boolean(path []string, v any) (*bool, error) {
 		return nil, d.errorf(path, "must be true or false, got %s", typeName(v))
 	}
 	return &b, nil
+}
+
+// GoArches are the go_arch values accepted.
+var GoArches = []string{"amd64", "arm64"}
+
+func (d *decoder) goArch(path []string, v any) (string, error) {
+	s, ok := v.(string)
+	if !ok || !slices.Contains(GoArches, s) {
+		return "", d.errorf(path, "%s is not one of %s", render(v), strings.Join(GoArches, ", "))
+	}
+	return s, nil
 }
 
 func (d *decoder) bundler(path []string, v any) (string, error) {

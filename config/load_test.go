@@ -70,6 +70,7 @@ func TestParseErrors(t *testing.T) {
 	}{
 		{"[functions.\"api-*\"]\nnode_bundler = \"webpack\"\n", `/site/netlify.toml:2:1: functions."api-*".node_bundler: "webpack" is not one of zisi, esbuild, nft, none`},
 		{"[functions]\nnode_bundler = 3\n", `/site/netlify.toml:2:1: functions.node_bundler: 3 is not one of zisi, esbuild, nft, none`},
+		{"[functions.\"go-*\"]\ngo_arch = \"386\"\n", `/site/netlify.toml:2:1: functions."go-*".go_arch: "386" is not one of amd64, arm64`},
 		{"[functions]\nexternal_node_modules = \"x\"\n", `functions.external_node_modules: must be an array of strings, got a string`},
 		{"[functions]\nincluded_files = [\"a\", 1]\n", `functions.included_files: element 1 must be a string, got an integer`},
 		{"[functions.x]\ntimeout = -1\n", `/site/netlify.toml:2:1: functions.x.timeout: must be a positive whole number of seconds, got -1`},
@@ -175,5 +176,22 @@ func TestNodeMajor(t *testing.T) {
 		if got := NodeMajorOrDefault(in); got != want {
 			t.Errorf("NodeMajorOrDefault(%q) = %d, want %d", in, got, want)
 		}
+	}
+}
+
+func TestGoArch(t *testing.T) {
+	t.Parallel()
+	f, err := Parse("/site/netlify.toml", []byte("[functions]\ngo_arch = \"amd64\"\n[functions.\"arm-*\"]\ngo_arch = \"arm64\"\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := f.Functions.ForFunction("arm-api").GoArch; got != "arm64" {
+		t.Errorf("arm-api go_arch = %q, want the heavier pattern's arm64", got)
+	}
+	if got := f.Functions.ForFunction("api").GoArch; got != "amd64" {
+		t.Errorf("api go_arch = %q, want [functions]' amd64", got)
+	}
+	if len(f.Warnings) != 0 {
+		t.Errorf("go_arch gave warnings: %v", f.Warnings)
 	}
 }

@@ -90,9 +90,16 @@ var ErrSourceNotDirectory = errors.New("source folder is not a directory")
 
 // Options adjusts discovery.
 type Options struct {
-	// Arch is the architecture prebuilt binaries must target; "amd64" when
-	// empty.
-	Arch string
+	// Arch returns the architecture the named function's prebuilt binary
+	// must target (its go_arch); "amd64" when Arch is nil or returns "".
+	Arch func(name string) string
+}
+
+func (o Options) arch(name string) string {
+	if o.Arch == nil {
+		return "amd64"
+	}
+	return cmp.Or(o.Arch(name), "amd64")
 }
 
 // Discover lists the source folders in order and classifies every entry.
@@ -160,11 +167,11 @@ func classify(ctx context.Context, paths []string, opts Options, res *Result) (*
 			if err != nil {
 				continue // unreadable or not a Go/Rust binary: nobody claims it
 			}
-			if !info.IsLambda(opts.Arch) {
-				res.Warnings = append(res.Warnings, Warning{Path: p, Msg: fmt.Sprintf("found a %s; functions must be built for linux/%s, so it is not deployed", info, cmp.Or(opts.Arch, "amd64"))})
+			fn := binaryFunction(p, info)
+			if arch := opts.arch(fn.Name); !info.IsLambda(arch) {
+				res.Warnings = append(res.Warnings, Warning{Path: p, Msg: fmt.Sprintf("found a %s; function %q must be built for linux/%s, so it is not deployed (rebuild it with GOOS=linux GOARCH=%s, or set go_arch)", info, fn.Name, arch, arch)})
 				continue
 			}
-			fn := binaryFunction(p, info)
 			if info.Runtime == binary.RuntimeGo {
 				gos = append(gos, candidate{fn: fn, index: i})
 			} else {

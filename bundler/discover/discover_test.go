@@ -293,10 +293,17 @@ func TestDiscoverPrebuiltBinaries(t *testing.T) {
 			t.Errorf("warnings %q lack %q", joined, wantMsg)
 		}
 	}
-	// With arm64 as the target, the arm64 binary is the function.
-	res, err = Discover(t.Context(), []string{filepath.Join(root, "fns")}, Options{Arch: "arm64"})
+	// go_arch is per function: with arm64 for armbin only, both binaries
+	// are functions, and the amd64 one still is.
+	arm := func(name string) string {
+		if name == "armbin" {
+			return "arm64"
+		}
+		return ""
+	}
+	res, err = Discover(t.Context(), []string{filepath.Join(root, "fns")}, Options{Arch: arm})
 	if err != nil {
 		t.Fatal(err)
 	}
-	assertFunctions(t, "arm64", names(t, root, res.Functions), []want{{"wins", "js", "fns/wins.js"}, {"armbin", "go", "fns/armbin"}})
+	assertFunctions(t, "arm64", names(t, root, res.Functions), []want{{"wins", "js", "fns/wins.js"}, {"armbin", "go", "fns/armbin"}, {"prebin", "go", "fns/prebin.exe"}})
 }

@@ -186,7 +186,7 @@ func compareSite(ctx context.Context, site, ref string, diffs []difference, out 
 			t.failed++
 			fmt.Fprintf(out, "FAIL  %s: the reference failed: %s\n", name, firstLine(r.Error))
 			continue
-		case !slices.Contains(implemented, bundlerName) || (fn.Runtime == discover.RuntimeGo && fn.Kind == discover.KindDir):
+		case !slices.Contains(implemented, bundlerName):
 			t.skipped++
 			if verbose {
 				fmt.Fprintf(out, "SKIP  %s: reference bundler %q, runtime %s not in this release\n", name, bundlerName, fn.Runtime)

@@ -22,6 +22,8 @@ for (const fn of job.functions) {
     const [result] = await zipFunctions({ user: { functions: [fn.path] } }, fn.dest, {
       config: job.config,
       basePath: job.site,
+      // Netlify Build's local behavior: Go binaries are zipped as bootstrap.
+      zipGo: true,
     });
     const manifest = JSON.parse(await readFile(join(fn.dest, "manifest.json"), "utf8"));
     out.push({ path: fn.path, result, manifest: manifest.functions[0] });

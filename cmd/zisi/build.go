@@ -27,6 +27,7 @@ func (e *env) buildCommand() *cli.Command {
 			&cli.StringFlag{Name: "archive-format", Value: "zip", Usage: "zip, or none for a directory per function"},
 			&cli.StringFlag{Name: "parallel", Usage: "functions built at once (default: number of CPUs)"},
 			&cli.StringFlag{Name: "node-version", Usage: "Node.js version for every function (default: AWS_LAMBDA_JS_RUNTIME, else netlify.toml, else 24)"},
+			goArchFlag(),
 			&cli.StringFlag{Name: "bootstrap", Usage: "unpacked @netlify/serverless-functions-api package to ship with v2 functions (default: the site's node_modules, else the per-user cache, filled with npm pack)"},
 			&cli.BoolFlag{Name: "json", Usage: "print the results array as JSON on stdout"},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print only warnings and errors"},
@@ -49,6 +50,10 @@ func (e *env) build(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	arch, err := goArch(c)
+	if err != nil {
+		return err
+	}
 	f, err := e.loadConfig(c)
 	if err != nil {
 		return err
@@ -64,6 +69,8 @@ func (e *env) build(c *cli.Context) error {
 		Parallel:      parallel,
 		NodeVersion:   e.nodeVersion(c),
 		BootstrapDir:  c.String("bootstrap"),
+		GoArch:        arch,
+		Env:           e.environ(),
 		Progress:      progress.update,
 	})
 	progress.clear()

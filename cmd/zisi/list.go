@@ -17,6 +17,7 @@ func (e *env) listCommand(files bool) *cli.Command {
 		ArgsUsage: "[SRC_DIR...]",
 		Flags: []cli.Flag{
 			configFlag(),
+			goArchFlag(),
 			&cli.BoolFlag{Name: "json", Usage: "print JSON instead of a table"},
 		},
 	}
@@ -24,12 +25,16 @@ func (e *env) listCommand(files bool) *cli.Command {
 		cmd.Name, cmd.Usage = "files", "list every source file each function ships"
 	}
 	cmd.Action = func(c *cli.Context) error {
+		arch, err := goArch(c)
+		if err != nil {
+			return err
+		}
 		f, err := e.loadConfig(c)
 		if err != nil {
 			return err
 		}
 		srcDirs := sourceDirs(c.Args().Slice(), f)
-		opts := bundler.Options{Config: functionsConfig(f), BasePath: basePath(f)}
+		opts := bundler.Options{Config: functionsConfig(f), BasePath: basePath(f), GoArch: arch}
 		var (
 			warnings []bundler.Warning
 			out      any

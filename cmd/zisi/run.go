@@ -7,7 +7,9 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/urfave/cli/v2"
@@ -34,6 +36,7 @@ func usagef(format string, args ...any) error { return &usageError{fmt.Sprintf(f
 type env struct {
 	stdout, stderr io.Writer
 	getenv         func(string) string
+	environ        func() []string
 	// interactive is true when stderr is a terminal (live progress line).
 	interactive bool
 }
@@ -48,7 +51,7 @@ type env struct {
 func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	runMu.Lock()
 	defer runMu.Unlock()
-	e := &env{stdout: stdout, stderr: stderr, getenv: os.Getenv, interactive: isTerminal(stderr)}
+	e := &env{stdout: stdout, stderr: stderr, getenv: os.Getenv, environ: os.Environ, interactive: isTerminal(stderr)}
 	return e.run(ctx, args)
 }
 
@@ -115,6 +118,19 @@ func (e *env) versionCommand() *cli.Command {
 
 // configFlag is a function because urfave/cli flags carry parse state and
 // must not be shared between apps.
+func goArchFlag() cli.Flag {
+	return &cli.StringFlag{Name: "go-arch", Usage: "architecture of every Go function: amd64 or arm64 (default: netlify.toml's go_arch, else amd64)"}
+}
+
+// goArch reads --go-arch, refusing what no function could be built for.
+func goArch(c *cli.Context) (string, error) {
+	a := c.String("go-arch")
+	if a != "" && !slices.Contains(config.GoArches, a) {
+		return "", usagef("--go-arch must be one of %s, got %q", strings.Join(config.GoArches, ", "), a)
+	}
+	return a, nil
+}
+
 func configFlag() cli.Flag {
 	return &cli.StringFlag{Name: "config", Usage: "netlify.toml to read (default: ./netlify.toml when present)"}
 }
