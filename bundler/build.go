@@ -348,7 +348,7 @@ func (b *builder) buildGo(ctx context.Context, fn discover.Function, cfg config.
 	}
 	defer os.RemoveAll(tmp)
 	bin := filepath.Join(tmp, "bootstrap")
-	if _, err := tc.Build(ctx, golang.Request{Dir: fn.SrcDir, Arch: cfg.GoArch, Out: bin}); err != nil {
+	if _, err := tc.Build(ctx, golang.Request{Dir: fn.SrcDir, Arch: cfg.GoArch, Out: bin, WorkDir: tmp}); err != nil {
 		return err
 	}
 	// Read, not referenced by path: the compressor caches by file

@@ -18,6 +18,10 @@ type Request struct {
 	Arch string
 	// Out is where the binary is written.
 	Out string
+	// WorkDir, when set, is the go command's GOTMPDIR: a killed go
+	// cannot delete its work folder, so the caller puts it where it
+	// cleans up anyway.
+	WorkDir string
 }
 
 // Arches are the architectures functions can be built for.
@@ -38,7 +42,7 @@ func Args(req Request, m *Module) []string {
 	return append(args, ".")
 }
 
-// Env returns the build's environment: the user's, with the target
+// env returns the build's environment: the user's, with the target
 // settings layered over it so that a GOOS or CGO_ENABLED in the user's
 // shell cannot produce a binary the platform cannot run.
 func (t *Toolchain) env(arch string) []string {
@@ -62,6 +66,9 @@ func (t *Toolchain) Build(ctx context.Context, req Request) (*Module, error) {
 	cmd := exec.CommandContext(ctx, t.Go, Args(req, m)...)
 	cmd.Dir = req.Dir
 	cmd.Env = t.env(req.Arch)
+	if req.WorkDir != "" {
+		cmd.Env = append(cmd.Env, "GOTMPDIR="+req.WorkDir)
+	}
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	killGroup(cmd)

@@ -92,6 +92,7 @@ func TestUsageErrors(t *testing.T) {
 		"build needs a destination folder":      {"build"},
 		`--archive-format must be zip or none`:  {"build", "--archive-format", "tar", "out"},
 		"--parallel must be a whole number":     {"build", "--parallel", "0", "out"},
+		`--go-arch must be one of amd64, arm64`: {"build", "--go-arch", "386", "out"},
 		"flag provided but not defined: -bogus": {"build", "--bogus", "out"},
 		`unknown command "frobnicate"`:          {"frobnicate"},
 		`--config "/nonexistent/netlify.toml"`:  {"build", "--config", "/nonexistent/netlify.toml", "out"},
@@ -261,5 +262,36 @@ func TestVerify(t *testing.T) {
 	}
 	if r := run(t, "verify"); r.code != 2 {
 		t.Errorf("no argument: exit %d", r.code)
+	}
+}
+
+// A Go function that does not compile fails the command with exit 1 and
+// the compiler's file:line; the other functions are still built and
+// listed, and --go-arch reaches the build.
+func TestBuildGoFailureExitCode(t *testing.T) {
+	t.Parallel()
+	src, out := t.TempDir(), t.TempDir()
+	writeFiles(t, src, map[string]string{
+		"hello.js":     handler,
+		"ok/go.mod":    "module example.com/ok\n\ngo 1.22\n",
+		"ok/main.go":   "package main\n\nfunc main() {}\n",
+		"oops/go.mod":  "module example.com/oops\n\ngo 1.22\n",
+		"oops/main.go": "package main\n\nfunc main() {\n\treturn 1\n}\n",
+	})
+	r := run(t, "build", "--go-arch", "arm64", "--json", src, out)
+	if r.code != 1 {
+		t.Fatalf("exit %d, want 1\n%s", r.code, r.stderr)
+	}
+	for _, want := range []string{`error: function "oops" (go): go build in`, "./main.go:4:9: too many return values", "1 of 3 functions failed"} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
+		}
+	}
+	var results []struct {
+		Name   string
+		Config struct{ GoArch string }
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &results); err != nil || len(results) != 2 || results[1].Name != "ok" || results[1].Config.GoArch != "arm64" {
+		t.Errorf("results %s (%v)", r.stdout, err)
 	}
 }
