@@ -89,7 +89,7 @@ bench-go:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
 bench: bench-go build reference bench-site
-	ZISI_CACHE_DIR=$(CACHE)/zisi $(GO) run ./cmd/benchcmp -zisi bin/zisi -reference $(REFERENCE) -runs 3 -subset node \
+	ZISI_CACHE_DIR=$(CACHE)/zisi $(GO) run ./cmd/benchcmp -zisi bin/zisi -reference $(REFERENCE) -runs 3 \
 		-modes default,esbuild -out BENCHMARKS.md $(BENCH_SITE)
 
 fuzz:
