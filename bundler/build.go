@@ -95,6 +95,9 @@ func (b *builder) build(ctx context.Context, fn discover.Function, output string
 	}
 	switch {
 	case fn.Kind == discover.KindZip:
+		if err := checkPrebuiltZip(fn.MainFile, cfg); err != nil {
+			return nil, b.fail(fn, "", err)
+		}
 		size, err := copyFile(fn.MainFile, dest)
 		if err != nil {
 			return nil, b.fail(fn, "", err)
@@ -151,12 +154,8 @@ func (b *builder) buildNode(ctx context.Context, fn discover.Function, cfg confi
 	if err != nil {
 		return bundle.Bundler, err
 	}
-	if b.opts.ArchiveFormat == ArchiveNone {
-		err = archive.WriteDir(ctx, res.Path, layout.Entries)
-	} else {
-		res.Size, err = archive.WriteZip(ctx, res.Path, layout.Entries, b.comp)
-	}
-	if err != nil {
+	res.Config = cfg
+	if err := b.writeArchive(ctx, res, layout.Entries, b.opts.ArchiveFormat == ArchiveNone); err != nil {
 		return bundle.Bundler, err
 	}
 	priority := userPriority
@@ -315,11 +314,10 @@ func (b *builder) zipBinary(ctx context.Context, fn discover.Function, res *Func
 		{Name: "bootstrap", Path: fn.MainFile, Executable: true},
 		{Name: "netlify-toolchain", Data: toolchainFile(fn.Runtime)},
 	}
-	size, err := archive.WriteZip(ctx, res.Path, entries, b.comp)
-	if err != nil {
+	if err := b.writeArchive(ctx, res, entries, false); err != nil {
 		return err
 	}
-	res.Size, res.EntryFilename = size, "bootstrap"
+	res.EntryFilename = "bootstrap"
 	return nil
 }
 
@@ -361,11 +359,10 @@ func (b *builder) buildGo(ctx context.Context, fn discover.Function, cfg config.
 		{Name: "bootstrap", Data: data, Executable: true},
 		{Name: "netlify-toolchain", Data: toolchainFile(fn.Runtime)},
 	}
-	size, err := archive.WriteZip(ctx, res.Path, entries, b.comp)
-	if err != nil {
+	if err := b.writeArchive(ctx, res, entries, false); err != nil {
 		return err
 	}
-	res.Size, res.EntryFilename = size, "bootstrap"
+	res.EntryFilename = "bootstrap"
 	return nil
 }
 

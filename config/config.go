@@ -16,6 +16,13 @@ const (
 	BundlerNone        = "none"
 )
 
+// The platform's archive limits, in MB: an upload over 50 MB zipped or
+// 250 MB unzipped is refused at deploy time.
+const (
+	DefaultZipSizeLimit      = 50
+	DefaultUnzippedSizeLimit = 250
+)
+
 // DefaultFunctionsDirectory is used when neither the command line nor
 // netlify.toml names a functions directory.
 const DefaultFunctionsDirectory = "netlify/functions"
@@ -44,6 +51,12 @@ type FunctionConfig struct {
 	// GoArch is the architecture Go functions are built for ("amd64" when
 	// unset, or "arm64"); a zisi addition, netlify.toml's go_arch.
 	GoArch string `json:"goArch,omitempty"`
+	// ZipSizeLimit and UnzippedSizeLimit bound each archive, in MB
+	// (2^20 bytes); DefaultZipSizeLimit and DefaultUnzippedSizeLimit when
+	// unset. zisi additions: netlify.toml's zip_size_limit and
+	// unzipped_size_limit.
+	ZipSizeLimit      int `json:"zipSizeLimit,omitempty"`
+	UnzippedSizeLimit int `json:"unzippedSizeLimit,omitempty"`
 
 	// The keys below come only from a v2 function's in-source
 	// configuration (netlify.toml has no equivalent); they are part of the
@@ -122,6 +135,8 @@ func Merge(base, over FunctionConfig) FunctionConfig {
 	setIf(&out.Memory, over.Memory)
 	setIf(&out.Vcpu, over.Vcpu)
 	setIf(&out.GoArch, over.GoArch)
+	setIf(&out.ZipSizeLimit, over.ZipSizeLimit)
+	setIf(&out.UnzippedSizeLimit, over.UnzippedSizeLimit)
 	if over.NodeSourcemap != nil {
 		out.NodeSourcemap = over.NodeSourcemap
 	}

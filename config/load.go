@@ -34,7 +34,7 @@ type File struct {
 var propertyKeys = []string{
 	"background", "external_node_modules", "generator", "go_arch", "ignored_node_modules",
 	"included_files", "memory", "name", "node_bundler", "node_sourcemap",
-	"node_version", "region", "schedule", "timeout", "vcpu",
+	"node_version", "region", "schedule", "timeout", "unzipped_size_limit", "vcpu", "zip_size_limit",
 }
 
 // netlifyOnlyKeys are valid netlify.toml function keys that concern other
@@ -233,6 +233,10 @@ func (d *decoder) properties(prefix []string, t map[string]any) (FunctionConfig,
 			fc.Memory, err = d.memory(path, v)
 		case "vcpu":
 			fc.Vcpu, err = d.vcpu(path, v)
+		case "zip_size_limit":
+			fc.ZipSizeLimit, err = d.memory(path, v)
+		case "unzipped_size_limit":
+			fc.UnzippedSizeLimit, err = d.memory(path, v)
 		case "go_arch":
 			fc.GoArch, err = d.goArch(path, v)
 		case "deno_import_map":

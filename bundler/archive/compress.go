@@ -37,7 +37,7 @@ func NewCompressor() *Compressor {
 // uses every core. It returns once all have been started or ctx ends.
 func (c *Compressor) prefetch(ctx context.Context, items []item) {
 	for _, it := range items {
-		if it.real == "" {
+		if it.real == "" || streamed(it) {
 			continue
 		}
 		select {
@@ -51,6 +51,13 @@ func (c *Compressor) prefetch(ctx context.Context, items []item) {
 		}()
 	}
 }
+
+// streamThreshold is the size from which a file is compressed while it is
+// written instead of being read whole and cached: a huge file must not
+// need its size in memory.
+const streamThreshold = 64 << 20
+
+func streamed(it item) bool { return it.real != "" && it.size >= streamThreshold }
 
 // fileInfo is what the symlink policy needs to know about a path.
 type fileInfo struct {

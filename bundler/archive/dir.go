@@ -12,14 +12,25 @@ import (
 // WriteDir writes entries as a plain directory tree at dest (the
 // reference's `archiveFormat: none`), replacing any previous directory
 // there only once the new tree is complete.
-func WriteDir(ctx context.Context, dest string, entries []Entry) (err error) {
+func WriteDir(ctx context.Context, dest string, entries []Entry) error {
+	_, err := WriteDirLimited(ctx, dest, entries, Limits{})
+	return err
+}
+
+// WriteDirLimited is WriteDir refusing, before writing anything, content
+// over the unzipped limit (a directory has no zipped size).
+func WriteDirLimited(ctx context.Context, dest string, entries []Entry, lim Limits) (st Stats, err error) {
 	entries, err = normalize(entries)
 	if err != nil {
-		return err
+		return st, err
 	}
 	items, err := resolve(entries, NewCompressor())
 	if err != nil {
-		return err
+		return st, err
+	}
+	st = itemStats(items)
+	if err := checkUnzipped(dest, st, Limits{Unzipped: lim.Unzipped}); err != nil {
+		return st, err
 	}
 	parent, base := filepath.Split(filepath.Clean(dest))
 	if parent == "" {
@@ -27,7 +38,7 @@ func WriteDir(ctx context.Context, dest string, entries []Entry) (err error) {
 	}
 	tmp, err := os.MkdirTemp(parent, "."+base+".tmp-*")
 	if err != nil {
-		return fmt.Errorf("create %q: %w", dest, err)
+		return st, fmt.Errorf("create %q: %w", dest, err)
 	}
 	defer func() {
 		if err != nil {
@@ -36,16 +47,16 @@ func WriteDir(ctx context.Context, dest string, entries []Entry) (err error) {
 	}()
 	for _, it := range items {
 		if err := ctx.Err(); err != nil {
-			return err
+			return st, err
 		}
 		if err := writeDirItem(tmp, it); err != nil {
-			return err
+			return st, err
 		}
 	}
 	if err := os.Chmod(tmp, 0o755); err != nil {
-		return fmt.Errorf("create %q: %w", dest, err)
+		return st, fmt.Errorf("create %q: %w", dest, err)
 	}
-	return swapDir(tmp, dest)
+	return st, swapDir(tmp, dest)
 }
 
 func writeDirItem(root string, it item) error {

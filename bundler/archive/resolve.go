@@ -14,6 +14,7 @@ type item struct {
 	link string      // symlink text when mode is a symlink
 	key  fileKey     // compression-cache key of the resolved file
 	real string      // path of the resolved regular file
+	size int64       // content size as stat saw it before writing
 }
 
 // resolve applies the symlink policy and reads modes, inspecting each file
@@ -32,6 +33,7 @@ func resolve(entries []Entry, comp *Compressor) ([]item, error) {
 		it := item{Entry: e}
 		if e.Path == "" {
 			it.mode = fileMode(e.Executable)
+			it.size = int64(len(e.Data))
 			items[i] = it
 			continue
 		}
@@ -56,7 +58,7 @@ func resolve(entries []Entry, comp *Compressor) ([]item, error) {
 			return nil, fmt.Errorf("archive %q: not a regular file (%s); a symlinked directory can only be stored when its target's files are in the same archive", e.Path, fi.Mode().Type())
 		}
 		it.mode = fileMode(fi.Mode()&0o111 != 0 || e.Executable)
-		it.key, it.real = keyOf(e.Path, fi), e.Path
+		it.key, it.real, it.size = keyOf(e.Path, fi), e.Path, fi.Size()
 		items[i] = it
 	}
 	return items, nil

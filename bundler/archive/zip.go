@@ -2,8 +2,10 @@ package archive
 
 import (
 	"archive/zip"
+	"compress/flate"
 	"context"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -30,28 +32,43 @@ const (
 // comp shares compressed file contents between archives of one build; it
 // may be nil.
 func WriteZip(ctx context.Context, dest string, entries []Entry, comp *Compressor) (int64, error) {
+	st, err := WriteZipLimited(ctx, dest, entries, comp, Limits{})
+	return st.Zipped, err
+}
+
+// WriteZipLimited is WriteZip within limits: over the unzipped limit it
+// fails before reading any file, over the zipped one before the archive
+// replaces dest; either way with a *SizeError and nothing written. The
+// Stats are returned in both cases.
+func WriteZipLimited(ctx context.Context, dest string, entries []Entry, comp *Compressor, lim Limits) (Stats, error) {
 	if comp == nil {
 		comp = NewCompressor()
 	}
 	entries, err := normalize(entries)
 	if err != nil {
-		return 0, err
+		return Stats{}, err
 	}
 	items, err := resolve(entries, comp)
 	if err != nil {
-		return 0, err
+		return Stats{}, err
+	}
+	st := itemStats(items)
+	if err := checkUnzipped(dest, st, lim); err != nil {
+		return st, err
 	}
 	pctx, stop := context.WithCancel(ctx)
 	defer stop()
 	go comp.prefetch(pctx, items)
-	var size int64
 	err = writeAtomic(dest, func(f *os.File) error {
 		zw := zip.NewWriter(f)
+		zw.RegisterCompressor(zip.Deflate, func(w io.Writer) (io.WriteCloser, error) {
+			return flate.NewWriter(w, flate.BestSpeed)
+		})
 		for _, it := range items {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			if err := writeItem(zw, it, comp); err != nil {
+			if err := writeItem(ctx, zw, it, comp); err != nil {
 				return err
 			}
 		}
@@ -62,13 +79,16 @@ func WriteZip(ctx context.Context, dest string, entries []Entry, comp *Compresso
 		if err != nil {
 			return fmt.Errorf("inspect %q: %w", dest, err)
 		}
-		size = fi.Size()
+		st.Zipped = fi.Size()
+		if lim.Zipped > 0 && st.Zipped > lim.Zipped {
+			return &SizeError{Dest: dest, Stats: st, Limits: lim, Zipped: true}
+		}
 		return nil
 	})
-	return size, err
+	return st, err
 }
 
-func writeItem(zw *zip.Writer, it item, comp *Compressor) error {
+func writeItem(ctx context.Context, zw *zip.Writer, it item, comp *Compressor) error {
 	fh := &zip.FileHeader{
 		Name:           it.Name,
 		CreatorVersion: creatorUnix,
@@ -83,6 +103,10 @@ func writeItem(zw *zip.Writer, it item, comp *Compressor) error {
 	}
 	var data []byte
 	switch {
+	case streamed(it):
+		fh.Method = methodDeflate
+		fh.ExternalAttrs = uint32(0o100000|it.mode.Perm()) << 16
+		return streamItem(ctx, zw, fh, it.real)
 	case it.mode&fs.ModeSymlink != 0:
 		fh.Method = methodStore
 		fh.ReaderVersion = 10
@@ -117,6 +141,38 @@ func writeItem(zw *zip.Writer, it item, comp *Compressor) error {
 		return fmt.Errorf("archive %q: %w", it.Name, err)
 	}
 	return nil
+}
+
+// streamItem deflates a large file while writing it; the zip writer
+// computes its CRC and sizes and switches to zip64 fields when they pass
+// 4 GiB.
+func streamItem(ctx context.Context, zw *zip.Writer, fh *zip.FileHeader, path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("read %q: %w", path, err)
+	}
+	defer f.Close()
+	w, err := zw.CreateHeader(fh)
+	if err != nil {
+		return fmt.Errorf("archive %q: %w", fh.Name, err)
+	}
+	if _, err := io.Copy(w, ctxReader{ctx, f}); err != nil {
+		return fmt.Errorf("archive %q: %w", path, err)
+	}
+	return nil
+}
+
+// ctxReader stops a long copy when ctx ends.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
 }
 
 func isASCII(s string) bool {

@@ -1,0 +1,91 @@
+package archive
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"io/fs"
+	"slices"
+)
+
+// Limits bound what one archive may hold; a zero field is no bound. The
+// platform refuses functions over 50 MB zipped or 250 MB unzipped, so
+// checking here turns a failed deploy into a build error that names what
+// to cut.
+type Limits struct {
+	Zipped   int64
+	Unzipped int64
+}
+
+// EntrySize is one entry's uncompressed size.
+type EntrySize struct {
+	Name string
+	Size int64
+}
+
+// Stats describes an archive's content.
+type Stats struct {
+	// Zipped is the archive file's size; 0 for directory output.
+	Zipped int64
+	// Unzipped is the sum of the entries' sizes.
+	Unzipped int64
+	// Entries lists every entry, largest first (then by name).
+	Entries []EntrySize
+}
+
+// ErrTooLarge is matched by *SizeError.
+var ErrTooLarge = errors.New("archive too large")
+
+// SizeError is an archive over one of its Limits. The archive was not
+// written (nor was anything at its destination replaced).
+type SizeError struct {
+	Dest   string
+	Stats  Stats
+	Limits Limits
+	// Zipped tells which limit was passed: the zipped one, else the
+	// unzipped one.
+	Zipped bool
+}
+
+func (e *SizeError) Error() string {
+	if e.Zipped {
+		return fmt.Sprintf("archive %q would be %s zipped, over the %s limit", e.Dest, FormatSize(e.Stats.Zipped), FormatSize(e.Limits.Zipped))
+	}
+	return fmt.Sprintf("archive %q would hold %s unzipped, over the %s limit", e.Dest, FormatSize(e.Stats.Unzipped), FormatSize(e.Limits.Unzipped))
+}
+
+// Is makes SizeError match ErrTooLarge.
+func (e *SizeError) Is(target error) bool { return target == ErrTooLarge }
+
+// FormatSize writes n bytes in MB with one decimal (MB = 2^20 bytes, as
+// the limits are counted), or in kB below 1 MB.
+func FormatSize(n int64) string {
+	if n < 1<<20 {
+		return fmt.Sprintf("%.1f kB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+}
+
+// itemStats sums the sizes stat reported for items.
+func itemStats(items []item) Stats {
+	var s Stats
+	for _, it := range items {
+		size := it.size
+		if it.mode&fs.ModeSymlink != 0 {
+			size = int64(len(it.link))
+		}
+		s.Unzipped += size
+		s.Entries = append(s.Entries, EntrySize{Name: it.Name, Size: size})
+	}
+	slices.SortFunc(s.Entries, func(a, b EntrySize) int { return cmp.Or(cmp.Compare(b.Size, a.Size), cmp.Compare(a.Name, b.Name)) })
+	return s
+}
+
+// checkUnzipped fails before anything is read or written when the files'
+// sizes already pass the unzipped limit.
+func checkUnzipped(dest string, s Stats, lim Limits) error {
+	if lim.Unzipped > 0 && s.Unzipped > lim.Unzipped {
+		return &SizeError{Dest: dest, Stats: s, Limits: lim}
+	}
+	return nil
+}

@@ -1,0 +1,147 @@
+package bundler
+
+import (
+	"archive/zip"
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+
+	"github.com/zisi-build/zisi/bundler/archive"
+	"github.com/zisi-build/zisi/config"
+)
+
+// warnShare is the share of a limit from which an archive gets a warning.
+const warnShare = 0.8
+
+func limitsFor(cfg config.FunctionConfig) archive.Limits {
+	return archive.Limits{
+		Zipped:   int64(cmp.Or(cfg.ZipSizeLimit, config.DefaultZipSizeLimit)) << 20,
+		Unzipped: int64(cmp.Or(cfg.UnzippedSizeLimit, config.DefaultUnzippedSizeLimit)) << 20,
+	}
+}
+
+// writeArchive writes a function's entries as a zip or a directory within
+// its size limits, sets res.Size, and warns when the archive comes near a
+// limit. Over a limit the error lists what takes the space.
+func (b *builder) writeArchive(ctx context.Context, res *FunctionResult, entries []archive.Entry, dir bool) error {
+	lim := limitsFor(res.Config)
+	var st archive.Stats
+	var err error
+	if dir {
+		st, err = archive.WriteDirLimited(ctx, res.Path, entries, lim)
+	} else {
+		st, err = archive.WriteZipLimited(ctx, res.Path, entries, b.comp, lim)
+		res.Size = st.Zipped
+	}
+	if se := (*archive.SizeError)(nil); errors.As(err, &se) {
+		return fmt.Errorf("%w; %s; cut it down (external_node_modules, ignored_node_modules, fewer included_files) or raise %s in netlify.toml",
+			se, largest(st), limitKey(se.Zipped))
+	}
+	if err != nil {
+		return err
+	}
+	for _, c := range []struct {
+		size, limit int64
+		zipped      bool
+	}{{st.Zipped, lim.Zipped, true}, {st.Unzipped, lim.Unzipped, false}} {
+		if c.limit > 0 && float64(c.size) > warnShare*float64(c.limit) {
+			what := "unzipped"
+			if c.zipped {
+				what = "zipped"
+			}
+			res.warns = append(res.warns, Warning{Function: res.Name, Path: res.Path, Message: fmt.Sprintf(
+				"archive is %s %s, %.0f%% of the %s limit (%s); %s",
+				archive.FormatSize(c.size), what, 100*float64(c.size)/float64(c.limit), archive.FormatSize(c.limit), limitKey(c.zipped), largest(st))})
+		}
+	}
+	return nil
+}
+
+func limitKey(zipped bool) string {
+	if zipped {
+		return "zip_size_limit"
+	}
+	return "unzipped_size_limit"
+}
+
+// largest names the biggest packages and files of an archive, unzipped,
+// so a user knows what to cut.
+func largest(st archive.Stats) string {
+	const top = 5
+	pkgs := map[string]int64{}
+	for _, e := range st.Entries {
+		if p := packageOf(e.Name); p != "" {
+			pkgs[p] += e.Size
+		}
+	}
+	var pk []archive.EntrySize
+	for name, size := range pkgs {
+		pk = append(pk, archive.EntrySize{Name: name, Size: size})
+	}
+	slices.SortFunc(pk, func(a, b archive.EntrySize) int { return cmp.Or(cmp.Compare(b.Size, a.Size), cmp.Compare(a.Name, b.Name)) })
+	var parts []string
+	if len(pk) > 0 {
+		parts = append(parts, "largest packages: "+sizes(pk[:min(top, len(pk))]))
+	}
+	parts = append(parts, "largest files: "+sizes(st.Entries[:min(top, len(st.Entries))]))
+	return strings.Join(parts, "; ")
+}
+
+func sizes(list []archive.EntrySize) string {
+	out := make([]string, len(list))
+	for i, e := range list {
+		out[i] = fmt.Sprintf("%s (%s)", e.Name, archive.FormatSize(e.Size))
+	}
+	return strings.Join(out, ", ")
+}
+
+// packageOf returns the package an archive entry belongs to (the name after
+// its last node_modules folder, with its scope), or "".
+func packageOf(name string) string {
+	i := strings.LastIndex("/"+name, "/node_modules/")
+	if i < 0 {
+		return ""
+	}
+	parts := strings.SplitN(name[i+len("node_modules/"):], "/", 3)
+	if len(parts) >= 2 && strings.HasPrefix(parts[0], "@") {
+		return parts[0] + "/" + parts[1]
+	}
+	if len(parts) >= 2 {
+		return parts[0]
+	}
+	return ""
+}
+
+// checkPrebuiltZip holds a prebuilt archive to the same limits, reading
+// only its central directory.
+func checkPrebuiltZip(path string, cfg config.FunctionConfig) error {
+	lim := limitsFor(cfg)
+	zr, err := zip.OpenReader(path)
+	if err != nil {
+		return fmt.Errorf("read %q: %w; replace it with a valid zip archive", path, err)
+	}
+	defer zr.Close()
+	var st archive.Stats
+	for _, f := range zr.File {
+		st.Unzipped += int64(f.UncompressedSize64)
+		st.Entries = append(st.Entries, archive.EntrySize{Name: f.Name, Size: int64(f.UncompressedSize64)})
+	}
+	slices.SortFunc(st.Entries, func(a, b archive.EntrySize) int { return cmp.Or(cmp.Compare(b.Size, a.Size), cmp.Compare(a.Name, b.Name)) })
+	if fi, err := os.Stat(path); err == nil {
+		st.Zipped = fi.Size()
+	}
+	var se *archive.SizeError
+	switch {
+	case st.Zipped > lim.Zipped:
+		se = &archive.SizeError{Dest: path, Stats: st, Limits: lim, Zipped: true}
+	case st.Unzipped > lim.Unzipped:
+		se = &archive.SizeError{Dest: path, Stats: st, Limits: lim}
+	default:
+		return nil
+	}
+	return fmt.Errorf("%w; %s; rebuild it smaller or raise %s in netlify.toml", se, largest(st), limitKey(se.Zipped))
+}
