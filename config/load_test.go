@@ -70,6 +70,7 @@ func TestParseErrors(t *testing.T) {
 	}{
 		{"[functions.\"api-*\"]\nnode_bundler = \"webpack\"\n", `/site/netlify.toml:2:1: functions."api-*".node_bundler: "webpack" is not one of zisi, esbuild, nft, none`},
 		{"[functions]\nnode_bundler = 3\n", `/site/netlify.toml:2:1: functions.node_bundler: 3 is not one of zisi, esbuild, nft, none`},
+		{"[functions]\nzip_size_limit = \"big\"\n", `/site/netlify.toml:2:1: functions.zip_size_limit: must be a number of MB or a size such as "2gb", got "big"`},
 		{"[functions.\"go-*\"]\ngo_arch = \"386\"\n", `/site/netlify.toml:2:1: functions."go-*".go_arch: "386" is not one of amd64, arm64`},
 		{"[functions]\nexternal_node_modules = \"x\"\n", `functions.external_node_modules: must be an array of strings, got a string`},
 		{"[functions]\nincluded_files = [\"a\", 1]\n", `functions.included_files: element 1 must be a string, got an integer`},
@@ -176,6 +177,17 @@ func TestNodeMajor(t *testing.T) {
 		if got := NodeMajorOrDefault(in); got != want {
 			t.Errorf("NodeMajorOrDefault(%q) = %d, want %d", in, got, want)
 		}
+	}
+}
+
+func TestSizeLimitKeys(t *testing.T) {
+	t.Parallel()
+	f, err := Parse("/site/netlify.toml", []byte("[functions]\nzip_size_limit = \"1gb\"\nunzipped_size_limit = 300\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := f.Functions.ForFunction("any"); got.ZipSizeLimit != 1024 || got.UnzippedSizeLimit != 300 {
+		t.Errorf("limits %d, %d MB; want 1024 and 300", got.ZipSizeLimit, got.UnzippedSizeLimit)
 	}
 }
 
