@@ -2,6 +2,7 @@ package bundler
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 
 	"github.com/zisi-build/zisi/bundler/discover"
@@ -98,6 +99,32 @@ func discoveryWarnings(found *discover.Result) []Warning {
 	var out []Warning
 	for _, w := range found.Warnings {
 		out = append(out, Warning{Path: w.Path, Message: w.Msg})
+	}
+	return out
+}
+
+// shadowWarnings reports a name found in several source folders: only the
+// last folder's function is built (the reference's rule), which is rarely
+// what the user meant when the folders differ.
+func shadowWarnings(fns []discover.Function) []Warning {
+	byName := map[string][]discover.Function{}
+	var order []string
+	for _, fn := range fns {
+		if _, ok := byName[fn.Name]; !ok {
+			order = append(order, fn.Name)
+		}
+		byName[fn.Name] = append(byName[fn.Name], fn)
+	}
+	var out []Warning
+	for _, name := range order {
+		cands := byName[name]
+		winner := cands[len(cands)-1]
+		for _, c := range cands[:len(cands)-1] {
+			if filepath.Dir(c.SrcPath) != filepath.Dir(winner.SrcPath) {
+				out = append(out, Warning{Function: name, Path: c.SrcPath, Message: fmt.Sprintf(
+					"not built: %q from a later source folder has the same name and wins; rename one of them to build both", winner.SrcPath)})
+			}
+		}
 	}
 	return out
 }

@@ -70,7 +70,7 @@ func ZipFunctions(ctx context.Context, srcDirs []string, destDir string, opts Op
 	if err != nil {
 		return nil, err
 	}
-	rep := &Report{Warnings: discoveryWarnings(found)}
+	rep := &Report{Warnings: append(discoveryWarnings(found), shadowWarnings(found.Functions)...)}
 	if err := os.MkdirAll(destDir, 0o755); err != nil {
 		return nil, fmt.Errorf("create %q: %w", destDir, err)
 	}

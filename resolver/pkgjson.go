@@ -103,11 +103,31 @@ func decodeValue(dec *json.Decoder, depth int) (*Value, error) {
 	return &Value{Kind: Other}, nil
 }
 
+// jsonPosition returns ":line:column" of a JSON decoding error, or "".
+func jsonPosition(data []byte, err error) string {
+	var offset int64
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		offset = syn.Offset
+	case errors.As(err, &typ):
+		offset = typ.Offset
+	default:
+		return ""
+	}
+	offset = min(offset, int64(len(data)))
+	before := data[:offset]
+	line := bytes.Count(before, []byte("\n")) + 1
+	col := int(offset) - (bytes.LastIndexByte(before, '\n') + 1)
+	return fmt.Sprintf(":%d:%d", line, col)
+}
+
 // ParsePackageJSON decodes package.json content found at p.
 func ParsePackageJSON(p string, data []byte) (*PackageJSON, error) {
 	var raw map[string]json.RawMessage
 	if err := json.Unmarshal(data, &raw); err != nil {
-		return nil, fmt.Errorf("%w: %s is invalid JSON: %v", ErrInvalidPackageJSON, p, err)
+		return nil, fmt.Errorf("%w: %s%s is invalid JSON: %v; fix it (npm and node would fail on it too)", ErrInvalidPackageJSON, p, jsonPosition(data, err), err)
 	}
 	pkg := &PackageJSON{Path: p, Dir: path.Dir(p)}
 	str := func(key string) string {

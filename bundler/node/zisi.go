@@ -101,6 +101,11 @@ func (w *walker) walkLocal(ctx context.Context, file string) error {
 	if sc.syntax != nil {
 		switch filepath.Ext(file) {
 		case ".js", ".jsx":
+			if file == w.fn.MainFile {
+				// The function could never load: fail the build rather
+				// than ship it (the reference ships it).
+				return &SourceError{Message: *sc.syntax}
+			}
 			// The reference silently ignores these; say so instead.
 			msg := *sc.syntax
 			msg.Text = "syntax error, so this file's imports were not followed: " + msg.Text

@@ -64,13 +64,19 @@ func merge(ms ...map[string]string) map[string]string {
 
 func TestSyntaxErrors(t *testing.T) {
 	t.Parallel()
-	// .js: a warning with the location, the file still ships.
-	b, _, err := bundle(t, map[string]string{"f/a.js": "exports.handler = () => {\n  let = ;\n};"}, "f/a.js", config.FunctionConfig{})
+	// A .js file the main file imports: a warning with the location, the
+	// file still ships (the reference ignores it silently).
+	b, _, err := bundle(t, map[string]string{"f/a.js": "require('./b')", "f/b.js": "exports.handler = () => {\n  let = ;\n};"}, "f/a.js", config.FunctionConfig{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(b.Warnings) != 1 || !strings.Contains(b.Warnings[0].String(), "a.js:2:") || !strings.Contains(b.Warnings[0].Text, "syntax error") {
+	if len(b.Warnings) != 1 || !strings.Contains(b.Warnings[0].String(), "b.js:2:") || !strings.Contains(b.Warnings[0].Text, "syntax error") {
 		t.Errorf("warnings %v", b.Warnings)
+	}
+	// The main file itself: the function could never load, so an error.
+	_, _, err = bundle(t, map[string]string{"f/a.js": "exports.handler = () => {\n  let = ;\n};"}, "f/a.js", config.FunctionConfig{})
+	if se := (*SourceError)(nil); !errors.As(err, &se) || se.Line != 2 {
+		t.Errorf("main file: got %v, want a SourceError on line 2", err)
 	}
 	// .cjs (and TypeScript): an error with the location.
 	for _, name := range []string{"f/a.cjs", "f/a.ts"} {
@@ -171,7 +177,7 @@ func TestInvalidPackageJSONIsNamed(t *testing.T) {
 	t.Parallel()
 	files := map[string]string{"node_modules/bad/package.json": `{"name": "bad",`, "f/a.js": "require('bad')"}
 	_, _, err := bundle(t, files, "f/a.js", config.FunctionConfig{})
-	if err == nil || errors.Is(err, ErrMissingModule) || !strings.Contains(err.Error(), "node_modules/bad/package.json is invalid JSON") {
+	if err == nil || errors.Is(err, ErrMissingModule) || !strings.Contains(err.Error(), "node_modules/bad/package.json:1:15 is invalid JSON") {
 		t.Errorf("got %v", err)
 	}
 }
