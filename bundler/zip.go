@@ -71,8 +71,8 @@ func ZipFunctions(ctx context.Context, srcDirs []string, destDir string, opts Op
 		return nil, err
 	}
 	rep := &Report{Warnings: append(discoveryWarnings(found), shadowWarnings(found.Functions)...)}
-	if err := os.MkdirAll(destDir, 0o755); err != nil {
-		return nil, fmt.Errorf("create %q: %w", destDir, err)
+	if err := makeDest(destDir); err != nil {
+		return nil, err
 	}
 	fns := discover.Dedupe(found.Functions)
 	results, errs := buildAll(ctx, fns, destDir, o)
@@ -117,8 +117,8 @@ func ZipFunction(ctx context.Context, path, destDir string, opts Options) (*Func
 	if len(found.Functions) == 0 {
 		return nil, fmt.Errorf("build %q: %w", path, ErrNotFunction)
 	}
-	if err := os.MkdirAll(destDir, 0o755); err != nil {
-		return nil, fmt.Errorf("create %q: %w", destDir, err)
+	if err := makeDest(destDir); err != nil {
+		return nil, err
 	}
 	fns := discover.Dedupe(found.Functions)
 	results, errs := buildAll(ctx, fns[:1], destDir, o)
@@ -215,6 +215,17 @@ func collisionErrors(fns []discover.Function, outputs []string) []*FunctionError
 		}
 	}
 	return errs
+}
+
+// makeDest creates the destination folder, explaining the usual mistakes.
+func makeDest(destDir string) error {
+	if fi, err := os.Stat(destDir); err == nil && !fi.IsDir() {
+		return fmt.Errorf("%w: destination %q is a file, not a folder; choose another destination or remove it", ErrInvalidOptions, destDir)
+	}
+	if err := os.MkdirAll(destDir, 0o755); err != nil {
+		return fmt.Errorf("create destination %q: %w; choose a destination you can write to", destDir, err)
+	}
+	return nil
 }
 
 func absAll(paths []string) ([]string, error) {

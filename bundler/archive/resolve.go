@@ -43,19 +43,24 @@ func resolve(entries []Entry, comp *Compressor) ([]item, error) {
 		}
 		fi := info.lstat
 		if fi.Mode()&fs.ModeSymlink != 0 {
+			// A link that cannot be followed (dangling, or a loop) would be
+			// as broken once deployed, even between entries.
+			if info.linkErr != nil {
+				return nil, fmt.Errorf("follow symlink %q: %w; remove it or point it at an existing file", e.Path, info.linkErr)
+			}
 			if link, ok := internalLink(e, info.target, byPath, dirs); ok {
 				it.mode, it.link = fs.ModeSymlink|0o777, link
 				items[i] = it
 				continue
 			}
 			// Any other link: store what it points to.
-			if info.linkErr != nil {
-				return nil, fmt.Errorf("follow symlink %q: %w", e.Path, info.linkErr)
-			}
 			fi = info.stat
 		}
+		if fi.IsDir() {
+			return nil, fmt.Errorf("archive %q: a symlinked directory can only be stored when its target's files are in the same archive", e.Path)
+		}
 		if !fi.Mode().IsRegular() {
-			return nil, fmt.Errorf("archive %q: not a regular file (%s); a symlinked directory can only be stored when its target's files are in the same archive", e.Path, fi.Mode().Type())
+			return nil, fmt.Errorf("archive %q: not a regular file (%s); remove it, or leave it out with a \"!\" pattern in included_files", e.Path, fi.Mode().Type())
 		}
 		it.mode = fileMode(fi.Mode()&0o111 != 0 || e.Executable)
 		it.key, it.real, it.size = keyOf(e.Path, fi), e.Path, fi.Size()
