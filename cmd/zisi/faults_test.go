@@ -1,0 +1,302 @@
+package main
+
+import (
+	"archive/zip"
+	"io"
+	"net"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// fault is one bad input or fault. The site gets ok.js (a healthy
+// function) besides the case's files; the destination starts with a
+// previous build's manifest and archive, which must survive every case.
+type fault struct {
+	name  string
+	files map[string]string // site-relative; functions live in fns/
+	setup func(t *testing.T, site string)
+	// args are the command line after "build"; SITE and OUT are replaced.
+	args   []string
+	code   int
+	stderr []string
+	// built must exist afterwards; absent must not.
+	built, absent []string
+	check         func(t *testing.T, site, out string)
+}
+
+const okJS = "exports.handler = async () => ({ statusCode: 200 })\n"
+
+var faults = []fault{
+	{name: "js syntax error in a main file",
+		files:  map[string]string{"fns/syn.js": "exports.handler = async () => {\n  return {{;\n}\n"},
+		code:   1,
+		stderr: []string{`function "syn" (js, zisi): syntax error: SITE/fns/syn.js:2:11: Expected identifier`},
+		built:  []string{"ok.zip"}, absent: []string{"syn.zip"}},
+	{name: "typescript syntax error",
+		files:  map[string]string{"fns/synts.ts": "const x: number = ;\nexport const handler = async () => ({ statusCode: x })\n"},
+		code:   1,
+		stderr: []string{`function "synts" (js, esbuild): build failed with 1 error(s):`, `SITE/fns/synts.ts:1:19: Unexpected ";"`},
+		built:  []string{"ok.zip"}, absent: []string{"synts.zip"}},
+	{name: "missing required module",
+		files:  map[string]string{"fns/missing.js": "require('not-installed')\n" + okJS},
+		code:   1,
+		stderr: []string{`function "missing" (js, zisi): cannot find module "not-installed" imported by SITE/fns/missing.js:1`, "run npm install"},
+		built:  []string{"ok.zip"}, absent: []string{"missing.zip"}},
+	{name: "invalid package.json",
+		files:  map[string]string{"fns/badpkg/badpkg.js": okJS, "fns/badpkg/package.json": "{\"name\": \"x\",\n  \"dependencies\": {,}\n}"},
+		code:   1,
+		stderr: []string{`function "badpkg" (js, zisi): invalid package.json: SITE/fns/badpkg/package.json:2:20 is invalid JSON`, "fix it"},
+		built:  []string{"ok.zip"}, absent: []string{"badpkg.zip"}},
+	{name: "invalid netlify.toml",
+		files:  map[string]string{"netlify.toml": "[functions]\nnode_bundler = \"zisi\"\ntimeout = = 3\n"},
+		args:   []string{"--config", "SITE/netlify.toml", "SITE/fns", "OUT"},
+		code:   1,
+		stderr: []string{"SITE/netlify.toml:3:"},
+		absent: []string{"ok.zip"}},
+	{name: "invalid node_bundler",
+		files:  map[string]string{"netlify.toml": "[functions]\nnode_bundler = \"webpack\"\n"},
+		args:   []string{"--config", "SITE/netlify.toml", "SITE/fns", "OUT"},
+		code:   1,
+		stderr: []string{`SITE/netlify.toml:2:1: functions.node_bundler: "webpack" is not one of zisi, esbuild, nft, none`},
+		absent: []string{"ok.zip"}},
+	{name: "invalid in-source config",
+		files:  map[string]string{"fns/badisc.mjs": "export default async () => new Response('x')\nexport const config = { path: 42 }\n"},
+		code:   1,
+		stderr: []string{`function "badisc" (js): SITE/fns/badisc.mjs: Function badisc has a configuration error on 'path': Must be a string or array of strings`},
+		built:  []string{"ok.zip"}, absent: []string{"badisc.zip"}},
+	{name: "broken symlink",
+		files:  map[string]string{"fns/broken/index.js": okJS},
+		setup:  func(t *testing.T, site string) { symlink(t, "nowhere.js", filepath.Join(site, "fns/broken/gone.js")) },
+		code:   1,
+		stderr: []string{`function "broken" (js, zisi): follow symlink "SITE/fns/broken/gone.js"`, "no such file or directory; remove it or point it at an existing file"},
+		built:  []string{"ok.zip"}, absent: []string{"broken.zip"}},
+	{name: "symlink loop",
+		files: map[string]string{"fns/loop/index.js": okJS},
+		setup: func(t *testing.T, site string) {
+			symlink(t, "b.js", filepath.Join(site, "fns/loop/a.js"))
+			symlink(t, "a.js", filepath.Join(site, "fns/loop/b.js"))
+		},
+		code:   1,
+		stderr: []string{`function "loop" (js, zisi): follow symlink "SITE/fns/loop/a.js"`, "too many levels of symbolic links"},
+		built:  []string{"ok.zip"}, absent: []string{"loop.zip"}},
+	{name: "symlink pointing outside the site",
+		files: map[string]string{"fns/escape/escape.js": "require('./link')\n" + okJS, "outside/secret.js": "module.exports = 'kept'\n"},
+		setup: func(t *testing.T, site string) {
+			symlink(t, "../../outside/secret.js", filepath.Join(site, "fns/escape/link.js"))
+		},
+		code:  0,
+		built: []string{"ok.zip", "escape.zip"},
+		check: func(t *testing.T, site, out string) {
+			// The target is shipped too (the tracer follows real paths)
+			// and the link stays a link between entries: every name is
+			// relative without "..", every link lands on an entry.
+			entries := zipEntries(t, filepath.Join(out, "escape.zip"))
+			names := entryNames(entries)
+			if !slices.Contains(names, "outside/secret.js") {
+				t.Errorf("entries %v lack the link's target", names)
+			}
+			for _, f := range entries {
+				if path.IsAbs(f.Name) || slices.Contains(strings.Split(f.Name, "/"), "..") {
+					t.Errorf("entry %q escapes the archive root", f.Name)
+				}
+				if f.Mode()&os.ModeSymlink != 0 {
+					target := path.Join(path.Dir(f.Name), readEntry(t, f))
+					if strings.HasPrefix(target, "../") || !slices.Contains(names, target) {
+						t.Errorf("link %s points at %q, not at an entry", f.Name, target)
+					}
+				}
+			}
+		}},
+	{name: "unreadable file",
+		files: map[string]string{"fns/sock/index.js": okJS},
+		setup: func(t *testing.T, site string) {
+			l, err := net.Listen("unix", filepath.Join(site, "fns/sock/data.sock"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { l.Close() })
+		},
+		code:   1,
+		stderr: []string{`function "sock" (js, zisi): archive "SITE/fns/sock/data.sock": not a regular file`, `leave it out with a "!" pattern in included_files`},
+		built:  []string{"ok.zip"}, absent: []string{"sock.zip"}},
+	{name: "destination is a file",
+		files:  map[string]string{"dest-file": "not a folder"},
+		args:   []string{"SITE/fns", "SITE/dest-file"},
+		code:   1,
+		stderr: []string{`destination "SITE/dest-file" is a file, not a folder; choose another destination or remove it`},
+		check: func(t *testing.T, site, out string) {
+			if data, _ := os.ReadFile(filepath.Join(site, "dest-file")); string(data) != "not a folder" {
+				t.Errorf("the file became %q", data)
+			}
+		}},
+	{name: "destination not writable",
+		args:   []string{"SITE/fns", "/proc/zisi-out"},
+		code:   1,
+		stderr: []string{`create destination "/proc/zisi-out"`, "choose a destination you can write to"}},
+	{name: "destination inside a source folder",
+		args:   []string{"SITE/fns", "SITE/fns/out"},
+		code:   1,
+		stderr: []string{`destination "SITE/fns/out" is inside source folder "SITE/fns"; choose a destination outside it`},
+		check: func(t *testing.T, site, out string) {
+			if _, err := os.Stat(filepath.Join(site, "fns/out")); err == nil {
+				t.Error("the destination was created")
+			}
+		}},
+	{name: "duplicate names across folders",
+		files:  map[string]string{"more/ok.js": "exports.handler = async () => ({ statusCode: 201 })\n"},
+		args:   []string{"SITE/fns", "SITE/more", "OUT"},
+		code:   0,
+		stderr: []string{`function "ok": SITE/fns/ok.js: not built: "SITE/more/ok.js" from a later source folder has the same name and wins`},
+		built:  []string{"ok.zip"}},
+	{name: "reserved name",
+		files:  map[string]string{"fns/___netlify-entry-point.js": okJS},
+		code:   1,
+		stderr: []string{`"___netlify-entry-point" is a reserved word and cannot be used as a function name`},
+		built:  []string{"ok.zip"}, absent: []string{"___netlify-entry-point.zip"}},
+	{name: "unicode and spaces in names and paths",
+		files: map[string]string{"fns/ünï côde/index.js": okJS, "fns/spaced name.js": okJS, "fns/日本/日本.js": "require('./データ.json')\n" + okJS, "fns/日本/データ.json": "{}"},
+		args:  []string{"SITE/fns", "OUT/with space"},
+		code:  0,
+		check: func(t *testing.T, site, out string) {
+			for _, name := range []string{"ünï côde.zip", "spaced name.zip", "日本.zip"} {
+				if _, err := os.Stat(filepath.Join(out, "with space", name)); err != nil {
+					t.Error(err)
+				}
+			}
+			if got := entryNames(zipEntries(t, filepath.Join(out, "with space", "日本.zip"))); !slices.Equal(got, []string{"データ.json", "日本.js"}) {
+				t.Errorf("entries %v", got)
+			}
+		}},
+	{name: "included_files escaping the base directory",
+		files:  map[string]string{"netlify.toml": "[functions]\nincluded_files = [\"../**\"]\n"},
+		args:   []string{"--config", "SITE/netlify.toml", "SITE/fns", "OUT"},
+		code:   1,
+		stderr: []string{`"../**" climbs out of "SITE" with ".."; included files must live under the base directory`},
+		absent: []string{"ok.zip"}},
+	{name: "failing Go build",
+		files:  map[string]string{"fns/gofail/go.mod": "module example.com/gofail\n\ngo 1.22\n", "fns/gofail/main.go": "package main\n\nfunc main() { nope() }\n"},
+		code:   1,
+		stderr: []string{`function "gofail" (go): go build in "SITE/fns/gofail" failed`, "./main.go:3:15: undefined: nope"},
+		built:  []string{"ok.zip"}, absent: []string{"gofail.zip"}},
+	{name: "archive over the size limit",
+		files:  map[string]string{"netlify.toml": "[functions.big]\nunzipped_size_limit = 1\n", "fns/big/big.js": okJS, "fns/big/blob.txt": strings.Repeat("x", 2<<20)},
+		args:   []string{"--config", "SITE/netlify.toml", "SITE/fns", "OUT"},
+		code:   1,
+		stderr: []string{`would hold 2.0 MB unzipped, over the 1.0 MB limit; largest files: blob.txt (2.0 MB)`, "raise unzipped_size_limit in netlify.toml"},
+		built:  []string{"ok.zip"}, absent: []string{"big.zip"}},
+}
+
+func TestFaultMatrix(t *testing.T) {
+	t.Parallel()
+	for _, c := range faults {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			site, out := t.TempDir(), t.TempDir()
+			writeFiles(t, site, map[string]string{"fns/ok.js": okJS})
+			writeFiles(t, site, c.files)
+			if c.setup != nil {
+				c.setup(t, site)
+			}
+			writeFiles(t, out, map[string]string{"manifest.json": "previous manifest", "old.zip": "previous archive"})
+			args := c.args
+			if args == nil {
+				args = []string{"SITE/fns", "OUT"}
+			}
+			var full []string
+			for _, a := range append([]string{"build", "-q"}, args...) {
+				full = append(full, strings.NewReplacer("SITE", site, "OUT", out).Replace(a))
+			}
+			r := run(t, full...)
+			if r.code != c.code {
+				t.Fatalf("exit %d, want %d\n%s", r.code, c.code, r.stderr)
+			}
+			for _, w := range c.stderr {
+				if w = strings.ReplaceAll(w, "SITE", site); !strings.Contains(r.stderr, w) {
+					t.Errorf("stderr lacks %q:\n%s", w, r.stderr)
+				}
+			}
+			// Nothing lost: the previous archive stays; the previous
+			// manifest stays unless the build succeeded into OUT.
+			if data, _ := os.ReadFile(filepath.Join(out, "old.zip")); string(data) != "previous archive" {
+				t.Errorf("old.zip became %q", data)
+			}
+			m, _ := os.ReadFile(filepath.Join(out, "manifest.json"))
+			if c.code != 0 && string(m) != "previous manifest" {
+				t.Errorf("a failed build changed the manifest to %s", m)
+			}
+			for _, name := range c.built {
+				if _, err := os.Stat(filepath.Join(out, name)); err != nil {
+					t.Errorf("not built: %v", err)
+				}
+			}
+			for _, name := range c.absent {
+				if _, err := os.Stat(filepath.Join(out, name)); !os.IsNotExist(err) {
+					t.Errorf("%s exists (%v)", name, err)
+				}
+			}
+			// No half-written file anywhere in the destination.
+			filepath.WalkDir(out, func(p string, d os.DirEntry, err error) error {
+				if err == nil && strings.Contains(d.Name(), ".tmp-") {
+					t.Errorf("temporary file left: %s", p)
+				}
+				return nil
+			})
+			if c.check != nil {
+				c.check(t, site, out)
+			}
+		})
+	}
+}
+
+func symlink(t *testing.T, target, link string) {
+	t.Helper()
+	if err := os.Symlink(target, link); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func zipEntries(t *testing.T, path string) []*zip.File {
+	t.Helper()
+	zr, err := zip.OpenReader(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { zr.Close() })
+	for _, f := range zr.File {
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := io.Copy(io.Discard, rc); err != nil {
+			t.Errorf("%s: %v", f.Name, err)
+		}
+		rc.Close()
+	}
+	return zr.File
+}
+
+func entryNames(fs []*zip.File) []string {
+	var out []string
+	for _, f := range fs {
+		out = append(out, f.Name)
+	}
+	return out
+}
+
+func readEntry(t *testing.T, f *zip.File) string {
+	t.Helper()
+	rc, err := f.Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rc.Close()
+	data, err := io.ReadAll(rc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(data)
+}
