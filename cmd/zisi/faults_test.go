@@ -2,11 +2,14 @@ package main
 
 import (
 	"archive/zip"
+	"crypto/sha256"
+	"fmt"
 	"io"
 	"net"
 	"os"
 	"path"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -299,4 +302,86 @@ func readEntry(t *testing.T, f *zip.File) string {
 		t.Fatal(err)
 	}
 	return string(data)
+}
+
+// stressSite writes n functions of four kinds (CommonJS file, directory
+// with a helper, ESM through esbuild, TypeScript) over a shared local
+// package tree.
+func stressSite(t *testing.T, n int) string {
+	t.Helper()
+	site := t.TempDir()
+	files := map[string]string{
+		"package.json":                    `{"dependencies":{"alpha":"1.0.0","beta":"1.0.0"}}`,
+		"node_modules/alpha/package.json": `{"name":"alpha","version":"1.0.0","main":"lib/index.js","dependencies":{"gamma":"1.0.0"}}`,
+		"node_modules/alpha/lib/index.js": "module.exports = require('gamma') + 1\n",
+		"node_modules/beta/package.json":  `{"name":"beta","version":"1.0.0","exports":{".":{"import":"./esm.mjs","require":"./cjs.js"}}}`,
+		"node_modules/beta/esm.mjs":       "export default 'beta'\n",
+		"node_modules/beta/cjs.js":        "module.exports = 'beta'\n",
+		"node_modules/gamma/package.json": `{"name":"gamma","version":"1.0.0"}`,
+		"node_modules/gamma/index.js":     "module.exports = 41\n",
+	}
+	for i := range n {
+		switch i % 4 {
+		case 0:
+			files[fmt.Sprintf("fns/f%03d.js", i)] = fmt.Sprintf("const a = require('alpha')\nexports.handler = async () => ({ statusCode: 200, body: String(a + %d) })\n", i)
+		case 1:
+			files[fmt.Sprintf("fns/d%03d/index.js", i)] = "const h = require('./helper')\nexports.handler = async () => ({ statusCode: 200, body: h() })\n"
+			files[fmt.Sprintf("fns/d%03d/helper.js", i)] = fmt.Sprintf("module.exports = () => require('beta') + %d\n", i)
+		case 2:
+			files[fmt.Sprintf("fns/m%03d.mjs", i)] = fmt.Sprintf("import b from 'beta'\nexport const handler = async () => ({ statusCode: 200, body: b + %d })\n", i)
+		case 3:
+			files[fmt.Sprintf("fns/t%03d.ts", i)] = fmt.Sprintf("import a from 'alpha'\nconst n: number = %d\nexport const handler = async () => ({ statusCode: 200, body: String(a + n) })\n", i)
+		}
+	}
+	writeFiles(t, site, files)
+	return site
+}
+
+// outputHashes hashes every file of a build's output; the manifest is
+// hashed without its timestamp and with the output folder's path
+// replaced, the two things meant to differ.
+func outputHashes(t *testing.T, out string) map[string]string {
+	t.Helper()
+	hashes := map[string]string{}
+	filepath.WalkDir(out, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.Name() == "manifest.json" {
+			data = regexp.MustCompile(`"timestamp":\d+`).ReplaceAll(data, nil)
+			data = []byte(strings.ReplaceAll(string(data), out, "OUT"))
+		}
+		rel, _ := filepath.Rel(out, p)
+		hashes[rel] = fmt.Sprintf("%x", sha256.Sum256(data))
+		return nil
+	})
+	return hashes
+}
+
+// 200 functions built with 16 at once, twice: the same files, byte for
+// byte (run under -race by make test).
+func TestStressParallelBuildsAreIdentical(t *testing.T) {
+	t.Parallel()
+	site := stressSite(t, 200)
+	var runs []map[string]string
+	for range 2 {
+		out := t.TempDir()
+		r := run(t, "build", "-q", "--parallel", "16", filepath.Join(site, "fns"), out)
+		if r.code != 0 {
+			t.Fatalf("exit %d\n%s", r.code, r.stderr)
+		}
+		runs = append(runs, outputHashes(t, out))
+	}
+	if len(runs[0]) != 201 {
+		t.Fatalf("%d files, want 200 archives and the manifest", len(runs[0]))
+	}
+	for name, h := range runs[0] {
+		if runs[1][name] != h {
+			t.Errorf("%s differs between the two builds", name)
+		}
+	}
 }
