@@ -345,12 +345,27 @@ func matchExt(n globNode, rest []globNode, s string, k func(string) bool) bool {
 	case '?':
 		return after(s) || one(s, after)
 	case '*', '+':
+		// Every s seen here is a suffix of the same string and the
+		// continuation is fixed, so rep's answer depends only on len(s)
+		// and whether one repetition happened: memoizing it keeps
+		// patterns like *(*)x polynomial instead of exponential in the
+		// name's length.
+		type key struct {
+			n       int
+			matched bool
+		}
+		memo := map[key]bool{}
 		var rep func(s string, count int) bool
 		rep = func(s string, count int) bool {
-			if (count > 0 || n.op == '*') && after(s) {
-				return true
+			k := key{len(s), count > 0}
+			if v, ok := memo[k]; ok {
+				return v
 			}
-			return one(s, func(r string) bool { return len(r) < len(s) && rep(r, count+1) })
+			memo[k] = false // a repetition must shrink s, so no cycle can use this
+			v := (count > 0 || n.op == '*') && after(s) ||
+				one(s, func(r string) bool { return len(r) < len(s) && rep(r, count+1) })
+			memo[k] = v
+			return v
 		}
 		return rep(s, 0)
 	default: // '!': minimatch's (?:(?!(?:alts)tail)[^/]*?)

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -153,4 +154,17 @@ for (const p of ps) for (const n of ns) console.log(minimatch(n, p) ? "1" : "0")
 		}
 	}
 	t.Logf("%d pattern/name pairs compared, %d mismatches", len(patterns)*len(names), mismatches)
+}
+
+// Found by FuzzMatch: a repeated extglob whose body matches any length
+// took time exponential in the name's length (testdata/fuzz/FuzzMatch).
+func TestMatchRepeatedExtglobIsNotExponential(t *testing.T) {
+	t.Parallel()
+	name := "0" + strings.Repeat("x", 200) + "001"
+	if Match("*(*)0", name) {
+		t.Errorf("*(*)0 matched %q", name)
+	}
+	if !Match("*(*)1", name) || !Match("+(0|x)1", name) {
+		t.Errorf("repetitions that match %q did not", name)
+	}
 }
