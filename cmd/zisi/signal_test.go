@@ -1,0 +1,111 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestMain lets a test run the real command, signal handling included:
+// with ZISI_TEST_MAIN_ARGS set, the test binary is zisi.
+func TestMain(m *testing.M) {
+	if args := os.Getenv("ZISI_TEST_MAIN_ARGS"); args != "" {
+		var list []string
+		if err := json.Unmarshal([]byte(args), &list); err != nil {
+			panic(err)
+		}
+		os.Args = append([]string{"zisi"}, list...)
+		main()
+	}
+	os.Exit(m.Run())
+}
+
+// processesWith lists the processes whose environment holds marker.
+func processesWith(marker string) []string {
+	dirs, _ := filepath.Glob("/proc/[0-9]*")
+	var out []string
+	for _, d := range dirs {
+		env, err := os.ReadFile(filepath.Join(d, "environ"))
+		if err == nil && strings.Contains(string(env), marker) {
+			cmd, _ := os.ReadFile(filepath.Join(d, "cmdline"))
+			out = append(out, strings.ReplaceAll(string(cmd), "\x00", " "))
+		}
+	}
+	return out
+}
+
+// Ctrl-C during a build (here while go compiles the runtime for a Go
+// function) stops zisi promptly: go and its compilers are killed, no
+// temporary file is left, and the previous build is untouched.
+func TestInterruptStopsBuild(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("reads /proc to find the build's processes")
+	}
+	t.Parallel()
+	fns, err := filepath.Abs("../../fixtures/go/netlify/functions")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, tmp := t.TempDir(), t.TempDir()
+	writeFiles(t, out, map[string]string{"manifest.json": "previous manifest", "old.zip": "previous archive"})
+	// An empty Go build cache makes the build long enough to interrupt.
+	gocache := filepath.Join(t.TempDir(), "interrupt-gocache")
+	args, _ := json.Marshal([]string{"build", "-q", fns, out})
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "ZISI_TEST_MAIN_ARGS="+string(args), "GOCACHE="+gocache, "TMPDIR="+tmp)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	deadline := time.Now().Add(time.Minute)
+	for !strings.Contains(strings.Join(processesWith(gocache), "\n"), " -p runtime ") {
+		select {
+		case err := <-done:
+			t.Fatalf("zisi ended before it could be interrupted: %v\n%s", err, stderr.String())
+		case <-time.After(5 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatal("go never started compiling the runtime")
+		}
+	}
+	cmd.Process.Signal(syscall.SIGINT)
+	select {
+	case err := <-done:
+		if code := cmd.ProcessState.ExitCode(); code != 1 {
+			t.Errorf("exit %d (%v), want 1\n%s", code, err, stderr.String())
+		}
+	case <-time.After(30 * time.Second):
+		cmd.Process.Kill()
+		t.Fatal("zisi did not stop within 30s of SIGINT")
+	}
+	if left := processesWith(gocache); len(left) > 0 {
+		t.Errorf("processes left running: %q", left)
+	}
+	entries, _ := os.ReadDir(out)
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	if strings.Join(names, " ") != "manifest.json old.zip" {
+		t.Errorf("output folder holds %v", names)
+	}
+	if m, _ := os.ReadFile(filepath.Join(out, "manifest.json")); string(m) != "previous manifest" {
+		t.Errorf("manifest changed to %s", m)
+	}
+	if left, _ := os.ReadDir(tmp); len(left) > 0 {
+		t.Errorf("temporary files left: %v", left)
+	}
+	if !strings.Contains(stderr.String(), "context canceled") {
+		t.Errorf("stderr does not say the build was cancelled:\n%s", stderr.String())
+	}
+}
