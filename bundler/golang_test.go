@@ -23,6 +23,7 @@ import (
 	"github.com/zisi-build/zisi/bundler/golang"
 	"github.com/zisi-build/zisi/bundler/verify"
 	"github.com/zisi-build/zisi/config"
+	"github.com/zisi-build/zisi/internal/proctest"
 	"github.com/zisi-build/zisi/manifest"
 )
 
@@ -444,21 +445,6 @@ func TestPrebuiltRustAndWrongPlatform(t *testing.T) {
 	}
 }
 
-// processesWith lists the processes whose environment holds marker.
-func processesWith(t *testing.T, marker string) []string {
-	t.Helper()
-	dirs, _ := filepath.Glob("/proc/[0-9]*")
-	var out []string
-	for _, d := range dirs {
-		env, err := os.ReadFile(filepath.Join(d, "environ"))
-		if err == nil && strings.Contains(string(env), marker) {
-			cmd, _ := os.ReadFile(filepath.Join(d, "cmdline"))
-			out = append(out, filepath.Base(d)+" "+strings.ReplaceAll(string(cmd), "\x00", " "))
-		}
-	}
-	return out
-}
-
 // Cancelling a build while go compiles kills go and every compiler it
 // started, removes the temporary folders (go's own work folder included)
 // and writes no archive and no manifest.
@@ -483,7 +469,7 @@ func TestCanceledGoBuildKillsCompilers(t *testing.T) {
 	deadline := time.Now().Add(time.Minute)
 	// Cancel while the runtime package compiles: that takes long enough
 	// that a compiler left running would still be there afterwards.
-	for !strings.Contains(strings.Join(processesWith(t, gocache), "\n"), " -p runtime ") {
+	for !strings.Contains(strings.Join(proctest.With(gocache), "\n"), " -p runtime ") {
 		if time.Now().After(deadline) {
 			t.Fatal("go never started compiling the runtime")
 		}
@@ -502,7 +488,7 @@ func TestCanceledGoBuildKillsCompilers(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatal("the build did not stop within 30s of the cancel")
 	}
-	if left := processesWith(t, gocache); len(left) > 0 {
+	if left := proctest.With(gocache); len(left) > 0 {
 		t.Errorf("processes left running: %q", left)
 	}
 	entries, _ := os.ReadDir(out)

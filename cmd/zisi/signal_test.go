@@ -10,6 +10,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/zisi-build/zisi/internal/proctest"
 )
 
 // TestMain lets a test run the real command, signal handling included:
@@ -24,20 +26,6 @@ func TestMain(m *testing.M) {
 		main()
 	}
 	os.Exit(m.Run())
-}
-
-// processesWith lists the processes whose environment holds marker.
-func processesWith(marker string) []string {
-	dirs, _ := filepath.Glob("/proc/[0-9]*")
-	var out []string
-	for _, d := range dirs {
-		env, err := os.ReadFile(filepath.Join(d, "environ"))
-		if err == nil && strings.Contains(string(env), marker) {
-			cmd, _ := os.ReadFile(filepath.Join(d, "cmdline"))
-			out = append(out, strings.ReplaceAll(string(cmd), "\x00", " "))
-		}
-	}
-	return out
 }
 
 // Ctrl-C during a build (here while go compiles the runtime for a Go
@@ -67,7 +55,7 @@ func TestInterruptStopsBuild(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
 	deadline := time.Now().Add(time.Minute)
-	for !strings.Contains(strings.Join(processesWith(gocache), "\n"), " -p runtime ") {
+	for !strings.Contains(strings.Join(proctest.With(gocache), "\n"), " -p runtime ") {
 		select {
 		case err := <-done:
 			t.Fatalf("zisi ended before it could be interrupted: %v\n%s", err, stderr.String())
@@ -88,7 +76,7 @@ func TestInterruptStopsBuild(t *testing.T) {
 		cmd.Process.Kill()
 		t.Fatal("zisi did not stop within 30s of SIGINT")
 	}
-	if left := processesWith(gocache); len(left) > 0 {
+	if left := proctest.With(gocache); len(left) > 0 {
 		t.Errorf("processes left running: %q", left)
 	}
 	entries, _ := os.ReadDir(out)
