@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"slices"
 	"strings"
 
 	"github.com/zisi-build/zisi/bundler/archive"
@@ -82,9 +81,7 @@ func largest(st archive.Stats) string {
 	for name, size := range pkgs {
 		pk = append(pk, archive.EntrySize{Name: name, Size: size})
 	}
-	slices.SortFunc(pk, func(a, b archive.EntrySize) int {
-		return cmp.Or(cmp.Compare(b.Size, a.Size), cmp.Compare(a.Name, b.Name))
-	})
+	archive.SortLargestFirst(pk)
 	var parts []string
 	if len(pk) > 0 {
 		parts = append(parts, "largest packages: "+sizes(pk[:min(top, len(pk))]))
@@ -132,9 +129,7 @@ func checkPrebuiltZip(path string, cfg config.FunctionConfig) error {
 		st.Unzipped += int64(f.UncompressedSize64)
 		st.Entries = append(st.Entries, archive.EntrySize{Name: f.Name, Size: int64(f.UncompressedSize64)})
 	}
-	slices.SortFunc(st.Entries, func(a, b archive.EntrySize) int {
-		return cmp.Or(cmp.Compare(b.Size, a.Size), cmp.Compare(a.Name, b.Name))
-	})
+	archive.SortLargestFirst(st.Entries)
 	if fi, err := os.Stat(path); err == nil {
 		st.Zipped = fi.Size()
 	}

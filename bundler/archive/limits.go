@@ -77,8 +77,14 @@ func itemStats(items []item) Stats {
 		s.Unzipped += size
 		s.Entries = append(s.Entries, EntrySize{Name: it.Name, Size: size})
 	}
-	slices.SortFunc(s.Entries, func(a, b EntrySize) int { return cmp.Or(cmp.Compare(b.Size, a.Size), cmp.Compare(a.Name, b.Name)) })
+	SortLargestFirst(s.Entries)
 	return s
+}
+
+// SortLargestFirst orders sizes by decreasing size, then by name, so
+// reports of what takes the space are deterministic.
+func SortLargestFirst(list []EntrySize) {
+	slices.SortFunc(list, func(a, b EntrySize) int { return cmp.Or(cmp.Compare(b.Size, a.Size), cmp.Compare(a.Name, b.Name)) })
 }
 
 // checkUnzipped fails before anything is read or written when the files'
