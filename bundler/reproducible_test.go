@@ -60,6 +60,12 @@ func archiveHashes(t *testing.T, src, out string) map[string]string {
 	if _, err := ZipFunctions(t.Context(), []string{src}, out, Options{Parallel: 3}); err != nil {
 		t.Fatal(err)
 	}
+	return zipHashes(t, out)
+}
+
+// zipHashes returns the sha256 of every zip in out, by file name.
+func zipHashes(t *testing.T, out string) map[string]string {
+	t.Helper()
 	hashes := map[string]string{}
 	entries, _ := os.ReadDir(out)
 	for _, e := range entries {
@@ -149,16 +155,7 @@ func siteHashes(t *testing.T, site string) map[string]string {
 	if _, err := ZipFunctions(t.Context(), []string{src}, out, Options{Config: &f.Functions, BasePath: site, Parallel: 4}); err != nil {
 		t.Fatal(err)
 	}
-	hashes := map[string]string{}
-	entries, _ := os.ReadDir(out)
-	for _, e := range entries {
-		if strings.HasSuffix(e.Name(), ".zip") {
-			data, _ := os.ReadFile(filepath.Join(out, e.Name()))
-			sum := sha256.Sum256(data)
-			hashes[e.Name()] = hex.EncodeToString(sum[:])
-		}
-	}
-	return hashes
+	return zipHashes(t, out)
 }
 
 // TestEsbuildAndV2BuildsAreByteIdentical covers what esbuild and the
