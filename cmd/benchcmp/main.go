@@ -73,23 +73,21 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	site, _ := filepath.Abs(fl.Arg(0))
 	scope := "all functions"
-	if *subset == "zisi" {
-		var err error
-		if site, err = zisiSubset(site); err != nil {
-			fmt.Fprintln(stderr, "benchcmp:", err)
-			return 1
-		}
-		defer os.RemoveAll(site)
-		scope = "the functions the reference bundles with zisi"
+	subsets := map[string]struct {
+		make  func(string) (string, error)
+		scope string
+	}{
+		"zisi": {zisiSubset, "the functions the reference bundles with zisi"},
+		"node": {nodeSubset, "every Node.js function; Go source functions left out"},
 	}
-	if *subset == "node" {
+	if sub, ok := subsets[*subset]; ok {
 		var err error
-		if site, err = nodeSubset(site); err != nil {
+		if site, err = sub.make(site); err != nil {
 			fmt.Fprintln(stderr, "benchcmp:", err)
 			return 1
 		}
 		defer os.RemoveAll(site)
-		scope = "every Node.js function; Go source functions left out"
+		scope = sub.scope
 	}
 	src := filepath.Join(site, "netlify", "functions")
 	zisiPath, _ := filepath.Abs(*zisiBin)
