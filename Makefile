@@ -32,15 +32,19 @@ build:
 
 # test-deps installs what the tests use besides Go, once: the reference's
 # glob library (minimatch, the version 16.2.3 resolves) to check our
-# matcher against, pnpm, and the fixtures' real node_modules trees from
-# their lock files. npm and pnpm use the user's registry settings.
+# matcher against, pnpm, releases of the v2 bootstrap on both sides of the
+# first one that can load zisi's entry point (bootstrap-VERSION), and the
+# fixtures' real node_modules trees from their lock files. npm and pnpm
+# use the user's registry settings.
+BOOTSTRAP_VERSIONS := 1.38.0 1.41.0 2.23.0
 test-deps: $(NODE_TOOLS)/.installed fixtures/node-deps/node_modules/.package-lock.json fixtures/modern/node_modules/.package-lock.json fixtures/v2-hoisted/node_modules/.package-lock.json fixtures/node-pnpm/node_modules/.modules.yaml
 
 $(NODE_TOOLS)/.installed:
 	@command -v node >/dev/null || { echo "node is required for the tests"; exit 1; }
 	@command -v unzip >/dev/null || { echo "unzip is required for the tests (apt-get install unzip)"; exit 1; }
 	mkdir -p $(NODE_TOOLS)
-	cd $(NODE_TOOLS) && npm install --no-audit --no-fund --loglevel=error --no-save minimatch@10.2.6 pnpm@9.15.9 urlpattern-polyfill@8.0.2
+	cd $(NODE_TOOLS) && npm install --no-audit --no-fund --loglevel=error --no-save minimatch@10.2.6 pnpm@9.15.9 urlpattern-polyfill@8.0.2 \
+		$(foreach v,$(BOOTSTRAP_VERSIONS),bootstrap-$(v)@npm:@netlify/serverless-functions-api@$(v))
 	touch $@
 
 fixtures/node-deps/node_modules/.package-lock.json: fixtures/node-deps/package-lock.json

@@ -168,6 +168,9 @@ func (b *builder) buildNode(ctx context.Context, fn discover.Function, cfg confi
 		res.BundlerWarnings = append(res.BundlerWarnings, toMessage(m))
 		res.warns = append(res.warns, Warning{Function: fn.Name, Message: m.String()})
 	}
+	for _, m := range bundle.Notes {
+		res.notes = append(res.notes, Warning{Function: fn.Name, Message: m.String()})
+	}
 	for _, m := range bundle.FallbackErrors {
 		res.BundlerErrors = append(res.BundlerErrors, toMessage(m))
 		res.warns = append(res.warns, Warning{Function: fn.Name, Message: "esbuild could not bundle this function, so the zisi bundler shipped it instead: " + m.String()})

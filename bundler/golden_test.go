@@ -41,6 +41,7 @@ var goldenScenarios = []struct {
 	{name: "node-pnpm", format: ArchiveZip, collapse: true},
 	{name: "modern", format: ArchiveZip, collapse: true},
 	{name: "modern", suffix: "-none", format: ArchiveNone, collapse: true},
+	{name: "v2-hoisted", format: ArchiveZip, collapse: true},
 }
 
 func TestGolden(t *testing.T) {

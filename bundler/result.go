@@ -51,11 +51,11 @@ type FunctionResult struct {
 	BootstrapVersion   string                       `json:"bootstrapVersion,omitempty"`
 	NativeNodeModules  map[string]map[string]string `json:"nativeNodeModules,omitempty"`
 
-	// warns are this function's warnings, collected into Report.Warnings.
+	// warns and notes are this function's warnings and notes, collected
+	// into Report.Warnings and Report.Notes.
 	warns []Warning
+	notes []Warning
 }
-
-func (r *FunctionResult) warnings() []Warning { return r.warns }
 
 // Message is a bundler warning or error with its location.
 type Message struct {

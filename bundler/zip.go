@@ -35,6 +35,27 @@ func (w Warning) String() string {
 	return b.String()
 }
 
+// BootstrapInfo says which @netlify/serverless-functions-api the v2
+// archives of a build ship as ___netlify-bootstrap.mjs, and where it came
+// from.
+type BootstrapInfo struct {
+	Version string
+	// Source is "--bootstrap DIR", "the site's node_modules (DIR)" or
+	// "the per-user cache (DIR)".
+	Source string
+	// Unused lists the site's copies of another version that were not
+	// shipped, as "VERSION in DIR".
+	Unused []string
+}
+
+func (b *BootstrapInfo) String() string {
+	s := fmt.Sprintf("%s@%s from %s", node.BootstrapPackage, b.Version, b.Source)
+	if len(b.Unused) > 0 {
+		s += fmt.Sprintf("; the site's %s is not shipped (zisi takes only %s from a site)", strings.Join(b.Unused, ", "), node.BootstrapVersion)
+	}
+	return s
+}
+
 // Report is the outcome of ZipFunctions.
 type Report struct {
 	// Functions holds the successful results in discovery order.
@@ -43,6 +64,12 @@ type Report struct {
 	Failures []*FunctionError
 	// Warnings are site-level and per-function warnings.
 	Warnings []Warning
+	// Notes are information that needs no action (a package shipped from
+	// devDependencies, say); the CLI shows them with --verbose.
+	Notes []Warning
+	// Bootstrap says which v2 bootstrap the v2 functions ship; nil when
+	// the build has none.
+	Bootstrap *BootstrapInfo
 	// Manifest is the manifest path written; empty when none was (any
 	// failure keeps an existing manifest untouched).
 	Manifest string
@@ -75,14 +102,16 @@ func ZipFunctions(ctx context.Context, srcDirs []string, destDir string, opts Op
 		return nil, err
 	}
 	fns := discover.Dedupe(found.Functions)
-	results, errs := buildAll(ctx, fns, destDir, o)
+	results, errs, boot := buildAll(ctx, fns, destDir, o)
+	rep.Bootstrap = boot
 	for i := range fns {
 		if errs[i] != nil {
 			rep.Failures = append(rep.Failures, errs[i])
 			continue
 		}
 		rep.Functions = append(rep.Functions, *results[i])
-		rep.Warnings = append(rep.Warnings, results[i].warnings()...)
+		rep.Warnings = append(rep.Warnings, results[i].warns...)
+		rep.Notes = append(rep.Notes, results[i].notes...)
 	}
 	if err := ctx.Err(); err != nil {
 		return rep, err
@@ -121,7 +150,7 @@ func ZipFunction(ctx context.Context, path, destDir string, opts Options) (*Func
 		return nil, err
 	}
 	fns := discover.Dedupe(found.Functions)
-	results, errs := buildAll(ctx, fns[:1], destDir, o)
+	results, errs, _ := buildAll(ctx, fns[:1], destDir, o)
 	if errs[0] != nil {
 		return nil, errs[0]
 	}
@@ -130,7 +159,8 @@ func ZipFunction(ctx context.Context, path, destDir string, opts Options) (*Func
 
 // buildAll builds functions with at most o.Parallel at once. Each worker
 // writes only its own index, so output order never depends on timing.
-func buildAll(ctx context.Context, fns []discover.Function, destDir string, o Options) ([]*FunctionResult, []*FunctionError) {
+// It also says which v2 bootstrap was shipped, if any.
+func buildAll(ctx context.Context, fns []discover.Function, destDir string, o Options) ([]*FunctionResult, []*FunctionError, *BootstrapInfo) {
 	results := make([]*FunctionResult, len(fns))
 	errs := make([]*FunctionError, len(fns))
 	outputs := outputNames(fns, o.ArchiveFormat)
@@ -169,7 +199,11 @@ func buildAll(ctx context.Context, fns []discover.Function, destDir string, o Op
 		}()
 	}
 	wg.Wait()
-	return results, errs
+	var boot *BootstrapInfo
+	if b.boot != nil {
+		boot = &BootstrapInfo{Version: b.boot.Version, Source: b.boot.Source, Unused: b.boot.Unused}
+	}
+	return results, errs, boot
 }
 
 // outputNames returns each function's output file name within destDir.

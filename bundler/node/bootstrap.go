@@ -14,6 +14,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"golang.org/x/mod/semver"
+
 	"github.com/zisi-build/zisi/resolver"
 )
 
@@ -29,14 +31,30 @@ const (
 // fetched.
 var ErrNoBootstrap = errors.New("v2 bootstrap not available")
 
+// ErrIncompatibleBootstrap means an explicit bootstrap (--bootstrap) has a
+// version whose Lambda adapter cannot load zisi's entry point.
+var ErrIncompatibleBootstrap = errors.New("incompatible v2 bootstrap")
+
+// minPathBootstrap is the first version whose getLambdaHandler accepts the
+// main file's path, as the entry point passes it; before it, the adapter
+// wants the loaded module and every request fails inside the bootstrap
+// ("e.default is not a function"). Found by calling functions through the
+// entry point with each release; TestBootstrapVersions keeps it honest.
+const minPathBootstrap = "v1.41.0"
+
 // Bootstrap is the bootstrap file found for a build.
 type Bootstrap struct {
 	// File is the package's dist/index.js.
 	File string
 	// Version is the package's version, recorded in the metadata file.
 	Version string
-	// Source says where it came from, for messages.
+	// Source says where it came from, for messages: "--bootstrap DIR",
+	// "the site's node_modules (DIR)" or "the per-user cache (DIR)".
 	Source string
+	// Unused lists the site's own copies of the package that were passed
+	// over because their version is not the pinned one, as
+	// "VERSION in DIR".
+	Unused []string
 }
 
 func (b *Bootstrap) metadata() []byte {
@@ -74,23 +92,34 @@ func DefaultCacheDir() string {
 	return filepath.Join(d, "zisi")
 }
 
-// FindBootstrap locates the bootstrap: the explicit directory, else the
-// site's own node_modules, else the per-user cache, filled on first use
-// with `npm pack` (npm verifies the package's integrity and applies the
-// user's registry, mirror and proxy settings).
+// FindBootstrap locates the bootstrap: the explicit directory (which must
+// hold a compatible version), else a copy of exactly the pinned version in
+// the site's own node_modules, else the pinned version in the per-user
+// cache, filled on first use with `npm pack` (npm verifies the package's
+// integrity and applies the user's registry, mirror and proxy settings).
+//
+// The reference always ships its own pinned copy. A site's copy of another
+// version is never shipped: sites on @netlify/functions 2.x have 1.x
+// hoisted, whose adapter cannot load the entry point, and even a working
+// newer one would make archives differ from the reference's.
 func FindBootstrap(ctx context.Context, o BootstrapOptions) (*Bootstrap, error) {
 	if o.Dir != "" {
-		b, err := readBootstrap(o.Dir, "--bootstrap "+o.Dir)
-		if err != nil {
-			return nil, fmt.Errorf("%w: %v; point --bootstrap at an unpacked %s package (the directory holding its package.json)", ErrNoBootstrap, err, BootstrapPackage)
-		}
-		return b, nil
+		return explicitBootstrap(o.Dir)
 	}
+	var unused []string
+	seen := map[string]bool{}
 	for _, dir := range o.SiteDirs {
 		for d := dir; ; d = filepath.Dir(d) {
 			pkg := filepath.Join(d, "node_modules", filepath.FromSlash(BootstrapPackage))
-			if b, err := readBootstrap(pkg, "site node_modules"); err == nil {
-				return b, nil
+			if !seen[pkg] {
+				seen[pkg] = true
+				if b, err := readBootstrap(pkg, "the site's node_modules ("+pkg+")"); err == nil {
+					if b.Version == BootstrapVersion {
+						b.Unused = unused
+						return b, nil
+					}
+					unused = append(unused, b.Version+" in "+pkg)
+				}
 			}
 			if filepath.Dir(d) == d {
 				break
@@ -100,18 +129,58 @@ func FindBootstrap(ctx context.Context, o BootstrapOptions) (*Bootstrap, error) 
 	var fetchErr error
 	if o.CacheDir != "" {
 		dir := filepath.Join(o.CacheDir, "bootstrap", BootstrapVersion, "package")
-		if b, err := readBootstrap(dir, "cache "+dir); err == nil {
+		b, err := readBootstrap(dir, "the per-user cache ("+dir+")")
+		if err != nil {
+			if fetchErr = fillCache(ctx, o, dir); fetchErr == nil {
+				b, err = readBootstrap(dir, "the per-user cache ("+dir+")")
+			}
+		}
+		if err == nil && fetchErr == nil {
+			b.Unused = unused
 			return b, nil
 		}
-		if fetchErr = fillCache(ctx, o, dir); fetchErr == nil {
-			return readBootstrap(dir, "cache "+dir)
+		if fetchErr == nil {
+			fetchErr = err
 		}
 	}
 	msg := fmt.Sprintf("v2 functions need %s@%s; zisi looks (1) in the directory given with --bootstrap, (2) in the site's node_modules (npm install %s@%s), (3) in the per-user cache, which it fills with npm pack", BootstrapPackage, BootstrapVersion, BootstrapPackage, BootstrapVersion)
+	if len(unused) > 0 {
+		msg += "; the site's " + strings.Join(unused, ", ") + " is not used: only " + BootstrapVersion + " is taken from a site"
+	}
 	if fetchErr != nil {
 		msg += ": " + fetchErr.Error()
 	}
 	return nil, fmt.Errorf("%w: %s", ErrNoBootstrap, msg)
+}
+
+// explicitBootstrap reads --bootstrap DIR and checks that its version can
+// load the entry point.
+func explicitBootstrap(dir string) (*Bootstrap, error) {
+	b, err := readBootstrap(dir, "--bootstrap "+dir)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v; point --bootstrap at an unpacked %s package (the directory holding its package.json)", ErrNoBootstrap, err, BootstrapPackage)
+	}
+	if err := CheckBootstrapVersion(b.Version); err != nil {
+		return nil, fmt.Errorf("%w: --bootstrap %s: %v", ErrIncompatibleBootstrap, dir, err)
+	}
+	return b, nil
+}
+
+// CheckBootstrapVersion reports whether a bootstrap version can serve the
+// entry point zisi writes: from 1.41.0 (the first whose getLambdaHandler
+// takes a path) up to, not including, the next major after the pinned one.
+func CheckBootstrapVersion(version string) error {
+	v := "v" + version
+	if !semver.IsValid(v) {
+		return fmt.Errorf("version %q is not a semantic version; use %s@%s", version, BootstrapPackage, BootstrapVersion)
+	}
+	if semver.Compare(v, minPathBootstrap) < 0 {
+		return fmt.Errorf("version %s cannot load zisi's entry point (its getLambdaHandler takes a loaded module, not a path, so every request would fail); use %s@%s, or any version from %s", version, BootstrapPackage, BootstrapVersion, minPathBootstrap[1:])
+	}
+	if semver.Major(v) != semver.Major("v"+BootstrapVersion) && semver.Compare(v, "v"+BootstrapVersion) > 0 {
+		return fmt.Errorf("version %s is a newer major version than zisi was tested with; use %s@%s", version, BootstrapPackage, BootstrapVersion)
+	}
+	return nil
 }
 
 func readBootstrap(dir, source string) (*Bootstrap, error) {

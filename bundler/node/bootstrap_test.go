@@ -2,7 +2,9 @@ package node
 
 import (
 	"errors"
+	"maps"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -22,34 +24,78 @@ func withPrefix(prefix string, files map[string]string) map[string]string {
 	return out
 }
 
-// TestFindBootstrapOrder: --bootstrap, then the site's node_modules (found
-// from a function folder below it), then the per-user cache.
+// TestFindBootstrapOrder: --bootstrap, then a copy of the pinned version
+// in the site's node_modules (found from a function folder below it), then
+// the per-user cache. A site copy of another version is passed over and
+// named, never shipped.
 func TestFindBootstrapOrder(t *testing.T) {
 	t.Parallel()
-	explicit := writeSite(t, fakeBootstrap("9.9.9"))
-	site := writeSite(t, withPrefix("node_modules/@netlify/serverless-functions-api/", fakeBootstrap("2.17.0")))
-	fnDir := filepath.Join(site, "netlify", "functions")
+	explicit := writeSite(t, fakeBootstrap("2.23.0"))
+	// In pinned/apps/web, another version nearer the function shadows the
+	// pinned one for Node.js, but not for the bootstrap lookup.
+	files := withPrefix("node_modules/@netlify/serverless-functions-api/", fakeBootstrap(BootstrapVersion))
+	maps.Copy(files, withPrefix("apps/web/node_modules/@netlify/serverless-functions-api/", fakeBootstrap("1.26.1")))
+	pinned := writeSite(t, files)
+	hoisted := filepath.Join(pinned, "apps", "web")
+	old := writeSite(t, withPrefix("node_modules/@netlify/serverless-functions-api/", fakeBootstrap("1.26.1")))
 	cache := writeSite(t, withPrefix("bootstrap/"+BootstrapVersion+"/package/", fakeBootstrap(BootstrapVersion)))
 
 	cases := []struct {
 		name    string
 		opts    BootstrapOptions
 		version string
+		source  string
+		unused  []string
 	}{
-		{"explicit wins", BootstrapOptions{Dir: explicit, SiteDirs: []string{fnDir}, CacheDir: cache}, "9.9.9"},
-		{"site node_modules next", BootstrapOptions{SiteDirs: []string{fnDir}, CacheDir: cache}, "2.17.0"},
-		{"cache last", BootstrapOptions{SiteDirs: []string{t.TempDir()}, CacheDir: cache}, BootstrapVersion},
+		{"explicit wins", BootstrapOptions{Dir: explicit, SiteDirs: []string{pinned}, CacheDir: cache}, "2.23.0", "--bootstrap", nil},
+		{"site copy of the pinned version", BootstrapOptions{SiteDirs: []string{filepath.Join(pinned, "netlify", "functions")}, CacheDir: cache}, BootstrapVersion, "the site's node_modules", nil},
+		{"pinned above another version", BootstrapOptions{SiteDirs: []string{filepath.Join(hoisted, "netlify", "functions")}, CacheDir: cache}, BootstrapVersion, "the site's node_modules",
+			[]string{"1.26.1 in " + filepath.Join(hoisted, "node_modules", "@netlify", "serverless-functions-api")}},
+		{"site copy of another version: the cache", BootstrapOptions{SiteDirs: []string{old}, CacheDir: cache}, BootstrapVersion, "the per-user cache",
+			[]string{"1.26.1 in " + filepath.Join(old, "node_modules", "@netlify", "serverless-functions-api")}},
+		{"cache last", BootstrapOptions{SiteDirs: []string{t.TempDir()}, CacheDir: cache}, BootstrapVersion, "the per-user cache", nil},
 	}
 	for _, tc := range cases {
 		b, err := FindBootstrap(t.Context(), tc.opts)
 		if err != nil {
 			t.Fatalf("%s: %v", tc.name, err)
 		}
-		if b.Version != tc.version || !strings.HasSuffix(b.File, filepath.Join("dist", "index.js")) {
-			t.Errorf("%s: got %+v, want version %s", tc.name, b, tc.version)
+		if b.Version != tc.version || !strings.HasSuffix(b.File, filepath.Join("dist", "index.js")) || !strings.HasPrefix(b.Source, tc.source) {
+			t.Errorf("%s: got %+v, want version %s from %s", tc.name, b, tc.version, tc.source)
+		}
+		if !slices.Equal(b.Unused, tc.unused) {
+			t.Errorf("%s: unused %q, want %q", tc.name, b.Unused, tc.unused)
 		}
 		if string(b.metadata()) != `{"bootstrap_version":"`+tc.version+`","version":1}` {
 			t.Errorf("%s: metadata %s", tc.name, b.metadata())
+		}
+	}
+}
+
+// TestExplicitBootstrapVersionCheck: --bootstrap accepts the versions whose
+// adapter takes the main file's path and refuses the rest, saying why.
+func TestExplicitBootstrapVersionCheck(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		version string
+		want    string // "" for accepted
+	}{
+		{"1.26.1", "takes a loaded module, not a path"},
+		{"1.40.9", "takes a loaded module, not a path"},
+		{"1.41.0", ""},
+		{BootstrapVersion, ""},
+		{"2.99.0", ""},
+		{"3.0.0", "newer major version"},
+		{"latest", "not a semantic version"},
+	}
+	for _, tc := range cases {
+		dir := writeSite(t, fakeBootstrap(tc.version))
+		b, err := FindBootstrap(t.Context(), BootstrapOptions{Dir: dir})
+		switch {
+		case tc.want == "" && (err != nil || b.Version != tc.version):
+			t.Errorf("%s: got %+v, %v; want accepted", tc.version, b, err)
+		case tc.want != "" && (!errors.Is(err, ErrIncompatibleBootstrap) || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), dir)):
+			t.Errorf("%s: got %v; want ErrIncompatibleBootstrap naming %s and %q", tc.version, err, dir, tc.want)
 		}
 	}
 }

@@ -72,6 +72,9 @@ type Bundle struct {
 	NativeNodeModules map[string]map[string]string
 	// Warnings are things the user should fix that did not stop the build.
 	Warnings []Message
+	// Notes are decisions worth knowing that need no action, such as a
+	// package shipped although only devDependencies list it.
+	Notes []Message
 	// FallbackErrors are esbuild's errors when node_bundler = "esbuild"
 	// fell back to the zisi bundler.
 	FallbackErrors []Message

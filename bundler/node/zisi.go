@@ -33,6 +33,7 @@ type walker struct {
 	pkgs     map[string]bool
 	native   map[string]map[string]string
 	warnings []Message
+	notes    []Message
 }
 
 // zisi ships the main file, the local files it imports (transitively),
@@ -59,7 +60,7 @@ func zisi(ctx context.Context, in Input) (*Bundle, error) {
 	if err := w.walkLocal(ctx, fn.MainFile); err != nil {
 		return nil, err
 	}
-	b := &Bundle{MainFile: fn.MainFile, ModuleFormat: "cjs", Warnings: w.warnings}
+	b := &Bundle{MainFile: fn.MainFile, ModuleFormat: "cjs", Warnings: w.warnings, Notes: w.notes}
 	for f := range w.files {
 		if !IsJunk(filepath.Base(f)) {
 			b.SrcFiles = append(b.SrcFiles, f)
@@ -208,9 +209,10 @@ func (w *walker) excluded(name string) bool {
 	return name == "aws-sdk"
 }
 
-// checkDevDependency warns when a function imports a package the site
-// lists only as a devDependency: it is shipped (as the reference does),
-// but an install that omits dev dependencies would break the function.
+// checkDevDependency notes when a function imports a package the site
+// lists only as a devDependency: it is shipped (as the reference does).
+// A note, not a warning: Netlify installs devDependencies by default, so
+// the function works, and on real sites the warning was noise.
 func (w *walker) checkDevDependency(name, file, spec string) {
 	s := w.site
 	if s == nil {
@@ -225,8 +227,8 @@ func (w *walker) checkDevDependency(name, file, spec string) {
 		}
 	}
 	line, col := locate(file, spec)
-	w.warnings = append(w.warnings, Message{File: file, Line: line, Column: col,
-		Text: fmt.Sprintf("%q is listed only in devDependencies of %s; it is shipped because this file imports it, but move it to dependencies so installs without dev dependencies keep it", name, s.Path)})
+	w.notes = append(w.notes, Message{File: file, Line: line, Column: col,
+		Text: fmt.Sprintf("%q is listed only in devDependencies of %s; it is shipped because this file imports it (an install without dev dependencies would leave it out)", name, s.Path)})
 }
 
 // addPackage ships a package and, recursively, what it depends on.

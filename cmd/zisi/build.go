@@ -31,6 +31,7 @@ func (e *env) buildCommand() *cli.Command {
 			&cli.StringFlag{Name: "bootstrap", Usage: "unpacked @netlify/serverless-functions-api package to ship with v2 functions (default: the site's node_modules, else the per-user cache, filled with npm pack)"},
 			&cli.BoolFlag{Name: "json", Usage: "print the results array as JSON on stdout"},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print only warnings and errors"},
+			&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "also print notes: decisions that need no action (a package shipped from devDependencies, say)"},
 		},
 		Action: e.build,
 	}
@@ -77,7 +78,7 @@ func (e *env) build(c *cli.Context) error {
 	if rep == nil {
 		return err
 	}
-	e.printReport(rep, c.Bool("quiet"), dest, time.Since(start))
+	e.printReport(rep, reportOptions{quiet: c.Bool("quiet"), verbose: c.Bool("verbose")}, dest, time.Since(start))
 	if c.Bool("json") {
 		if jerr := e.printJSON(nonNil(rep.Functions)); jerr != nil {
 			return jerr
@@ -99,9 +100,15 @@ func (e *env) printJSON(v any) error {
 	return err
 }
 
-// printReport writes one line per function, the warnings, the failures
-// and a summary to stderr.
-func (e *env) printReport(rep *bundler.Report, quiet bool, dest string, took time.Duration) {
+type reportOptions struct {
+	quiet, verbose bool
+}
+
+// printReport writes one line per function, the v2 bootstrap shipped, the
+// notes (verbose only), the warnings, the failures and a summary to
+// stderr.
+func (e *env) printReport(rep *bundler.Report, o reportOptions, dest string, took time.Duration) {
+	quiet := o.quiet
 	if !quiet {
 		for _, r := range rep.Functions {
 			tool := r.Bundler
@@ -113,6 +120,14 @@ func (e *env) printReport(rep *bundler.Report, quiet bool, dest string, took tim
 				size = humanSize(r.Size)
 			}
 			fmt.Fprintf(e.stderr, "  %-28s %-3s %-8s %9s  %s\n", r.Name, r.Runtime, tool, size, r.Path)
+		}
+	}
+	if rep.Bootstrap != nil && !quiet {
+		fmt.Fprintf(e.stderr, "v2 bootstrap: %s\n", rep.Bootstrap)
+	}
+	if o.verbose {
+		for _, n := range rep.Notes {
+			fmt.Fprintf(e.stderr, "note: %s\n", n)
 		}
 	}
 	for _, w := range rep.Warnings {

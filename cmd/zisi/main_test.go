@@ -295,3 +295,57 @@ func TestBuildGoFailureExitCode(t *testing.T) {
 		t.Errorf("results %s (%v)", r.stdout, err)
 	}
 }
+
+func fixtureConfig(t *testing.T, name string) string {
+	t.Helper()
+	p, err := filepath.Abs(filepath.Join("../../fixtures", name, "netlify.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// TestBuildSaysWhichBootstrapShipped: the summary names the v2 bootstrap
+// and where it came from, and the site's hoisted 1.x copy that was not
+// shipped; --bootstrap pointing at that copy is refused with the reason.
+func TestBuildSaysWhichBootstrapShipped(t *testing.T) {
+	t.Parallel()
+	cfg := fixtureConfig(t, "v2-hoisted")
+	r := run(t, "build", "--config", cfg, t.TempDir())
+	if r.code != 0 {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	for _, want := range []string{"v2 bootstrap: @netlify/serverless-functions-api@2.18.0 from ", "the site's 1.26.1 in ", "is not shipped"} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
+		}
+	}
+	old := filepath.Join(filepath.Dir(cfg), "node_modules", "@netlify", "serverless-functions-api")
+	r = run(t, "build", "--config", cfg, "--bootstrap", old, t.TempDir())
+	if r.code != 1 || !strings.Contains(r.stderr, "--bootstrap "+old+": version 1.26.1 cannot load zisi's entry point") {
+		t.Errorf("--bootstrap with 1.26.1: exit %d\n%s", r.code, r.stderr)
+	}
+	// A build without v2 functions says nothing about a bootstrap.
+	if r := run(t, "build", "--config", demoConfig(t), t.TempDir()); strings.Contains(r.stderr, "bootstrap") {
+		t.Errorf("demo build mentions a bootstrap:\n%s", r.stderr)
+	}
+}
+
+// TestVerboseShowsNotes: a package shipped from devDependencies is a note,
+// printed with --verbose only, never a warning.
+func TestVerboseShowsNotes(t *testing.T) {
+	t.Parallel()
+	cfg := fixtureConfig(t, "node-deps")
+	const note = `"is-number" is listed only in devDependencies`
+	plain := run(t, "build", "--config", cfg, t.TempDir())
+	verbose := run(t, "build", "--verbose", "--config", cfg, t.TempDir())
+	if plain.code != 0 || verbose.code != 0 {
+		t.Fatalf("exit %d, %d\n%s", plain.code, verbose.code, verbose.stderr)
+	}
+	if strings.Contains(plain.stderr, note) {
+		t.Errorf("without --verbose:\n%s", plain.stderr)
+	}
+	if !strings.Contains(verbose.stderr, "note: function \"dev-dep\": ") || !strings.Contains(verbose.stderr, note) || strings.Contains(verbose.stderr, "warning: function \"dev-dep\"") {
+		t.Errorf("with --verbose:\n%s", verbose.stderr)
+	}
+}
