@@ -26,6 +26,11 @@ func OS() FS { return os.DirFS("/").(FS) }
 // ErrSymlinkLoop is returned when resolving a path follows too many links.
 var ErrSymlinkLoop = errors.New("too many levels of symbolic links")
 
+// ErrRelativePath is returned for a path that is not absolute: the
+// resolver has no working directory to resolve it against (callers make
+// paths absolute at their boundary).
+var ErrRelativePath = errors.New("path is not absolute")
+
 const maxLinks = 40
 
 func fsName(p string) string {
@@ -95,6 +100,9 @@ func (c *cache) lstatMode(p string) (fs.FileMode, error) {
 // Realpath resolves every symbolic link in an absolute path, as Node.js
 // does for modules it loads (fs.realpath).
 func (c *cache) Realpath(p string) (string, error) {
+	if !path.IsAbs(p) {
+		return "", fmt.Errorf("resolve %q: %w", p, ErrRelativePath)
+	}
 	return c.realpath(path.Clean(p), 0)
 }
 

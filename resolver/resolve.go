@@ -109,6 +109,9 @@ func (r *Resolver) PackageJSON(dir string) (*PackageJSON, error) { return r.c.pa
 
 // NearestPackageJSON returns the closest package.json at or above dir.
 func (r *Resolver) NearestPackageJSON(dir string) (*PackageJSON, error) {
+	if !path.IsAbs(dir) {
+		return nil, fmt.Errorf("find package.json above %q: %w", dir, ErrRelativePath)
+	}
 	for d := dir; ; d = path.Dir(d) {
 		if path.Base(d) != "node_modules" {
 			pkg, err := r.c.packageJSON(d)
@@ -196,10 +199,15 @@ func isRelative(s string) bool {
 // SplitPackage splits a bare specifier into package name and subpath:
 // "@scope/x/y" → ("@scope/x", "./y"), "x" → ("x", "."). A bare "@scope"
 // has no package name.
+//
+// A first segment that starts with a dot is a folder of packages like a
+// scope: under Node's rules only "./", "../" and "/" start a path, so
+// ".prisma/client" is the package at node_modules/.prisma/client, where
+// Prisma generates its client (and which has the package.json).
 func SplitPackage(spec string) (name, subpath string) {
 	parts := strings.SplitN(spec, "/", 3)
 	n := 1
-	if strings.HasPrefix(spec, "@") {
+	if strings.HasPrefix(spec, "@") || (strings.HasPrefix(spec, ".") && len(parts) > 1 && parts[1] != "") {
 		if len(parts) < 2 || parts[1] == "" {
 			return "", ""
 		}

@@ -62,6 +62,15 @@ var site = fstest.MapFS{
 	"s/node_modules/.pnpm/q@1.0.0/node_modules/q/package.json": file(`{"name":"q","version":"1.0.0"}`),
 	"s/node_modules/.pnpm/q@1.0.0/node_modules/q/index.js":     file(""),
 
+	// Prisma: the generated client is the package .prisma/client (the
+	// .prisma folder itself has no package.json), required by bare name.
+	"s/node_modules/@prisma/client/package.json":  file(`{"name":"@prisma/client","version":"5.0.0","main":"index.js"}`),
+	"s/node_modules/@prisma/client/index.js":      file(`module.exports = require(".prisma/client/default")`),
+	"s/node_modules/.prisma/client/package.json":  file(`{"name":".prisma/client","main":"index.js"}`),
+	"s/node_modules/.prisma/client/index.js":      file(""),
+	"s/node_modules/.prisma/client/default.js":    file(""),
+	"s/node_modules/.prisma/client/schema.prisma": file(""),
+
 	// npm link to a directory outside the site, and a link loop.
 	"s/node_modules/linked":        link("/dev-libs/linked"),
 	"dev-libs/linked/package.json": file(`{"name":"linked","main":"lib.js"}`),
@@ -114,6 +123,10 @@ func TestResolve(t *testing.T) {
 		{"q", "/s/fns", Require, "error"},
 		{"linked", "/s/fns", Require, "/dev-libs/linked/lib.js"},
 		{"./loop/a", "/s", Require, "error"},
+		{".prisma/client", "/s/fns", Require, "/s/node_modules/.prisma/client/index.js"},
+		{".prisma/client/default", "/s/node_modules/@prisma/client", Require, "/s/node_modules/.prisma/client/default.js"},
+		{".prisma", "/s/fns", Require, "error"},
+		{"./.prisma/client", "/s/fns", Require, "error"},
 	}
 	for _, tc := range cases {
 		res, err := r.Resolve(tc.spec, tc.from, tc.mode)
@@ -156,6 +169,10 @@ func TestFindPackageAndSymlinks(t *testing.T) {
 	if err != nil || nested.JSON.Version != "1.0.0" {
 		t.Errorf("nested dep-b = %+v, %v: the nested copy must win", nested, err)
 	}
+	prisma, err := r.FindPackage(".prisma/client", "/s/node_modules/@prisma/client")
+	if err != nil || prisma.Dir != "/s/node_modules/.prisma/client" {
+		t.Errorf(".prisma/client = %+v, %v", prisma, err)
+	}
 	if _, err := r.FindPackage("nope", "/s/fns"); !errors.Is(err, ErrNotFound) {
 		t.Errorf("nope: %v", err)
 	}
@@ -165,6 +182,7 @@ func TestSplitPackage(t *testing.T) {
 	t.Parallel()
 	for spec, want := range map[string][2]string{
 		"x": {"x", "."}, "x/y/z": {"x", "./y/z"}, "@s/x": {"@s/x", "."}, "@s/x/y": {"@s/x", "./y"}, "@s": {"", ""}, "@s/": {"", ""},
+		".prisma/client": {".prisma/client", "."}, ".prisma/client/default": {".prisma/client", "./default"}, ".prisma": {".prisma", "."},
 	} {
 		if n, s := SplitPackage(spec); n != want[0] || s != want[1] {
 			t.Errorf("SplitPackage(%q) = %q %q, want %q", spec, n, s, want)
@@ -186,5 +204,30 @@ func TestParsePackageJSON(t *testing.T) {
 	}
 	if _, err := ParsePackageJSON("/p/package.json", []byte(`{"name":`)); !errors.Is(err, ErrInvalidPackageJSON) {
 		t.Errorf("invalid JSON: %v", err)
+	}
+}
+
+// TestRelativePathsAreRefused: the resolver takes absolute paths only and
+// says so, instead of walking up from "." for ever (a relative folder
+// given to zisi files used to overflow the stack).
+func TestRelativePathsAreRefused(t *testing.T) {
+	t.Parallel()
+	r := New(site)
+	for _, p := range []string{".", "", "s/fns", "./s", "../s"} {
+		if _, err := r.Realpath(p); !errors.Is(err, ErrRelativePath) {
+			t.Errorf("Realpath(%q) = %v, want ErrRelativePath", p, err)
+		}
+		if _, err := r.Resolve("dep-a", p, Require); !errors.Is(err, ErrRelativePath) {
+			t.Errorf("Resolve from %q = %v, want ErrRelativePath", p, err)
+		}
+		if _, err := r.FindPackage("dep-a", p); !errors.Is(err, ErrRelativePath) {
+			t.Errorf("FindPackage from %q = %v, want ErrRelativePath", p, err)
+		}
+		if _, err := r.NearestPackageJSON(p); !errors.Is(err, ErrRelativePath) {
+			t.Errorf("NearestPackageJSON(%q) = %v, want ErrRelativePath", p, err)
+		}
+		if r.IsFile(p) || r.IsDir(p) {
+			t.Errorf("IsFile/IsDir(%q) is true", p)
+		}
 	}
 }
