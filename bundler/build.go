@@ -124,16 +124,28 @@ func (b *builder) build(ctx context.Context, fn discover.Function, output string
 	return nil, b.fail(fn, "", fmt.Errorf("%w: building %s source functions is not part of this zisi release yet; build the binary yourself and put it in the functions folder", ErrRuntimeUnavailable, fn.Runtime))
 }
 
-// buildNode bundles a Node.js function and writes its archive.
-func (b *builder) buildNode(ctx context.Context, fn discover.Function, cfg config.FunctionConfig, res *FunctionResult) (string, error) {
+// nodeInput is what the Node.js bundlers need for fn: its main file's
+// analysis and, for v2, the in-source configuration merged over cfg.
+// Building and listing files both start here, so `zisi files` reads what
+// a build reads.
+func (b *builder) nodeInput(fn discover.Function, cfg config.FunctionConfig) (node.Input, error) {
 	analysis, err := b.analyse(fn)
 	if err != nil {
-		return "", fmt.Errorf("%s: %w", fn.MainFile, err)
+		return node.Input{}, fmt.Errorf("%s: %w", fn.MainFile, err)
 	}
 	if analysis.APIVersion == 2 {
 		cfg = node.MergeSource(cfg, analysis.Config, fn.MainFile)
 	}
-	in := node.Input{Function: fn, Config: cfg, Analysis: analysis, Env: b.env}
+	return node.Input{Function: fn, Config: cfg, Analysis: analysis, Env: b.env}, nil
+}
+
+// buildNode bundles a Node.js function and writes its archive.
+func (b *builder) buildNode(ctx context.Context, fn discover.Function, cfg config.FunctionConfig, res *FunctionResult) (string, error) {
+	in, err := b.nodeInput(fn, cfg)
+	if err != nil {
+		return "", err
+	}
+	cfg, analysis := in.Config, in.Analysis
 	apiVersion := in.APIVersion()
 	bundlerName, _ := node.Select(in)
 	bundle, err := node.Build(ctx, in)

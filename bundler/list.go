@@ -3,7 +3,11 @@ package bundler
 import (
 	"context"
 	"fmt"
+	"io/fs"
+	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 
 	"github.com/zisi-build/zisi/bundler/discover"
 	"github.com/zisi-build/zisi/bundler/node"
@@ -58,25 +62,34 @@ func ListFunctions(ctx context.Context, srcDirs []string, opts Options) (*Listin
 	return out, nil
 }
 
-// ListFunctionsFiles lists every source file each function would ship.
+// ListFunctionsFiles lists the source files each function's build reads
+// and ships: what the bundler read (a TypeScript main file, not the .js it
+// becomes; every file esbuild or the tracer pulled in), the included_files
+// and the files shipped as they are. It plans each function as a build
+// does (absolute paths, source analysis, in-source configuration), so the
+// listing is the build's own. Paths are absolute.
 func ListFunctionsFiles(ctx context.Context, srcDirs []string, opts Options) (*FilesListing, error) {
-	found, err := discover.Discover(ctx, srcDirs, opts.discoverOptions())
+	o, err := opts.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	abs, err := absAll(srcDirs)
+	if err != nil {
+		return nil, err
+	}
+	found, err := discover.Discover(ctx, abs, o.discoverOptions())
 	if err != nil {
 		return nil, err
 	}
 	out := &FilesListing{Warnings: discoveryWarnings(found)}
-	env := node.NewEnv(opts.BasePath)
+	b := &builder{opts: o, env: node.NewEnv(o.BasePath)}
 	for _, fn := range found.Functions {
-		lf := listed(fn, &opts)
-		files := []string{fn.SrcPath}
-		if fn.Runtime == discover.RuntimeJS && fn.Kind != discover.KindZip {
-			bundle, err := node.Build(ctx, node.Input{Function: fn, Config: opts.functionConfig(fn.Name), Env: env})
-			if err != nil {
-				out.Warnings = append(out.Warnings, Warning{Function: fn.Name, Message: err.Error()})
-				continue
-			}
-			files = bundle.SrcFiles
+		files, err := b.sourceFiles(ctx, fn)
+		if err != nil {
+			out.Warnings = append(out.Warnings, Warning{Function: fn.Name, Message: err.Error()})
+			continue
 		}
+		lf := listed(fn, &o)
 		for _, f := range files {
 			item := ListedFile{ListedFunction: lf, SrcFile: f}
 			item.Extension = filepath.Ext(f)
@@ -84,6 +97,65 @@ func ListFunctionsFiles(ctx context.Context, srcDirs []string, opts Options) (*F
 		}
 	}
 	return out, nil
+}
+
+// sourceFiles returns the sorted source files of one function's build.
+func (b *builder) sourceFiles(ctx context.Context, fn discover.Function) ([]string, error) {
+	switch {
+	case fn.Runtime == discover.RuntimeJS && fn.Kind != discover.KindZip:
+		in, err := b.nodeInput(fn, b.opts.functionConfig(fn.Name))
+		if err != nil {
+			return nil, err
+		}
+		bundle, err := node.Build(ctx, in)
+		if err != nil {
+			return nil, err
+		}
+		return bundleSources(bundle), nil
+	case isGoSource(fn):
+		return goSources(fn.SrcPath)
+	}
+	return []string{fn.MainFile}, nil
+}
+
+// bundleSources is what a bundle read and ships, as the regular files on
+// disk: a compiled main file at a path of its own (hello.js for hello.ts)
+// stands for its source, which is among the inputs, and the symbolic
+// links and package folders it recreates (pnpm's) for their targets.
+func bundleSources(bundle *node.Bundle) []string {
+	var files []string
+	for _, list := range [][]string{bundle.Inputs, bundle.IncludedFiles, bundle.SrcFiles} {
+		for _, f := range list {
+			if fi, err := os.Lstat(f); err == nil && fi.Mode().IsRegular() {
+				files = append(files, f)
+			}
+		}
+	}
+	slices.Sort(files)
+	return slices.Compact(files)
+}
+
+// goSources lists what go build reads from a Go function's folder: the
+// module files and every non-test .go file.
+func goSources(dir string) ([]string, error) {
+	var files []string
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		name := d.Name()
+		switch {
+		case d.IsDir() && p != dir && (strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_") || name == "testdata"):
+			return filepath.SkipDir // go build ignores these folders
+		case d.Type().IsRegular() && (name == "go.mod" || name == "go.sum" || (strings.HasSuffix(name, ".go") && !strings.HasSuffix(name, "_test.go"))):
+			files = append(files, p)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list Go sources in %q: %w", dir, err)
+	}
+	return files, nil
 }
 
 func listed(fn discover.Function, opts *Options) ListedFunction {

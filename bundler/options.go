@@ -2,6 +2,7 @@ package bundler
 
 import (
 	"fmt"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
@@ -77,6 +78,14 @@ func (o *Options) withDefaults() (Options, error) {
 	}
 	if out.Parallel <= 0 {
 		out.Parallel = runtime.NumCPU()
+	}
+	if out.BasePath != "" {
+		// The resolver works on absolute paths only.
+		abs, err := filepath.Abs(out.BasePath)
+		if err != nil {
+			return out, fmt.Errorf("%w: base path %q: %v", ErrInvalidOptions, out.BasePath, err)
+		}
+		out.BasePath = abs
 	}
 	if out.Now == nil {
 		out.Now = time.Now

@@ -17,6 +17,10 @@ import (
 // reach outside the site's base directory.
 var ErrIncludeOutsideBase = errors.New("included_files pattern leaves the base directory")
 
+// ErrOutsideBase refuses a function whose main file lies outside the base
+// directory: every file the tracer finds would be left out.
+var ErrOutsideBase = errors.New("function outside the base directory")
+
 // includes is a parsed included_files list.
 type includes struct {
 	base     string

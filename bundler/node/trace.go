@@ -40,6 +40,9 @@ func trace(ctx context.Context, in Input) (*Bundle, error) {
 			t.base = fn.SrcDir
 		}
 	}
+	if !t.inBase(fn.MainFile) {
+		return nil, fmt.Errorf("%w: main file %q is outside the base directory %q, so nothing of it could ship; build from the site (its netlify.toml) or set the base path to a folder holding it", ErrOutsideBase, fn.MainFile, t.base)
+	}
 	b := &Bundle{ModuleFormat: "cjs"}
 	ext := filepath.Ext(fn.MainFile)
 	isTS := ext == ".ts" || ext == ".tsx" || ext == ".mts" || ext == ".cts"

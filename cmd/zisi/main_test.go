@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -347,5 +349,80 @@ func TestVerboseShowsNotes(t *testing.T) {
 	}
 	if !strings.Contains(verbose.stderr, "note: function \"dev-dep\": ") || !strings.Contains(verbose.stderr, note) || strings.Contains(verbose.stderr, "warning: function \"dev-dep\"") {
 		t.Errorf("with --verbose:\n%s", verbose.stderr)
+	}
+}
+
+// TestFilesWithRelativeFolders runs the real command inside a site:
+// `zisi files` with a relative folder, with ".", and with no argument used
+// to overflow the stack in the resolver. Each now lists existing files
+// only, and the sources a build reads (the .mts, not the .mjs it becomes).
+func TestFilesWithRelativeFolders(t *testing.T) {
+	t.Parallel()
+	site, err := filepath.Abs("../../fixtures/modern")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		dir  string
+		args []string
+	}{
+		{site, []string{"files", "netlify/functions"}},
+		{filepath.Join(site, "netlify", "functions"), []string{"files", "."}},
+		{site, []string{"files"}},
+		{site, []string{"files", "--json", "netlify/functions"}},
+	} {
+		args, _ := json.Marshal(tc.args)
+		cmd := exec.Command(os.Args[0], "-test.run=^$")
+		cmd.Dir = tc.dir
+		cmd.Env = append(os.Environ(), "ZISI_TEST_MAIN_ARGS="+string(args))
+		var stdout, stderr strings.Builder
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		if err := cmd.Run(); err != nil {
+			t.Fatalf("%v in %s: %v\n%s", tc.args, tc.dir, err, stderr.String())
+		}
+		var files []string
+		if slices.Contains(tc.args, "--json") {
+			var listed []struct{ SrcFile string }
+			if err := json.Unmarshal([]byte(stdout.String()), &listed); err != nil {
+				t.Fatal(err)
+			}
+			for _, l := range listed {
+				files = append(files, l.SrcFile)
+			}
+		} else {
+			for _, line := range strings.Split(strings.TrimSpace(stdout.String()), "\n")[1:] {
+				fields := strings.Fields(line)
+				files = append(files, fields[len(fields)-1])
+			}
+		}
+		if !slices.Contains(files, filepath.Join(site, "netlify", "functions", "mts-v1.mts")) || slices.Contains(files, filepath.Join(site, "netlify", "functions", "mts-v1.mjs")) {
+			t.Errorf("%v: the TypeScript source is not listed as such", tc.args)
+		}
+		for _, f := range files {
+			if fi, err := os.Stat(f); err != nil || !fi.Mode().IsRegular() {
+				t.Errorf("%v: listed %q does not exist (%v)", tc.args, f, err)
+			}
+		}
+	}
+}
+
+// TestV2FunctionOutsideWorkingDirectory: without a netlify.toml the base
+// directory is each function's site (its nearest package.json), not the
+// working directory, so a v2 function elsewhere ships its files.
+func TestV2FunctionOutsideWorkingDirectory(t *testing.T) {
+	t.Parallel()
+	site := t.TempDir()
+	writeFiles(t, site, map[string]string{
+		"package.json":    `{"name":"elsewhere"}`,
+		"fns/hi.mjs":      "import { who } from './lib/who.mjs';\nexport default async () => new Response(who);\n",
+		"fns/lib/who.mjs": "export const who = 'me';\n",
+	})
+	out := t.TempDir()
+	r := run(t, "build", filepath.Join(site, "fns"), out)
+	if r.code != 0 {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	if v := run(t, "verify", out); v.code != 0 || !strings.Contains(v.stderr, "ok    hi: status 200") {
+		t.Errorf("verify: exit %d\n%s", v.code, v.stderr)
 	}
 }

@@ -172,14 +172,15 @@ func sourceDirs(args []string, f *config.File) []string {
 	return []string{config.DefaultFunctionsDirectory}
 }
 
-// basePath is the site's base directory: netlify.toml's, else the
-// working directory.
+// basePath is the site's base directory: netlify.toml's. Without one it
+// is left to the library, which takes each function's nearest
+// package.json directory (the reference's CLI passes no base path either);
+// the working directory would leave out every file of a site elsewhere.
 func basePath(f *config.File) string {
 	if f != nil {
 		return f.BaseDir
 	}
-	wd, _ := os.Getwd()
-	return wd
+	return ""
 }
 
 func functionsConfig(f *config.File) *config.Config {
