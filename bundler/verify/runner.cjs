@@ -1,13 +1,18 @@
-// Loaded by zisi verify: node runner.cjs ENTRY cjs|esm NAME RESULT_FILE
+// Loaded by zisi verify: node runner.cjs ENTRY cjs|esm NAME RESULT_FILE API
+// (API is 1 or 2), with the unpacked archive as the working directory.
 // Writes one JSON object to RESULT_FILE (stdout belongs to the function):
-// {stage, missing, error, statusCode, body}.
-const { writeFileSync } = require("fs");
-const { pathToFileURL } = require("url");
-const [entry, mode, name, resultFile] = process.argv.slice(2);
+// {stage, missing, error, frames, ran, note, statusCode, body}. The runner
+// reports what happened; verify.go decides what passes.
+const { readFileSync, realpathSync, writeFileSync } = require("fs");
+const path = require("path");
+const { fileURLToPath, pathToFileURL } = require("url");
+const [entry, mode, name, resultFile, api] = process.argv.slice(2);
 const done = (o) => {
   writeFileSync(resultFile, JSON.stringify(o));
   process.exit(0);
 };
+// Deep library stacks must still reach the function's frames.
+Error.stackTraceLimit = 200;
 // v2 functions run behind the bootstrap, which uses the Lambda runtime's
 // response streaming globals; this is a minimal stand-in for them.
 const { Writable } = require("stream");
@@ -40,7 +45,6 @@ const responseStream = () => {
 const runtimeFrom = process.env.ZISI_VERIFY_RUNTIME_FROM;
 if (runtimeFrom) {
   const Module = require("module");
-  const path = require("path");
   const provided = (s) => s.startsWith("@aws-sdk/") || s === "aws-sdk" || s.startsWith("aws-sdk/");
   const standIn = path.join(runtimeFrom, "runtime.js");
   const fakeParent = { id: standIn, filename: standIn, paths: Module._nodeModulePaths(runtimeFrom) };
@@ -78,17 +82,195 @@ if (runtimeFrom) {
 const isMissing = (e) => Boolean(e) && (e.code === "MODULE_NOT_FOUND" || e.code === "ERR_MODULE_NOT_FOUND");
 const describe = (e) => String((e && e.stack) || e);
 
+// The archive's own files, as stack frames and V8 report them: file URLs
+// (ESM) or absolute paths (CommonJS), under the real path of the working
+// directory (node reports real paths).
+const roots = [...new Set([process.cwd(), realpathSync(process.cwd())])];
+const inArchive = (file) => {
+  if (file.startsWith("file://")) {
+    try {
+      file = fileURLToPath(file);
+    } catch {
+      return "";
+    }
+  }
+  if (!path.isAbsolute(file)) return "";
+  for (const root of roots) {
+    const rel = path.relative(root, file);
+    if (rel && !rel.startsWith("..") && !path.isAbsolute(rel)) return rel.split(path.sep).join("/");
+  }
+  return "";
+};
+// The files zisi adds to v2 archives; everything else in the archive is
+// the function's code (its own files and the packages it ships).
+const zisiFiles = new Set(["___netlify-entry-point.mjs", "___netlify-bootstrap.mjs", "___netlify-metadata.json"]);
+const functionCode = (rel) => rel !== "" && !zisiFiles.has(rel);
+
+// frames parses V8's stack text ("    at fn (LOCATION)", "    at LOCATION",
+// "    at async fn (LOCATION)") into {loc, archive}: loc is archive-relative
+// for the archive's files, as printed for the rest (node:…, <anonymous>).
+const frames = (e) => {
+  const out = [];
+  for (const line of String((e && e.stack) || "").split("\n")) {
+    let s = line.trim();
+    if (!s.startsWith("at ")) continue;
+    s = s.replace(/^at (async )?/, "");
+    if (s.endsWith(")") && s.includes("(")) s = s.slice(s.lastIndexOf("(") + 1, -1);
+    const m = /^(.*?)(:\d+:\d+)$/.exec(s);
+    const rel = inArchive(m ? m[1] : s);
+    out.push({ loc: rel ? rel + (m ? m[2] : "") : s, archive: rel !== "" });
+  }
+  return out;
+};
+
+// V8 precise coverage tells whether any of the function's code ran during
+// the handler call, for throws whose stack shows none of it (an error
+// created by node's net module after the function awaited a connection).
+// Null when this node cannot measure it.
+let session = null;
+try {
+  const { Session } = require("inspector");
+  session = new Session();
+  session.connect();
+} catch {
+  session = null;
+}
+const post = (method, params) =>
+  new Promise((resolve, reject) => session.post(method, params || {}, (e, r) => (e ? reject(e) : resolve(r))));
+const startCoverage = async () => {
+  if (!session) return;
+  try {
+    await post("Profiler.enable");
+    await post("Profiler.startPreciseCoverage", { callCount: true, detailed: false });
+  } catch {
+    session = null;
+  }
+};
+// takeCoverage resets V8's counters and reports whether a function of the
+// function's code ran since the previous call. Module bodies (a script's
+// nameless function at offset 0) do not count: loading is not running.
+const takeCoverage = async () => {
+  if (!session) return null;
+  try {
+    const { result } = await post("Profiler.takePreciseCoverage");
+    return result.some(
+      (script) =>
+        functionCode(inArchive(script.url)) &&
+        script.functions.some((f) => f.ranges[0].count > 0 && !(f.functionName === "" && f.ranges[0].startOffset === 0)),
+    );
+  } catch {
+    return null;
+  }
+};
+
+const kind = (v) => {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "an array";
+  if (v === undefined) return "undefined";
+  return (typeof v === "object" ? "an " : "a ") + typeof v;
+};
+const keys = (o) => {
+  const k = o !== null && (typeof o === "object" || typeof o === "function") ? Object.keys(o) : [];
+  return k.length > 10 ? k.slice(0, 10).join(", ") + ", …" : k.join(", ");
+};
+const exportsOf = (mod) => {
+  const k = keys(mod);
+  if (k) return "exports: " + k;
+  return typeof mod === "function" ? "the module itself is a function" : "it exports nothing";
+};
+
+// v1: the handler the Lambda runtime calls is the module's `handler`.
+const v1Shape = (mod) => {
+  const handler = mod.handler || (mod.default && mod.default.handler);
+  if (typeof handler === "function") return { handler };
+  const found = [];
+  if (mod.handler !== undefined) found.push("handler is " + kind(mod.handler));
+  found.push(exportsOf(mod));
+  return { error: `the entry file exports no handler function (${found.join("; ")})` };
+};
+
+// v2: mirrors the bootstrap's getLambdaHandler (2.x): the main module's
+// default export, unwrapped twice (CommonJS interop), is the handler, or
+// an object with a fetch method or with event handlers.
+const eventHandlers = [
+  "deployBuilding",
+  "deploySucceeded",
+  "deployFailed",
+  "deployDeleted",
+  "deployLocked",
+  "deployUnlocked",
+  "formSubmitted",
+  "userLogin",
+  "userSignup",
+  "userValidate",
+  "userModified",
+  "userDeleted",
+];
+const unwrap = (m) => (m && typeof m === "object" && "default" in m ? m.default : m);
+const v2Shape = (rel, ns) => {
+  const main = unwrap(unwrap(ns));
+  if (typeof main === "function") return {};
+  if (main && typeof main === "object") {
+    if (typeof main.fetch === "function") return {};
+    const events = eventHandlers.filter((k) => typeof main[k] === "function");
+    if (events.length > 0) {
+      return { note: `the default export has only event handlers (${events.join(", ")}); not called with the HTTP test event` };
+    }
+  }
+  const found = [];
+  if ("default" in ns) {
+    const k = main && typeof main === "object" ? keys(main) : "";
+    found.push("default is " + kind(main) + (k ? " with " + k : ""));
+  }
+  found.push(exportsOf(ns));
+  return { error: `the main module ${rel} has no default export function (${found.join("; ")})` };
+};
+
+// mainModule reads the function's main module from the entry point zisi
+// (and the reference) writes: getLambdaHandler('./path/to/main.mjs').
+const mainModule = () => {
+  try {
+    const m = /getLambdaHandler\(\s*(['"])(.+?)\1\s*\)/.exec(readFileSync(entry, "utf8"));
+    return m ? m[2] : "";
+  } catch {
+    return "";
+  }
+};
+
 (async () => {
+  await startCoverage();
   let mod;
   try {
     mod = mode === "esm" ? await import(pathToFileURL(entry).href) : require(entry);
   } catch (e) {
     return done({ stage: "load", missing: isMissing(e), error: describe(e) });
   }
-  const handler = mod.handler || (mod.default && mod.default.handler);
-  if (typeof handler !== "function") {
-    return done({ stage: "load", error: "the entry file exports no handler function" });
+  let handler = mod.handler;
+  if (api === "2") {
+    if (typeof handler !== "function") {
+      return done({ stage: "shape", error: `the entry point exports no handler function (${exportsOf(mod)})` });
+    }
+    // The bootstrap imports the main module on the first request; load
+    // it here (the same URL, so the same instance) to check its shape and
+    // to tell load failures from handler failures.
+    const rel = mainModule();
+    if (rel) {
+      let ns;
+      try {
+        ns = await import(new URL(rel, pathToFileURL(entry)).href);
+      } catch (e) {
+        return done({ stage: "load", missing: isMissing(e), error: describe(e) });
+      }
+      const shape = v2Shape(rel.replace(/^\.\//, ""), ns);
+      if (shape.error) return done({ stage: "shape", error: shape.error });
+      if (shape.note) return done({ stage: "ok", note: shape.note });
+    }
+  } else {
+    const shape = v1Shape(mod);
+    if (shape.error) return done({ stage: "shape", error: shape.error });
+    handler = shape.handler;
   }
+  await takeCoverage();
   const event = {
     httpMethod: "GET",
     path: "/",
@@ -125,6 +307,7 @@ const describe = (e) => String((e && e.stack) || e);
       body: res && typeof res.body === "string" ? res.body.slice(0, 500) : undefined,
     });
   } catch (e) {
-    done({ stage: "handler", missing: isMissing(e), error: describe(e) });
+    const ran = await takeCoverage();
+    done({ stage: "handler", missing: isMissing(e), error: describe(e), frames: frames(e), ran });
   }
 })();

@@ -14,6 +14,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -54,11 +55,22 @@ type Result struct {
 	Error string `json:"error,omitempty"`
 	// MissingModule is set when the failure is a missing module.
 	MissingModule bool `json:"missingModule,omitempty"`
-	// HandlerError is an exception thrown by the handler itself with the
-	// minimal event; it does not fail verification (the code loaded).
+	// HandlerError is an exception thrown by the handler with the minimal
+	// event after the function's own code ran; it does not fail
+	// verification (the code loaded and ran). A throw before the
+	// function's code ran (an incompatible v2 bootstrap) is an Error.
 	HandlerError string `json:"handlerError,omitempty"`
-	StatusCode   int    `json:"statusCode,omitempty"`
-	Body         string `json:"body,omitempty"`
+	// HandlerFrame is where in the function's code HandlerError was
+	// thrown ("netlify/functions/hello.mjs:3:9"), when its stack says.
+	HandlerFrame string `json:"handlerFrame,omitempty"`
+	// Note says why the handler was not called (a v2 function with only
+	// event handlers).
+	Note string `json:"note,omitempty"`
+	// BootstrapVersion is the @netlify/serverless-functions-api version a
+	// v2 archive's ___netlify-metadata.json names.
+	BootstrapVersion string `json:"bootstrapVersion,omitempty"`
+	StatusCode       int    `json:"statusCode,omitempty"`
+	Body             string `json:"body,omitempty"`
 }
 
 // Dir verifies every function of the build whose manifest.json is in dir.
@@ -98,10 +110,20 @@ func Functions(ctx context.Context, fns []manifest.Function, opts Options) ([]Re
 	sem := make(chan struct{}, par)
 	var wg sync.WaitGroup
 	for i, fn := range fns {
+		// A done ctx starts no more checks; the ones left say so.
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+		}
+		if ctx.Err() != nil {
+			for j := i; j < len(fns); j++ {
+				results[j] = Result{Name: fns[j].Name, Path: fns[j].Path, Runtime: fns[j].Runtime, Error: fmt.Sprintf("not verified: %v", ctx.Err())}
+			}
+			break
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			sem <- struct{}{}
 			defer func() { <-sem }()
 			results[i] = check(ctx, fn, node, runner, opts)
 		}()
@@ -172,7 +194,12 @@ func checkNode(ctx context.Context, fn manifest.Function, node, runner string, o
 	}
 	defer os.RemoveAll(resultDir)
 	resultFile := filepath.Join(resultDir, "result.json")
-	cmd := exec.CommandContext(cctx, node, runner, entry, mode, fn.Name, resultFile)
+	api := "1"
+	if fn.BuildData.RuntimeAPIVersion == 2 {
+		api = "2"
+		res.BootstrapVersion = bootstrapVersion(dir)
+	}
+	cmd := exec.CommandContext(cctx, node, runner, entry, mode, fn.Name, resultFile, api)
 	cmd.Dir = dir
 	// The Lambda runtime provides the AWS SDK, which archives leave out;
 	// the runner borrows it from the site's own installation when there
@@ -182,20 +209,14 @@ func checkNode(ctx context.Context, fn manifest.Function, node, runner string, o
 	cmd.Stdout, cmd.Stderr = io.Discard, &stderr
 	runErr := cmd.Run()
 	result, _ := os.ReadFile(resultFile)
-	var out struct {
-		Stage      string `json:"stage"`
-		Missing    bool   `json:"missing"`
-		Error      string `json:"error"`
-		StatusCode int    `json:"statusCode"`
-		Body       string `json:"body"`
-	}
+	var out runnerResult
 	if err := json.Unmarshal(result, &out); err != nil {
 		if cctx.Err() != nil {
 			return fmt.Errorf("loading the function took longer than %s", timeout)
 		}
 		return fmt.Errorf("node exited without a result (%v): %s", runErr, strings.TrimSpace(stderr.String()))
 	}
-	res.StatusCode, res.Body = out.StatusCode, out.Body
+	res.StatusCode, res.Body, res.Note = out.StatusCode, out.Body, out.Note
 	switch {
 	case out.Stage == "ok":
 		return nil
@@ -203,17 +224,141 @@ func checkNode(ctx context.Context, fn manifest.Function, node, runner string, o
 		res.MissingModule = true
 		return fmt.Errorf("%s", firstLines(out.Error, 6))
 	case out.Stage == "handler":
-		res.HandlerError = firstLines(out.Error, 3)
+		frame, ok := out.functionRan()
+		if !ok {
+			return out.threwBeforeCode(api == "2", res.BootstrapVersion)
+		}
+		res.HandlerError, res.HandlerFrame = firstLines(out.Error, 3), frame
 		return nil
 	}
 	return fmt.Errorf("%s", firstLines(out.Error, 6))
+}
+
+// runnerResult is what runner.cjs writes: the facts of one load and call.
+type runnerResult struct {
+	// Stage is where it ended: "load" (the entry or main module failed to
+	// load), "shape" (no handler to call), "handler" (the call threw),
+	// "ok".
+	Stage   string `json:"stage"`
+	Missing bool   `json:"missing"`
+	Error   string `json:"error"`
+	// Frames are the thrown error's stack frames, innermost first.
+	Frames []frame `json:"frames"`
+	// Ran says whether any of the function's code ran during the call
+	// (V8 coverage); nil when node could not measure it.
+	Ran        *bool  `json:"ran"`
+	Note       string `json:"note"`
+	StatusCode int    `json:"statusCode"`
+	Body       string `json:"body"`
+}
+
+// frame is one stack frame: Loc is archive-relative ("lib/a.js:3:9") when
+// Archive is set, else as node printed it ("node:internal/…:1:2").
+type frame struct {
+	Loc     string `json:"loc"`
+	Archive bool   `json:"archive"`
+}
+
+// Files zisi adds to every v2 archive; the rest of an archive (the main
+// file, its local files and the packages it ships) is the function's code.
+const (
+	entryPointName = "___netlify-entry-point.mjs"
+	bootstrapName  = "___netlify-bootstrap.mjs"
+	metadataName   = "___netlify-metadata.json"
+)
+
+func (f frame) file() string {
+	file, _, _ := strings.Cut(f.Loc, ":")
+	return file
+}
+
+func (f frame) functionCode() bool {
+	switch f.file() {
+	case entryPointName, bootstrapName, metadataName:
+		return false
+	}
+	return f.Archive
+}
+
+// functionRan decides whether a throw from the handler came after the
+// function's own code ran, which makes it the function's business with a
+// test event rather than a broken archive. It did when the stack reaches
+// a file of the function (a package's throw reached from the function's
+// code has the function's frame too), or when V8 saw the function's code
+// run during the call (an error built by node's net module after the
+// function awaited a connection has only node's frames). frame is the
+// function's innermost frame, when the stack has one.
+func (r runnerResult) functionRan() (frame string, ok bool) {
+	for _, f := range r.Frames {
+		if f.functionCode() {
+			return f.Loc, true
+		}
+	}
+	switch {
+	case r.Ran != nil:
+		return "", *r.Ran
+	default:
+		// Without coverage only the stack can tell; a thrown non-Error
+		// has none, and then the old rule (the code loaded) stands.
+		return "", len(r.Frames) == 0
+	}
+}
+
+// threwBeforeCode explains a throw that never reached the function's
+// code: for v2 archives, that is the bootstrap failing to call it.
+func (r runnerResult) threwBeforeCode(v2 bool, version string) error {
+	msg := firstLines(r.Error, 1)
+	if at := r.where(); at != "" {
+		msg += " (at " + at + ")"
+	}
+	when := "before the function's code ran"
+	if r.Ran == nil {
+		when = "and its stack never reaches the function's code"
+	}
+	if !v2 || !slices.ContainsFunc(r.Frames, func(f frame) bool { return f.Archive && f.file() == bootstrapName }) {
+		return fmt.Errorf("the handler threw %s: %s", when, msg)
+	}
+	shipped := "no " + metadataName + " says which version"
+	if version != "" {
+		shipped = "version " + version + " from " + metadataName
+	}
+	return fmt.Errorf("the v2 bootstrap threw %s: %s; the archive ships an incompatible @netlify/serverless-functions-api (%s); rebuild with zisi", when, msg, shipped)
+}
+
+// where is the innermost frame in the archive, else the innermost frame.
+func (r runnerResult) where() string {
+	for _, f := range r.Frames {
+		if f.Archive {
+			return f.Loc
+		}
+	}
+	if len(r.Frames) > 0 {
+		return r.Frames[0].Loc
+	}
+	return ""
+}
+
+// bootstrapVersion reads bootstrap_version from a v2 archive's metadata
+// file; "" when there is none.
+func bootstrapVersion(dir string) string {
+	data, err := os.ReadFile(filepath.Join(dir, metadataName))
+	if err != nil {
+		return ""
+	}
+	var m struct {
+		BootstrapVersion string `json:"bootstrap_version"`
+	}
+	if json.Unmarshal(data, &m) != nil {
+		return ""
+	}
+	return m.BootstrapVersion
 }
 
 // entryFile picks the file the platform loads: the v2 entry point, or
 // <stem>.js|.cjs|.mjs at the archive root for v1.
 func entryFile(dir string, fn manifest.Function) (string, string, error) {
 	if fn.BuildData.RuntimeAPIVersion == 2 {
-		return filepath.Join(dir, "___netlify-entry-point.mjs"), "esm", nil
+		return filepath.Join(dir, entryPointName), "esm", nil
 	}
 	stem := strings.TrimSuffix(filepath.Base(fn.Path), ".zip")
 	for _, ext := range []string{".js", ".cjs", ".mjs"} {

@@ -1,12 +1,20 @@
 package verify
 
 import (
+	"archive/zip"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/zisi-build/zisi/bundler"
+	"github.com/zisi-build/zisi/config"
+	"github.com/zisi-build/zisi/manifest"
 )
 
 func write(t *testing.T, root string, files map[string]string) {
@@ -70,5 +78,348 @@ func TestNodeMissing(t *testing.T) {
 	_, err := Dir(t.Context(), out, Options{Node: "/nonexistent/node"})
 	if err == nil || !strings.Contains(err.Error(), "needs Node.js") {
 		t.Fatalf("got %v", err)
+	}
+}
+
+// buildSite builds site/fns the way the CLI does (the site as base path),
+// so v2 functions get the pinned bootstrap from ZISI_CACHE_DIR.
+func buildSite(t *testing.T, site string, files map[string]string) string {
+	t.Helper()
+	write(t, site, files)
+	out := t.TempDir()
+	if _, err := bundler.ZipFunctions(t.Context(), []string{filepath.Join(site, "fns")}, out, bundler.Options{BasePath: site}); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func byName(t *testing.T, results []Result, err error) map[string]Result {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := map[string]Result{}
+	for _, r := range results {
+		m[r.Name] = r
+	}
+	return m
+}
+
+func readManifest(t *testing.T, dir string) []manifest.Function {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(dir, "manifest.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := manifest.Parse(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m.Functions
+}
+
+func zipEntry(t *testing.T, path, name string) []byte {
+	t.Helper()
+	zr, err := zip.OpenReader(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	rc, err := zr.Open(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rc.Close()
+	data, err := io.ReadAll(rc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+// rewriteZip copies the archive src to dest with the entries in replace
+// swapped for new contents, the rest copied as they are.
+func rewriteZip(t *testing.T, src, dest string, replace map[string][]byte) {
+	t.Helper()
+	zr, err := zip.OpenReader(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	f, err := os.Create(dest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zw := zip.NewWriter(f)
+	for _, e := range zr.File {
+		data, ok := replace[e.Name]
+		if !ok {
+			err = zw.Copy(e)
+		} else if w, cerr := zw.CreateHeader(&zip.FileHeader{Name: e.Name, Method: zip.Deflate}); cerr != nil {
+			err = cerr
+		} else {
+			_, err = w.Write(data)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestV2BootstrapMustCallTheFunction builds fixtures/v2-hoisted and ships
+// it twice: with the bootstrap the site's node_modules hoists (1.x, whose
+// getLambdaHandler takes a loaded module, not the path the entry point
+// passes), as zisi once did, and with the bootstrap zisi pins today
+// (taken from a v2 build of a site without the package). Only the second
+// may pass.
+func TestV2BootstrapMustCallTheFunction(t *testing.T) {
+	t.Parallel()
+	site, err := filepath.Abs("../../fixtures/v2-hoisted")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hoisted := filepath.Join(site, "node_modules", "@netlify", "serverless-functions-api")
+	pj, err := os.ReadFile(filepath.Join(hoisted, "package.json"))
+	if err != nil {
+		t.Fatalf("fixtures/v2-hoisted/node_modules is missing: run make test-deps (make test does): %v", err)
+	}
+	var hoistedPkg struct{ Version string }
+	if err := json.Unmarshal(pj, &hoistedPkg); err != nil {
+		t.Fatal(err)
+	}
+	hoistedIndex, err := os.ReadFile(filepath.Join(hoisted, "dist", "index.js"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := config.Load(filepath.Join(site, "netlify.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	if _, err := bundler.ZipFunctions(t.Context(), []string{filepath.Join(site, config.DefaultFunctionsDirectory)}, out, bundler.Options{Config: &f.Functions, BasePath: site}); err != nil {
+		t.Fatal(err)
+	}
+	pinned := buildSite(t, t.TempDir(), map[string]string{"fns/p.mjs": "export default async () => new Response(\"p\");\n"})
+
+	tests := []struct {
+		name    string
+		replace map[string][]byte
+		ok      bool
+	}{
+		{"hoisted 1.x bootstrap", map[string][]byte{
+			bootstrapName: hoistedIndex,
+			metadataName:  fmt.Appendf(nil, `{"bootstrap_version":%q,"version":1}`, hoistedPkg.Version),
+		}, false},
+		{"pinned bootstrap", map[string][]byte{
+			bootstrapName: zipEntry(t, filepath.Join(pinned, "p.zip"), bootstrapName),
+			metadataName:  zipEntry(t, filepath.Join(pinned, "p.zip"), metadataName),
+		}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			fns := readManifest(t, out)
+			dir := t.TempDir()
+			for i := range fns {
+				dest := filepath.Join(dir, filepath.Base(fns[i].Path))
+				rewriteZip(t, fns[i].Path, dest, tt.replace)
+				fns[i].Path = dest
+			}
+			res, err := Functions(t.Context(), fns, Options{})
+			results := byName(t, res, err)
+			if len(results) != 2 {
+				t.Fatalf("results %+v, want hello and ping", results)
+			}
+			for name, r := range results {
+				if !tt.ok {
+					for _, want := range []string{
+						"the v2 bootstrap threw before the function's code ran: ",
+						"(at " + bootstrapName + ":",
+						"incompatible @netlify/serverless-functions-api (version " + hoistedPkg.Version + " from " + metadataName + ")",
+					} {
+						if r.OK || !strings.Contains(r.Error, want) {
+							t.Errorf("%s: ok=%v, error %q lacks %q", name, r.OK, r.Error, want)
+						}
+					}
+					if r.BootstrapVersion != hoistedPkg.Version {
+						t.Errorf("%s: bootstrap version %q, want %q", name, r.BootstrapVersion, hoistedPkg.Version)
+					}
+					continue
+				}
+				if !r.OK || r.HandlerError != "" {
+					t.Errorf("%s: %+v", name, r)
+				}
+			}
+			if !tt.ok {
+				return
+			}
+			hello := results["hello"]
+			var body map[string]any
+			if err := json.Unmarshal([]byte(hello.Body), &body); err != nil || hello.StatusCode != 201 || body["path"] != "/" {
+				t.Errorf("hello: status %d body %q (%v), want 201 and the test event's path", hello.StatusCode, hello.Body, err)
+			}
+			if ping := results["ping"]; ping.StatusCode != 200 || ping.Body != "pong" {
+				t.Errorf("ping: status %d body %q", ping.StatusCode, ping.Body)
+			}
+		})
+	}
+}
+
+// TestModuleShape: a function with nothing to call fails with what its
+// module exports instead; the shapes the v2 bootstrap accepts pass.
+func TestModuleShape(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		file, src string
+		api       int
+		want      string // in Error; "" when the function must pass
+	}{
+		{"v1-none.js", "exports.foo = 1;\nexports.bar = () => {};\n", 1, "the entry file exports no handler function (exports: foo, bar)"},
+		{"v1-string.js", "exports.handler = \"not yet\";\n", 1, "the entry file exports no handler function (handler is a string; exports: handler)"},
+		{"v1-ok.js", "exports.handler = async () => ({ statusCode: 200 });\n", 1, ""},
+		{"v2-number.mjs", "export default 42;\n", 2, "the main module v2-number.mjs has no default export function (default is a number; exports: default)"},
+		{"v2-object.mjs", "export default { greeting: \"hi\" };\nexport const config = { path: \"/o\" };\n", 2, "has no default export function (default is an object with greeting; exports: config, default)"},
+		{"v2-fetch.mjs", "export default { fetch: async () => new Response(\"f\", { status: 203 }) };\n", 2, ""},
+		{"v2-events.mjs", "export default { async deploySucceeded() {} };\n", 2, ""},
+		{"v2-typescript.ts", "export default async (): Promise<Response> => new Response(\"t\", { status: 202 });\n", 2, ""},
+	}
+	files := map[string]string{}
+	for _, tt := range tests {
+		files["fns/"+tt.file] = tt.src
+	}
+	out := buildSite(t, t.TempDir(), files)
+	api := map[string]int{}
+	for _, fn := range readManifest(t, out) {
+		api[fn.Name] = max(fn.BuildData.RuntimeAPIVersion, 1)
+	}
+	res, err := Dir(t.Context(), out, Options{})
+	results := byName(t, res, err)
+	for _, tt := range tests {
+		name := strings.TrimSuffix(tt.file, filepath.Ext(tt.file))
+		t.Run(name, func(t *testing.T) {
+			r := results[name]
+			if api[name] != tt.api {
+				t.Fatalf("built as a v%d function, the test needs v%d", api[name], tt.api)
+			}
+			switch {
+			case tt.want != "" && (r.OK || !strings.Contains(r.Error, tt.want)):
+				t.Errorf("ok=%v error %q, want a failure with %q", r.OK, r.Error, tt.want)
+			case tt.want == "" && !r.OK:
+				t.Errorf("failed: %s", r.Error)
+			}
+		})
+	}
+	if r := results["v2-events"]; !strings.Contains(r.Note, "only event handlers (deploySucceeded)") || r.StatusCode != 0 {
+		t.Errorf("v2-events: %+v, want a note and no call", r)
+	}
+	if r := results["v2-fetch"]; r.StatusCode != 203 {
+		t.Errorf("v2-fetch: %+v, want the fetch method's answer", r)
+	}
+}
+
+// TestHandlerThrowAfterFunctionCodeRan: a throw passes (with the error
+// noted) when the function's code ran: its stack reaches the function's
+// files (its own, or a package it ships, reached from them), or V8 saw
+// the function's code run though the error was built by node itself.
+func TestHandlerThrowAfterFunctionCodeRan(t *testing.T) {
+	t.Parallel()
+	site := t.TempDir()
+	out := buildSite(t, site, map[string]string{
+		"package.json":                      `{"name":"s","dependencies":{"thrower":"1.0.0"}}`,
+		"node_modules/thrower/package.json": `{"name":"thrower","version":"1.0.0","main":"index.js"}`,
+		"node_modules/thrower/index.js":     "module.exports = (what) => {\n  throw new TypeError(\"no \" + what);\n};\n",
+		"fns/own.js":                        "exports.handler = async (event) => {\n  throw new Error(\"boom \" + event.path);\n};\n",
+		"fns/dep.js":                        "const thrower = require(\"thrower\");\nexports.handler = async () => thrower(\"luck\");\n",
+		"fns/refused.js": `const net = require("net");
+const connect = () => new Promise((resolve, reject) => net.connect(1, "127.0.0.1").on("connect", resolve).on("error", reject));
+exports.handler = async () => { await connect(); return { statusCode: 200 }; };
+`,
+		"fns/v2-plain.mjs": "export default async () => ({ statusCode: 200, body: \"a v1 answer\" });\n",
+	})
+	res, err := Dir(t.Context(), out, Options{})
+	results := byName(t, res, err)
+	tests := []struct {
+		name, error, frame string
+	}{
+		{"own", "Error: boom /", "own.js:2:"},
+		{"dep", "TypeError: no luck", "node_modules/thrower/index.js:2:"},
+		{"refused", "ECONNREFUSED", ""},
+		{"v2-plain", "Function returned an unsupported value", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := results[tt.name]
+			if !r.OK || !strings.Contains(r.HandlerError, tt.error) {
+				t.Fatalf("%+v, want ok with handler error %q", r, tt.error)
+			}
+			if tt.frame == "" && r.HandlerFrame != "" || !strings.HasPrefix(r.HandlerFrame, tt.frame) {
+				t.Errorf("handler frame %q, want %q", r.HandlerFrame, tt.frame)
+			}
+		})
+	}
+}
+
+// TestFunctionRan covers the rule on the facts the runner reports,
+// including a node that cannot measure coverage (Ran nil).
+func TestFunctionRan(t *testing.T) {
+	t.Parallel()
+	yes, no := true, false
+	boot := frame{Loc: bootstrapName + ":2:100", Archive: true}
+	entry := frame{Loc: entryPointName + ":1:80", Archive: true}
+	user := frame{Loc: "netlify/functions/a.mjs:3:9", Archive: true}
+	internal := frame{Loc: "node:internal/async_hooks:346:14"}
+	tests := []struct {
+		name   string
+		r      runnerResult
+		frame  string
+		ok     bool
+		reason string
+	}{
+		{"user frame below the bootstrap", runnerResult{Frames: []frame{user, boot}, Ran: &no}, user.Loc, true, ""},
+		{"only bootstrap, nothing ran", runnerResult{Error: "TypeError: e.default is not a function\n    at …", Frames: []frame{internal, boot, entry}, Ran: &no}, "", false,
+			"the v2 bootstrap threw before the function's code ran: TypeError: e.default is not a function (at ___netlify-bootstrap.mjs:2:100); the archive ships an incompatible @netlify/serverless-functions-api (version 1.2.3 from ___netlify-metadata.json); rebuild with zisi"},
+		{"only node, function ran", runnerResult{Frames: []frame{internal}, Ran: &yes}, "", true, ""},
+		{"only bootstrap, no coverage", runnerResult{Error: "E", Frames: []frame{boot}}, "", false,
+			"the v2 bootstrap threw and its stack never reaches the function's code: E (at ___netlify-bootstrap.mjs:2:100)"},
+		{"a thrown string, no coverage", runnerResult{Error: "oops"}, "", true, ""},
+		{"only node, nothing ran", runnerResult{Error: "E", Frames: []frame{internal}, Ran: &no}, "", false,
+			"the handler threw before the function's code ran: E (at node:internal/async_hooks:346:14)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			frame, ok := tt.r.functionRan()
+			if frame != tt.frame || ok != tt.ok {
+				t.Errorf("functionRan() = %q, %v; want %q, %v", frame, ok, tt.frame, tt.ok)
+			}
+			if tt.reason != "" {
+				if got := tt.r.threwBeforeCode(true, "1.2.3").Error(); !strings.HasPrefix(got, tt.reason) {
+					t.Errorf("reason %q\nwant     %q", got, tt.reason)
+				}
+			}
+		})
+	}
+}
+
+// TestCancelledStartsNothing: a done ctx starts no check.
+func TestCancelledStartsNothing(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	fns := []manifest.Function{{Name: "a", Path: "/nonexistent/a.zip", Runtime: "go"}, {Name: "b", Path: "/nonexistent/b.zip", Runtime: "go"}}
+	results, err := Functions(ctx, fns, Options{Parallel: 1})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err %v, want context.Canceled", err)
+	}
+	for _, r := range results {
+		if r.OK || r.Error != "not verified: context canceled" {
+			t.Errorf("%s: %+v", r.Name, r)
+		}
 	}
 }
