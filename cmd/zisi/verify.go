@@ -15,8 +15,11 @@ func (e *env) verifyCommand() *cli.Command {
 		ArgsUsage: "OUT_DIR",
 		Description: "Reads OUT_DIR/manifest.json. Each Node.js archive is unzipped alone into an empty\n" +
 			"temporary directory and loaded by node, which calls its handler with a minimal API\n" +
-			"Gateway event: a missing module or a load error fails. Go and Rust archives must hold\n" +
-			"an executable Linux bootstrap for the architecture. Exits 1 when any archive fails.",
+			"Gateway event: a missing module, a load error or a module without a handler export\n" +
+			"(v1) or default export function (v2) fails. A handler that throws passes only once\n" +
+			"the function's own code ran: a v2 bootstrap that throws before calling it fails.\n" +
+			"Go and Rust archives must hold an executable Linux bootstrap for the architecture.\n" +
+			"Exits 1 when any archive fails.",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "node", Usage: "node executable (default: node on PATH)"},
 			&cli.StringFlag{Name: "arch", Value: "amd64", Usage: "architecture Go and Rust bootstraps must target"},
@@ -47,8 +50,12 @@ func (e *env) verify(c *cli.Context) error {
 		case !r.OK:
 			failed++
 			fmt.Fprintf(e.stderr, "FAIL  %s (%s): %s\n", r.Name, r.Path, r.Error)
+		case r.HandlerError != "" && r.HandlerFrame != "":
+			fmt.Fprintf(e.stderr, "ok    %s: loads; the handler threw with the test event: %s (at %s)\n", r.Name, firstLine(r.HandlerError), r.HandlerFrame)
 		case r.HandlerError != "":
-			fmt.Fprintf(e.stderr, "ok    %s: loads; the handler threw with the test event: %s\n", r.Name, firstLine(r.HandlerError))
+			fmt.Fprintf(e.stderr, "ok    %s: loads; the handler threw with the test event after its code ran: %s\n", r.Name, firstLine(r.HandlerError))
+		case r.Note != "":
+			fmt.Fprintf(e.stderr, "ok    %s: loads; %s\n", r.Name, r.Note)
 		case r.StatusCode != 0:
 			fmt.Fprintf(e.stderr, "ok    %s: status %d\n", r.Name, r.StatusCode)
 		default:
