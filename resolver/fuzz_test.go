@@ -70,5 +70,25 @@ func FuzzExports(f *testing.F) {
 				t.Fatalf("Resolve(%q) = %q with package.json %s: outside the package", spec, res.Path, pkgJSON)
 			}
 		}
+		// The tracer's use of the one matcher (every condition a runtime
+		// could take, folder mappings) must stay inside the package too.
+		if pkg == nil {
+			return
+		}
+		sub, imports := "."+strings.TrimPrefix(spec, "p"), false
+		if strings.HasPrefix(spec, "#") {
+			sub, imports = spec, true
+		}
+		for _, m := range []*Value{pkg.Exports, pkg.Imports} {
+			match, ok := MatchSubpath("/site/node_modules/p", m, sub, Conditions{Mode: mode, ModuleSync: true, AllTargets: true}, imports, nil)
+			if !ok {
+				continue
+			}
+			for _, target := range match.Targets {
+				if strings.HasPrefix(target, "/") && target != "/site/node_modules/p" && !strings.HasPrefix(target, "/site/node_modules/p/") {
+					t.Fatalf("MatchSubpath(%q) = %q with package.json %s: outside the package", sub, target, pkgJSON)
+				}
+			}
+		}
 	})
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
-	"slices"
 	"strings"
 )
 
@@ -302,11 +301,12 @@ func (r *Resolver) resolveImports(spec, from string, mode Mode, notFound *NotFou
 		notFound.Reason = "no package.json imports field applies"
 		return nil, notFound
 	}
-	target, ok := r.matchSubpath(pkg, pkg.Imports, spec, mode, true)
-	if !ok || target == "" {
+	m, ok := MatchSubpath(pkg.Dir, pkg.Imports, spec, Conditions{Mode: mode}, true, r.c.isFile)
+	if !ok || m.Excluded {
 		notFound.Reason = "not listed in package.json imports"
 		return nil, notFound
 	}
+	target := m.Targets[0]
 	if isRelative(target) {
 		return r.local(target)
 	}
@@ -361,109 +361,18 @@ func (r *Resolver) loadDir(x string) string {
 
 // resolveExports applies a package's exports to subpath ("." or "./x").
 func (r *Resolver) resolveExports(pkg *PackageJSON, sub string, mode Mode) (string, error) {
-	exports := pkg.Exports
-	if exports.Kind != Object || !hasDotKeys(exports) {
-		exports = &Value{Kind: Object, Obj: []Member{{Key: ".", Value: exports}}}
-	}
-	target, ok := r.matchSubpath(pkg, exports, sub, mode, false)
+	m, ok := MatchSubpath(pkg.Dir, pkg.Exports, sub, Conditions{Mode: mode}, false, r.c.isFile)
 	if !ok {
 		return "", fmt.Errorf("package %q does not export %q (package.json exports)", pkg.Name, sub)
 	}
-	if target == "" {
+	if m.Excluded {
 		return "", fmt.Errorf("package %q excludes %q from its exports", pkg.Name, sub)
 	}
+	target := m.Targets[0]
 	if !r.c.isFile(target) {
 		return "", fmt.Errorf("package %q exports %q as %q, which does not exist", pkg.Name, sub, target)
 	}
 	return target, nil
-}
-
-func hasDotKeys(v *Value) bool {
-	for _, m := range v.Obj {
-		if strings.HasPrefix(m.Key, ".") {
-			return true
-		}
-	}
-	return false
-}
-
-// matchSubpath finds key in an exports/imports object: an exact key
-// first, then the `*` pattern with the longest prefix (Node's
-// PATTERN_KEY_COMPARE), and resolves its target.
-func (r *Resolver) matchSubpath(pkg *PackageJSON, obj *Value, key string, mode Mode, imports bool) (string, bool) {
-	for _, m := range obj.Obj {
-		if m.Key == key && !strings.Contains(m.Key, "*") {
-			return r.resolveTarget(pkg, m.Value, "", mode, imports)
-		}
-	}
-	var patterns []Member
-	for _, m := range obj.Obj {
-		if strings.Count(m.Key, "*") == 1 {
-			patterns = append(patterns, m)
-		}
-	}
-	slices.SortStableFunc(patterns, func(a, b Member) int {
-		pa, pb := strings.Index(a.Key, "*"), strings.Index(b.Key, "*")
-		if pa != pb {
-			return pb - pa
-		}
-		return len(b.Key) - len(a.Key)
-	})
-	for _, m := range patterns {
-		prefix, suffix, _ := strings.Cut(m.Key, "*")
-		if key != prefix && strings.HasPrefix(key, prefix) && strings.HasSuffix(key, suffix) && len(key) >= len(m.Key) {
-			match := key[len(prefix) : len(key)-len(suffix)]
-			return r.resolveTarget(pkg, m.Value, match, mode, imports)
-		}
-	}
-	return "", false
-}
-
-// resolveTarget resolves one exports/imports target. It returns ok=false
-// when nothing matched (try the next alternative) and ("", true) for an
-// explicit null (not exported).
-func (r *Resolver) resolveTarget(pkg *PackageJSON, t *Value, match string, mode Mode, imports bool) (string, bool) {
-	switch t.Kind {
-	case Null:
-		return "", true
-	case String:
-		s := strings.ReplaceAll(t.Str, "*", match)
-		if !strings.HasPrefix(t.Str, "./") {
-			if imports && !isRelative(t.Str) {
-				return s, true // a bare package name, resolved by the caller
-			}
-			return "", false
-		}
-		p := path.Join(pkg.Dir, s)
-		if p != pkg.Dir && !strings.HasPrefix(p, pkg.Dir+"/") {
-			return "", false // targets may not leave the package
-		}
-		return p, true
-	case Array:
-		var last string
-		found := false
-		for _, item := range t.Arr {
-			if p, ok := r.resolveTarget(pkg, item, match, mode, imports); ok {
-				if p == "" || r.c.isFile(p) || !strings.HasPrefix(p, "/") {
-					return p, true
-				}
-				if !found {
-					last, found = p, true
-				}
-			}
-		}
-		return last, found
-	case Object:
-		conds := mode.conditions()
-		for _, m := range t.Obj {
-			if m.Key == "default" || slices.Contains(conds, m.Key) {
-				if p, ok := r.resolveTarget(pkg, m.Value, match, mode, imports); ok {
-					return p, true
-				}
-			}
-		}
-	}
-	return "", false
 }
 
 // FindPackage finds the directory of package name as Node.js would from a

@@ -1,7 +1,6 @@
 package node
 
 import (
-	"cmp"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -175,6 +174,11 @@ func (t *tracer) resolveImports(spec, parent string, cjs bool) ([]string, error)
 				if err != nil {
 					return nil, err
 				}
+				if len(r) == 1 && !filepath.IsAbs(r[0]) {
+					// "#dep": "some-package" maps to another package.
+					t.emitFile(filepath.Join(b, "package.json"), parent)
+					return t.resolvePackage(r[0], parent, cjs)
+				}
 				if r != nil {
 					t.emitFile(filepath.Join(b, "package.json"), parent)
 					return r, nil
@@ -185,119 +189,31 @@ func (t *tracer) resolveImports(spec, parent string, cjs bool) ([]string, error)
 	return nil, t.notFound(spec, parent)
 }
 
-// exportsImports matches a subpath against an exports or imports map:
-// the exact key first, then patterns (`./x/*`) and folder mappings
-// (`./x/`), longest first. Conditions are node, default, require or
-// import by the importer's kind, and module-sync for Node.js 22 and
-// later, where require() of that target also keeps the require/default
-// fallback. A target that does not exist is an error, as in Node.js.
+// exportsImports matches a subpath against an exports or imports map with
+// the resolver's matcher, answering every target some runtime could load
+// (module-sync from Node.js 22 with its require/default fallback, folder
+// mappings), as @vercel/nft does. A target that does not exist is an
+// error, as in Node.js. An imports target naming a package is returned
+// as it is, for the caller to resolve.
 func (t *tracer) exportsImports(pkgDir string, v *resolver.Value, sub string, imports, cjs bool) ([]string, error) {
-	var members []resolver.Member
-	switch {
-	case imports:
-		if v.Kind != resolver.Object {
-			return nil, nil
-		}
-		members = v.Obj
-	case v.Kind != resolver.Object || (len(v.Obj) > 0 && !strings.HasPrefix(v.Obj[0].Key, ".")):
-		members = []resolver.Member{{Key: ".", Value: v}}
-	default:
-		members = v.Obj
+	c := resolver.Conditions{Mode: resolver.Import, ModuleSync: t.moduleSync(), AllTargets: true}
+	if cjs {
+		c.Mode = resolver.Require
 	}
-	lookup := func(k string) *resolver.Value {
-		for _, m := range members {
-			if m.Key == k {
-				return m.Value
-			}
-		}
-		return nil
+	m, ok := resolver.MatchSubpath(pkgDir, v, sub, c, imports, t.env.Resolver.IsFile)
+	if !ok || m.Excluded {
+		return nil, nil
 	}
-	if target := lookup(sub); target != nil {
-		if s, ok := t.exportsTarget(target, cjs); ok && strings.HasPrefix(s, "./") {
-			paths := []string{pkgDir + s[1:]}
-			if target.Kind == resolver.Object && t.moduleSync() && hasKey(target, "module-sync") {
-				fb := "default"
-				if hasKey(target, "require") {
-					fb = "require"
-				}
-				for _, m := range target.Obj {
-					if m.Key != fb {
-						continue
-					}
-					if s2, ok := t.exportsTarget(m.Value, cjs); ok && strings.HasPrefix(s2, "./") && pkgDir+s2[1:] != paths[0] {
-						paths = append(paths, pkgDir+s2[1:])
-					}
-					break
-				}
-			}
-			return t.validate(paths, cjs, pkgDir)
-		}
+	if imports && !filepath.IsAbs(m.Targets[0]) {
+		return m.Targets[:1], nil
 	}
-	keys := make([]string, 0, len(members))
-	for _, m := range members {
-		keys = append(keys, m.Key)
-	}
-	slices.SortStableFunc(keys, func(a, b string) int { return cmp.Compare(len(b), len(a)) })
-	for _, k := range keys {
-		if strings.HasSuffix(k, "*") && strings.HasPrefix(sub, k[:len(k)-1]) {
-			if s, ok := t.exportsTarget(lookup(k), cjs); ok && strings.HasPrefix(s, "./") {
-				p := pkgDir + strings.ReplaceAll(s[1:], "*", sub[len(k)-1:])
-				return t.validate([]string{p}, cjs, pkgDir)
-			}
-		}
-		if !strings.HasSuffix(k, "/") || !strings.HasPrefix(sub, k) {
-			continue
-		}
-		if s, ok := t.exportsTarget(lookup(k), cjs); ok && strings.HasSuffix(s, "/") && strings.HasPrefix(s, "./") {
-			return t.validate([]string{pkgDir + s[1:] + sub[len(k):]}, cjs, pkgDir)
-		}
-	}
-	return nil, nil
-}
-
-func hasKey(v *resolver.Value, k string) bool {
-	for _, m := range v.Obj {
-		if m.Key == k {
-			return true
-		}
-	}
-	return false
+	return t.validate(m.Targets, cjs, pkgDir)
 }
 
 // moduleSync reports whether the target runtime loads "module-sync"
 // exports (Node.js 22 and later). The reference decides by the Node.js
 // running the build; zisi by the function's runtime.
 func (t *tracer) moduleSync() bool { return t.nodeMajor >= 22 }
-
-// exportsTarget picks a target from a conditions value; ok is false when
-// nothing matches (a null target matches and yields "").
-func (t *tracer) exportsTarget(v *resolver.Value, cjs bool) (string, bool) {
-	if v == nil {
-		return "", false
-	}
-	switch v.Kind {
-	case resolver.String:
-		return v.Str, true
-	case resolver.Null:
-		return "", true
-	case resolver.Array:
-		for _, item := range v.Arr {
-			if s, ok := t.exportsTarget(item, cjs); ok && (item.Kind == resolver.Null || strings.HasPrefix(s, "./")) {
-				return s, true
-			}
-		}
-	case resolver.Object:
-		for _, m := range v.Obj {
-			k := m.Key
-			if k == "default" || k == "node" || (k == "require" && cjs) || (k == "import" && !cjs) || (k == "module-sync" && t.moduleSync()) {
-				if s, ok := t.exportsTarget(m.Value, cjs); ok {
-					return s, true
-				}
-			}
-		}
-	}
-	return "", false
-}
 
 // validate checks exports targets exist: CommonJS importers get Node's
 // file and directory lookup, ESM ones need the exact file.
