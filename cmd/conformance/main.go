@@ -7,6 +7,15 @@
 // other difference fails. The last line is "N passed, M failed".
 //
 //	go run ./cmd/conformance [-reference DIR] SITE_DIR...
+//	go run ./cmd/conformance [-reference DIR] -corpus BUILD_REPO [FIXTURE...]
+//
+// With -corpus, every folder of the reference's own test fixtures
+// (packages/zip-it-and-ship-it/tests/fixtures and fixtures-esm in a
+// checkout of netlify/build) is a site, built from inside that folder: the
+// folder is the source folder unless the reference's tests use others
+// (corpus.go), and it is the reference's basePath and repositoryRoot.
+// Both tools must also find the same functions. Functions the reference
+// fails on are listed apart ("reference errors: N"), not counted.
 package main
 
 import (
@@ -44,8 +53,9 @@ type difference struct {
 	Scenario string `json:"scenario"`
 	Function string `json:"function"`
 	// Kind is "reference-error" (the reference fails, zisi builds),
-	// "entries" (archive contents differ), "field:<name>", or "load" (the
-	// archive, the same as the reference's, does not load in node).
+	// "build" (zisi refuses what the reference builds), "entries" (archive
+	// contents differ), "field:<name>", or "load" (the archive, the same as
+	// the reference's, does not load in node).
 	Kind   string `json:"kind"`
 	Reason string `json:"reason"`
 	Readme string `json:"readme"`
@@ -67,6 +77,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	verbose := fl.Bool("v", false, "print passing functions too")
 	load := fl.Bool("verify", true, "also load every compared zisi archive in node (zisi verify) and fail on load errors")
 	nodeBundler := fl.String("node-bundler", "", `run both tools with this node_bundler for every function ("esbuild" for the benchmark's esbuild mode)`)
+	corpus := fl.String("corpus", "", "a checkout of netlify/build: compare every fixture of the reference's own tests (arguments, if any, select fixtures by name)")
+	jobs := fl.Int("j", 2, "fixtures compared at once with -corpus")
 	if err := fl.Parse(args); err != nil {
 		return 2
 	}
@@ -80,9 +92,30 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "conformance:", err)
 		return 2
 	}
+	opts := compareOptions{ref: ref, diffs: diffs, verbose: *verbose, load: *load}
 	var total tally
+	if *corpus != "" {
+		if *nodeBundler != "" {
+			fmt.Fprintln(stderr, "conformance: -node-bundler does not apply to -corpus")
+			return 2
+		}
+		t, err := runCorpus(ctx, *corpus, fl.Args(), *jobs, opts, stdout)
+		if err != nil {
+			fmt.Fprintln(stderr, "conformance:", err)
+			return 1
+		}
+		total.add(t)
+	}
 	for _, site := range fl.Args() {
-		t, err := compareSite(ctx, site, ref, diffs, stdout, *verbose, *load, *nodeBundler)
+		if *corpus != "" {
+			break // the arguments name fixtures
+		}
+		job, err := siteJob(site, *nodeBundler)
+		if err != nil {
+			fmt.Fprintf(stderr, "conformance: %s: %v\n", site, err)
+			return 1
+		}
+		t, err := compareJob(ctx, job, opts, stdout)
 		if err != nil {
 			fmt.Fprintf(stderr, "conformance: %s: %v\n", site, err)
 			return 1
@@ -90,6 +123,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		total.add(t)
 	}
 	fmt.Fprintf(stdout, "%d intentional differences (differences.json), %d functions not compared (bundler not in this release)\n", total.intentional, total.skipped)
+	if *corpus != "" {
+		fmt.Fprintf(stdout, "reference errors: %d\n", total.refErrors)
+	}
 	fmt.Fprintf(stdout, "%d passed, %d failed\n", total.passed, total.failed)
 	if total.failed > 0 {
 		return 1
@@ -97,13 +133,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-type tally struct{ passed, failed, intentional, skipped int }
+type tally struct{ passed, failed, intentional, skipped, refErrors int }
 
 func (t *tally) add(o tally) {
 	t.passed += o.passed
 	t.failed += o.failed
 	t.intentional += o.intentional
 	t.skipped += o.skipped
+	t.refErrors += o.refErrors
 }
 
 type refOutput struct {
@@ -111,19 +148,59 @@ type refOutput struct {
 	Result   map[string]any `json:"result"`
 	Manifest map[string]any `json:"manifest"`
 	Error    string         `json:"error"`
+	// Unlisted is set, in corpus mode, for a function zisi found that the
+	// reference's listFunctions does not: it was not built.
+	Unlisted bool `json:"unlisted"`
 }
 
-func compareSite(ctx context.Context, site, ref string, diffs []difference, out io.Writer, verbose, load bool, nodeBundler string) (tally, error) {
-	var t tally
+// refAnswer is what reference.mjs prints.
+type refAnswer struct {
+	Results []refOutput `json:"results"`
+	// Listed are the functions the reference's listFunctions finds in the
+	// source folders (corpus mode only).
+	Listed    []listedFunction `json:"listed"`
+	ListError string           `json:"listError"`
+}
+
+type listedFunction struct {
+	Name     string `json:"name"`
+	MainFile string `json:"mainFile"`
+}
+
+// job is one site to build with both tools.
+type job struct {
+	// scenario names the site in output and in differences.json.
+	scenario string
+	// base is the site's base directory: zisi's BasePath, the reference's
+	// basePath, and the directory node starts in.
+	base    string
+	srcDirs []string
+	cfg     *config.Config
+	// corpus is set for the reference's own fixtures: the reference is
+	// also given repositoryRoot, both tools must find the same functions,
+	// the reference's failures are counted apart, and a zisi archive that
+	// does not load fails only when the reference's does.
+	corpus bool
+}
+
+type compareOptions struct {
+	ref           string
+	diffs         []difference
+	verbose, load bool
+}
+
+// siteJob reads a site's netlify.toml (if any) into a job; nodeBundler,
+// when set, overrides every function's node_bundler.
+func siteJob(site, nodeBundler string) (job, error) {
 	site, err := filepath.Abs(site)
 	if err != nil {
-		return t, err
+		return job{}, err
 	}
-	scenario := filepath.Base(site)
+	j := job{scenario: filepath.Base(site), base: site}
 	cfg := &config.File{BaseDir: site}
 	if _, err := os.Stat(filepath.Join(site, "netlify.toml")); err == nil {
 		if cfg, err = config.Load(filepath.Join(site, "netlify.toml")); err != nil {
-			return t, err
+			return j, err
 		}
 	}
 	if nodeBundler != "" {
@@ -136,19 +213,26 @@ func compareSite(ctx context.Context, site, ref string, diffs []difference, out 
 			cfg.Functions.Patterns[i].Config.NodeBundler = nb
 		}
 		cfg.Functions.Patterns = append(cfg.Functions.Patterns, config.Pattern{Glob: "*", Config: config.FunctionConfig{NodeBundler: nb}, Order: len(cfg.Functions.Patterns)})
-		scenario += "@" + nodeBundler
+		j.scenario += "@" + nodeBundler
 	}
 	src := cfg.FunctionsDirectory
 	if src == "" {
 		src = filepath.Join(site, config.DefaultFunctionsDirectory)
 	}
+	j.srcDirs = []string{src}
+	j.cfg = &cfg.Functions
+	return j, nil
+}
+
+func compareJob(ctx context.Context, j job, o compareOptions, out io.Writer) (tally, error) {
+	var t tally
 	tmp, err := os.MkdirTemp("", "zisi-conformance-")
 	if err != nil {
 		return t, err
 	}
 	defer os.RemoveAll(tmp)
 
-	rep, err := bundler.ZipFunctions(ctx, []string{src}, filepath.Join(tmp, "zisi"), bundler.Options{Config: &cfg.Functions, BasePath: site})
+	rep, err := bundler.ZipFunctions(ctx, j.srcDirs, filepath.Join(tmp, "zisi"), bundler.Options{Config: j.cfg, BasePath: j.base})
 	var be *bundler.BuildError
 	if err != nil && !errors.As(err, &be) {
 		return t, err
@@ -162,25 +246,43 @@ func compareSite(ctx context.Context, site, ref string, diffs []difference, out 
 		oursErr[f.Name] = f
 	}
 
-	found, err := discover.Discover(ctx, []string{src}, discover.Options{})
+	found, err := discover.Discover(ctx, j.srcDirs, discover.Options{})
 	if err != nil {
 		return t, err
 	}
 	fns := discover.Dedupe(found.Functions)
-	refs, err := runReference(ctx, ref, site, referenceConfig(cfg), fns, tmp)
+	ans, err := runReference(ctx, o.ref, j, fns, tmp)
 	if err != nil {
 		return t, err
 	}
+	var mainFiles map[string]problem
+	if j.corpus {
+		var lt tally
+		lt, mainFiles = compareListed(j.scenario, ans, fns, out)
+		t.add(lt)
+	}
 	for i, fn := range fns {
-		name := scenario + "/" + fn.Name
-		r := refs[i]
-		d := findDifference(diffs, scenario, fn.Name)
+		name := j.scenario + "/" + fn.Name
+		r := ans.Results[i]
+		d := findDifference(o.diffs, j.scenario, fn.Name)
 		bundlerName, _ := r.Result["bundler"].(string)
 		switch {
+		case r.Unlisted:
+			t.failed++
+			fmt.Fprintf(out, "FAIL  %s: zisi builds %s, which the reference's listFunctions does not find\n", name, fn.SrcPath)
+			continue
 		case r.Error != "" && d != nil && d.Kind == "reference-error":
 			t.intentional++
 			t.passed++
 			fmt.Fprintf(out, "DIFF  %s: intentional: %s\n", name, d.Reason)
+			continue
+		case r.Error != "" && j.corpus:
+			t.refErrors++
+			zisi := "zisi builds it"
+			if ours[fn.Name] == nil {
+				zisi = fmt.Sprintf("zisi fails too: %s", firstLine(fmt.Sprint(oursErr[fn.Name])))
+			}
+			fmt.Fprintf(out, "REF   %s: the reference fails: %.300s; %.300s\n", name, oneLine(r.Error), zisi)
 			continue
 		case r.Error != "":
 			t.failed++
@@ -188,14 +290,27 @@ func compareSite(ctx context.Context, site, ref string, diffs []difference, out 
 			continue
 		case !slices.Contains(implemented, bundlerName):
 			t.skipped++
-			if verbose {
+			if o.verbose {
 				fmt.Fprintf(out, "SKIP  %s: reference bundler %q, runtime %s not in this release\n", name, bundlerName, fn.Runtime)
 			}
 			continue
 		}
 		problems := compareFunction(r, ours[fn.Name], oursErr[fn.Name])
-		if load && len(problems) == 0 {
+		if p, ok := mainFiles[fn.Name]; ok {
+			problems = append([]problem{p}, problems...)
+		}
+		note := ""
+		if o.load && len(problems) == 0 {
 			problems = append(problems, loads(ctx, ours[fn.Name])...)
+			if len(problems) > 0 && j.corpus {
+				// The fixture itself may not load (a package that throws
+				// at require time): only a zisi archive that fails where
+				// the reference's loads is a difference.
+				if refErr := referenceLoads(ctx, r); refErr != "" {
+					note = " (neither archive loads: " + refErr + ")"
+					problems = nil
+				}
+			}
 		}
 		if len(problems) > 0 && d != nil && d.Kind != "reference-error" && onlyKind(problems, d.Kind) {
 			t.intentional++
@@ -212,65 +327,107 @@ func compareSite(ctx context.Context, site, ref string, diffs []difference, out 
 			continue
 		}
 		t.passed++
-		if verbose {
-			fmt.Fprintf(out, "PASS  %s\n", name)
+		if o.verbose {
+			fmt.Fprintf(out, "PASS  %s%s\n", name, note)
 		}
 	}
 	return t, nil
 }
 
-// referenceConfig turns netlify.toml's patterns into the reference's
-// config object: the same camelCase keys Netlify Build passes it.
-func referenceConfig(f *config.File) map[string]config.FunctionConfig {
+// compareListed fails the functions the reference finds and zisi does not
+// (those zisi finds and the reference does not come back Unlisted), and
+// returns, by name, the functions whose main file differs. listFunctions
+// returns every candidate, in the order whose last entry for a name is
+// the one zipFunctions builds.
+func compareListed(scenario string, ans refAnswer, fns []discover.Function, out io.Writer) (tally, map[string]problem) {
+	var t tally
+	if ans.ListError != "" {
+		// The functions are still built one by one, where the same error
+		// shows; only the comparison of the two sets is lost.
+		fmt.Fprintf(out, "NOTE  %s: the reference's listFunctions fails (%s); the sets of functions are not compared\n", scenario, firstLine(ans.ListError))
+		return t, nil
+	}
+	var names []string
+	winner := map[string]string{}
+	for _, l := range ans.Listed {
+		if _, ok := winner[l.Name]; !ok {
+			names = append(names, l.Name)
+		}
+		winner[l.Name] = l.MainFile
+	}
+	mainFiles := map[string]problem{}
+	for _, name := range names {
+		i := slices.IndexFunc(fns, func(f discover.Function) bool { return f.Name == name })
+		switch {
+		case i < 0:
+			t.failed++
+			fmt.Fprintf(out, "FAIL  %s/%s: the reference finds %s, zisi does not\n", scenario, name, winner[name])
+		case fns[i].MainFile != winner[name]:
+			mainFiles[name] = problem{"discovery", fmt.Sprintf("main file: reference %s, zisi %s", winner[name], fns[i].MainFile)}
+		}
+	}
+	return t, mainFiles
+}
+
+// referenceConfig turns the patterns into the reference's config object:
+// the same camelCase keys Netlify Build passes it.
+func referenceConfig(c *config.Config) map[string]config.FunctionConfig {
 	out := map[string]config.FunctionConfig{}
-	for _, p := range f.Functions.Patterns {
+	for _, p := range c.Patterns {
 		out[p.Glob] = config.Merge(out[p.Glob], p.Config)
 	}
 	return out
 }
 
-func runReference(ctx context.Context, ref, site string, cfg map[string]config.FunctionConfig, fns []discover.Function, tmp string) ([]refOutput, error) {
+func runReference(ctx context.Context, ref string, j job, fns []discover.Function, tmp string) (refAnswer, error) {
+	var ans refAnswer
 	if _, err := os.Stat(filepath.Join(ref, "node_modules/@netlify/zip-it-and-ship-it/package.json")); err != nil {
-		return nil, fmt.Errorf("the reference is not installed in %s (make conformance installs it)", ref)
+		return ans, fmt.Errorf("the reference is not installed in %s (make conformance installs it)", ref)
 	}
 	type jobFn struct {
+		Name string `json:"name"`
 		Path string `json:"path"`
 		Dest string `json:"dest"`
 	}
-	job := struct {
-		Site      string                           `json:"site"`
-		Config    map[string]config.FunctionConfig `json:"config"`
-		Functions []jobFn                          `json:"functions"`
-	}{Site: site, Config: cfg}
-	for i, fn := range fns {
-		job.Functions = append(job.Functions, jobFn{Path: fn.SrcPath, Dest: filepath.Join(tmp, "ref", fmt.Sprint(i))})
+	in := struct {
+		Site           string                           `json:"site"`
+		RepositoryRoot string                           `json:"repositoryRoot,omitempty"`
+		List           []string                         `json:"list,omitempty"`
+		Config         map[string]config.FunctionConfig `json:"config"`
+		Functions      []jobFn                          `json:"functions"`
+	}{Site: j.base, Config: referenceConfig(j.cfg), Functions: []jobFn{}}
+	if j.corpus {
+		in.RepositoryRoot = j.base
+		in.List = j.srcDirs
 	}
-	input, err := json.Marshal(job)
+	for i, fn := range fns {
+		in.Functions = append(in.Functions, jobFn{Name: fn.Name, Path: fn.SrcPath, Dest: filepath.Join(tmp, "ref", fmt.Sprint(i))})
+	}
+	input, err := json.Marshal(in)
 	if err != nil {
-		return nil, err
+		return ans, err
 	}
 	script := filepath.Join(tmp, "reference.mjs")
 	if err := os.WriteFile(script, driver, 0o644); err != nil {
-		return nil, err
+		return ans, err
 	}
 	cmd := exec.CommandContext(ctx, "node", script, ref)
 	// Start in the site, as Netlify Build does: the reference's esbuild
 	// paths are relative to the directory node started in.
-	cmd.Dir = site
+	cmd.Dir = j.base
 	cmd.Stdin = bytes.NewReader(input)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
-		return nil, fmt.Errorf("run the reference: %v\n%s", err, stderr.String())
+		return ans, fmt.Errorf("run the reference: %v\n%s", err, stderr.String())
 	}
-	var outs []refOutput
-	if err := json.Unmarshal(stdout.Bytes(), &outs); err != nil {
-		return nil, fmt.Errorf("read the reference's output: %v", err)
+	if err := json.Unmarshal(stdout.Bytes(), &ans); err != nil {
+		return ans, fmt.Errorf("read the reference's output: %v", err)
 	}
-	if len(outs) != len(fns) {
-		return nil, fmt.Errorf("the reference answered for %d of %d functions", len(outs), len(fns))
+	if len(ans.Results) != len(fns) {
+		return ans, fmt.Errorf("the reference answered for %d of %d functions", len(ans.Results), len(fns))
 	}
-	return outs, nil
+	return ans, nil
 }
 
 // loads runs zisi verify on one archive: it must load in node and its
@@ -290,8 +447,23 @@ func loads(ctx context.Context, r *bundler.FunctionResult) []problem {
 	return nil
 }
 
+// referenceLoads runs zisi verify on the reference's archive; it returns
+// why it does not load, or "" when it does.
+func referenceLoads(ctx context.Context, r refOutput) string {
+	data, _ := json.Marshal(r.Manifest)
+	var entry manifest.Function
+	if err := json.Unmarshal(data, &entry); err != nil {
+		return ""
+	}
+	res, err := verify.Functions(ctx, []manifest.Function{entry}, verify.Options{})
+	if err != nil || res[0].OK {
+		return ""
+	}
+	return firstLine(res[0].Error)
+}
+
 type problem struct {
-	kind string // "entries" or "field:<name>"
+	kind string // "build", "discovery", "entries", "load" or "field:<name>"
 	text string
 }
 
@@ -413,6 +585,12 @@ func findDifference(diffs []difference, scenario, fn string) *difference {
 		}
 	}
 	return nil
+}
+
+// oneLine joins a message's lines, for errors whose first line says only
+// where ("In file …").
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
 }
 
 func firstLine(s string) string {

@@ -1,14 +1,17 @@
 // Runs the reference zip-it-and-ship-it on each function of a job, one
 // zipFunctions call per function so that one failure does not hide the
 // others. Usage: node reference.mjs REFERENCE_DIR < job.json
-// job: {site, config, functions: [{path, dest}]}; prints
-// [{path, result | error, manifest}] as JSON on stdout.
+// job: {site, repositoryRoot?, list?, config, functions: [{name, path, dest}]};
+// prints {results: [{path, result | error | unlisted, manifest}], listed,
+// listError} as JSON on stdout. With `list` (source folders), the
+// reference's listFunctions runs first and only the functions it finds are
+// built; the others come back `unlisted`.
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 
 const refDir = process.argv[2];
-const { zipFunctions } = await import(
+const { listFunctions, zipFunctions } = await import(
   pathToFileURL(join(refDir, "node_modules/@netlify/zip-it-and-ship-it/dist/main.js")).href
 );
 const chunks = [];
@@ -16,19 +19,38 @@ for await (const c of process.stdin) chunks.push(c);
 const job = JSON.parse(Buffer.concat(chunks).toString("utf8"));
 process.chdir(job.site);
 
-const out = [];
+const message = (error) => String(error && error.message ? error.message : error);
+
+let listed = null;
+let listError = "";
+if (job.list) {
+  try {
+    const fns = await listFunctions({ user: { directories: job.list } }, { config: job.config });
+    listed = fns.map(({ name, mainFile }) => ({ name, mainFile }));
+  } catch (error) {
+    listError = message(error);
+  }
+}
+
+const results = [];
 for (const fn of job.functions) {
+  if (listed && !listed.some(({ name }) => name === fn.name)) {
+    results.push({ path: fn.path, unlisted: true });
+    continue;
+  }
   try {
     const [result] = await zipFunctions({ user: { functions: [fn.path] } }, fn.dest, {
       config: job.config,
       basePath: job.site,
+      ...(job.repositoryRoot ? { repositoryRoot: job.repositoryRoot } : {}),
       // Netlify Build's local behavior: Go binaries are zipped as bootstrap.
       zipGo: true,
     });
+    if (!result) throw new Error(`the reference finds no function in ${fn.path}`);
     const manifest = JSON.parse(await readFile(join(fn.dest, "manifest.json"), "utf8"));
-    out.push({ path: fn.path, result, manifest: manifest.functions[0] });
+    results.push({ path: fn.path, result, manifest: manifest.functions[0] });
   } catch (error) {
-    out.push({ path: fn.path, error: String(error && error.message ? error.message : error) });
+    results.push({ path: fn.path, error: message(error) });
   }
 }
-process.stdout.write(JSON.stringify(out));
+process.stdout.write(JSON.stringify({ results, listed, listError }));
