@@ -15,13 +15,14 @@ FUZZTIME    ?= 60s
 # Each fuzz target as package:FuzzName.
 FUZZ_TARGETS := ./config:FuzzParse ./config:FuzzMatch ./bundler/archive:FuzzValidateName ./bundler/routes:FuzzRoute ./bundler/source:FuzzAnalyze ./resolver:FuzzExports ./bundler/node:FuzzIncludes
 
-.PHONY: help build test test-deps vet lint bench bench-go conformance conformance-fixtures reference bench-site fuzz golden demo clean
+.PHONY: help build test test-deps vet lint bench bench-go conformance conformance-fixtures conformance-corpus reference bench-site fuzz golden demo clean
 
 help:
 	@echo "build      build bin/zisi with reproducible release flags"
 	@echo "test       install test tools once (.cache/), then go test -race ./..."
 	@echo "vet lint   go vet; gofmt, vet and staticcheck"
 	@echo "conformance  compare with the reference on fixtures/ and the benchmark site"
+	@echo "conformance-corpus BUILD_REPO=DIR  compare on the reference's own test fixtures (a netlify/build checkout)"
 	@echo "bench      Go benchmarks, then reference vs zisi on the benchmark site"
 	@echo "fuzz       run every fuzz target for FUZZTIME (default 60s) each"
 	@echo "golden     rewrite fixtures/*/expected from the current code"
@@ -93,6 +94,15 @@ conformance-fixtures: reference test-deps
 conformance: reference test-deps bench-site
 	ZISI_CACHE_DIR=$(CACHE)/zisi $(GO) run ./cmd/conformance -reference $(REFERENCE) $(FIXTURE_SITES) $(BENCH_SITE)
 	ZISI_CACHE_DIR=$(CACHE)/zisi $(GO) run ./cmd/conformance -reference $(REFERENCE) -node-bundler esbuild $(BENCH_SITE)
+
+# conformance-corpus builds every fixture of the reference's own tests
+# (packages/zip-it-and-ship-it/tests/fixtures*/ in a checkout of
+# github.com/netlify/build) with both tools; CI does not run it. It runs
+# npm install in the many-dependencies fixture and adds the symlinks
+# fixture's link, as the reference's tests do.
+conformance-corpus: reference
+	@test -n "$(BUILD_REPO)" || { echo "usage: make conformance-corpus BUILD_REPO=<checkout of netlify/build>"; exit 2; }
+	ZISI_CACHE_DIR=$(CACHE)/zisi $(GO) run ./cmd/conformance -reference $(REFERENCE) -corpus $(BUILD_REPO)
 
 bench-go:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
