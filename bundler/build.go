@@ -176,6 +176,7 @@ func (b *builder) buildNode(ctx context.Context, fn discover.Function, cfg confi
 	res.EntryFilename, res.BootstrapVersion = layout.EntryFilename, layout.BootstrapVersion
 	res.Inputs, res.IncludedFiles = bundle.Inputs, bundle.IncludedFiles
 	res.NativeNodeModules = bundle.NativeNodeModules
+	res.Selection = bundle.Selection
 	for _, m := range bundle.Warnings {
 		res.BundlerWarnings = append(res.BundlerWarnings, toMessage(m))
 		res.warns = append(res.warns, Warning{Function: fn.Name, Message: m.String()})

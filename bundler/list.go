@@ -33,6 +33,10 @@ type ListedFile struct {
 	ListedFunction
 	// SrcFile is the file; Extension (embedded) is its extension.
 	SrcFile string `json:"srcFile"`
+	// Why says why the build reads it (zisi why gives the whole chain),
+	// and Via what led to it. Not in the reference's listing.
+	Why string `json:"why,omitempty"`
+	Via string `json:"via,omitempty"`
 }
 
 // Listing is the outcome of ListFunctions.
@@ -91,16 +95,17 @@ func ListFunctionsFiles(ctx context.Context, srcDirs []string, opts Options) (*F
 		}
 		lf := listed(fn, &o)
 		for _, f := range files {
-			item := ListedFile{ListedFunction: lf, SrcFile: f}
-			item.Extension = filepath.Ext(f)
+			item := ListedFile{ListedFunction: lf, SrcFile: f.Path, Why: string(f.Why), Via: f.Via}
+			item.Extension = filepath.Ext(f.Path)
 			out.Files = append(out.Files, item)
 		}
 	}
 	return out, nil
 }
 
-// sourceFiles returns the sorted source files of one function's build.
-func (b *builder) sourceFiles(ctx context.Context, fn discover.Function) ([]string, error) {
+// sourceFiles returns the sorted source files of one function's build,
+// each with the reason it is read.
+func (b *builder) sourceFiles(ctx context.Context, fn discover.Function) ([]Pick, error) {
 	switch {
 	case fn.Runtime == discover.RuntimeJS && fn.Kind != discover.KindZip:
 		in, err := b.nodeInput(fn, b.opts.functionConfig(fn.Name))
@@ -113,16 +118,37 @@ func (b *builder) sourceFiles(ctx context.Context, fn discover.Function) ([]stri
 		}
 		return bundleSources(bundle), nil
 	case isGoSource(fn):
-		return goSources(fn.SrcPath)
+		files, err := goSources(fn.SrcPath)
+		if err != nil {
+			return nil, err
+		}
+		picks := make([]Pick, len(files))
+		for i, f := range files {
+			picks[i] = Pick{Path: f, Why: whyGoSource}
+		}
+		return picks, nil
 	}
-	return []string{fn.MainFile}, nil
+	return []Pick{{Path: fn.MainFile, Why: whyPrebuilt}}, nil
 }
+
+const (
+	whyGoSource node.Why = "read by go build"
+	whyPrebuilt node.Why = "shipped as it is (a prebuilt archive or binary)"
+)
 
 // bundleSources is what a bundle read and ships, as the regular files on
 // disk: a compiled main file at a path of its own (hello.js for hello.ts)
 // stands for its source, which is among the inputs, and the symbolic
 // links and package folders it recreates (pnpm's) for their targets.
-func bundleSources(bundle *node.Bundle) []string {
+func bundleSources(bundle *node.Bundle) []Pick {
+	why := map[string]Pick{}
+	if sel := bundle.Selection; sel != nil {
+		for _, list := range [][]Pick{sel.Omitted, sel.Files} { // a shipped file's reason wins
+			for _, p := range list {
+				why[p.Path] = p
+			}
+		}
+	}
 	var files []string
 	for _, list := range [][]string{bundle.Inputs, bundle.IncludedFiles, bundle.SrcFiles} {
 		for _, f := range list {
@@ -132,7 +158,16 @@ func bundleSources(bundle *node.Bundle) []string {
 		}
 	}
 	slices.Sort(files)
-	return slices.Compact(files)
+	files = slices.Compact(files)
+	picks := make([]Pick, len(files))
+	for i, f := range files {
+		p, ok := why[f]
+		if !ok {
+			p = Pick{Path: f, Why: node.WhyTraced}
+		}
+		picks[i] = p
+	}
+	return picks
 }
 
 // goSources lists what go build reads from a Go function's folder: the

@@ -51,6 +51,10 @@ type FunctionResult struct {
 	BootstrapVersion   string                       `json:"bootstrapVersion,omitempty"`
 	NativeNodeModules  map[string]map[string]string `json:"nativeNodeModules,omitempty"`
 
+	// Selection says why each file of a Node.js function ships and what
+	// was left out (zisi why); not part of the reference's JSON.
+	Selection *Selection `json:"-"`
+
 	// warns and notes are this function's warnings and notes, collected
 	// into Report.Warnings and Report.Notes.
 	warns []Warning

@@ -78,6 +78,10 @@ type Bundle struct {
 	// FallbackErrors are esbuild's errors when node_bundler = "esbuild"
 	// fell back to the zisi bundler.
 	FallbackErrors []Message
+	// Selection says why each file ships and what was left out.
+	Selection *Selection
+
+	sel *selector
 }
 
 // Select chooses the bundler with the reference's rules, in order: v2
@@ -142,9 +146,13 @@ func Build(ctx context.Context, in Input) (*Bundle, error) {
 		return nil, err
 	}
 	b.Bundler, b.BundlerReason = bundler, reason
+	if b.sel == nil {
+		b.sel = newSelector()
+	}
 	if err := addIncludedFiles(in, b); err != nil {
 		return nil, err
 	}
+	b.Selection = b.sel.report(b.SrcFiles)
 	return b, nil
 }
 
@@ -165,11 +173,29 @@ func addIncludedFiles(in Input, b *Bundle) error {
 	if err != nil {
 		return err
 	}
-	files, err := inc.files()
+	files, excluded, err := inc.matches()
 	if err != nil {
 		return err
 	}
-	b.SrcFiles = inc.filter(b.SrcFiles)
+	for _, f := range excluded {
+		b.sel.omit(f, WhyExcluded, "", "")
+	}
+	kept := inc.filter(b.SrcFiles)
+	if len(kept) < len(b.SrcFiles) {
+		keep := make(map[string]bool, len(kept))
+		for _, f := range kept {
+			keep[f] = true
+		}
+		for _, f := range b.SrcFiles {
+			if !keep[f] {
+				b.sel.omit(f, WhyExcluded, "", "")
+			}
+		}
+	}
+	for _, f := range files {
+		b.sel.file(f, WhyIncluded, "", "")
+	}
+	b.SrcFiles = kept
 	b.IncludedFiles = files
 	b.SrcFiles = append(b.SrcFiles, files...)
 	slices.Sort(b.SrcFiles)
@@ -183,5 +209,7 @@ func none(in Input) (*Bundle, error) {
 	if filepath.Ext(in.Function.MainFile) == ".mjs" {
 		format = "esm"
 	}
-	return &Bundle{SrcFiles: []string{in.Function.MainFile}, MainFile: in.Function.MainFile, ModuleFormat: format}, nil
+	sel := newSelector()
+	sel.file(in.Function.MainFile, WhyMain, "", "")
+	return &Bundle{SrcFiles: []string{in.Function.MainFile}, MainFile: in.Function.MainFile, ModuleFormat: format, sel: sel}, nil
 }

@@ -338,6 +338,14 @@ func esbuild(ctx context.Context, in Input) (*Bundle, error) {
 	}
 	site := plan.site
 	w := newWalker(env, fn, cfg, site)
+	w.sel.file(main, WhyMain, "", "")
+	w.sel.omit(fn.MainFile, WhyMainSource, "", "")
+	for _, f := range out.inputs {
+		w.sel.omit(f, WhyBundled, fn.MainFile, "")
+	}
+	for _, name := range cfg.IgnoredNodeModules {
+		w.sel.omit(name, WhyIgnoredModule, "", "")
+	}
 	for _, name := range uniq(shipped) {
 		pkg, err := env.Resolver.FindPackage(name, fn.SrcDir)
 		if errors.Is(err, resolver.ErrNotFound) {
@@ -346,6 +354,7 @@ func esbuild(ctx context.Context, in Input) (*Bundle, error) {
 		if err != nil {
 			return nil, err
 		}
+		w.sel.pkg(pkg.Dir, packageID(pkg), WhyExternal, fn.MainFile, name)
 		if err := w.addPackage(ctx, pkg, env.Resolver.Symlinks(pkg.Link)); err != nil {
 			if errors.Is(err, ErrMissingModule) {
 				continue
@@ -365,6 +374,7 @@ func esbuild(ctx context.Context, in Input) (*Bundle, error) {
 	}
 	slices.Sort(b.SrcFiles)
 	b.SrcFiles = slices.Compact(b.SrcFiles)
+	b.sel = w.sel
 	return b, nil
 }
 

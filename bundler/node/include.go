@@ -62,16 +62,27 @@ func parseIncludes(patterns []string, base string) (*includes, error) {
 // Dotfiles match; a match that is a directory adds nothing unless it is a
 // symlink to one, whose files are added under the link's name.
 func (inc *includes) files() ([]string, error) {
+	out, _, err := inc.matches()
+	return out, err
+}
+
+// matches is files, with the matches a `!` pattern removed beside them.
+func (inc *includes) matches() (out, excluded []string, err error) {
 	if inc == nil || len(inc.patterns) == 0 {
-		return nil, nil
+		return nil, nil, nil
 	}
 	fsys := os.DirFS(inc.base)
 	seen := map[string]bool{}
-	var out []string
 	add := func(rel string) {
-		if !seen[rel] && !inc.excluded(rel) {
-			seen[rel] = true
-			out = append(out, filepath.Join(inc.base, filepath.FromSlash(rel)))
+		if seen[rel] {
+			return
+		}
+		seen[rel] = true
+		p := filepath.Join(inc.base, filepath.FromSlash(rel))
+		if inc.excluded(rel) {
+			excluded = append(excluded, p)
+		} else {
+			out = append(out, p)
 		}
 	}
 	for _, p := range inc.patterns {
@@ -93,11 +104,12 @@ func (inc *includes) files() ([]string, error) {
 			return nil
 		}, doublestar.WithNoFollow())
 		if err != nil {
-			return nil, fmt.Errorf("included_files %q: %w", p, err)
+			return nil, nil, fmt.Errorf("included_files %q: %w", p, err)
 		}
 	}
 	slices.Sort(out)
-	return out, nil
+	slices.Sort(excluded)
+	return out, excluded, nil
 }
 
 // excluded reports whether a base-relative path matches a `!` pattern.

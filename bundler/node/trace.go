@@ -31,6 +31,7 @@ func trace(ctx context.Context, in Input) (*Bundle, error) {
 		ctx: ctx, env: env, target: bundlerTarget(cfg.NodeVersion), nodeMajor: config.NodeMajorOrDefault(cfg.NodeVersion),
 		files: map[string]bool{}, processed: map[string]bool{}, parents: map[string]map[string]bool{},
 		esm: map[string]bool{}, generated: map[string][]byte{}, aliases: map[string]string{},
+		sel: newSelector(),
 	}
 	t.base = env.BasePath
 	if t.base == "" {
@@ -60,6 +61,12 @@ func trace(ctx context.Context, in Input) (*Bundle, error) {
 		}
 		t.mainOut = out
 		t.aliases[fn.MainFile] = newMain
+		t.sel.file(newMain, WhyMain, "", "")
+		for _, f := range out.inputs {
+			if f != fn.MainFile {
+				t.sel.omit(f, WhyBundled, fn.MainFile, "")
+			}
+		}
 		t.generated[newMain] = out.code
 		b.MainFile = newMain
 		b.Inputs = out.inputs
@@ -104,6 +111,7 @@ func trace(ctx context.Context, in Input) (*Bundle, error) {
 	b.Inputs = uniq(append(traced, b.Inputs...))
 	slices.Sort(b.Inputs)
 	b.Warnings = t.warnings
+	b.sel = t.sel
 	return b, nil
 }
 
@@ -151,6 +159,7 @@ type tracer struct {
 	aliases   map[string]string
 	warnings  []Message
 	queue     []pending
+	sel       *selector
 }
 
 // compiled is a main file bundled with its packages left external.
@@ -206,8 +215,18 @@ func (t *tracer) emitFile(p string, parent string) (string, bool) {
 	if err != nil {
 		real = p
 	}
-	if !t.inBase(real) || t.ignored(real) {
+	switch {
+	case !t.inBase(real):
+		t.sel.omit(real, WhyOutsideBase, parent, "")
 		return real, false
+	case t.ignored(real):
+		t.sel.omit(real, WhyRuntimeSDK, parent, "")
+		return real, false
+	}
+	if parent == "" {
+		t.sel.file(real, WhyMain, "", "")
+	} else {
+		t.sel.file(real, WhyTraced, parent, "")
 	}
 	for _, l := range t.env.Resolver.Symlinks(p) {
 		if t.inBase(l) {

@@ -34,6 +34,7 @@ type walker struct {
 	native   map[string]map[string]string
 	warnings []Message
 	notes    []Message
+	sel      *selector
 }
 
 // zisi ships the main file, the local files it imports (transitively),
@@ -48,6 +49,7 @@ func zisi(ctx context.Context, in Input) (*Bundle, error) {
 	}
 	w := newWalker(env, fn, in.Config, site)
 	w.files[fn.MainFile] = true
+	w.sel.file(fn.MainFile, WhyMain, "", "")
 	if fn.Kind == discover.KindDir {
 		tree, err := TreeFiles(ctx, fn.SrcDir)
 		if err != nil {
@@ -55,16 +57,19 @@ func zisi(ctx context.Context, in Input) (*Bundle, error) {
 		}
 		for _, f := range tree {
 			w.files[f] = true
+			w.sel.file(f, WhyFolder, "", "")
 		}
 	}
 	if err := w.walkLocal(ctx, fn.MainFile); err != nil {
 		return nil, err
 	}
-	b := &Bundle{MainFile: fn.MainFile, ModuleFormat: "cjs", Warnings: w.warnings, Notes: w.notes}
+	b := &Bundle{MainFile: fn.MainFile, ModuleFormat: "cjs", Warnings: w.warnings, Notes: w.notes, sel: w.sel}
 	for f := range w.files {
-		if !IsJunk(filepath.Base(f)) {
-			b.SrcFiles = append(b.SrcFiles, f)
+		if IsJunk(filepath.Base(f)) {
+			w.sel.omit(f, WhyJunk, "", "")
+			continue
 		}
+		b.SrcFiles = append(b.SrcFiles, f)
 	}
 	for l := range w.links {
 		b.SrcFiles = append(b.SrcFiles, l)
@@ -81,7 +86,7 @@ func newWalker(env *Env, fn discover.Function, cfg config.FunctionConfig, site *
 	return &walker{
 		env: env, fn: fn, nodeMajor: config.NodeMajorOrDefault(cfg.NodeVersion), site: site,
 		files: map[string]bool{}, links: map[string]bool{}, local: map[string]bool{}, pkgs: map[string]bool{},
-		native: map[string]map[string]string{},
+		native: map[string]map[string]string{}, sel: newSelector(),
 	}
 }
 
@@ -117,6 +122,7 @@ func (w *walker) walkLocal(ctx context.Context, file string) error {
 	}
 	w.warnings = append(w.warnings, sc.warnings...)
 	for _, g := range sc.globFiles {
+		w.sel.file(g, WhyGlob, file, "")
 		if err := w.walkLocal(ctx, g); err != nil {
 			return err
 		}
@@ -160,12 +166,18 @@ func (w *walker) followImport(ctx context.Context, file string, imp Import) erro
 				Fix: "check the path, or list the file in included_files in netlify.toml if it is created at run time"}
 		}
 		if res.Package != nil && res.Package.Dir != w.siteDir() {
+			w.sel.pkg(res.Package.Dir, packageID(res.Package), WhyImported, file, spec)
 			return w.addPackage(ctx, res.Package, nil)
 		}
+		w.sel.file(res.Path, WhyImported, file, spec)
 		return w.walkLocal(ctx, res.Path)
 	}
-	if name == "" || w.excluded(name) {
-		return nil // `require("@scope")` and runtime-provided packages
+	if name == "" {
+		return nil // `require("@scope")`
+	}
+	if why := w.excludedWhy(name); why != "" {
+		w.sel.omit(name, why, file, spec)
+		return nil // runtime-provided packages and types
 	}
 	pkg, err := w.env.Resolver.FindPackage(name, dir)
 	if err != nil && !errors.Is(err, resolver.ErrNotFound) {
@@ -173,6 +185,7 @@ func (w *walker) followImport(ctx context.Context, file string, imp Import) erro
 	}
 	if err != nil {
 		if isOptional(w.site, name) {
+			w.sel.omit(name, WhyMissingOptional, file, spec)
 			return nil
 		}
 		line, _ := locate(file, spec)
@@ -180,6 +193,7 @@ func (w *walker) followImport(ctx context.Context, file string, imp Import) erro
 			Fix: fmt.Sprintf("add it to dependencies in %s and run npm install", w.sitePackagePath())}
 	}
 	w.checkDevDependency(name, file, spec)
+	w.sel.pkg(pkg.Dir, packageID(pkg), WhyImported, file, spec)
 	return w.addPackage(ctx, pkg, w.env.Resolver.Symlinks(pkg.Link))
 }
 
@@ -199,14 +213,23 @@ func (w *walker) sitePackagePath() string {
 
 // excluded: type packages are never shipped, and the AWS SDK the runtime
 // provides (v3 from Node.js 18, v2 before) is left out.
-func (w *walker) excluded(name string) bool {
-	if strings.HasPrefix(name, "@types/") {
-		return true
+// excludedWhy says why a package never ships, or "" when it may.
+func (w *walker) excludedWhy(name string) Why {
+	switch {
+	case strings.HasPrefix(name, "@types/"):
+		return WhyTypes
+	case w.nodeMajor >= 18 && strings.HasPrefix(name, "@aws-sdk/"), w.nodeMajor < 18 && name == "aws-sdk":
+		return WhyRuntimeSDK
 	}
-	if w.nodeMajor >= 18 {
-		return strings.HasPrefix(name, "@aws-sdk/")
+	return ""
+}
+
+// packageID names a package as name@version.
+func packageID(p *resolver.Package) string {
+	if p.JSON != nil && p.JSON.Version != "" {
+		return p.Name + "@" + p.JSON.Version
 	}
-	return name == "aws-sdk"
+	return p.Name
 }
 
 // checkDevDependency notes when a function imports a package the site
@@ -247,8 +270,10 @@ func (w *walker) addPackage(ctx context.Context, pkg *resolver.Package, links []
 	if n.err != nil {
 		return n.err
 	}
+	id := packageID(pkg)
 	for _, f := range n.files {
 		w.files[f] = true
+		w.sel.packageFile(f, pkg.Dir, id)
 	}
 	if n.native {
 		if w.native[pkg.Name] == nil {
@@ -257,16 +282,19 @@ func (w *walker) addPackage(ctx context.Context, pkg *resolver.Package, links []
 		w.native[pkg.Name][pkg.Dir] = n.version
 	}
 	for _, d := range n.deps {
-		if w.excluded(d.name) {
+		if why := w.excludedWhy(d.name); why != "" {
+			w.sel.omit(d.name, why, pkg.Dir, "")
 			continue
 		}
 		if d.pkg == nil {
 			if d.optional {
+				w.sel.omit(d.name, WhyMissingOptional, pkg.Dir, "")
 				continue
 			}
 			return &MissingModuleError{Module: d.name, Importer: pkg.Dir, Package: fmt.Sprintf("%s@%s", pkg.Name, n.version),
 				Fix: fmt.Sprintf("it is listed in that package's dependencies but is not installed; run npm install (or your package manager's install) in %s", w.siteDirOr(pkg.Dir))}
 		}
+		w.sel.pkg(d.pkg.Dir, packageID(d.pkg), WhyDependency, pkg.Dir, "")
 		if err := w.addPackage(ctx, d.pkg, d.links); err != nil {
 			return err
 		}

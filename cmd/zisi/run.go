@@ -80,7 +80,7 @@ var errReported = errors.New("reported")
 
 func (e *env) app() *cli.App {
 	onUsageError := func(_ *cli.Context, err error, _ bool) error { return usagef("%v", err) }
-	commands := []*cli.Command{e.buildCommand(), e.listCommand(false), e.listCommand(true), e.verifyCommand(), e.versionCommand()}
+	commands := []*cli.Command{e.buildCommand(), e.listCommand(false), e.listCommand(true), e.whyCommand(), e.verifyCommand(), e.versionCommand()}
 	for _, c := range commands {
 		c.OnUsageError = onUsageError
 		c.HideHelpCommand = true
