@@ -1,9 +1,13 @@
 // Command benchcmp times the reference zip-it-and-ship-it and zisi on the
-// same site in one run: the two alternate, each run gets a fresh output
-// directory, and the median wall time and peak resident memory (from the
-// kernel's rusage of the process) are reported with the ratios.
+// same site in one run: the tools alternate, each run gets a fresh output
+// directory, and the median wall time, peak resident memory of the process
+// tree and the size of the archives written are reported with the ratios.
 //
 //	go run ./cmd/benchcmp -zisi bin/zisi -reference .cache/reference -runs 3 SITE_DIR
+//
+// With -zisi-before OTHER_ZISI, a second zisi binary (the build before a
+// change) runs in the same alternation, so that one run gives before and
+// after figures measured under the same load.
 //
 // With -subset zisi, only the functions the reference bundles with its
 // zisi bundler (CommonJS .js/.cjs files and directories) are copied into a
@@ -12,7 +16,9 @@
 package main
 
 import (
+	"archive/zip"
 	"bytes"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -30,6 +36,11 @@ import (
 type sample struct {
 	wall  time.Duration
 	rssKB int64
+	// zipBytes is the total size of the .zip files written.
+	zipBytes int64
+	// entries is the compressed size of each entry, keyed by archive name
+	// and entry name.
+	entries map[string]int64
 }
 
 type tool struct {
@@ -62,6 +73,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fl := flag.NewFlagSet("benchcmp", flag.ContinueOnError)
 	fl.SetOutput(stderr)
 	zisiBin := fl.String("zisi", "bin/zisi", "zisi binary")
+	beforeBin := fl.String("zisi-before", "", "a second zisi binary, the build before a change, run in the same alternation (optional)")
 	ref := fl.String("reference", ".cache/reference", "directory where @netlify/zip-it-and-ship-it is installed")
 	runs := fl.Int("runs", 3, "runs per tool and mode")
 	subset := fl.String("subset", "", `"zisi": only the functions the reference bundles with zisi; "node": every Node.js function (Go source functions left out)`)
@@ -89,65 +101,135 @@ func run(args []string, stdout, stderr io.Writer) int {
 		defer os.RemoveAll(site)
 		scope = sub.scope
 	}
-	src := filepath.Join(site, "netlify", "functions")
-	zisiPath, _ := filepath.Abs(*zisiBin)
-	refCLI, _ := filepath.Abs(filepath.Join(*ref, "node_modules", ".bin", "zip-it-and-ship-it"))
-	fns, _ := os.ReadDir(src)
+	b := bench{site: site, src: filepath.Join(site, "netlify", "functions"), runs: *runs, stderr: stderr}
+	b.zisi, _ = filepath.Abs(*zisiBin)
+	if *beforeBin != "" {
+		b.before, _ = filepath.Abs(*beforeBin)
+	}
+	b.refCLI, _ = filepath.Abs(filepath.Join(*ref, "node_modules", ".bin", "zip-it-and-ship-it"))
+	fns, _ := os.ReadDir(b.src)
 	var report strings.Builder
 	fmt.Fprintf(&report, "Site: `%s` from shared/bench/make-site.sh, %d function entries (%s).\n", filepath.Base(fl.Arg(0)), len(fns), scope)
-	fmt.Fprintf(&report, "Machine: %d CPUs, %s/%s. Each tool ran %d times per mode, alternating, into a fresh output directory.\n\n", runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, *runs)
-	fmt.Fprintf(&report, "| mode | tool | median wall | peak RSS |\n|---|---|---|---|\n")
+	fmt.Fprintf(&report, "Machine: %d CPUs, %s/%s. Each tool ran %d times per mode, alternating, into a fresh output directory.\n", runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, *runs)
+	fmt.Fprintf(&report, "zisi: %s.", version(b.zisi))
+	if b.before != "" {
+		fmt.Fprintf(&report, " zisi before: %s.", version(b.before))
+	}
+	fmt.Fprintf(&report, "\n\n| mode | tool | median wall | peak RSS | archives | shared entries |\n|---|---|---|---|---|---|\n")
 	for _, name := range strings.Split(*modeList, ",") {
 		m, ok := modes[name]
 		if !ok {
 			fmt.Fprintf(stderr, "benchcmp: unknown mode %q\n", name)
 			return 2
 		}
-		tomlPath := ""
-		if m.toml != "" {
-			// In the site, so that it stays the base directory (archive
-			// paths and file tracing are relative to netlify.toml's).
-			tomlPath = filepath.Join(site, ".benchcmp-"+name+".toml")
-			if err := os.WriteFile(tomlPath, []byte(m.toml), 0o644); err != nil {
-				fmt.Fprintln(stderr, "benchcmp:", err)
-				return 1
-			}
-			defer os.Remove(tomlPath)
-		}
-		tools := []*tool{
-			{name: "reference", command: func(src, dest string) *exec.Cmd {
-				return exec.Command("node", refCLI, "--config", m.referenceConfig, src, dest)
-			}},
-			{name: "zisi", command: func(src, dest string) *exec.Cmd {
-				args := []string{"build", "-q"}
-				if tomlPath != "" {
-					args = append(args, "--config", tomlPath)
-				}
-				return exec.Command(zisiPath, append(args, src, dest)...)
-			}},
-		}
-		for i := 0; i < *runs; i++ {
-			for _, t := range tools {
-				s, err := measure(t, site, src)
-				if err != nil {
-					fmt.Fprintf(stderr, "benchcmp: %s, %s, run %d: %v\n", m.name, t.name, i+1, err)
-					return 1
-				}
-				t.samples = append(t.samples, s)
-				fmt.Fprintf(stderr, "%-24s %-9s run %d: %6.2fs %7.1f MB\n", m.name, t.name, i+1, s.wall.Seconds(), float64(s.rssKB)/1024)
-			}
+		tools, err := b.runMode(name, m)
+		if err != nil {
+			fmt.Fprintln(stderr, "benchcmp:", err)
+			return 1
 		}
 		writeRows(&report, m.name, tools)
 	}
 	fmt.Fprint(stdout, report.String())
 	if *out != "" {
-		doc := "# Benchmarks\n\nReference: `@netlify/zip-it-and-ship-it` 16.2.3 (its CLI) against zisi (`bin/zisi build`),\nmeasured by `make bench` (`cmd/benchcmp`). Wall time is the median over the runs;\npeak RSS is the largest sum of resident set sizes over the tool's process tree\n(sampled every 10 ms from /proc, so child processes such as the reference's esbuild\nservice count). Ratios are reference / zisi from the same run.\n\n" + report.String()
+		doc := "# Benchmarks\n\n" + fmt.Sprintf(intro, referenceVersion(*ref)) + report.String()
 		if err := os.WriteFile(*out, []byte(doc), 0o644); err != nil {
 			fmt.Fprintln(stderr, "benchcmp:", err)
 			return 1
 		}
 	}
 	return 0
+}
+
+const intro = `Reference: ` + "`@netlify/zip-it-and-ship-it`" + ` %s (its CLI) against zisi (` + "`bin/zisi build`" + `),
+measured by ` + "`make bench` (`cmd/benchcmp`)" + `. Wall time is the median over the runs;
+peak RSS is the largest sum of resident set sizes over the tool's process tree
+(sampled every 10 ms from /proc, so child processes such as the reference's esbuild
+service count). Archives is the total size of the .zip files the tool wrote;
+shared entries is the compressed size of the entries every tool wrote (same
+archive, same entry name), which leaves out the reference's
+` + "`___netlify-telemetry.mjs`" + ` (in every Node.js archive) and Go archives (the
+reference's CLI leaves Go binaries unzipped). Ratios compare zisi with the tool
+named, from the same run; "zisi before", when present, is the build before the
+change being measured, run in the same alternation.
+
+`
+
+// bench is one benchcmp run: the binaries and the site.
+type bench struct {
+	site, src            string
+	zisi, before, refCLI string
+	runs                 int
+	stderr               io.Writer
+}
+
+// runMode runs every tool b.runs times, alternating, with the settings of
+// mode m.
+func (b bench) runMode(name string, m mode) ([]*tool, error) {
+	tomlPath := ""
+	if m.toml != "" {
+		// In the site, so that it stays the base directory (archive
+		// paths and file tracing are relative to netlify.toml's).
+		tomlPath = filepath.Join(b.site, ".benchcmp-"+name+".toml")
+		if err := os.WriteFile(tomlPath, []byte(m.toml), 0o644); err != nil {
+			return nil, err
+		}
+		defer os.Remove(tomlPath)
+	}
+	zisi := func(bin string) func(src, dest string) *exec.Cmd {
+		return func(src, dest string) *exec.Cmd {
+			args := []string{"build", "-q"}
+			if tomlPath != "" {
+				args = append(args, "--config", tomlPath)
+			}
+			return exec.Command(bin, append(args, src, dest)...)
+		}
+	}
+	tools := []*tool{{name: "reference", command: func(src, dest string) *exec.Cmd {
+		return exec.Command("node", b.refCLI, "--config", m.referenceConfig, src, dest)
+	}}}
+	if b.before != "" {
+		tools = append(tools, &tool{name: "zisi before", command: zisi(b.before)})
+	}
+	tools = append(tools, &tool{name: "zisi", command: zisi(b.zisi)})
+	for i := 0; i < b.runs; i++ {
+		for _, t := range tools {
+			s, err := measure(t, b.site, b.src)
+			if err != nil {
+				return nil, fmt.Errorf("%s, %s, run %d: %w", m.name, t.name, i+1, err)
+			}
+			if i > 0 && t.name != "reference" && s.zipBytes != t.samples[0].zipBytes {
+				fmt.Fprintf(b.stderr, "benchcmp: %s, %s: run %d wrote %d bytes of archives, run 1 %d: not reproducible\n", m.name, t.name, i+1, s.zipBytes, t.samples[0].zipBytes)
+			}
+			if i > 0 {
+				s.entries = nil // run 1's are kept for the shared entries
+			}
+			t.samples = append(t.samples, s)
+			fmt.Fprintf(b.stderr, "%-24s %-11s run %d: %6.2fs %7.1f MB %8.2f MB of archives\n", m.name, t.name, i+1, s.wall.Seconds(), float64(s.rssKB)/1024, float64(s.zipBytes)/1e6)
+		}
+	}
+	return tools, nil
+}
+
+// version is what a zisi binary says with --version, or its error.
+func version(bin string) string {
+	out, err := exec.Command(bin, "--version").Output()
+	if err != nil {
+		return fmt.Sprintf("`%s` (--version: %v)", bin, err)
+	}
+	return "`" + strings.TrimSpace(string(out)) + "`"
+}
+
+// referenceVersion reads the installed reference's package.json.
+func referenceVersion(dir string) string {
+	data, err := os.ReadFile(filepath.Join(dir, "node_modules", "@netlify", "zip-it-and-ship-it", "package.json"))
+	if err != nil {
+		return "(version unknown)"
+	}
+	var pkg struct{ Version string }
+	if json.Unmarshal(data, &pkg) != nil || pkg.Version == "" {
+		return "(version unknown)"
+	}
+	return pkg.Version
 }
 
 func measure(t *tool, site, src string) (sample, error) {
@@ -194,7 +276,35 @@ func measure(t *tool, site, src string) (sample, error) {
 	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok && ru.Maxrss > s.rssKB {
 		s.rssKB = ru.Maxrss // a peak between two samples of the main process
 	}
-	return s, nil
+	s.zipBytes, s.entries, err = archives(dest)
+	return s, err
+}
+
+// archives sums the sizes of the .zip files in dir and lists the
+// compressed size of every entry.
+func archives(dir string) (int64, map[string]int64, error) {
+	paths, err := filepath.Glob(filepath.Join(dir, "*.zip"))
+	if err != nil {
+		return 0, nil, err
+	}
+	var total int64
+	entries := map[string]int64{}
+	for _, p := range paths {
+		st, err := os.Stat(p)
+		if err != nil {
+			return 0, nil, err
+		}
+		total += st.Size()
+		zr, err := zip.OpenReader(p)
+		if err != nil {
+			return 0, nil, fmt.Errorf("read %q: %w", p, err)
+		}
+		for _, f := range zr.File {
+			entries[filepath.Base(p)+"/"+f.Name] = int64(f.CompressedSize64)
+		}
+		zr.Close()
+	}
+	return total, entries, nil
 }
 
 // treeRSS sums the resident set size (KB) of pid and its descendants,
@@ -246,19 +356,79 @@ func median(xs []float64) float64 {
 	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }
 
+// writeRows writes one row per tool and one ratio row comparing zisi with
+// each other tool.
 func writeRows(w io.Writer, mode string, tools []*tool) {
-	wall := map[string]float64{}
-	rss := map[string]float64{}
+	shared := sharedEntries(tools)
+	type figures struct{ wall, rss, zipped, shared float64 }
+	fig := map[string]figures{}
 	for _, t := range tools {
-		var ws, rs []float64
+		var ws, rs, zs []float64
 		for _, s := range t.samples {
 			ws = append(ws, s.wall.Seconds())
 			rs = append(rs, float64(s.rssKB)/1024)
+			zs = append(zs, float64(s.zipBytes))
 		}
-		wall[t.name], rss[t.name] = median(ws), median(rs)
-		fmt.Fprintf(w, "| %s | %s | %.2f s | %.0f MB |\n", mode, t.name, wall[t.name], rss[t.name])
+		f := figures{median(ws), median(rs), median(zs), float64(shared[t.name])}
+		fig[t.name] = f
+		fmt.Fprintf(w, "| %s | %s | %.2f s | %.0f MB | %.2f MB | %.2f MB |\n", mode, t.name, f.wall, f.rss, f.zipped/1e6, f.shared/1e6)
 	}
-	fmt.Fprintf(w, "| %s | **reference / zisi** | **%.1fx faster** | **%.1fx less** |\n", mode, wall["reference"]/wall["zisi"], rss["reference"]/rss["zisi"])
+	z := fig["zisi"]
+	for _, t := range tools {
+		if t.name == "zisi" {
+			continue
+		}
+		o := fig[t.name]
+		fmt.Fprintf(w, "| %s | **%s / zisi** | **%s** | **%s** | **%s** | **%s** |\n", mode, t.name,
+			times(o.wall/z.wall, "faster", "slower"), times(o.rss/z.rss, "less", "more"),
+			percent(z.zipped, o.zipped), percent(z.shared, o.shared))
+	}
+}
+
+// sharedEntries sums, per tool, the compressed sizes of the entries that
+// every tool wrote in its first run.
+func sharedEntries(tools []*tool) map[string]int64 {
+	sums := map[string]int64{}
+	if len(tools) == 0 || len(tools[0].samples) == 0 {
+		return sums
+	}
+next:
+	for key := range tools[0].samples[0].entries {
+		for _, t := range tools[1:] {
+			if _, ok := t.samples[0].entries[key]; !ok {
+				continue next
+			}
+		}
+		for _, t := range tools {
+			sums[t.name] += t.samples[0].entries[key]
+		}
+	}
+	return sums
+}
+
+// times formats a ratio as "2.5x faster" or, under 1, "1.25x slower";
+// two decimals below 2x, where the second one matters.
+func times(r float64, above, below string) string {
+	word := above
+	if r < 1 {
+		r, word = 1/r, below
+	}
+	if r < 2 {
+		return fmt.Sprintf("%.2fx %s", r, word)
+	}
+	return fmt.Sprintf("%.1fx %s", r, word)
+}
+
+// percent says how much smaller or larger zisi's bytes are than other's.
+func percent(zisi, other float64) string {
+	if other == 0 {
+		return "n/a"
+	}
+	d := (zisi/other - 1) * 100
+	if d <= 0 {
+		return fmt.Sprintf("%.1f%% smaller", -d)
+	}
+	return fmt.Sprintf("%.1f%% larger", d)
 }
 
 func lastLines(s string, n int) string {
