@@ -6,11 +6,11 @@
 // 1980-01-01 00:00 set in the header fields directly (no extended
 // timestamp extra field); modes are normalised to 0644, or 0755 when any
 // execute bit is set; names use forward slashes and are validated (relative,
-// no "..", no backslash, no NUL); compression is Go's DEFLATE at
-// flate.BestSpeed (the level the reference uses), falling back to STORE when
-// that does not shrink the data. Output bytes therefore depend only on the
-// entries' names, contents and executable bits, and on the Go release
-// zisi was built with.
+// no "..", no backslash, no NUL); compression is DEFLATE at level 6 with
+// github.com/klauspost/compress/flate (one stream per entry, no parallel
+// chunking), falling back to STORE when that does not shrink the data.
+// Output bytes therefore depend only on the entries' names, contents and
+// executable bits, and on the klauspost/compress version in go.mod.
 //
 // Symlink policy: a link whose target is another entry of the same archive
 // is stored as a relative symlink entry; any other link is stored as the

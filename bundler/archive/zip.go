@@ -2,13 +2,14 @@ package archive
 
 import (
 	"archive/zip"
-	"compress/flate"
 	"context"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/klauspost/compress/flate"
 )
 
 const (
@@ -62,7 +63,7 @@ func WriteZipLimited(ctx context.Context, dest string, entries []Entry, comp *Co
 	err = writeAtomic(dest, func(f *os.File) error {
 		zw := zip.NewWriter(f)
 		zw.RegisterCompressor(zip.Deflate, func(w io.Writer) (io.WriteCloser, error) {
-			return flate.NewWriter(w, flate.BestSpeed)
+			return flate.NewWriter(w, deflateLevel)
 		})
 		for _, it := range items {
 			if err := ctx.Err(); err != nil {

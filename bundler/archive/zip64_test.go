@@ -16,8 +16,9 @@ import (
 )
 
 // An entry over 4 GiB makes the archive switch to zip64 fields, written
-// while streaming (the file is never held in memory), and both Go's
-// reader and unzip read it back with the right size and CRC.
+// while streaming (the file is never held in memory, and is deflated as
+// it goes), and both Go's reader and unzip read it back with the right
+// size and CRC.
 func TestZip64HugeFile(t *testing.T) {
 	dir := t.TempDir()
 	huge := filepath.Join(dir, "huge.bin")
@@ -45,6 +46,10 @@ func TestZip64HugeFile(t *testing.T) {
 	defer zr.Close()
 	if len(zr.File) != 2 || zr.File[0].Name != "huge.bin" || zr.File[0].UncompressedSize64 != size {
 		t.Fatalf("entries %+v", zr.File)
+	}
+	// Streamed (over streamThreshold) and still deflated.
+	if f := zr.File[0]; f.Method != zip.Deflate || f.CompressedSize64 > size/100 {
+		t.Errorf("huge.bin: method %d, %d compressed bytes; want deflated", f.Method, f.CompressedSize64)
 	}
 	rc, err := zr.File[0].Open()
 	if err != nil {
