@@ -94,6 +94,18 @@ func (r *Resolver) exts() []string {
 // Realpath resolves all symlinks in an absolute path.
 func (r *Resolver) Realpath(p string) (string, error) { return r.c.Realpath(p) }
 
+// FS is the file system the resolver reads.
+func (r *Resolver) FS() FS { return r.c.fsys }
+
+// ReadFile reads the absolute path p through the resolver's file system
+// (not cached: callers read a file once).
+func (r *Resolver) ReadFile(p string) ([]byte, error) {
+	if !path.IsAbs(p) {
+		return nil, fmt.Errorf("read %q: %w", p, ErrRelativePath)
+	}
+	return r.c.fsys.ReadFile(fsName(path.Clean(p)))
+}
+
 // IsFile and IsDir follow symlinks.
 func (r *Resolver) IsFile(p string) bool { return r.c.isFile(p) }
 

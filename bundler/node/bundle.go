@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"path/filepath"
 	"slices"
+	"strings"
 
 	"github.com/zisi-build/zisi/bundler/discover"
 	"github.com/zisi-build/zisi/bundler/source"
@@ -172,6 +174,12 @@ func addIncludedFiles(in Input, b *Bundle) error {
 	inc, err := parseIncludes(in.Config.IncludedFiles, base)
 	if err != nil {
 		return err
+	}
+	if in.Env != nil && filepath.IsAbs(base) {
+		// Globs read through the resolver's file system too.
+		if sub, err := fs.Sub(in.Env.Resolver.FS(), strings.TrimPrefix(filepath.ToSlash(base), "/")); err == nil {
+			inc.fsys = sub
+		}
 	}
 	files, excluded, err := inc.matches()
 	if err != nil {

@@ -574,7 +574,7 @@ func (n *nativeModules) plugin() api.Plugin {
 					pkgDir := filepath.Join(dir, "node_modules", a.Path)
 					j, err := n.env.Resolver.PackageJSON(pkgDir)
 					if err == nil && j != nil {
-						if !isNative(j) {
+						if !resolver.IsNative(j) {
 							return api.OnResolveResult{}, nil
 						}
 						n.mu.Lock()

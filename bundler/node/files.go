@@ -3,32 +3,29 @@ package node
 import (
 	"context"
 	"fmt"
+	"github.com/zisi-build/zisi/resolver"
 	"io/fs"
-	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 )
 
-// junk matches the basenames the npm package junk (v4) flags: OS litter
-// that is never shipped. Dotfiles are excluded separately.
-var junk = regexp.MustCompile(`^npm-debug\.log$|^\..*\.swp$|^\.DS_Store$|^\.AppleDouble$|^\.LSOverride$|^Icon\r$|^\._.*|^\.Spotlight-V100$|\.Trashes|^__MACOSX$|~$|^Thumbs\.db$|^ehthumbs\.db$|^[Dd]esktop\.ini$|@eaDir$`)
-
-// IsJunk reports whether a file name is OS litter.
-func IsJunk(name string) bool { return junk.MatchString(name) }
+// IsJunk reports whether a file name is OS or editor litter (see
+// resolver.IsJunk).
+func IsJunk(name string) bool { return resolver.IsJunk(name) }
 
 // TreeFiles lists every file a directory function ships regardless of
 // imports: all files under dir except dotfiles and dot-directories,
 // node_modules directories and junk. Symlinked files are listed as they
 // are; symlinked directories are walked under their link name, once per
 // real directory so that a link loop ends. The result is sorted.
-func TreeFiles(ctx context.Context, dir string) ([]string, error) {
+// It reads through r.
+func TreeFiles(ctx context.Context, r *resolver.Resolver, dir string) ([]string, error) {
 	var out []string
 	visited := map[string]bool{}
 	var walk func(dir string) error
 	walk = func(dir string) error {
-		real, err := filepath.EvalSymlinks(dir)
+		real, err := r.Realpath(dir)
 		if err != nil {
 			return fmt.Errorf("resolve %q: %w", dir, err)
 		}
@@ -36,7 +33,7 @@ func TreeFiles(ctx context.Context, dir string) ([]string, error) {
 			return nil
 		}
 		visited[real] = true
-		entries, err := os.ReadDir(dir)
+		entries, err := r.ReadDir(real)
 		if err != nil {
 			return fmt.Errorf("list %q: %w", dir, err)
 		}
@@ -50,10 +47,8 @@ func TreeFiles(ctx context.Context, dir string) ([]string, error) {
 			}
 			p := filepath.Join(dir, name)
 			isDir := e.IsDir()
-			if e.Type()&fs.ModeSymlink != 0 {
-				if fi, err := os.Stat(p); err == nil && fi.IsDir() {
-					isDir = true
-				}
+			if e.Type()&fs.ModeSymlink != 0 && r.IsDir(p) {
+				isDir = true
 			}
 			if isDir {
 				if name == "node_modules" {

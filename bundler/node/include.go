@@ -25,6 +25,8 @@ var ErrOutsideBase = errors.New("function outside the base directory")
 type includes struct {
 	base     string
 	patterns []string // relative to base, slash-separated
+	// fsys is base's folder; nil reads the disk.
+	fsys fs.FS
 	excludes []string // the `!` patterns, likewise
 }
 
@@ -71,7 +73,10 @@ func (inc *includes) matches() (out, excluded []string, err error) {
 	if inc == nil || len(inc.patterns) == 0 {
 		return nil, nil, nil
 	}
-	fsys := os.DirFS(inc.base)
+	fsys := inc.fsys
+	if fsys == nil {
+		fsys = os.DirFS(inc.base)
+	}
 	seen := map[string]bool{}
 	add := func(rel string) {
 		if seen[rel] {

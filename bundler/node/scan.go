@@ -12,6 +12,8 @@ import (
 	"sync"
 
 	"github.com/evanw/esbuild/pkg/api"
+
+	"github.com/zisi-build/zisi/resolver"
 )
 
 // ImportKind is how a file refers to a module.
@@ -74,6 +76,7 @@ type scanned struct {
 // Scanner lists the imports of source files with esbuild's parser, once
 // per file per build. It is safe for concurrent use.
 type Scanner struct {
+	fsys  resolver.FS
 	mu    sync.Mutex
 	files map[string]*scanEntry
 }
@@ -83,8 +86,12 @@ type scanEntry struct {
 	res  *scanned
 }
 
-// NewScanner returns an empty Scanner.
-func NewScanner() *Scanner { return &Scanner{files: map[string]*scanEntry{}} }
+// NewScanner returns an empty Scanner reading source files through fsys.
+// (Files matched by a glob-style require are listed by esbuild from the
+// disk itself.)
+func NewScanner(fsys resolver.FS) *Scanner {
+	return &Scanner{fsys: fsys, files: map[string]*scanEntry{}}
+}
 
 // scannable reports whether the file is JavaScript or TypeScript source.
 func scannable(path string) bool {
@@ -126,7 +133,7 @@ func (s *Scanner) scanAll(paths []string) map[string]*scanned {
 		n := min(len(mine), scanBatch)
 		batch := mine[:n]
 		mine = mine[n:]
-		res := scanFiles(batch)
+		res := s.scanFiles(batch)
 		for _, p := range batch {
 			entries[p].res = res[p]
 			close(entries[p].done)
@@ -152,7 +159,7 @@ var scanLoaders = map[string]api.Loader{
 // to the plugin. Requires it cannot analyse come back as warnings. When
 // the run fails, each file is parsed alone so the error lands on the file
 // that has it.
-func scanFiles(paths []string) map[string]*scanned {
+func (s *Scanner) scanFiles(paths []string) map[string]*scanned {
 	out := make(map[string]*scanned, len(paths))
 	for _, p := range paths {
 		out[p] = &scanned{}
@@ -161,7 +168,8 @@ func scanFiles(paths []string) map[string]*scanned {
 	plugin := api.Plugin{Name: "zisi-scan", Setup: func(b api.PluginBuild) {
 		b.OnResolve(api.OnResolveOptions{Filter: ".*"}, func(a api.OnResolveArgs) (api.OnResolveResult, error) {
 			if a.Kind == api.ResolveEntryPoint {
-				return api.OnResolveResult{}, nil
+				// As given: the file system is ours, not esbuild's.
+				return api.OnResolveResult{Path: a.Path}, nil
 			}
 			if res := out[a.Importer]; res != nil {
 				mu.Lock()
@@ -172,11 +180,20 @@ func scanFiles(paths []string) map[string]*scanned {
 		})
 		// Files a glob matches may be of any type; only their names matter.
 		b.OnLoad(api.OnLoadOptions{Filter: ".*"}, func(a api.OnLoadArgs) (api.OnLoadResult, error) {
-			if out[a.Path] != nil || scanLoaders[filepath.Ext(a.Path)] != api.LoaderNone {
-				return api.OnLoadResult{}, nil
+			loader := scanLoaders[filepath.Ext(a.Path)]
+			if out[a.Path] == nil && loader == api.LoaderNone {
+				empty := ""
+				return api.OnLoadResult{Contents: &empty, Loader: api.LoaderEmpty}, nil
 			}
-			empty := ""
-			return api.OnLoadResult{Contents: &empty, Loader: api.LoaderEmpty}, nil
+			data, err := s.fsys.ReadFile(strings.TrimPrefix(a.Path, "/"))
+			if err != nil {
+				return api.OnLoadResult{}, fmt.Errorf("read %q: %w", a.Path, err)
+			}
+			contents := string(data)
+			if loader == api.LoaderNone {
+				loader = api.LoaderJS
+			}
+			return api.OnLoadResult{Contents: &contents, Loader: loader, ResolveDir: filepath.Dir(a.Path)}, nil
 		})
 	}}
 	opts := api.BuildOptions{
@@ -204,7 +221,7 @@ func scanFiles(paths []string) map[string]*scanned {
 	if len(res.Errors) > 0 {
 		if len(paths) > 1 {
 			for _, p := range paths {
-				out[p] = scanFiles([]string{p})[p]
+				out[p] = s.scanFiles([]string{p})[p]
 			}
 			return out
 		}
@@ -329,6 +346,11 @@ func locate(file, specifier string) (line, column int) {
 	if err != nil {
 		return 0, 0
 	}
+	return locateIn(data, specifier)
+}
+
+// locateIn finds the first quoted occurrence of specifier in src.
+func locateIn(data []byte, specifier string) (line, column int) {
 	src := string(data)
 	best := -1
 	for _, q := range []string{`"`, `'`, "`"} {

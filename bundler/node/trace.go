@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -399,7 +398,7 @@ func (t *tracer) follow(spec, parent string, cjs, user bool) error {
 			return err
 		}
 		if user {
-			line, col := locate(parent, spec)
+			line, col := t.env.locate(parent, spec)
 			t.warnings = append(t.warnings, Message{File: parent, Line: line, Column: col,
 				Text: fmt.Sprintf("cannot find module %q; it is not shipped, so loading it will fail at run time unless it is optional", spec)})
 		}
@@ -427,7 +426,7 @@ func (t *tracer) pjsonBoundary(p string) string {
 // transpile compiles one file (without bundling) and ships the result
 // under dest instead of the file.
 func (t *tracer) transpile(src string, format api.Format, dest string) error {
-	data, err := os.ReadFile(src)
+	data, err := t.env.Resolver.ReadFile(src)
 	if err != nil {
 		return fmt.Errorf("read %q: %w", src, err)
 	}
@@ -519,7 +518,7 @@ func (t *tracer) transpileESM(cfg config.FunctionConfig) error {
 		}
 		for q := range parents {
 			if set[q] {
-				patched, err := patchPackageType(f)
+				patched, err := patchPackageType(t.env.Resolver, f)
 				if err != nil {
 					return err
 				}
@@ -532,8 +531,8 @@ func (t *tracer) transpileESM(cfg config.FunctionConfig) error {
 }
 
 // patchPackageType returns a package.json with "type": "commonjs".
-func patchPackageType(p string) ([]byte, error) {
-	data, err := os.ReadFile(p)
+func patchPackageType(r *resolver.Resolver, p string) ([]byte, error) {
+	data, err := r.ReadFile(p)
 	if err != nil {
 		return nil, fmt.Errorf("read %q: %w", p, err)
 	}

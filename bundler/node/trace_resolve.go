@@ -17,7 +17,10 @@ import (
 func (t *tracer) resolve(spec, parent string, cjs bool) ([]string, error) {
 	switch {
 	case filepath.IsAbs(spec) || spec == "." || spec == ".." || strings.HasPrefix(spec, "./") || strings.HasPrefix(spec, "../"):
-		p := filepath.Join(filepath.Dir(parent), spec)
+		p := spec
+		if !filepath.IsAbs(spec) {
+			p = filepath.Join(filepath.Dir(parent), spec)
+		}
 		if strings.HasSuffix(spec, "/") {
 			p += "/"
 		}

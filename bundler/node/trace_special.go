@@ -159,13 +159,14 @@ func (t *tracer) emitAssetDir(dir, parent string) error {
 		return nil
 	}
 	var files []string
-	_ = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+	_ = fs.WalkDir(t.env.Resolver.FS(), strings.TrimPrefix(dir, "/"), func(rel string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return nil
 		}
+		p := "/" + rel
 		if d.IsDir() {
 			if d.Name() == "node_modules" && p != dir {
-				return filepath.SkipDir
+				return fs.SkipDir
 			}
 			return nil
 		}

@@ -51,7 +51,7 @@ func zisi(ctx context.Context, in Input) (*Bundle, error) {
 	w.files[fn.MainFile] = true
 	w.sel.file(fn.MainFile, WhyMain, "", "")
 	if fn.Kind == discover.KindDir {
-		tree, err := TreeFiles(ctx, fn.SrcDir)
+		tree, err := TreeFiles(ctx, env.Resolver, fn.SrcDir)
 		if err != nil {
 			return nil, err
 		}
@@ -161,7 +161,7 @@ func (w *walker) followImport(ctx context.Context, file string, imp Import) erro
 			return err
 		}
 		if err != nil {
-			line, _ := locate(file, spec)
+			line, _ := w.env.locate(file, spec)
 			return &MissingModuleError{Module: spec, Importer: file, Line: line,
 				Fix: "check the path, or list the file in included_files in netlify.toml if it is created at run time"}
 		}
@@ -184,11 +184,11 @@ func (w *walker) followImport(ctx context.Context, file string, imp Import) erro
 		return err
 	}
 	if err != nil {
-		if isOptional(w.site, name) {
+		if resolver.IsOptional(w.site, name) {
 			w.sel.omit(name, WhyMissingOptional, file, spec)
 			return nil
 		}
-		line, _ := locate(file, spec)
+		line, _ := w.env.locate(file, spec)
 		return &MissingModuleError{Module: name, Importer: file, Line: line,
 			Fix: fmt.Sprintf("add it to dependencies in %s and run npm install", w.sitePackagePath())}
 	}
@@ -249,7 +249,7 @@ func (w *walker) checkDevDependency(name, file, spec string) {
 			return
 		}
 	}
-	line, col := locate(file, spec)
+	line, col := w.env.locate(file, spec)
 	w.notes = append(w.notes, Message{File: file, Line: line, Column: col,
 		Text: fmt.Sprintf("%q is listed only in devDependencies of %s; it is shipped because this file imports it (an install without dev dependencies would leave it out)", name, s.Path)})
 }
@@ -266,36 +266,36 @@ func (w *walker) addPackage(ctx context.Context, pkg *resolver.Package, links []
 		return err
 	}
 	w.pkgs[pkg.Dir] = true
-	n := w.env.Packages.node(pkg)
-	if n.err != nil {
-		return n.err
+	n := w.env.Packages.Node(pkg)
+	if n.Err != nil {
+		return n.Err
 	}
 	id := packageID(pkg)
-	for _, f := range n.files {
+	for _, f := range n.Files {
 		w.files[f] = true
 		w.sel.packageFile(f, pkg.Dir, id)
 	}
-	if n.native {
+	if n.Native {
 		if w.native[pkg.Name] == nil {
 			w.native[pkg.Name] = map[string]string{}
 		}
-		w.native[pkg.Name][pkg.Dir] = n.version
+		w.native[pkg.Name][pkg.Dir] = n.Version
 	}
-	for _, d := range n.deps {
-		if why := w.excludedWhy(d.name); why != "" {
-			w.sel.omit(d.name, why, pkg.Dir, "")
+	for _, d := range n.Deps {
+		if why := w.excludedWhy(d.Name); why != "" {
+			w.sel.omit(d.Name, why, pkg.Dir, "")
 			continue
 		}
-		if d.pkg == nil {
-			if d.optional {
-				w.sel.omit(d.name, WhyMissingOptional, pkg.Dir, "")
+		if d.Pkg == nil {
+			if d.Optional {
+				w.sel.omit(d.Name, WhyMissingOptional, pkg.Dir, "")
 				continue
 			}
-			return &MissingModuleError{Module: d.name, Importer: pkg.Dir, Package: fmt.Sprintf("%s@%s", pkg.Name, n.version),
+			return &MissingModuleError{Module: d.Name, Importer: pkg.Dir, Package: fmt.Sprintf("%s@%s", pkg.Name, n.Version),
 				Fix: fmt.Sprintf("it is listed in that package's dependencies but is not installed; run npm install (or your package manager's install) in %s", w.siteDirOr(pkg.Dir))}
 		}
-		w.sel.pkg(d.pkg.Dir, packageID(d.pkg), WhyDependency, pkg.Dir, "")
-		if err := w.addPackage(ctx, d.pkg, d.links); err != nil {
+		w.sel.pkg(d.Pkg.Dir, packageID(d.Pkg), WhyDependency, pkg.Dir, "")
+		if err := w.addPackage(ctx, d.Pkg, d.Links); err != nil {
 			return err
 		}
 	}

@@ -1,4 +1,4 @@
-package node
+package resolver
 
 import (
 	"errors"
@@ -10,82 +10,59 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-
-	"github.com/zisi-build/zisi/resolver"
 )
 
-// ErrMissingModule classifies an import or dependency that is not
-// installed; match with errors.Is.
-var ErrMissingModule = errors.New("missing module")
-
-// MissingModuleError names what is missing, who needs it and the fix.
-type MissingModuleError struct {
-	// Module is the specifier or package name.
-	Module string
-	// Importer is the file (with Line) or the package that needs it.
-	Importer string
-	Line     int
-	// Package is set when a package's dependency is missing.
-	Package string
-	Fix     string
-}
-
-func (e *MissingModuleError) Error() string {
-	where := e.Importer
-	if e.Line > 0 {
-		where = fmt.Sprintf("%s:%d", e.Importer, e.Line)
-	}
-	if e.Package != "" {
-		return fmt.Sprintf("cannot find module %q, a dependency of %s (%s); %s", e.Module, e.Package, where, e.Fix)
-	}
-	return fmt.Sprintf("cannot find module %q imported by %s; %s", e.Module, where, e.Fix)
-}
-
-// Is makes MissingModuleError match ErrMissingModule.
-func (e *MissingModuleError) Is(target error) bool { return target == ErrMissingModule }
-
-// Packages is the package graph of one build: every package directory is
-// listed, and its dependencies found, once, however many functions use it.
-type Packages struct {
-	r     *resolver.Resolver
+// Graph is the package graph of one build: every package directory is
+// listed, and its dependencies found, once, however many functions use
+// it. It is safe for concurrent use.
+type Graph struct {
+	r     *Resolver
 	mu    sync.Mutex
-	nodes map[string]*pkgNode
+	nodes map[string]*Node
 }
 
-// NewPackages returns an empty graph reading through r.
-func NewPackages(r *resolver.Resolver) *Packages {
-	return &Packages{r: r, nodes: map[string]*pkgNode{}}
+// NewGraph returns an empty graph reading through r.
+func NewGraph(r *Resolver) *Graph {
+	return &Graph{r: r, nodes: map[string]*Node{}}
 }
 
-type pkgNode struct {
-	once    sync.Once
-	pkg     *resolver.Package
-	files   []string
-	deps    []edge
-	native  bool
-	version string
-	err     error
+// Node is one package of the graph: the files it ships (every published
+// file, the reference's rule) and its dependencies.
+type Node struct {
+	once sync.Once
+	Pkg  *Package
+	// Files are the package's files, dotfiles included, junk and the
+	// root-level ignores left out.
+	Files []string
+	// Deps are its dependencies, peer dependencies (but the Prisma CLI)
+	// and optional dependencies, found from the package's own directory.
+	Deps    []Dep
+	Native  bool
+	Version string
+	Err     error
 }
 
-// edge is one dependency of a package: found (node, links) or missing.
-type edge struct {
-	name     string
-	pkg      *resolver.Package
-	links    []string
-	missing  bool
-	optional bool
+// Dep is one dependency of a package: Pkg is nil when it is not
+// installed.
+type Dep struct {
+	Name string
+	Pkg  *Package
+	// Links are the symbolic links on the way to it (pnpm).
+	Links []string
+	// Optional: a missing Pkg may be skipped.
+	Optional bool
 }
 
 // prismaPeers are peer dependencies the reference never follows: the
 // Prisma CLI is a build tool, not a runtime dependency.
 var prismaPeers = []string{"@prisma/cli", "prisma2", "prisma"}
 
-// node returns the loaded graph node for a found package.
-func (p *Packages) node(pkg *resolver.Package) *pkgNode {
+// Node returns the loaded graph node for a found package.
+func (p *Graph) Node(pkg *Package) *Node {
 	p.mu.Lock()
 	n, ok := p.nodes[pkg.Dir]
 	if !ok {
-		n = &pkgNode{pkg: pkg}
+		n = &Node{Pkg: pkg}
 		p.nodes[pkg.Dir] = n
 	}
 	p.mu.Unlock()
@@ -93,10 +70,10 @@ func (p *Packages) node(pkg *resolver.Package) *pkgNode {
 	return n
 }
 
-func (p *Packages) load(n *pkgNode) {
-	pkg := n.pkg
-	n.files, n.err = p.publishedFiles(pkg.Dir)
-	if n.err != nil {
+func (p *Graph) load(n *Node) {
+	pkg := n.Pkg
+	n.Files, n.Err = p.publishedFiles(pkg.Dir)
+	if n.Err != nil {
 		return
 	}
 	if pkg.Name == "@prisma/client" {
@@ -105,18 +82,18 @@ func (p *Packages) load(n *pkgNode) {
 		if p.r.IsDir(side) {
 			files, err := p.publishedFiles(side)
 			if err != nil {
-				n.err = err
+				n.Err = err
 				return
 			}
-			n.files = append(n.files, files...)
+			n.Files = append(n.Files, files...)
 		}
 	}
 	j := pkg.JSON
 	if j == nil {
 		return
 	}
-	n.version = j.Version
-	n.native = isNative(j)
+	n.Version = j.Version
+	n.Native = IsNative(j)
 	var names []string
 	add := func(name string) {
 		if !slices.Contains(names, name) {
@@ -137,15 +114,15 @@ func (p *Packages) load(n *pkgNode) {
 	for _, name := range names {
 		found, err := p.r.FindPackage(name, pkg.Dir)
 		switch {
-		case errors.Is(err, resolver.ErrNotFound):
-			n.deps = append(n.deps, edge{name: name, missing: true, optional: isOptional(j, name)})
+		case errors.Is(err, ErrNotFound):
+			n.Deps = append(n.Deps, Dep{Name: name, Optional: IsOptional(j, name)})
 		case err != nil:
-			n.err = err
+			n.Err = err
 			return
 		default:
 			// The dependency's own node is loaded during traversal, outside
 			// this once, so a cycle between packages cannot deadlock.
-			n.deps = append(n.deps, edge{name: name, pkg: found, links: p.r.Symlinks(found.Link)})
+			n.Deps = append(n.Deps, Dep{Name: name, Pkg: found, Links: p.r.Symlinks(found.Link)})
 		}
 	}
 }
@@ -159,10 +136,10 @@ func sortedNames(m map[string]string) []string {
 	return names
 }
 
-// isOptional reports whether a missing dependency may be skipped: it is
+// IsOptional reports whether a missing dependency may be skipped: it is
 // an optional dependency or an optional peer of the package that wants it,
 // or critters for a Next.js version that bundles it (reference §7.1).
-func isOptional(j *resolver.PackageJSON, name string) bool {
+func IsOptional(j *PackageJSON, name string) bool {
 	if j == nil {
 		return false
 	}
@@ -175,8 +152,10 @@ func isOptional(j *resolver.PackageJSON, name string) bool {
 	return name == "critters" && nextBundlesCritters(j)
 }
 
+var versionTriple = regexp.MustCompile(`(\d+)\.(\d+)\.(\d+)`)
+
 // nextBundlesCritters: Next.js 10.0.4 and later inline critters.
-func nextBundlesCritters(j *resolver.PackageJSON) bool {
+func nextBundlesCritters(j *PackageJSON) bool {
 	v := j.Dependencies["next"]
 	if v == "" {
 		v = j.DevDependencies["next"]
@@ -184,7 +163,7 @@ func nextBundlesCritters(j *resolver.PackageJSON) bool {
 	if v == "latest" {
 		return true
 	}
-	m := regexp.MustCompile(`(\d+)\.(\d+)\.(\d+)`).FindStringSubmatch(v)
+	m := versionTriple.FindStringSubmatch(v)
 	if m == nil {
 		return false
 	}
@@ -198,7 +177,8 @@ func nextBundlesCritters(j *resolver.PackageJSON) bool {
 // native addon (reference §7.2).
 var nativeMarkers = []string{"bindings", "nan", "node-gyp", "node-gyp-build", "node-pre-gyp", "prebuild"}
 
-func isNative(j *resolver.PackageJSON) bool {
+// IsNative reports whether a package builds or loads a native addon.
+func IsNative(j *PackageJSON) bool {
 	if j.Binary || j.Gypfile {
 		return true
 	}
@@ -239,7 +219,7 @@ func rootIgnored(name string, isDir bool) bool {
 // publishedFiles lists every file of a package directory (dotfiles
 // included, junk and root-level ignores excluded), following symlinked
 // directories once each.
-func (p *Packages) publishedFiles(dir string) ([]string, error) {
+func (p *Graph) publishedFiles(dir string) ([]string, error) {
 	var out []string
 	seen := map[string]bool{}
 	var walk func(d string, root bool) error
@@ -282,4 +262,16 @@ func (p *Packages) publishedFiles(dir string) ([]string, error) {
 		return nil, err
 	}
 	return out, nil
+}
+
+// IsJunk reports whether a file name is OS or editor litter, the names
+// the npm package junk (v4) flags, which the reference never ships.
+func IsJunk(name string) bool {
+	switch name {
+	case "npm-debug.log", ".DS_Store", ".AppleDouble", ".LSOverride", "Icon\r", ".Spotlight-V100",
+		"__MACOSX", "Thumbs.db", "ehthumbs.db", "Desktop.ini", "desktop.ini":
+		return true
+	}
+	return strings.HasPrefix(name, "._") || strings.HasSuffix(name, "~") || strings.HasSuffix(name, "@eaDir") ||
+		strings.Contains(name, ".Trashes") || (name != "" && name[0] == '.' && strings.HasSuffix(name[1:], ".swp"))
 }
