@@ -26,7 +26,7 @@ type includes struct {
 	base     string
 	patterns []string // relative to base, slash-separated
 	// fsys is base's folder; nil reads the disk.
-	fsys fs.FS
+	fsys     fs.FS
 	excludes []string // the `!` patterns, likewise
 }
 
