@@ -16,28 +16,16 @@ import (
 	"testing"
 
 	"github.com/zisi-build/zisi/config"
+	"github.com/zisi-build/zisi/internal/testfs"
 	"github.com/zisi-build/zisi/manifest"
 )
-
-func writeFiles(t *testing.T, root string, files map[string]string) {
-	t.Helper()
-	for name, content := range files {
-		p := filepath.Join(root, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
 
 const handler = "exports.handler = async () => ({ statusCode: 200 });\n"
 
 func TestFailureKeepsOthersAndOldManifest(t *testing.T) {
 	t.Parallel()
 	src, out := t.TempDir(), t.TempDir()
-	writeFiles(t, src, map[string]string{"ok.js": handler, "later.js": handler})
+	testfs.Write(t, src, map[string]string{"ok.js": handler, "later.js": handler})
 	if _, err := ZipFunctions(t.Context(), []string{src}, out, Options{}); err != nil {
 		t.Fatal(err)
 	}
@@ -45,7 +33,7 @@ func TestFailureKeepsOthersAndOldManifest(t *testing.T) {
 
 	// A TypeScript function with a syntax error fails in esbuild; the
 	// others are still built, and the manifest stays as it was.
-	writeFiles(t, src, map[string]string{"typed.ts": "export const handler = async () => ({)\n", "ok.js": handler + "// changed\n"})
+	testfs.Write(t, src, map[string]string{"typed.ts": "export const handler = async () => ({)\n", "ok.js": handler + "// changed\n"})
 	rep, err := ZipFunctions(t.Context(), []string{src}, out, Options{})
 	var be *BuildError
 	if !errors.As(err, &be) || len(be.Failures) != 1 {
@@ -78,7 +66,7 @@ func TestOutputCollisionFailsBoth(t *testing.T) {
 	src := t.TempDir()
 	// Directory my.func/ (name "my") and file my.func.js (name "my.func")
 	// would both write my.func.zip.
-	writeFiles(t, src, map[string]string{"my.func/my.func.js": handler, "my.func.js": handler, "fine.js": handler})
+	testfs.Write(t, src, map[string]string{"my.func/my.func.js": handler, "my.func.js": handler, "fine.js": handler})
 	rep, err := ZipFunctions(t.Context(), []string{src}, t.TempDir(), Options{})
 	if !errors.Is(err, ErrNameCollision) || len(rep.Failures) != 2 || len(rep.Functions) != 1 {
 		t.Fatalf("got %v with %d failures, %d built", err, len(rep.Failures), len(rep.Functions))
@@ -88,7 +76,7 @@ func TestOutputCollisionFailsBoth(t *testing.T) {
 func TestReservedName(t *testing.T) {
 	t.Parallel()
 	src := t.TempDir()
-	writeFiles(t, src, map[string]string{"___netlify-entry-point.js": handler})
+	testfs.Write(t, src, map[string]string{"___netlify-entry-point.js": handler})
 	_, err := ZipFunctions(t.Context(), []string{src}, t.TempDir(), Options{})
 	if !errors.Is(err, ErrReservedName) || !strings.Contains(err.Error(), "is a reserved word") {
 		t.Fatalf("got %v", err)
@@ -98,7 +86,7 @@ func TestReservedName(t *testing.T) {
 func TestDestinationInsideSource(t *testing.T) {
 	t.Parallel()
 	src := t.TempDir()
-	writeFiles(t, src, map[string]string{"a.js": handler})
+	testfs.Write(t, src, map[string]string{"a.js": handler})
 	for _, dest := range []string{src, filepath.Join(src, "out")} {
 		if _, err := ZipFunctions(t.Context(), []string{src}, dest, Options{}); !errors.Is(err, ErrInvalidOptions) {
 			t.Errorf("dest %s: got %v", dest, err)
@@ -113,7 +101,7 @@ func TestRelativeDestinationAndManifestPath(t *testing.T) {
 	// Not parallel: it uses a relative path, which depends on the working
 	// directory; t.Chdir restores it.
 	root := t.TempDir()
-	writeFiles(t, root, map[string]string{"fns/a.js": handler})
+	testfs.Write(t, root, map[string]string{"fns/a.js": handler})
 	t.Chdir(root)
 	rep, err := ZipFunctions(t.Context(), []string{"fns"}, "out", Options{ManifestPath: "meta/m.json"})
 	if err != nil {
@@ -138,7 +126,7 @@ func TestRelativeDestinationAndManifestPath(t *testing.T) {
 func TestZipFunction(t *testing.T) {
 	t.Parallel()
 	src, out := t.TempDir(), t.TempDir()
-	writeFiles(t, src, map[string]string{"api/index.js": handler, "api/lib.js": "", "notes.txt": "x"})
+	testfs.Write(t, src, map[string]string{"api/index.js": handler, "api/lib.js": "", "notes.txt": "x"})
 	cfg := &config.Config{Patterns: []config.Pattern{{Glob: "api", Config: config.FunctionConfig{Name: "The API"}}}}
 	res, err := ZipFunction(t.Context(), filepath.Join(src, "api"), out, Options{Config: cfg})
 	if err != nil {
@@ -158,7 +146,7 @@ func TestZipFunction(t *testing.T) {
 func TestListings(t *testing.T) {
 	t.Parallel()
 	src := t.TempDir()
-	writeFiles(t, src, map[string]string{"a.js": handler, "a.ts": "", "dir/index.js": handler, "dir/util.js": "", "dir/.env": "SECRET=1"})
+	testfs.Write(t, src, map[string]string{"a.js": handler, "a.ts": "", "dir/index.js": handler, "dir/util.js": "", "dir/.env": "SECRET=1"})
 	cfg := &config.Config{Patterns: []config.Pattern{{Glob: "*", Config: config.FunctionConfig{Schedule: "@daily", NodeBundler: "zisi"}}}}
 	l, err := ListFunctions(t.Context(), []string{src, filepath.Join(src, "missing")}, Options{Config: cfg})
 	if err != nil {
@@ -197,7 +185,7 @@ func TestPrebuiltBinaryIsZippedAsBootstrap(t *testing.T) {
 	t.Parallel()
 	src, out := t.TempDir(), t.TempDir()
 	mod := filepath.Join(t.TempDir(), "tiny")
-	writeFiles(t, mod, map[string]string{"go.mod": "module example.com/tiny\n\ngo 1.21\n", "main.go": "package main\n\nfunc main() {}\n"})
+	testfs.Write(t, mod, map[string]string{"go.mod": "module example.com/tiny\n\ngo 1.21\n", "main.go": "package main\n\nfunc main() {}\n"})
 	cmd := exec.Command("go", "build", "-o", filepath.Join(src, "gobin"), ".")
 	cmd.Dir = mod
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH=amd64")
@@ -235,7 +223,7 @@ func TestPrebuiltBinaryIsZippedAsBootstrap(t *testing.T) {
 func TestResultJSONKeyOrder(t *testing.T) {
 	t.Parallel()
 	src := t.TempDir()
-	writeFiles(t, src, map[string]string{"hello-background.js": handler})
+	testfs.Write(t, src, map[string]string{"hello-background.js": handler})
 	rep, err := ZipFunctions(t.Context(), []string{src}, t.TempDir(), Options{NodeVersion: "22"})
 	if err != nil {
 		t.Fatal(err)
@@ -267,8 +255,8 @@ func TestCanceledBuildLeavesNothing(t *testing.T) {
 	for i := range 20 {
 		files[fmt.Sprintf("f%02d.js", i)] = handler
 	}
-	writeFiles(t, src, files)
-	writeFiles(t, out, map[string]string{"manifest.json": "old"})
+	testfs.Write(t, src, files)
+	testfs.Write(t, out, map[string]string{"manifest.json": "old"})
 	// Canceled before starting: nothing is written.
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
@@ -365,7 +353,7 @@ func TestTrafficRules(t *testing.T) {
 func TestEsbuildFallsBackToZisi(t *testing.T) {
 	t.Parallel()
 	src, out := t.TempDir(), t.TempDir()
-	writeFiles(t, src, map[string]string{
+	testfs.Write(t, src, map[string]string{
 		"fn.js":      "const text = require('./notes.yaml');\nexports.handler = async () => ({ statusCode: 200, body: String(text) });\n",
 		"notes.yaml": "hello: world\n",
 		"plain.js":   handler,
@@ -405,7 +393,7 @@ func TestEsbuildFallsBackToZisi(t *testing.T) {
 func TestInSourceConfigError(t *testing.T) {
 	t.Parallel()
 	src, out := t.TempDir(), t.TempDir()
-	writeFiles(t, src, map[string]string{
+	testfs.Write(t, src, map[string]string{
 		"bad.mjs": "export default async () => new Response('')\nexport const config = { path: 'no-slash' }\n",
 		"ok.js":   handler,
 	})

@@ -24,6 +24,7 @@ import (
 	"github.com/zisi-build/zisi/bundler/verify"
 	"github.com/zisi-build/zisi/config"
 	"github.com/zisi-build/zisi/internal/proctest"
+	"github.com/zisi-build/zisi/internal/testfs"
 	"github.com/zisi-build/zisi/manifest"
 )
 
@@ -273,14 +274,14 @@ func TestGoRelativeDestination(t *testing.T) {
 func TestGoBuildFailure(t *testing.T) {
 	t.Parallel()
 	src, out := t.TempDir(), t.TempDir()
-	writeFiles(t, src, map[string]string{
+	testfs.Write(t, src, map[string]string{
 		"hello.js":     "exports.handler = async () => ({ statusCode: 200 })\n",
 		"good/go.mod":  "module example.com/good\n\ngo 1.22\n",
 		"good/main.go": "package main\n\nfunc main() {}\n",
 		"bad/go.mod":   "module example.com/bad\n\ngo 1.22\n",
 		"bad/main.go":  "package main\n\nfunc main() {\n\tundefinedThing()\n}\n",
 	})
-	writeFiles(t, out, map[string]string{"manifest.json": "previous"})
+	testfs.Write(t, out, map[string]string{"manifest.json": "previous"})
 	rep, err := ZipFunctions(t.Context(), []string{src}, out, Options{})
 	var be *BuildError
 	if !errors.As(err, &be) || len(be.Failures) != 1 {
@@ -330,7 +331,7 @@ func TestGoModuleProblems(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
 			src := t.TempDir()
-			writeFiles(t, filepath.Join(src, c.name), c.files)
+			testfs.Write(t, filepath.Join(src, c.name), c.files)
 			_, err := ZipFunctions(t.Context(), []string{src}, t.TempDir(), Options{Env: append(os.Environ(), c.env...)})
 			if !errors.Is(err, c.target) {
 				t.Fatalf("got %v, want %v", err, c.target)
@@ -370,7 +371,7 @@ func TestGoVendorFolder(t *testing.T) {
 func TestGoWorkspace(t *testing.T) {
 	t.Parallel()
 	ws := t.TempDir()
-	writeFiles(t, ws, map[string]string{
+	testfs.Write(t, ws, map[string]string{
 		"go.work":                    "go 1.22\n\nuse (\n\t./functions/uses-lib\n\t./lib\n)\n",
 		"lib/go.mod":                 "module example.com/lib\n\ngo 1.22\n",
 		"lib/lib.go":                 "package lib\n\nfunc Answer() int { return 42 }\n",
@@ -393,13 +394,13 @@ func TestGoWorkspace(t *testing.T) {
 func TestPrebuiltRustAndWrongPlatform(t *testing.T) {
 	t.Parallel()
 	src := t.TempDir()
-	writeFiles(t, src, map[string]string{"r.c": "void rust_eh_personality(void) {}\nint main(void) { rust_eh_personality(); return 0; }\n"})
+	testfs.Write(t, src, map[string]string{"r.c": "void rust_eh_personality(void) {}\nint main(void) { rust_eh_personality(); return 0; }\n"})
 	if out, err := exec.Command("gcc", "-o", filepath.Join(src, "rusty"), filepath.Join(src, "r.c")).CombinedOutput(); err != nil {
 		t.Fatalf("gcc: %v\n%s", err, out)
 	}
 	os.Remove(filepath.Join(src, "r.c"))
 	mod := filepath.Join(t.TempDir(), "tiny")
-	writeFiles(t, mod, map[string]string{"go.mod": "module example.com/tiny\n\ngo 1.21\n", "main.go": "package main\n\nfunc main() {}\n"})
+	testfs.Write(t, mod, map[string]string{"go.mod": "module example.com/tiny\n\ngo 1.21\n", "main.go": "package main\n\nfunc main() {}\n"})
 	cmd := exec.Command("go", "build", "-o", filepath.Join(src, "armbin"), ".")
 	cmd.Dir, cmd.Env = mod, append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH=arm64")
 	if b, err := cmd.CombinedOutput(); err != nil {
@@ -458,7 +459,7 @@ func TestCanceledGoBuildKillsCompilers(t *testing.T) {
 	// takes long enough to cancel it midway.
 	gocache := filepath.Join(t.TempDir(), "gocache-"+strconv.Itoa(os.Getpid()))
 	out := filepath.Join(t.TempDir(), "out")
-	writeFiles(t, out, map[string]string{"manifest.json": "previous"})
+	testfs.Write(t, out, map[string]string{"manifest.json": "previous"})
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	done := make(chan error, 1)

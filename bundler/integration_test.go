@@ -10,6 +10,7 @@ import (
 
 	"github.com/zisi-build/zisi/bundler/verify"
 	"github.com/zisi-build/zisi/config"
+	"github.com/zisi-build/zisi/internal/testfs"
 )
 
 // buildFixture builds fixtures/<name> as the CLI would (its netlify.toml,
@@ -182,7 +183,7 @@ func TestV2HandlerAnswersThroughEntryPoint(t *testing.T) {
 	t.Parallel()
 	site, _ := filepath.Abs("../fixtures/modern")
 	src := t.TempDir()
-	writeFiles(t, src, map[string]string{
+	testfs.Write(t, src, map[string]string{
 		"answer.mts": `import ms from "ms";
 import { greet } from "./lib/greet.mjs";
 export default async (req: Request) =>

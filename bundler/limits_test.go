@@ -11,6 +11,7 @@ import (
 
 	"github.com/zisi-build/zisi/bundler/archive"
 	"github.com/zisi-build/zisi/config"
+	"github.com/zisi-build/zisi/internal/testfs"
 )
 
 func randomBytes(t *testing.T, n int) string {
@@ -23,7 +24,7 @@ func randomBytes(t *testing.T, n int) string {
 func TestSizeLimits(t *testing.T) {
 	t.Parallel()
 	src, out := t.TempDir(), t.TempDir()
-	writeFiles(t, src, map[string]string{
+	testfs.Write(t, src, map[string]string{
 		"big/big.js":                      "require('./blob.bin')\nexports.handler = async () => ({ statusCode: 200 })\n",
 		"big/blob.bin":                    randomBytes(t, 3<<20),
 		"near/near.js":                    "exports.handler = async () => ({ statusCode: 200 })\n",
@@ -37,13 +38,13 @@ func TestSizeLimits(t *testing.T) {
 		"prebuilt.zip":                    "",
 	})
 	// A previous build's archive must survive a failed rebuild.
-	writeFiles(t, out, map[string]string{"big.zip": "previous big.zip"})
+	testfs.Write(t, out, map[string]string{"big.zip": "previous big.zip"})
 	var zbuf strings.Builder
 	zw := zip.NewWriter(&zbuf)
 	w, _ := zw.Create("huge.txt")
 	w.Write([]byte(strings.Repeat("a", 3<<20)))
 	zw.Close()
-	writeFiles(t, src, map[string]string{"prebuilt.zip": zbuf.String()})
+	testfs.Write(t, src, map[string]string{"prebuilt.zip": zbuf.String()})
 
 	cfg := &config.Config{Patterns: []config.Pattern{
 		{Glob: "*", Config: config.FunctionConfig{ZipSizeLimit: 2, UnzippedSizeLimit: 2}, Order: 0},

@@ -12,6 +12,7 @@ import (
 
 	"github.com/zisi-build/zisi/bundler/node"
 	"github.com/zisi-build/zisi/config"
+	"github.com/zisi-build/zisi/internal/testfs"
 )
 
 // TestListFunctionsFilesMatchesBuild: for every scenario in fixtures/,
@@ -139,7 +140,7 @@ func sourceOf(src, entry string) bool {
 func TestMainFileOutsideBasePath(t *testing.T) {
 	t.Parallel()
 	site, elsewhere := t.TempDir(), t.TempDir()
-	writeFiles(t, site, map[string]string{"fns/v2.mjs": "export default async () => new Response('x');\n"})
+	testfs.Write(t, site, map[string]string{"fns/v2.mjs": "export default async () => new Response('x');\n"})
 	_, err := ZipFunctions(t.Context(), []string{filepath.Join(site, "fns")}, t.TempDir(), Options{BasePath: elsewhere})
 	if !errors.Is(err, node.ErrOutsideBase) || !strings.Contains(err.Error(), filepath.Join(site, "fns", "v2.mjs")) || !strings.Contains(err.Error(), elsewhere) {
 		t.Errorf("got %v", err)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/zisi-build/zisi/bundler/verify"
 	"github.com/zisi-build/zisi/config"
+	"github.com/zisi-build/zisi/internal/testfs"
 )
 
 // prismaSite is shaped as `prisma generate` leaves a site: @prisma/client
@@ -39,7 +40,7 @@ func TestPrismaGeneratedClient(t *testing.T) {
 		t.Run(bundler, func(t *testing.T) {
 			t.Parallel()
 			site := t.TempDir()
-			writeFiles(t, site, prismaSite)
+			testfs.Write(t, site, prismaSite)
 			out := t.TempDir()
 			cfg := config.Config{Patterns: []config.Pattern{{Glob: "*", Config: config.FunctionConfig{NodeBundler: bundler}}}}
 			rep, err := ZipFunctions(t.Context(), []string{filepath.Join(site, "fns")}, out, Options{Config: &cfg, BasePath: site})

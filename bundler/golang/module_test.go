@@ -2,37 +2,17 @@ package golang
 
 import (
 	"errors"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-)
 
-// write creates files under root from a path → content map; a path
-// ending in / is a directory.
-func write(t *testing.T, root string, files map[string]string) {
-	t.Helper()
-	for p, content := range files {
-		full := filepath.Join(root, filepath.FromSlash(p))
-		if strings.HasSuffix(p, "/") {
-			if err := os.MkdirAll(full, 0o755); err != nil {
-				t.Fatal(err)
-			}
-			continue
-		}
-		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(full, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
+	"github.com/zisi-build/zisi/internal/testfs"
+)
 
 func TestFindModule(t *testing.T) {
 	t.Parallel()
 	root := t.TempDir()
-	write(t, root, map[string]string{
+	testfs.Write(t, root, map[string]string{
 		"own/go.mod":              "module example.com/own\n\ngo 1.22.3\n",
 		"own/main.go":             "package main\n",
 		"parent/go.mod":           "module example.com/parent\n\ngo 1.21\n",

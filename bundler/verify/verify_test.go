@@ -14,19 +14,9 @@ import (
 
 	"github.com/zisi-build/zisi/bundler"
 	"github.com/zisi-build/zisi/config"
+	"github.com/zisi-build/zisi/internal/testfs"
 	"github.com/zisi-build/zisi/manifest"
 )
-
-func write(t *testing.T, root string, files map[string]string) {
-	t.Helper()
-	for name, content := range files {
-		p := filepath.Join(root, filepath.FromSlash(name))
-		os.MkdirAll(filepath.Dir(p), 0o755)
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
 
 // TestDetectsMissingModule builds a function whose dependency is shipped
 // nowhere (it is loaded with a computed name zisi cannot follow) and one
@@ -34,7 +24,7 @@ func write(t *testing.T, root string, files map[string]string) {
 func TestDetectsMissingModule(t *testing.T) {
 	t.Parallel()
 	site := t.TempDir()
-	write(t, site, map[string]string{
+	testfs.Write(t, site, map[string]string{
 		"package.json":                      `{"name":"s","dependencies":{"greeter":"1.0.0"}}`,
 		"node_modules/greeter/package.json": `{"name":"greeter","version":"1.0.0","main":"index.js"}`,
 		"node_modules/greeter/index.js":     `module.exports = (n) => "hello " + n;`,
@@ -74,7 +64,7 @@ func TestDetectsMissingModule(t *testing.T) {
 func TestNodeMissing(t *testing.T) {
 	t.Parallel()
 	out := t.TempDir()
-	write(t, out, map[string]string{"manifest.json": `{"functions":[{"name":"a","path":"/x/a.zip","runtime":"js","mainFile":"/a.js","buildData":{}}],"system":{},"timestamp":0,"version":1}`})
+	testfs.Write(t, out, map[string]string{"manifest.json": `{"functions":[{"name":"a","path":"/x/a.zip","runtime":"js","mainFile":"/a.js","buildData":{}}],"system":{},"timestamp":0,"version":1}`})
 	_, err := Dir(t.Context(), out, Options{Node: "/nonexistent/node"})
 	if err == nil || !strings.Contains(err.Error(), "needs Node.js") {
 		t.Fatalf("got %v", err)
@@ -85,7 +75,7 @@ func TestNodeMissing(t *testing.T) {
 // so v2 functions get the pinned bootstrap from ZISI_CACHE_DIR.
 func buildSite(t *testing.T, site string, files map[string]string) string {
 	t.Helper()
-	write(t, site, files)
+	testfs.Write(t, site, files)
 	out := t.TempDir()
 	if _, err := bundler.ZipFunctions(t.Context(), []string{filepath.Join(site, "fns")}, out, bundler.Options{BasePath: site}); err != nil {
 		t.Fatal(err)

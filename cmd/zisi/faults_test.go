@@ -13,6 +13,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/zisi-build/zisi/internal/testfs"
 )
 
 // fault is one bad input or fault. The site gets ok.js (a healthy
@@ -199,12 +201,12 @@ func TestFaultMatrix(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
 			site, out := t.TempDir(), t.TempDir()
-			writeFiles(t, site, map[string]string{"fns/ok.js": okJS})
-			writeFiles(t, site, c.files)
+			testfs.Write(t, site, map[string]string{"fns/ok.js": okJS})
+			testfs.Write(t, site, c.files)
 			if c.setup != nil {
 				c.setup(t, site)
 			}
-			writeFiles(t, out, map[string]string{"manifest.json": "previous manifest", "old.zip": "previous archive"})
+			testfs.Write(t, out, map[string]string{"manifest.json": "previous manifest", "old.zip": "previous archive"})
 			args := c.args
 			if args == nil {
 				args = []string{"SITE/fns", "OUT"}
@@ -333,7 +335,7 @@ func stressSite(t *testing.T, n int) string {
 			files[fmt.Sprintf("fns/t%03d.ts", i)] = fmt.Sprintf("import a from 'alpha'\nconst n: number = %d\nexport const handler = async () => ({ statusCode: 200, body: String(a + n) })\n", i)
 		}
 	}
-	writeFiles(t, site, files)
+	testfs.Write(t, site, files)
 	return site
 }
 

@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/zisi-build/zisi/internal/testfs"
 )
 
 type runResult struct {
@@ -30,17 +32,6 @@ func demoConfig(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return p
-}
-
-func writeFiles(t *testing.T, root string, files map[string]string) {
-	t.Helper()
-	for name, content := range files {
-		p := filepath.Join(root, filepath.FromSlash(name))
-		os.MkdirAll(filepath.Dir(p), 0o755)
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
 }
 
 const handler = "exports.handler = async () => ({ statusCode: 200 });\n"
@@ -122,8 +113,8 @@ func TestHelpAndVersion(t *testing.T) {
 func TestBuildFailureExitsOneAndKeepsManifest(t *testing.T) {
 	t.Parallel()
 	src, out := t.TempDir(), t.TempDir()
-	writeFiles(t, src, map[string]string{"ok.js": handler, "typed.ts": "export const handler = () => {\n"})
-	writeFiles(t, out, map[string]string{"manifest.json": `{"old":true}`})
+	testfs.Write(t, src, map[string]string{"ok.js": handler, "typed.ts": "export const handler = () => {\n"})
+	testfs.Write(t, out, map[string]string{"manifest.json": `{"old":true}`})
 	r := run(t, "build", src, out)
 	if r.code != 1 {
 		t.Fatalf("exit %d, want 1\n%s", r.code, r.stderr)
@@ -144,7 +135,7 @@ func TestBuildFailureExitsOneAndKeepsManifest(t *testing.T) {
 func TestInvalidConfig(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	writeFiles(t, dir, map[string]string{"netlify.toml": "[functions.\"api-*\"]\nnode_bundler = \"webpack\"\n"})
+	testfs.Write(t, dir, map[string]string{"netlify.toml": "[functions.\"api-*\"]\nnode_bundler = \"webpack\"\n"})
 	r := run(t, "build", "--config", filepath.Join(dir, "netlify.toml"), filepath.Join(dir, "out"))
 	want := `netlify.toml:2:1: functions."api-*".node_bundler: "webpack" is not one of zisi, esbuild, nft, none`
 	if r.code != 1 || !strings.Contains(r.stderr, want) {
@@ -167,7 +158,7 @@ func TestMissingAndFileSourceFolders(t *testing.T) {
 	if err != nil || !strings.HasPrefix(string(data), `{"functions":[],"system":`) {
 		t.Errorf("empty manifest expected: %s %v", data, err)
 	}
-	writeFiles(t, dir, map[string]string{"file.js": handler})
+	testfs.Write(t, dir, map[string]string{"file.js": handler})
 	r = run(t, "build", filepath.Join(dir, "file.js"), out)
 	if r.code != 1 || !strings.Contains(r.stderr, "source folder is not a directory") {
 		t.Errorf("file as folder: exit %d %q", r.code, r.stderr)
@@ -198,7 +189,7 @@ func TestListAndFiles(t *testing.T) {
 func TestDefaultsFromWorkingDirectory(t *testing.T) {
 	// Changes the working directory and environment: not parallel.
 	site := t.TempDir()
-	writeFiles(t, site, map[string]string{
+	testfs.Write(t, site, map[string]string{
 		"netlify.toml":           "[functions]\ndirectory = \"src/fns\"\n",
 		"src/fns/hello.js":       handler,
 		"netlify/functions/x.js": handler,
@@ -224,7 +215,7 @@ func TestDefaultsFromWorkingDirectory(t *testing.T) {
 func TestVerify(t *testing.T) {
 	t.Parallel()
 	site, out := t.TempDir(), t.TempDir()
-	writeFiles(t, site, map[string]string{
+	testfs.Write(t, site, map[string]string{
 		"node_modules/dep/package.json": `{"name":"dep","version":"1.0.0"}`,
 		"node_modules/dep/index.js":     `module.exports = "dep";`,
 		"fns/good.js":                   `const d = require("dep"); exports.handler = async () => ({ statusCode: 201, body: d });`,
@@ -273,7 +264,7 @@ func TestVerify(t *testing.T) {
 func TestBuildGoFailureExitCode(t *testing.T) {
 	t.Parallel()
 	src, out := t.TempDir(), t.TempDir()
-	writeFiles(t, src, map[string]string{
+	testfs.Write(t, src, map[string]string{
 		"hello.js":     handler,
 		"ok/go.mod":    "module example.com/ok\n\ngo 1.22\n",
 		"ok/main.go":   "package main\n\nfunc main() {}\n",
@@ -412,7 +403,7 @@ func TestFilesWithRelativeFolders(t *testing.T) {
 func TestV2FunctionOutsideWorkingDirectory(t *testing.T) {
 	t.Parallel()
 	site := t.TempDir()
-	writeFiles(t, site, map[string]string{
+	testfs.Write(t, site, map[string]string{
 		"package.json":    `{"name":"elsewhere"}`,
 		"fns/hi.mjs":      "import { who } from './lib/who.mjs';\nexport default async () => new Response(who);\n",
 		"fns/lib/who.mjs": "export const who = 'me';\n",

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/zisi-build/zisi/internal/proctest"
+	"github.com/zisi-build/zisi/internal/testfs"
 )
 
 // TestMain lets a test run the real command, signal handling included:
@@ -41,7 +42,7 @@ func TestInterruptStopsBuild(t *testing.T) {
 		t.Fatal(err)
 	}
 	out, tmp := t.TempDir(), t.TempDir()
-	writeFiles(t, out, map[string]string{"manifest.json": "previous manifest", "old.zip": "previous archive"})
+	testfs.Write(t, out, map[string]string{"manifest.json": "previous manifest", "old.zip": "previous archive"})
 	// An empty Go build cache makes the build long enough to interrupt.
 	gocache := filepath.Join(t.TempDir(), "interrupt-gocache")
 	args, _ := json.Marshal([]string{"build", "-q", fns, out})

@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/zisi-build/zisi/internal/testfs"
 )
 
 // swapBootstrap rewrites the v2 archive at path in place with bootstrap
@@ -107,7 +109,7 @@ func TestVerifyFailsAnIncompatibleBootstrap(t *testing.T) {
 func TestVerifyLines(t *testing.T) {
 	t.Parallel()
 	site, out := t.TempDir(), t.TempDir()
-	writeFiles(t, site, map[string]string{
+	testfs.Write(t, site, map[string]string{
 		"fns/throws.js":    "exports.handler = async (event) => {\n  throw new Error(\"boom \" + event.path);\n};\n",
 		"fns/nohandler.js": "exports.foo = () => {};\n",
 	})

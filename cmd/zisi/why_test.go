@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/zisi-build/zisi/internal/testfs"
 )
 
 // TestWhy asks zisi why about each kind of decision: a shipped file and a
@@ -19,7 +21,7 @@ func TestWhy(t *testing.T) {
 		t.Fatal(err)
 	}
 	site := t.TempDir()
-	writeFiles(t, site, map[string]string{
+	testfs.Write(t, site, map[string]string{
 		"netlify.toml": "[functions]\ndirectory = \"fns\"\n[functions.aws]\nincluded_files = [\"data/**\", \"!data/secret.txt\"]\n",
 		"package.json": `{"name":"s","dependencies":{"@aws-sdk/client-s3":"3.0.0"}}`,
 		"node_modules/@aws-sdk/client-s3/package.json": `{"name":"@aws-sdk/client-s3","version":"3.0.0"}`,
