@@ -83,7 +83,7 @@ func (o *Options) withDefaults() (Options, error) {
 		// The resolver works on absolute paths only.
 		abs, err := filepath.Abs(out.BasePath)
 		if err != nil {
-			return out, fmt.Errorf("%w: base path %q: %v", ErrInvalidOptions, out.BasePath, err)
+			return out, fmt.Errorf("%w: base path %q: %w", ErrInvalidOptions, out.BasePath, err)
 		}
 		out.BasePath = abs
 	}

@@ -127,7 +127,7 @@ func jsonPosition(data []byte, err error) string {
 func ParsePackageJSON(p string, data []byte) (*PackageJSON, error) {
 	var raw map[string]json.RawMessage
 	if err := json.Unmarshal(data, &raw); err != nil {
-		return nil, fmt.Errorf("%w: %s%s is invalid JSON: %v; fix it (npm and node would fail on it too)", ErrInvalidPackageJSON, p, jsonPosition(data, err), err)
+		return nil, fmt.Errorf("%w: %s%s is invalid JSON: %w; fix it (npm and node would fail on it too)", ErrInvalidPackageJSON, p, jsonPosition(data, err), err)
 	}
 	pkg := &PackageJSON{Path: p, Dir: path.Dir(p)}
 	str := func(key string) string {

@@ -158,10 +158,10 @@ func FindBootstrap(ctx context.Context, o BootstrapOptions) (*Bootstrap, error) 
 func explicitBootstrap(dir string) (*Bootstrap, error) {
 	b, err := readBootstrap(dir, "--bootstrap "+dir)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v; point --bootstrap at an unpacked %s package (the directory holding its package.json)", ErrNoBootstrap, err, BootstrapPackage)
+		return nil, fmt.Errorf("%w: %w; point --bootstrap at an unpacked %s package (the directory holding its package.json)", ErrNoBootstrap, err, BootstrapPackage)
 	}
 	if err := CheckBootstrapVersion(b.Version); err != nil {
-		return nil, fmt.Errorf("%w: --bootstrap %s: %v", ErrIncompatibleBootstrap, dir, err)
+		return nil, fmt.Errorf("%w: --bootstrap %s: %w", ErrIncompatibleBootstrap, dir, err)
 	}
 	return b, nil
 }
@@ -224,7 +224,7 @@ func fillCache(ctx context.Context, o BootstrapOptions, dest string) error {
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("npm pack %s@%s: %v: %s", BootstrapPackage, BootstrapVersion, err, strings.TrimSpace(lastLines(stderr.String(), 5)))
+		return fmt.Errorf("npm pack %s@%s: %w: %s", BootstrapPackage, BootstrapVersion, err, strings.TrimSpace(lastLines(stderr.String(), 5)))
 	}
 	var packed []struct{ Filename string }
 	if err := json.Unmarshal(stdout.Bytes(), &packed); err != nil || len(packed) == 0 {

@@ -448,7 +448,7 @@ func nodeSubset(site string) (string, error) {
 		return "", err
 	}
 	if out, err := exec.Command("cp", "-al", site+"/.", dir).CombinedOutput(); err != nil {
-		return "", fmt.Errorf("cp -al: %v: %s", err, out)
+		return "", fmt.Errorf("cp -al: %w: %s", err, out)
 	}
 	src := filepath.Join(dir, "netlify", "functions")
 	entries, err := os.ReadDir(src)

@@ -419,10 +419,10 @@ func runReference(ctx context.Context, ref string, j job, fns []discover.Functio
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
-		return ans, fmt.Errorf("run the reference: %v\n%s", err, stderr.String())
+		return ans, fmt.Errorf("run the reference: %w: %s", err, strings.TrimSpace(stderr.String()))
 	}
 	if err := json.Unmarshal(stdout.Bytes(), &ans); err != nil {
-		return ans, fmt.Errorf("read the reference's output: %v", err)
+		return ans, fmt.Errorf("read the reference's output: %w", err)
 	}
 	if len(ans.Results) != len(fns) {
 		return ans, fmt.Errorf("the reference answered for %d of %d functions", len(ans.Results), len(fns))
