@@ -95,7 +95,7 @@ func (b *builder) build(ctx context.Context, fn discover.Function, output string
 	}
 	switch {
 	case fn.Kind == discover.KindZip:
-		if err := checkPrebuiltZip(fn.MainFile, cfg); err != nil {
+		if err := checkPrebuiltZip(ctx, fn.MainFile, cfg); err != nil {
 			return nil, b.fail(fn, "", err)
 		}
 		size, err := copyFile(fn.MainFile, dest)

@@ -1,12 +1,10 @@
 package bundler
 
 import (
-	"archive/zip"
 	"cmp"
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 
 	"github.com/zisi-build/zisi/bundler/archive"
@@ -115,32 +113,15 @@ func packageOf(name string) string {
 	return ""
 }
 
-// checkPrebuiltZip holds a prebuilt archive to the same limits, reading
-// only its central directory.
-func checkPrebuiltZip(path string, cfg config.FunctionConfig) error {
+// checkPrebuiltZip validates a prebuilt archive (validatePrebuiltZip) and
+// holds it to the same size limits as zisi's own, counting the bytes it
+// really decompresses to.
+func checkPrebuiltZip(ctx context.Context, path string, cfg config.FunctionConfig) error {
 	lim := limitsFor(cfg)
-	zr, err := zip.OpenReader(path)
-	if err != nil {
-		return fmt.Errorf("read %q: %w; replace it with a valid zip archive", path, err)
-	}
-	defer zr.Close()
-	var st archive.Stats
-	for _, f := range zr.File {
-		st.Unzipped += int64(f.UncompressedSize64)
-		st.Entries = append(st.Entries, archive.EntrySize{Name: f.Name, Size: int64(f.UncompressedSize64)})
-	}
-	archive.SortLargestFirst(st.Entries)
-	if fi, err := os.Stat(path); err == nil {
-		st.Zipped = fi.Size()
-	}
+	st, err := validatePrebuiltZip(ctx, path, lim)
 	var se *archive.SizeError
-	switch {
-	case st.Zipped > lim.Zipped:
-		se = &archive.SizeError{Dest: path, Stats: st, Limits: lim, Zipped: true}
-	case st.Unzipped > lim.Unzipped:
-		se = &archive.SizeError{Dest: path, Stats: st, Limits: lim}
-	default:
-		return nil
+	if !errors.As(err, &se) {
+		return err
 	}
 	return fmt.Errorf("%w; %s; rebuild it smaller or raise %s in netlify.toml", se, largest(st), limitKey(se.Zipped))
 }
