@@ -134,7 +134,7 @@ func (b *builder) nodeInput(fn discover.Function, cfg config.FunctionConfig) (no
 		return node.Input{}, fmt.Errorf("%s: %w", fn.MainFile, err)
 	}
 	if analysis.APIVersion == 2 {
-		cfg = node.MergeSource(cfg, analysis.Config, fn.MainFile)
+		cfg = config.MergeSource(cfg, analysis.Config, fn.MainFile)
 	}
 	return node.Input{Function: fn, Config: cfg, Analysis: analysis, Env: b.env}, nil
 }

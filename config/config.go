@@ -117,48 +117,12 @@ func (c *Config) ForFunction(name string) FunctionConfig {
 	return out
 }
 
-// Merge overlays over onto base: set scalars in over win, arrays are
-// concatenated (base first).
+// Merge overlays over onto base, key by key (see Key): set values in over
+// win, arrays are concatenated (base first).
 func Merge(base, over FunctionConfig) FunctionConfig {
 	out := base
-	out.ExternalNodeModules = concat(base.ExternalNodeModules, over.ExternalNodeModules)
-	out.IgnoredNodeModules = concat(base.IgnoredNodeModules, over.IgnoredNodeModules)
-	out.IncludedFiles = concat(base.IncludedFiles, over.IncludedFiles)
-	setIf(&out.IncludedFilesBasePath, over.IncludedFilesBasePath)
-	setIf(&out.NodeBundler, over.NodeBundler)
-	setIf(&out.NodeVersion, over.NodeVersion)
-	setIf(&out.Schedule, over.Schedule)
-	setIf(&out.Name, over.Name)
-	setIf(&out.Generator, over.Generator)
-	setIf(&out.Region, over.Region)
-	setIf(&out.Timeout, over.Timeout)
-	setIf(&out.Memory, over.Memory)
-	setIf(&out.Vcpu, over.Vcpu)
-	setIf(&out.GoArch, over.GoArch)
-	setIf(&out.ZipSizeLimit, over.ZipSizeLimit)
-	setIf(&out.UnzippedSizeLimit, over.UnzippedSizeLimit)
-	if over.NodeSourcemap != nil {
-		out.NodeSourcemap = over.NodeSourcemap
-	}
-	if over.Background != nil {
-		out.Background = over.Background
+	for _, k := range keys {
+		k.value.merge(&out, over)
 	}
 	return out
-}
-
-func setIf[T comparable](dst *T, v T) {
-	var zero T
-	if v != zero {
-		*dst = v
-	}
-}
-
-func concat(a, b []string) []string {
-	if len(b) == 0 {
-		return a
-	}
-	if len(a) == 0 {
-		return slices.Clone(b)
-	}
-	return append(slices.Clone(a), b...)
 }

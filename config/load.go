@@ -29,14 +29,6 @@ type File struct {
 	Warnings []Warning
 }
 
-// propertyKeys are the per-function keys netlify.toml accepts. Netlify's own
-// normalisation moves these from the top of [functions] to the "*" pattern.
-var propertyKeys = []string{
-	"background", "external_node_modules", "generator", "go_arch", "ignored_node_modules",
-	"included_files", "memory", "name", "node_bundler", "node_sourcemap",
-	"node_version", "region", "schedule", "timeout", "unzipped_size_limit", "vcpu", "zip_size_limit",
-}
-
 // netlifyOnlyKeys are valid netlify.toml function keys that concern other
 // tools (Edge Functions); they are accepted silently.
 var netlifyOnlyKeys = []string{"deno_import_map"}
@@ -175,8 +167,12 @@ func (d *decoder) firstLine(t map[string]any) int {
 	return first
 }
 
+// isProperty reports whether key is a per-function key. Netlify's own
+// normalisation moves these from the top of [functions] to the "*"
+// pattern.
 func isProperty(key string) bool {
-	return slices.Contains(propertyKeys, key) || slices.Contains(netlifyOnlyKeys, key)
+	_, ok := tomlKey(key)
+	return ok || slices.Contains(netlifyOnlyKeys, key)
 }
 
 // isPropertyTable reports whether v is a table whose keys are all property
@@ -194,57 +190,21 @@ func isPropertyTable(v any) bool {
 	return true
 }
 
-// properties validates one pattern's table.
+// properties validates one pattern's table, each key as its table entry
+// says (see Key).
 func (d *decoder) properties(prefix []string, t map[string]any) (FunctionConfig, error) {
 	var fc FunctionConfig
-	for _, key := range sortedKeys(t) {
-		v := t[key]
-		path := append(slices.Clone(prefix), key)
-		var err error
-		switch key {
-		case "external_node_modules":
-			fc.ExternalNodeModules, err = d.stringList(path, v)
-		case "ignored_node_modules":
-			fc.IgnoredNodeModules, err = d.stringList(path, v)
-		case "included_files":
-			fc.IncludedFiles, err = d.stringList(path, v)
-			if err == nil && len(fc.IncludedFiles) > 0 {
-				fc.IncludedFilesBasePath = d.file.BaseDir
+	for _, name := range sortedKeys(t) {
+		path := append(slices.Clone(prefix), name)
+		k, ok := tomlKey(name)
+		switch {
+		case ok:
+			if err := k.value.fromTOML(d, path, t[name], &fc); err != nil {
+				return fc, err
 			}
-		case "node_bundler":
-			fc.NodeBundler, err = d.bundler(path, v)
-		case "node_version":
-			fc.NodeVersion, err = d.nodeVersion(path, v)
-		case "node_sourcemap":
-			fc.NodeSourcemap, err = d.boolean(path, v)
-		case "background":
-			fc.Background, err = d.boolean(path, v)
-		case "schedule":
-			fc.Schedule, err = d.str(path, v)
-		case "name":
-			fc.Name, err = d.str(path, v)
-		case "generator":
-			fc.Generator, err = d.str(path, v)
-		case "region":
-			fc.Region, err = d.str(path, v)
-		case "timeout":
-			fc.Timeout, err = d.timeout(path, v)
-		case "memory":
-			fc.Memory, err = d.memory(path, v)
-		case "vcpu":
-			fc.Vcpu, err = d.vcpu(path, v)
-		case "zip_size_limit":
-			fc.ZipSizeLimit, err = d.memory(path, v)
-		case "unzipped_size_limit":
-			fc.UnzippedSizeLimit, err = d.memory(path, v)
-		case "go_arch":
-			fc.GoArch, err = d.goArch(path, v)
-		case "deno_import_map":
+		case slices.Contains(netlifyOnlyKeys, name):
 		default:
 			d.warnf(path, "unknown key, ignored")
-		}
-		if err != nil {
-			return fc, err
 		}
 	}
 	return fc, nil

@@ -96,7 +96,7 @@ export const config = {
 	}
 	c := a.Config
 	if !slices.Equal(c.Path, []string{"/a", "/b/:id", "/a"}) || !slices.Equal(c.ExcludedPath, []string{"/a/private"}) ||
-		!slices.Equal(c.Method, []string{"GET", "POST"}) || !c.PreferStatic || c.Name != "Display" || c.Generator != "gen@1" ||
+		!slices.Equal(c.Method, []string{"GET", "POST"}) || c.PreferStatic == nil || !*c.PreferStatic || c.Name != "Display" || c.Generator != "gen@1" ||
 		c.Timeout != 30 || c.Region != "iad" || c.Memory != 2048 || c.NodeBundler != "" || !slices.Equal(c.IncludedFiles, []string{"data/**"}) {
 		t.Errorf("config %+v", c)
 	}

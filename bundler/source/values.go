@@ -3,11 +3,13 @@ package source
 import (
 	"strconv"
 	"strings"
+
+	"github.com/zisi-build/zisi/config"
 )
 
 // undefined marks a value that is not a literal (an identifier, a call, a
 // template literal): the reference extracts it as undefined.
-type undefined struct{}
+type undefined = config.Undefined
 
 // object is an object literal with its keys in order; methods and
 // shorthand properties have undefined values.
