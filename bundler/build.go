@@ -88,11 +88,11 @@ func (b *builder) build(ctx context.Context, fn discover.Function, output string
 	dest := filepath.Join(b.destDir, output)
 	res := &FunctionResult{
 		Name: fn.Name, MainFile: fn.MainFile, Runtime: string(fn.Runtime), Path: dest,
-		Config: cfg, DisplayName: cfg.Name, Generator: cfg.Generator,
-		// Every runtime carries these from the configuration (the
-		// reference's formatZipResult); Node.js may override them below.
-		Memory: cfg.Memory, Region: cfg.Region, Schedule: cfg.Schedule, Vcpu: cfg.Vcpu,
+		Config: cfg,
 	}
+	// Every runtime carries these from the configuration (the reference's
+	// formatZipResult); Node.js may override them below.
+	res.reportConfig(cfg, false)
 	switch {
 	case fn.Kind == discover.KindZip:
 		if err := checkPrebuiltZip(ctx, fn.MainFile, cfg); err != nil {
@@ -171,7 +171,6 @@ func (b *builder) buildNode(ctx context.Context, fn discover.Function, cfg confi
 		return bundle.Bundler, err
 	}
 	priority := userPriority
-	res.Config, res.DisplayName, res.Generator = cfg, cfg.Name, cfg.Generator
 	res.Bundler, res.BundlerReason = bundle.Bundler, bundle.BundlerReason
 	res.EntryFilename, res.BootstrapVersion = layout.EntryFilename, layout.BootstrapVersion
 	res.Inputs, res.IncludedFiles = bundle.Inputs, bundle.IncludedFiles
@@ -193,8 +192,7 @@ func (b *builder) buildNode(ctx context.Context, fn discover.Function, cfg confi
 		res.OutputModuleFormat = "esm"
 	}
 	res.Priority = &priority
-	res.Timeout, res.Memory, res.Region, res.Vcpu = cfg.Timeout, cfg.Memory, cfg.Region, cfg.Vcpu
-	res.Schedule = cfg.Schedule
+	res.reportConfig(cfg, true)
 	if analysis.Schedule != "" {
 		res.Schedule = analysis.Schedule
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"path/filepath"
+	"reflect"
 
 	"github.com/zisi-build/zisi/config"
 	"github.com/zisi-build/zisi/manifest"
@@ -202,26 +203,39 @@ func (r *FunctionResult) ManifestEntry() (manifest.Function, error) {
 // manifestEntry converts a result to its manifest.json entry; absPath is
 // the archive's absolute path.
 func (r *FunctionResult) manifestEntry(absPath string) manifest.Function {
-	return manifest.Function{
+	m := manifest.Function{
 		Bundler:            r.Bundler,
-		DisplayName:        r.DisplayName,
-		Generator:          r.Generator,
-		Timeout:            r.Timeout,
 		InvocationMode:     r.InvocationMode,
 		BuildData:          r.buildData(),
 		MainFile:           r.MainFile,
-		Memory:             r.Memory,
 		Name:               r.Name,
 		Priority:           r.Priority,
-		Region:             r.Region,
 		TrafficRules:       r.TrafficRules,
 		RuntimeVersion:     r.RuntimeVersion,
 		Path:               absPath,
 		Runtime:            r.Runtime,
-		Schedule:           r.Schedule,
-		Vcpu:               r.Vcpu,
 		EventSubscriptions: r.EventSubscriptions,
 		Routes:             r.Routes,
 		ExcludedRoutes:     r.ExcludedRoutes,
+	}
+	// The fields reporting configuration keys have the same names in both.
+	src, dst := reflect.ValueOf(r).Elem(), reflect.ValueOf(&m).Elem()
+	for k := range config.Keys() {
+		if k.Result != "" {
+			dst.FieldByName(k.Result).Set(src.FieldByName(k.Result))
+		}
+	}
+	return m
+}
+
+// reportConfig sets the fields that report configuration keys
+// (config.Key.Result) from cfg; keys the reference reports for Node.js
+// functions only are set when node is.
+func (r *FunctionResult) reportConfig(cfg config.FunctionConfig, node bool) {
+	dst := reflect.ValueOf(r).Elem()
+	for k := range config.Keys() {
+		if k.Result != "" && (node || !k.NodeOnly) {
+			dst.FieldByName(k.Result).Set(reflect.ValueOf(k.Value(cfg)))
+		}
 	}
 }

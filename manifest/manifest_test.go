@@ -1,8 +1,11 @@
 package manifest
 
 import (
+	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/zisi-build/zisi/config"
 )
 
 func TestMarshalKeyOrderAndPresence(t *testing.T) {
@@ -49,6 +52,23 @@ func TestNodeVocabulary(t *testing.T) {
 	for goos, want := range map[string]string{"linux": "linux", "darwin": "darwin", "windows": "win32"} {
 		if got := NodePlatform(goos); got != want {
 			t.Errorf("NodePlatform(%s) = %s, want %s", goos, got, want)
+		}
+	}
+}
+
+// TestReportedKeys: every configuration key that results report has a
+// Function field of that name and of its type (bundler copies them by
+// name).
+func TestReportedKeys(t *testing.T) {
+	t.Parallel()
+	typ := reflect.TypeFor[Function]()
+	for k := range config.Keys() {
+		if k.Result == "" {
+			continue
+		}
+		f, ok := typ.FieldByName(k.Result)
+		if want := reflect.TypeOf(k.Value(config.FunctionConfig{})); !ok || f.Type != want {
+			t.Errorf("key %s: want a Function field %s of type %s", k.JSON, k.Result, want)
 		}
 	}
 }
