@@ -33,6 +33,12 @@ type Options struct {
 	// ManifestPath is where manifest.json goes; DEST/manifest.json when
 	// empty.
 	ManifestPath string
+	// NoWait makes a build fail with ErrDestinationBusy when another
+	// build holds the destination, instead of waiting for it.
+	NoWait bool
+	// OnWait, when set, is called once if the build has to wait for
+	// another build into the same destination.
+	OnWait func(dest string)
 	// Parallel bounds how many functions are built at once; the number of
 	// CPUs when zero or negative.
 	Parallel int

@@ -77,10 +77,15 @@ type Report struct {
 
 // ZipFunctions builds every function found in srcDirs into destDir and
 // writes the manifest. Every function is attempted; when any fails, the
-// returned error is a *BuildError listing them all, the other archives are
-// still written, and the manifest is not, so a deploy never picks up a
-// partial set. The Report is returned in every case except an error
-// before discovery finished.
+// returned error is a *BuildError listing them all.
+//
+// The outputs are written to a staging folder inside destDir and replace
+// the previous ones only when every function succeeded, the manifest
+// last: a failed, cancelled or killed build leaves the previous archives
+// and manifest byte for byte as they were. A lock on destDir keeps two
+// builds from mixing their outputs (the second waits, or fails with
+// ErrDestinationBusy when Options.NoWait is set). The Report is returned
+// in every case except an error before discovery finished.
 func ZipFunctions(ctx context.Context, srcDirs []string, destDir string, opts Options) (*Report, error) {
 	o, err := opts.withDefaults()
 	if err != nil {
@@ -97,21 +102,39 @@ func ZipFunctions(ctx context.Context, srcDirs []string, destDir string, opts Op
 	if err != nil {
 		return nil, err
 	}
-	rep := &Report{Warnings: append(discoveryWarnings(found), shadowWarnings(found.Functions)...)}
-	if err := makeDest(destDir); err != nil {
+	fns := discover.Dedupe(found.Functions)
+	outputs := outputNames(fns, o.ArchiveFormat)
+	manifestPath, err := checkManifestPath(abs, destDir, o.ManifestPath, outputs)
+	if err != nil {
 		return nil, err
 	}
-	fns := discover.Dedupe(found.Functions)
-	results, errs, boot := buildAll(ctx, fns, destDir, o)
+	rep := &Report{Warnings: append(discoveryWarnings(found), shadowWarnings(found.Functions)...)}
+	st, err := openStage(ctx, destDir, o)
+	if err != nil {
+		return nil, err
+	}
+	defer st.close()
+	results, errs, boot := buildAll(ctx, fns, st.dir, o)
 	rep.Bootstrap = boot
+	var published []string
 	for i := range fns {
 		if errs[i] != nil {
 			rep.Failures = append(rep.Failures, errs[i])
 			continue
 		}
-		rep.Functions = append(rep.Functions, *results[i])
-		rep.Warnings = append(rep.Warnings, results[i].warns...)
-		rep.Notes = append(rep.Notes, results[i].notes...)
+		res := results[i]
+		// Results name the destination, not the staging folder.
+		final := filepath.Join(destDir, outputs[i])
+		for j := range res.warns {
+			if res.warns[j].Path == res.Path {
+				res.warns[j].Path = final
+			}
+		}
+		res.Path = final
+		published = append(published, outputs[i])
+		rep.Functions = append(rep.Functions, *res)
+		rep.Warnings = append(rep.Warnings, res.warns...)
+		rep.Notes = append(rep.Notes, res.notes...)
 	}
 	if err := ctx.Err(); err != nil {
 		return rep, err
@@ -119,11 +142,14 @@ func ZipFunctions(ctx context.Context, srcDirs []string, destDir string, opts Op
 	if len(rep.Failures) > 0 {
 		return rep, &BuildError{Failures: rep.Failures}
 	}
-	path, err := writeManifest(destDir, o, rep.Functions)
+	data, err := manifestData(o, rep.Functions)
 	if err != nil {
 		return rep, err
 	}
-	rep.Manifest = path
+	if err := st.commit(published, manifestPath, data); err != nil {
+		return rep, err
+	}
+	rep.Manifest = manifestPath
 	return rep, nil
 }
 
@@ -275,29 +301,66 @@ func absAll(paths []string) ([]string, error) {
 }
 
 // checkDest refuses a destination inside a source folder: its archives
-// would be discovered as functions by the next build.
+// would be discovered as functions by the next build, and directory output
+// would replace source files. Paths are compared with their symbolic links
+// resolved, so a destination that links into a source folder is refused
+// too.
 func checkDest(srcDirs []string, destDir string) error {
-	dest, err := filepath.Abs(destDir)
+	dest, err := resolvePath(destDir)
 	if err != nil {
-		return fmt.Errorf("resolve %q: %w", destDir, err)
+		return err
 	}
 	for _, src := range srcDirs {
-		if r, err := filepath.Rel(src, dest); err == nil && r != ".." && !strings.HasPrefix(r, ".."+string(filepath.Separator)) {
+		real, err := resolvePath(src)
+		if err != nil {
+			return err
+		}
+		if within(dest, real) {
 			return fmt.Errorf("%w: destination %q is inside source folder %q; choose a destination outside it", ErrInvalidOptions, destDir, src)
 		}
 	}
 	return nil
 }
 
-func writeManifest(destDir string, o Options, results []FunctionResult) (string, error) {
-	path := o.ManifestPath
-	if path == "" {
-		path = filepath.Join(destDir, "manifest.json")
+// checkManifestPath returns the manifest's absolute path, refusing one
+// inside a source folder or one a function's output would overwrite
+// (symbolic links resolved).
+func checkManifestPath(srcDirs []string, destDir, manifestPath string, outputs []string) (string, error) {
+	p := manifestPath
+	if p == "" {
+		p = filepath.Join(destDir, "manifest.json")
 	}
-	path, err := filepath.Abs(path)
+	abs, err := filepath.Abs(p)
 	if err != nil {
-		return "", fmt.Errorf("resolve %q: %w", o.ManifestPath, err)
+		return "", fmt.Errorf("resolve %q: %w", p, err)
 	}
+	real, err := resolvePath(abs)
+	if err != nil {
+		return "", err
+	}
+	for _, src := range srcDirs {
+		rs, err := resolvePath(src)
+		if err != nil {
+			return "", err
+		}
+		if within(real, rs) {
+			return "", fmt.Errorf("%w: manifest %q is inside source folder %q; write it elsewhere", ErrInvalidOptions, p, src)
+		}
+	}
+	dest, err := resolvePath(destDir)
+	if err != nil {
+		return "", err
+	}
+	for _, out := range outputs {
+		if o := filepath.Join(dest, out); real == o || within(real, o) {
+			return "", fmt.Errorf("%w: manifest %q is where function output %q goes; write the manifest elsewhere or rename the function", ErrInvalidOptions, p, out)
+		}
+	}
+	return abs, nil
+}
+
+// manifestData encodes the manifest of a build's results.
+func manifestData(o Options, results []FunctionResult) ([]byte, error) {
 	m := &manifest.Manifest{
 		Functions: make([]manifest.Function, 0, len(results)),
 		System:    manifest.CurrentSystem(),
@@ -307,19 +370,9 @@ func writeManifest(destDir string, o Options, results []FunctionResult) (string,
 	for i := range results {
 		entry, err := results[i].ManifestEntry()
 		if err != nil {
-			return "", err
+			return nil, err
 		}
 		m.Functions = append(m.Functions, entry)
 	}
-	data, err := manifest.Marshal(m)
-	if err != nil {
-		return "", err
-	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return "", fmt.Errorf("create %q: %w", filepath.Dir(path), err)
-	}
-	if err := archive.WriteFile(path, data); err != nil {
-		return "", err
-	}
-	return path, nil
+	return manifest.Marshal(m)
 }

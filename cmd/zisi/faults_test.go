@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"os"
 	"path"
@@ -40,45 +41,43 @@ var faults = []fault{
 		files:  map[string]string{"fns/syn.js": "exports.handler = async () => {\n  return {{;\n}\n"},
 		code:   1,
 		stderr: []string{`function "syn" (js, zisi): syntax error: SITE/fns/syn.js:2:11: Expected identifier`},
-		built:  []string{"ok.zip"}, absent: []string{"syn.zip"}},
+		absent: []string{"syn.zip"}},
 	{name: "typescript syntax error",
 		files:  map[string]string{"fns/synts.ts": "const x: number = ;\nexport const handler = async () => ({ statusCode: x })\n"},
 		code:   1,
 		stderr: []string{`function "synts" (js, esbuild): build failed with 1 error(s):`, `SITE/fns/synts.ts:1:19: Unexpected ";"`},
-		built:  []string{"ok.zip"}, absent: []string{"synts.zip"}},
+		absent: []string{"synts.zip"}},
 	{name: "missing required module",
 		files:  map[string]string{"fns/missing.js": "require('not-installed')\n" + okJS},
 		code:   1,
 		stderr: []string{`function "missing" (js, zisi): cannot find module "not-installed" imported by SITE/fns/missing.js:1`, "run npm install"},
-		built:  []string{"ok.zip"}, absent: []string{"missing.zip"}},
+		absent: []string{"missing.zip"}},
 	{name: "invalid package.json",
 		files:  map[string]string{"fns/badpkg/badpkg.js": okJS, "fns/badpkg/package.json": "{\"name\": \"x\",\n  \"dependencies\": {,}\n}"},
 		code:   1,
 		stderr: []string{`function "badpkg" (js, zisi): invalid package.json: SITE/fns/badpkg/package.json:2:20 is invalid JSON`, "fix it"},
-		built:  []string{"ok.zip"}, absent: []string{"badpkg.zip"}},
+		absent: []string{"badpkg.zip"}},
 	{name: "invalid netlify.toml",
 		files:  map[string]string{"netlify.toml": "[functions]\nnode_bundler = \"zisi\"\ntimeout = = 3\n"},
 		args:   []string{"--config", "SITE/netlify.toml", "SITE/fns", "OUT"},
 		code:   1,
-		stderr: []string{"SITE/netlify.toml:3:"},
-		absent: []string{"ok.zip"}},
+		stderr: []string{"SITE/netlify.toml:3:"}},
 	{name: "invalid node_bundler",
 		files:  map[string]string{"netlify.toml": "[functions]\nnode_bundler = \"webpack\"\n"},
 		args:   []string{"--config", "SITE/netlify.toml", "SITE/fns", "OUT"},
 		code:   1,
-		stderr: []string{`SITE/netlify.toml:2:1: functions.node_bundler: "webpack" is not one of zisi, esbuild, nft, none`},
-		absent: []string{"ok.zip"}},
+		stderr: []string{`SITE/netlify.toml:2:1: functions.node_bundler: "webpack" is not one of zisi, esbuild, nft, none`}},
 	{name: "invalid in-source config",
 		files:  map[string]string{"fns/badisc.mjs": "export default async () => new Response('x')\nexport const config = { path: 42 }\n"},
 		code:   1,
 		stderr: []string{`function "badisc" (js): SITE/fns/badisc.mjs: Function badisc has a configuration error on 'path': Must be a string or array of strings`},
-		built:  []string{"ok.zip"}, absent: []string{"badisc.zip"}},
+		absent: []string{"badisc.zip"}},
 	{name: "broken symlink",
 		files:  map[string]string{"fns/broken/index.js": okJS},
 		setup:  func(t *testing.T, site string) { symlink(t, "nowhere.js", filepath.Join(site, "fns/broken/gone.js")) },
 		code:   1,
 		stderr: []string{`function "broken" (js, zisi): follow symlink "SITE/fns/broken/gone.js"`, "no such file or directory; remove it or point it at an existing file"},
-		built:  []string{"ok.zip"}, absent: []string{"broken.zip"}},
+		absent: []string{"broken.zip"}},
 	{name: "symlink loop",
 		files: map[string]string{"fns/loop/index.js": okJS},
 		setup: func(t *testing.T, site string) {
@@ -87,7 +86,7 @@ var faults = []fault{
 		},
 		code:   1,
 		stderr: []string{`function "loop" (js, zisi): follow symlink "SITE/fns/loop/a.js"`, "too many levels of symbolic links"},
-		built:  []string{"ok.zip"}, absent: []string{"loop.zip"}},
+		absent: []string{"loop.zip"}},
 	{name: "symlink pointing outside the site",
 		files: map[string]string{"fns/escape/escape.js": "require('./link')\n" + okJS, "outside/secret.js": "module.exports = 'kept'\n"},
 		setup: func(t *testing.T, site string) {
@@ -127,7 +126,7 @@ var faults = []fault{
 		},
 		code:   1,
 		stderr: []string{`function "sock" (js, zisi): archive "SITE/fns/sock/data.sock": not a regular file`, `leave it out with a "!" pattern in included_files`},
-		built:  []string{"ok.zip"}, absent: []string{"sock.zip"}},
+		absent: []string{"sock.zip"}},
 	{name: "destination is a file",
 		files:  map[string]string{"dest-file": "not a folder"},
 		args:   []string{"SITE/fns", "SITE/dest-file"},
@@ -161,7 +160,7 @@ var faults = []fault{
 		files:  map[string]string{"fns/___netlify-entry-point.js": okJS},
 		code:   1,
 		stderr: []string{`"___netlify-entry-point" is a reserved word and cannot be used as a function name`},
-		built:  []string{"ok.zip"}, absent: []string{"___netlify-entry-point.zip"}},
+		absent: []string{"___netlify-entry-point.zip"}},
 	{name: "unicode and spaces in names and paths",
 		files: map[string]string{"fns/ünï côde/index.js": okJS, "fns/spaced name.js": okJS, "fns/日本/日本.js": "require('./データ.json')\n" + okJS, "fns/日本/データ.json": "{}"},
 		args:  []string{"SITE/fns", "OUT/with space"},
@@ -180,19 +179,18 @@ var faults = []fault{
 		files:  map[string]string{"netlify.toml": "[functions]\nincluded_files = [\"../**\"]\n"},
 		args:   []string{"--config", "SITE/netlify.toml", "SITE/fns", "OUT"},
 		code:   1,
-		stderr: []string{`"../**" climbs out of "SITE" with ".."; included files must live under the base directory`},
-		absent: []string{"ok.zip"}},
+		stderr: []string{`"../**" climbs out of "SITE" with ".."; included files must live under the base directory`}},
 	{name: "failing Go build",
 		files:  map[string]string{"fns/gofail/go.mod": "module example.com/gofail\n\ngo 1.22\n", "fns/gofail/main.go": "package main\n\nfunc main() { nope() }\n"},
 		code:   1,
 		stderr: []string{`function "gofail" (go): go build in "SITE/fns/gofail" failed`, "./main.go:3:15: undefined: nope"},
-		built:  []string{"ok.zip"}, absent: []string{"gofail.zip"}},
+		absent: []string{"gofail.zip"}},
 	{name: "archive over the size limit",
 		files:  map[string]string{"netlify.toml": "[functions.big]\nunzipped_size_limit = 1\n", "fns/big/big.js": okJS, "fns/big/blob.txt": strings.Repeat("x", 2<<20)},
 		args:   []string{"--config", "SITE/netlify.toml", "SITE/fns", "OUT"},
 		code:   1,
 		stderr: []string{`would hold 2.0 MB unzipped, over the 1.0 MB limit; largest files: blob.txt (2.0 MB)`, "raise unzipped_size_limit in netlify.toml"},
-		built:  []string{"ok.zip"}, absent: []string{"big.zip"}},
+		absent: []string{"big.zip"}},
 }
 
 func TestFaultMatrix(t *testing.T) {
@@ -206,7 +204,8 @@ func TestFaultMatrix(t *testing.T) {
 			if c.setup != nil {
 				c.setup(t, site)
 			}
-			testfs.Write(t, out, map[string]string{"manifest.json": "previous manifest", "old.zip": "previous archive"})
+			testfs.Write(t, out, map[string]string{"manifest.json": "previous manifest", "old.zip": "previous archive", "ok.zip": "previous ok archive"})
+			before := outputHashes(t, out)
 			args := c.args
 			if args == nil {
 				args = []string{"SITE/fns", "OUT"}
@@ -224,18 +223,21 @@ func TestFaultMatrix(t *testing.T) {
 					t.Errorf("stderr lacks %q:\n%s", w, r.stderr)
 				}
 			}
-			// Nothing lost: the previous archive stays; the previous
-			// manifest stays unless the build succeeded into OUT.
+			// Nothing lost: a failed build leaves the previous deploy byte
+			// for byte (no archive replaced, nothing added); a successful
+			// one keeps archives it does not produce.
 			if data, _ := os.ReadFile(filepath.Join(out, "old.zip")); string(data) != "previous archive" {
 				t.Errorf("old.zip became %q", data)
 			}
-			m, _ := os.ReadFile(filepath.Join(out, "manifest.json"))
-			if c.code != 0 && string(m) != "previous manifest" {
-				t.Errorf("a failed build changed the manifest to %s", m)
+			if after := outputHashes(t, out); c.code != 0 && !maps.Equal(before, after) {
+				t.Errorf("a failed build changed the previous deploy:\nbefore %v\nafter  %v", before, after)
 			}
 			for _, name := range c.built {
 				if _, err := os.Stat(filepath.Join(out, name)); err != nil {
 					t.Errorf("not built: %v", err)
+				}
+				if c.code != 0 {
+					t.Errorf("case lists %s as built, but a failed build publishes nothing", name)
 				}
 			}
 			for _, name := range c.absent {

@@ -1,0 +1,26 @@
+//go:build unix
+
+package bundler
+
+import (
+	"errors"
+	"os"
+	"syscall"
+)
+
+// tryLock takes an exclusive flock on the destination folder itself (no
+// lock file appears among the outputs). It reports false when another
+// process holds it. The kernel drops the lock when the process dies, so
+// a killed build never leaves the destination locked.
+func tryLock(dir *os.File) (bool, error) {
+	err := syscall.Flock(int(dir.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+	if errors.Is(err, syscall.EWOULDBLOCK) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+func unlock(dir *os.File) { syscall.Flock(int(dir.Fd()), syscall.LOCK_UN) }
+
+// syncDir makes renames inside dir durable.
+func syncDir(dir *os.File) error { return dir.Sync() }
