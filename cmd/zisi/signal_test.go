@@ -98,3 +98,65 @@ func TestInterruptStopsBuild(t *testing.T) {
 		t.Errorf("stderr does not say the build was cancelled:\n%s", stderr.String())
 	}
 }
+
+// kill -9 in the middle of a build: the previous deploy is untouched, the
+// staging folder is left behind (nothing can clean up after SIGKILL), and
+// the next build recognises it and removes it.
+func TestKilledBuildLeftoversAreRemoved(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("needs SIGKILL and flock")
+	}
+	t.Parallel()
+	site, out := stressSite(t, 200), t.TempDir()
+	testfs.Write(t, out, map[string]string{"manifest.json": "previous manifest", "f000.zip": "previous archive"})
+	before := outputHashes(t, out)
+	args, _ := json.Marshal([]string{"build", "-q", "--parallel", "1", filepath.Join(site, "fns"), out})
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "ZISI_TEST_MAIN_ARGS="+string(args))
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	staged := func() int {
+		dirs, _ := filepath.Glob(filepath.Join(out, ".zisi-staging-*"))
+		if len(dirs) == 0 {
+			return 0
+		}
+		entries, _ := os.ReadDir(dirs[0])
+		return len(entries)
+	}
+	for deadline := time.Now().Add(time.Minute); staged() < 5; {
+		select {
+		case err := <-done:
+			t.Fatalf("zisi ended before it could be killed: %v", err)
+		case <-time.After(time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatal("the build never staged an archive")
+		}
+	}
+	cmd.Process.Signal(syscall.SIGKILL)
+	<-done
+	if staged() == 0 {
+		t.Fatal("no staging folder left: the build was not killed mid-way")
+	}
+	after := outputHashes(t, out)
+	for name, h := range before {
+		if after[name] != h {
+			t.Errorf("%s changed after kill -9", name)
+		}
+	}
+	for name := range after {
+		if _, ok := before[name]; !ok && !strings.HasPrefix(name, ".zisi-staging-") {
+			t.Errorf("kill -9 left %s outside the staging folder", name)
+		}
+	}
+	if r := run(t, "build", "-q", filepath.Join(site, "fns"), out); r.code != 0 {
+		t.Fatalf("rebuild: exit %d\n%s", r.code, r.stderr)
+	}
+	if staged() != 0 {
+		t.Error("the next build did not remove the killed build's staging folder")
+	}
+}
