@@ -186,7 +186,7 @@ func isASCII(s string) bool {
 }
 
 // writeAtomic creates dest through a temporary file in the same directory,
-// renaming it into place only when write succeeds; on failure the
+// synced to disk, renaming it into place only when write succeeds; on failure the
 // temporary file is removed and any existing dest is left as it was.
 func writeAtomic(dest string, write func(*os.File) error) (err error) {
 	dir, base := filepath.Split(dest)
@@ -209,6 +209,11 @@ func writeAtomic(dest string, write func(*os.File) error) (err error) {
 	}
 	if err = f.Chmod(0o644); err != nil {
 		return fmt.Errorf("write %q: %w", dest, err)
+	}
+	// Durable before it is renamed into place: after a crash the name
+	// holds the old content or the new, never an empty file.
+	if err = f.Sync(); err != nil {
+		return fmt.Errorf("sync %q: %w", dest, err)
 	}
 	if err = f.Close(); err != nil {
 		return fmt.Errorf("write %q: %w", dest, err)
