@@ -5,9 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
-	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 )
@@ -152,25 +150,31 @@ func IsOptional(j *PackageJSON, name string) bool {
 	return name == "critters" && nextBundlesCritters(j)
 }
 
-var versionTriple = regexp.MustCompile(`(\d+)\.(\d+)\.(\d+)`)
+// nextCritters is the first Next.js version that inlines critters.
+var nextCritters = semver{num: [3]int{10, 0, 4}}
 
-// nextBundlesCritters: Next.js 10.0.4 and later inline critters.
+// nextBundlesCritters: Next.js 10.0.4 and later inline critters, so a
+// missing critters is fine when the package.json's next (dependencies,
+// else devDependencies) is latest, an exact version from 10.0.4, or a
+// range that can install one (the reference's isExternalCrittersModule:
+// ^10.0.0 and ^10.0.5 can, ^9.5.5 cannot).
 func nextBundlesCritters(j *PackageJSON) bool {
-	v := j.Dependencies["next"]
+	v, ok := j.Dependencies["next"]
 	if v == "" {
-		v = j.DevDependencies["next"]
+		if dv, dok := j.DevDependencies["next"]; dok {
+			v, ok = dv, true
+		}
 	}
-	if v == "latest" {
+	switch {
+	case !ok:
+		return false
+	case v == "latest":
 		return true
 	}
-	m := versionTriple.FindStringSubmatch(v)
-	if m == nil {
-		return false
+	if exact, ok := parseSemver(v); ok {
+		return compareSemver(exact, nextCritters) >= 0
 	}
-	major, _ := strconv.Atoi(m[1])
-	minor, _ := strconv.Atoi(m[2])
-	patch, _ := strconv.Atoi(m[3])
-	return major > 10 || major == 10 && (minor > 0 || patch >= 4)
+	return allowsFrom(v, nextCritters)
 }
 
 // nativeMarkers are dependencies that mean a package builds or loads a
