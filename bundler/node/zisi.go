@@ -60,7 +60,7 @@ func zisi(ctx context.Context, in Input) (*Bundle, error) {
 			w.sel.file(f, WhyFolder, "", "")
 		}
 	}
-	if err := w.walkLocal(ctx, fn.MainFile); err != nil {
+	if err := w.walkLocal(ctx, fn.MainFile, false); err != nil {
 		return nil, err
 	}
 	b := &Bundle{MainFile: fn.MainFile, ModuleFormat: "cjs", Warnings: w.warnings, Notes: w.notes, sel: w.sel}
@@ -90,8 +90,10 @@ func newWalker(env *Env, fn discover.Function, cfg config.FunctionConfig, site *
 	}
 }
 
-// walkLocal follows the imports of a local source file.
-func (w *walker) walkLocal(ctx context.Context, file string) error {
+// walkLocal follows the imports of a local source file. nextPage is set
+// below a file imported as renderNextPage (see followImport). Each file
+// is walked once, whichever way it is reached first, as in the reference.
+func (w *walker) walkLocal(ctx context.Context, file string, nextPage bool) error {
 	if w.local[file] {
 		return nil
 	}
@@ -123,12 +125,12 @@ func (w *walker) walkLocal(ctx context.Context, file string) error {
 	w.warnings = append(w.warnings, sc.warnings...)
 	for _, g := range sc.globFiles {
 		w.sel.file(g, WhyGlob, file, "")
-		if err := w.walkLocal(ctx, g); err != nil {
+		if err := w.walkLocal(ctx, g, nextPage); err != nil {
 			return err
 		}
 	}
 	for _, imp := range sc.imports {
-		if err := w.followImport(ctx, file, imp); err != nil {
+		if err := w.followImport(ctx, file, imp, nextPage); err != nil {
 			return err
 		}
 	}
@@ -143,11 +145,17 @@ func (w *walker) resolverFor(file string) *resolver.Resolver {
 	return w.env.Resolver
 }
 
-func (w *walker) followImport(ctx context.Context, file string, imp Import) error {
+// followImport ships what one import of file loads. Local files are
+// followed; packages ship whole. The exception mirrors the reference's
+// tree shaking for next-on-netlify: below a specifier whose base name is
+// renderNextPage (./renderNextPage, ../x/renderNextPage.js), `next/...`
+// imports are followed file by file instead of shipping all of Next.js.
+func (w *walker) followImport(ctx context.Context, file string, imp Import, nextPage bool) error {
 	spec := imp.Specifier
 	if resolver.IsBuiltin(spec) {
 		return nil
 	}
+	nextPage = nextPage || isRenderNextPage(spec)
 	dir := filepath.Dir(file)
 	mode := resolver.Require
 	if imp.Kind == KindImport || imp.Kind == KindDynamicImport {
@@ -170,10 +178,13 @@ func (w *walker) followImport(ctx context.Context, file string, imp Import) erro
 			return w.addPackage(ctx, res.Package, nil)
 		}
 		w.sel.file(res.Path, WhyImported, file, spec)
-		return w.walkLocal(ctx, res.Path)
+		return w.walkLocal(ctx, res.Path, nextPage)
 	}
 	if name == "" {
 		return nil // `require("@scope")`
+	}
+	if nextPage && name == "next" {
+		return w.followNextFile(ctx, file, spec, mode)
 	}
 	if why := w.excludedWhy(name); why != "" {
 		w.sel.omit(name, why, file, spec)
