@@ -62,7 +62,10 @@ func parseIncludes(patterns []string, base string) (*includes, error) {
 
 // files returns the absolute paths the patterns match, minus exclusions.
 // Dotfiles match; a match that is a directory adds nothing unless it is a
-// symlink to one, whose files are added under the link's name.
+// symlink to one. Such a link is kept as a link when the patterns also
+// match files in its target (the archive then stores it as one, as the
+// reference does: a pnpm node_modules/x -> .pnpm/x, say); otherwise the
+// target's files are added under the link's name.
 func (inc *includes) files() ([]string, error) {
 	out, _, err := inc.matches()
 	return out, err
@@ -90,6 +93,7 @@ func (inc *includes) matches() (out, excluded []string, err error) {
 			out = append(out, p)
 		}
 	}
+	var links []string // symlinked folders matched
 	for _, p := range inc.patterns {
 		err := doublestar.GlobWalk(fsys, p, func(rel string, d fs.DirEntry) error {
 			if d.IsDir() {
@@ -97,12 +101,8 @@ func (inc *includes) matches() (out, excluded []string, err error) {
 			}
 			if d.Type()&fs.ModeSymlink != 0 {
 				if fi, err := fs.Stat(fsys, rel); err == nil && fi.IsDir() {
-					return fs.WalkDir(fsys, rel+"/.", func(q string, e fs.DirEntry, err error) error {
-						if err == nil && !e.IsDir() {
-							add(path.Clean(q))
-						}
-						return err
-					})
+					links = append(links, rel)
+					return nil
 				}
 			}
 			add(rel)
@@ -112,9 +112,62 @@ func (inc *includes) matches() (out, excluded []string, err error) {
 			return nil, nil, fmt.Errorf("included_files %q: %w", p, err)
 		}
 	}
+	for _, l := range links {
+		if seen[l] {
+			continue
+		}
+		if t := inc.linkTarget(fsys, l); t != "" && inc.matchedUnder(seen, t) {
+			add(l)
+			continue
+		}
+		// WalkDir walks the target of a root that is a link.
+		err := fs.WalkDir(fsys, l, func(q string, e fs.DirEntry, err error) error {
+			if err == nil && !e.IsDir() {
+				add(q)
+			}
+			return err
+		})
+		if err != nil {
+			return nil, nil, fmt.Errorf("included_files: follow %q: %w", l, err)
+		}
+	}
 	slices.Sort(out)
 	slices.Sort(excluded)
 	return out, excluded, nil
+}
+
+// linkTarget is the base-relative folder the link at rel points to, or
+// "" when it points outside the base.
+func (inc *includes) linkTarget(fsys fs.FS, rel string) string {
+	target, err := fs.ReadLink(fsys, rel)
+	if err != nil {
+		return ""
+	}
+	target = filepath.ToSlash(target)
+	if path.IsAbs(target) {
+		r, err := filepath.Rel(inc.base, filepath.FromSlash(target))
+		if err != nil {
+			return ""
+		}
+		target = filepath.ToSlash(r)
+	} else {
+		target = path.Join(path.Dir(rel), target)
+	}
+	if target == ".." || strings.HasPrefix(target, "../") || target == "." {
+		return ""
+	}
+	return target
+}
+
+// matchedUnder reports whether a matched, not excluded, base-relative
+// path lies in folder dir.
+func (inc *includes) matchedUnder(seen map[string]bool, dir string) bool {
+	for rel := range seen {
+		if strings.HasPrefix(rel, dir+"/") && !inc.excluded(rel) {
+			return true
+		}
+	}
+	return false
 }
 
 // excluded reports whether a base-relative path matches a `!` pattern.
