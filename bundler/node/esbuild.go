@@ -146,9 +146,15 @@ func planEsbuild(in Input) (*esbuildPlan, error) {
 	if cfg.NodeSourcemap != nil && *cfg.NodeSourcemap {
 		opts.Sourcemap = api.SourceMapLinked
 	}
+	// The plugins module folder is where packages are looked up last, as
+	// the reference's nodePaths: [pluginsModulesPath].
+	fallback := env.fallbackModules(fn.SrcDir)
+	if fallback != "" {
+		opts.NodePaths = []string{fallback}
+	}
 	sorted := slices.Clone(external)
 	slices.Sort(sorted)
-	key := fmt.Sprintf("%s|%d|%q|%d|%s", wd, target, sorted, opts.Sourcemap, filepath.Dir(fn.SrcDir))
+	key := fmt.Sprintf("%s|%d|%q|%d|%s|%s", wd, target, sorted, opts.Sourcemap, filepath.Dir(fn.SrcDir), fallback)
 	// Excluded-file patterns are relative to the function: keep those
 	// functions on their own.
 	if len(excl) > 0 {
@@ -347,14 +353,18 @@ func esbuild(ctx context.Context, in Input) (*Bundle, error) {
 		w.sel.omit(name, WhyIgnoredModule, "", "")
 	}
 	for _, name := range uniq(shipped) {
-		pkg, err := env.Resolver.FindPackage(name, fn.SrcDir)
+		pkg, plugins, err := w.findPackage(name, fn.SrcDir)
 		if errors.Is(err, resolver.ErrNotFound) {
 			continue
 		}
 		if err != nil {
 			return nil, err
 		}
-		w.sel.pkg(pkg.Dir, packageID(pkg), WhyExternal, fn.MainFile, name)
+		why := WhyExternal
+		if plugins {
+			why += "; " + WhyPluginsModules
+		}
+		w.sel.pkg(pkg.Dir, packageID(pkg), why, fn.MainFile, name)
 		if err := w.addPackage(ctx, pkg, env.Resolver.Symlinks(pkg.Link)); err != nil {
 			if errors.Is(err, ErrMissingModule) {
 				continue

@@ -54,7 +54,11 @@ type LayOptions struct {
 }
 
 // Lay places a bundle's files. In-archive paths are relative to the
-// bundle's base path, or to the common directory of all shipped files.
+// bundle's base path, or to the common directory of all shipped files,
+// with the reference's plugins folder rules (see place): files loaded
+// from .netlify/plugins/node_modules go under node_modules, and a
+// function living there is rooted at .netlify/plugins. Files those rules
+// cannot place are left out, with a warning on the bundle.
 //
 // v1: an entry file `<stem>.js` that re-exports the main file is added when
 // the main file is not itself `<stem>.js|.mjs|.cjs` at the root; when
@@ -72,13 +76,19 @@ func Lay(fn discover.Function, b *Bundle, o LayOptions) (*Layout, error) {
 	if b.BasePath != "" {
 		dirs = append(dirs, filepath.Join(b.BasePath, "x"))
 	}
-	base := commonDir(dirs)
+	pl, err := place(fn.SrcDir, b.SrcFiles, commonDir(dirs))
+	if err != nil {
+		return nil, err
+	}
+	b.warnDropped(pl)
 	entryStem := strings.TrimSuffix(fn.Filename, filepath.Ext(fn.Filename))
 	rootNames := map[string]bool{entryStem + ".js": true, entryStem + ".mjs": true, entryStem + ".cjs": true}
 
-	mainRel, err := rel(base, b.MainFile)
-	if err != nil {
-		return nil, err
+	mainRel, ok := pl.names[b.MainFile]
+	if !ok {
+		if mainRel, err = rel(pl.base, b.MainFile); err != nil {
+			return nil, err
+		}
 	}
 	conflict := false
 	for _, f := range b.SrcFiles {
@@ -88,11 +98,7 @@ func Lay(fn discover.Function, b *Bundle, o LayOptions) (*Layout, error) {
 		if f == b.MainFile || o.APIVersion == 2 {
 			continue
 		}
-		r, err := rel(base, f)
-		if err != nil {
-			return nil, err
-		}
-		conflict = conflict || rootNames[r]
+		conflict = conflict || rootNames[pl.names[f]]
 	}
 	prefix := ""
 	if conflict {
@@ -101,9 +107,9 @@ func Lay(fn discover.Function, b *Bundle, o LayOptions) (*Layout, error) {
 	l := &Layout{EntryFilename: entryStem + ".js"}
 	taken := map[string]bool{}
 	for _, f := range b.SrcFiles {
-		r, err := rel(base, f)
-		if err != nil {
-			return nil, err
+		r, ok := pl.names[f]
+		if !ok {
+			continue // dropped, with a warning
 		}
 		name := prefix + r
 		taken[name] = true

@@ -22,10 +22,17 @@ func isRenderNextPage(spec string) bool {
 }
 
 // followNextFile ships the one file of next a specifier loads and follows
-// its imports, still file by file (next-on-netlify tree shaking).
+// its imports, still file by file (next-on-netlify tree shaking). The
+// plugins module folder is the fallback, as for packages.
 func (w *walker) followNextFile(ctx context.Context, file, spec string, mode resolver.Mode) error {
 	dir := filepath.Dir(file)
+	why := WhyNextPage
 	res, err := w.env.Resolver.Resolve(spec, dir, mode)
+	if errors.Is(err, resolver.ErrNotFound) && w.fallback != "" {
+		if r, ferr := w.env.Resolver.Resolve(spec, w.fallback, mode); ferr == nil {
+			res, err, why = r, nil, WhyNextPage+"; "+WhyPluginsModules
+		}
+	}
 	if err != nil && !errors.Is(err, resolver.ErrNotFound) {
 		return err
 	}
@@ -39,6 +46,6 @@ func (w *walker) followNextFile(ctx context.Context, file, spec string, mode res
 			w.links[l] = true
 		}
 	}
-	w.sel.file(res.Path, WhyNextPage, file, spec)
+	w.sel.file(res.Path, why, file, spec)
 	return w.walkLocal(ctx, res.Path, true)
 }

@@ -40,6 +40,13 @@ func trace(ctx context.Context, in Input) (*Bundle, error) {
 			t.base = fn.SrcDir
 		}
 	}
+	t.fallback = env.fallbackModules(fn.SrcDir)
+	if home := pluginsHome(fn.SrcDir); home != "" && within(filepath.Dir(home), t.base) {
+		// A function a build plugin installed is rooted at .netlify/plugins
+		// (see place), so everything there can be traced even when the
+		// nearest package.json is the plugin's own.
+		t.base = filepath.Dir(home)
+	}
 	if !t.inBase(fn.MainFile) {
 		return nil, fmt.Errorf("%w: main file %q is outside the base directory %q, so nothing of it could ship; build from the site (its netlify.toml) or set the base path to a folder holding it", ErrOutsideBase, fn.MainFile, t.base)
 	}
@@ -138,9 +145,12 @@ func v2Format(env *Env, mainFile, base string) api.Format {
 }
 
 type tracer struct {
-	ctx       context.Context
-	env       *Env
-	base      string
+	ctx  context.Context
+	env  *Env
+	base string
+	// fallback is the plugins module folder bare specifiers are retried
+	// from ("" when none applies).
+	fallback  string
 	target    int
 	nodeMajor int
 
@@ -392,6 +402,16 @@ func (t *tracer) follow(spec, parent string, cjs, user bool) error {
 	paths, err := t.resolve(spec, parent, cjs)
 	if err != nil && t.transpileTS && strings.HasSuffix(spec, ".js") {
 		paths, err = t.resolve(strings.TrimSuffix(spec, ".js")+".ts", parent, cjs)
+	}
+	if errors.Is(err, resolver.ErrNotFound) && t.fallback != "" && !resolver.IsRelative(spec) && !strings.HasPrefix(spec, "#") {
+		// As the reference's nft resolve hook: look the package up again
+		// as if the importer sat in the plugins module folder.
+		if p, ferr := t.resolve(spec, filepath.Join(t.fallback, filepath.Base(parent)), cjs); ferr == nil {
+			paths, err = p, nil
+			for _, f := range p {
+				t.sel.file(f, WhyPluginsModules, parent, spec)
+			}
+		}
 	}
 	if err != nil {
 		if !errors.Is(err, resolver.ErrNotFound) {

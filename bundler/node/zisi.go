@@ -26,6 +26,9 @@ type walker struct {
 	fn        discover.Function
 	nodeMajor int
 	site      *resolver.PackageJSON // closest package.json to the function
+	// fallback is the plugins module folder bare specifiers are also
+	// looked up in ("" when none applies).
+	fallback string
 
 	files    map[string]bool
 	links    map[string]bool
@@ -84,7 +87,7 @@ func zisi(ctx context.Context, in Input) (*Bundle, error) {
 
 func newWalker(env *Env, fn discover.Function, cfg config.FunctionConfig, site *resolver.PackageJSON) *walker {
 	return &walker{
-		env: env, fn: fn, nodeMajor: config.NodeMajorOrDefault(cfg.NodeVersion), site: site,
+		env: env, fn: fn, nodeMajor: config.NodeMajorOrDefault(cfg.NodeVersion), site: site, fallback: env.fallbackModules(fn.SrcDir),
 		files: map[string]bool{}, links: map[string]bool{}, local: map[string]bool{}, pkgs: map[string]bool{},
 		native: map[string]map[string]string{}, sel: newSelector(),
 	}
@@ -190,7 +193,7 @@ func (w *walker) followImport(ctx context.Context, file string, imp Import, next
 		w.sel.omit(name, why, file, spec)
 		return nil // runtime-provided packages and types
 	}
-	pkg, err := w.env.Resolver.FindPackage(name, dir)
+	pkg, plugins, err := w.findPackage(name, dir)
 	if err != nil && !errors.Is(err, resolver.ErrNotFound) {
 		return err
 	}
@@ -204,8 +207,25 @@ func (w *walker) followImport(ctx context.Context, file string, imp Import, next
 			Fix: fmt.Sprintf("add it to dependencies in %s and run npm install", w.sitePackagePath())}
 	}
 	w.checkDevDependency(name, file, spec)
-	w.sel.pkg(pkg.Dir, packageID(pkg), WhyImported, file, spec)
+	why := WhyImported
+	if plugins {
+		why = WhyPluginsModules
+	}
+	w.sel.pkg(pkg.Dir, packageID(pkg), why, file, spec)
 	return w.addPackage(ctx, pkg, w.env.Resolver.Symlinks(pkg.Link))
+}
+
+// findPackage finds a package as Node.js would from dir, then in the
+// plugins module folder (plugins reports that), as the reference's
+// resolvePackage tries [basedir, pluginsModulesPath].
+func (w *walker) findPackage(name, dir string) (pkg *resolver.Package, plugins bool, err error) {
+	pkg, err = w.env.Resolver.FindPackage(name, dir)
+	if errors.Is(err, resolver.ErrNotFound) && w.fallback != "" {
+		if p, ferr := w.env.Resolver.FindPackage(name, w.fallback); ferr == nil || !errors.Is(ferr, resolver.ErrNotFound) {
+			return p, ferr == nil, ferr
+		}
+	}
+	return pkg, false, err
 }
 
 func (w *walker) siteDir() string {
@@ -297,7 +317,17 @@ func (w *walker) addPackage(ctx context.Context, pkg *resolver.Package, links []
 			w.sel.omit(d.Name, why, pkg.Dir, "")
 			continue
 		}
-		if d.Pkg == nil {
+		dep, links, why := d.Pkg, d.Links, WhyDependency
+		if dep == nil && w.fallback != "" {
+			p, err := w.env.Resolver.FindPackage(d.Name, w.fallback)
+			if err != nil && !errors.Is(err, resolver.ErrNotFound) {
+				return err
+			}
+			if p != nil {
+				dep, links, why = p, w.env.Resolver.Symlinks(p.Link), WhyPluginsModules
+			}
+		}
+		if dep == nil {
 			if d.Optional {
 				w.sel.omit(d.Name, WhyMissingOptional, pkg.Dir, "")
 				continue
@@ -305,8 +335,8 @@ func (w *walker) addPackage(ctx context.Context, pkg *resolver.Package, links []
 			return &MissingModuleError{Module: d.Name, Importer: pkg.Dir, Package: fmt.Sprintf("%s@%s", pkg.Name, n.Version),
 				Fix: fmt.Sprintf("it is listed in that package's dependencies but is not installed; run npm install (or your package manager's install) in %s", w.siteDirOr(pkg.Dir))}
 		}
-		w.sel.pkg(d.Pkg.Dir, packageID(d.Pkg), WhyDependency, pkg.Dir, "")
-		if err := w.addPackage(ctx, d.Pkg, d.Links); err != nil {
+		w.sel.pkg(dep.Dir, packageID(dep), why, pkg.Dir, "")
+		if err := w.addPackage(ctx, dep, links); err != nil {
 			return err
 		}
 	}
