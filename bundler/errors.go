@@ -20,6 +20,9 @@ var (
 	// ErrRuntimeUnavailable: the function's runtime cannot be built by this
 	// release.
 	ErrRuntimeUnavailable = errors.New("runtime not available")
+	// ErrInternal: zisi itself failed (a panic) while building one
+	// function; the other functions are unaffected.
+	ErrInternal = errors.New("internal error")
 )
 
 // FunctionError is the failure of one function, naming it and its runtime

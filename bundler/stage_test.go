@@ -113,3 +113,29 @@ func TestDestinationAndManifestChecks(t *testing.T) {
 		t.Errorf("refused builds wrote %v", entries)
 	}
 }
+
+// TestPanicFailsOneFunction: a panic while building one function is that
+// function's error, with the stack; the build goes on, the rest are
+// built, nothing is published. Not parallel: it sets the package's test
+// hook.
+func TestPanicFailsOneFunction(t *testing.T) {
+	src, out := t.TempDir(), t.TempDir()
+	testfs.Write(t, src, map[string]string{"a.js": handler, "boom.js": handler, "c.js": handler})
+	testHook = func(name string) {
+		if name == "boom" {
+			panic("deliberate")
+		}
+	}
+	defer func() { testHook = nil }()
+	rep, err := ZipFunctions(t.Context(), []string{src}, out, Options{})
+	var be *BuildError
+	if !errors.As(err, &be) || len(be.Failures) != 1 || be.Failures[0].Name != "boom" || !errors.Is(be.Failures[0], ErrInternal) {
+		t.Fatalf("got %v", err)
+	}
+	if msg := be.Failures[0].Error(); !strings.Contains(msg, "deliberate") || !strings.Contains(msg, "safeBuild") {
+		t.Errorf("message lacks the panic and its stack: %s", msg)
+	}
+	if len(rep.Functions) != 2 {
+		t.Errorf("%d functions built, want the other 2", len(rep.Functions))
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -218,7 +219,7 @@ func buildAll(ctx context.Context, fns []discover.Function, destDir string, o Op
 				return
 			}
 			defer func() { <-slots }()
-			results[i], errs[i] = b.build(ctx, fns[i], outputs[i])
+			results[i], errs[i] = b.safeBuild(ctx, fns[i], outputs[i])
 			if o.Progress != nil {
 				o.Progress(int(done.Add(1)), len(fns), fns[i].Name)
 			}
@@ -231,6 +232,23 @@ func buildAll(ctx context.Context, fns []discover.Function, destDir string, o Op
 	}
 	return results, errs, boot
 }
+
+// safeBuild is build, with a panic turned into that function's error
+// (ErrInternal, with the stack) instead of a crash of the whole build.
+func (b *builder) safeBuild(ctx context.Context, fn discover.Function, output string) (res *FunctionResult, ferr *FunctionError) {
+	defer func() {
+		if v := recover(); v != nil {
+			res, ferr = nil, b.fail(fn, "", fmt.Errorf("%w: %v; please report it with this stack:\n%s", ErrInternal, v, debug.Stack()))
+		}
+	}()
+	if testHook != nil {
+		testHook(fn.Name)
+	}
+	return b.build(ctx, fn, output)
+}
+
+// testHook, when a test sets it, runs before each function's build.
+var testHook func(name string)
 
 // outputNames returns each function's output file name within destDir.
 func outputNames(fns []discover.Function, format ArchiveFormat) []string {
