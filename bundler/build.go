@@ -145,6 +145,13 @@ func (b *builder) buildNode(ctx context.Context, fn discover.Function, cfg confi
 	if err != nil {
 		return "", err
 	}
+	if s := in.Analysis.Schedule; s != "" {
+		// A v1 schedule("…", handler) call; netlify.toml and in-source
+		// values are checked where they are read.
+		if err := config.ValidateSchedule(s); err != nil {
+			return "", fmt.Errorf("%s: schedule(): %w", fn.MainFile, err)
+		}
+	}
 	cfg, analysis := in.Config, in.Analysis
 	apiVersion := in.APIVersion()
 	bundlerName, _ := node.Select(in)

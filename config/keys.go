@@ -82,7 +82,7 @@ var keys = []Key{
 	{TOML: "node_version", JSON: "nodeVersion", value: single[string]{
 		field:  func(c *FunctionConfig) *string { return &c.NodeVersion },
 		toml:   (*decoder).nodeVersion,
-		source: sourceString,
+		source: sourceNodeVersion,
 	}},
 	{TOML: "region", JSON: "region", Result: "Region", value: single[string]{
 		field:  func(c *FunctionConfig) *string { return &c.Region },
@@ -91,8 +91,8 @@ var keys = []Key{
 	}},
 	{TOML: "schedule", JSON: "schedule", Result: "Schedule", value: single[string]{
 		field:  func(c *FunctionConfig) *string { return &c.Schedule },
-		toml:   (*decoder).str,
-		source: sourceString,
+		toml:   (*decoder).schedule,
+		source: sourceSchedule,
 	}},
 	{TOML: "timeout", JSON: "timeout", Result: "Timeout", NodeOnly: true, value: single[int]{
 		field:  func(c *FunctionConfig) *int { return &c.Timeout },

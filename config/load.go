@@ -266,13 +266,31 @@ func (d *decoder) bundler(path []string, v any) (string, error) {
 }
 
 func (d *decoder) nodeVersion(path []string, v any) (string, error) {
+	var s string
 	switch x := v.(type) {
 	case string:
-		return x, nil
+		s = x
 	case int64:
-		return strconv.FormatInt(x, 10), nil
+		s = strconv.FormatInt(x, 10)
+	default:
+		return "", d.errorf(path, "must be a version string such as \"22\" or \"22.x\", got %s", typeName(v))
 	}
-	return "", d.errorf(path, "must be a version string such as \"22\" or \"22.x\", got %s", typeName(v))
+	if err := ValidateNodeVersion(s); err != nil {
+		return "", d.errorf(path, "%v", err)
+	}
+	return s, nil
+}
+
+// schedule is a cron expression or a shorthand such as @hourly.
+func (d *decoder) schedule(path []string, v any) (string, error) {
+	s, err := d.str(path, v)
+	if err != nil {
+		return "", err
+	}
+	if err := ValidateSchedule(s); err != nil {
+		return "", d.errorf(path, "%v", err)
+	}
+	return s, nil
 }
 
 func (d *decoder) timeout(path []string, v any) (int, error) {
@@ -309,7 +327,7 @@ func (d *decoder) vcpu(path []string, v any) (float64, error) {
 	default:
 		return 0, d.errorf(path, "must be a number between 0.5 and 2, got %s", typeName(v))
 	}
-	if f < 0.5 || f > 2 {
+	if !(f >= 0.5 && f <= 2) { // NaN too
 		return 0, d.errorf(path, "must be a number between 0.5 and 2, got %s", render(v))
 	}
 	return f, nil

@@ -179,13 +179,38 @@ func sourceRegion(key string, v any) (string, error) {
 	return s, nil
 }
 
+// sourceSchedule is a string, validated as a cron expression (Netlify
+// Build refuses an invalid one before archiving; zisi says so at once).
+func sourceSchedule(key string, v any) (string, error) {
+	s, ok := v.(string)
+	if !ok {
+		return "", nil
+	}
+	if err := ValidateSchedule(s); err != nil {
+		return "", &SourceError{key, err.Error()}
+	}
+	return s, nil
+}
+
+// sourceNodeVersion is a string, validated as a Node.js version.
+func sourceNodeVersion(key string, v any) (string, error) {
+	s, ok := v.(string)
+	if !ok {
+		return "", nil
+	}
+	if err := ValidateNodeVersion(s); err != nil {
+		return "", &SourceError{key, err.Error()}
+	}
+	return s, nil
+}
+
 func sourceVcpu(key string, v any) (float64, error) {
 	if v == (Undefined{}) {
 		return 0, nil
 	}
 	f, isNum := v.(float64)
 	switch {
-	case !isNum:
+	case !isNum || math.IsNaN(f):
 		return 0, &SourceError{key, "Invalid input: expected number, received " + jsType(v)}
 	case f < 0.5:
 		return 0, &SourceError{key, "Too small: expected number to be >=0.5"}
@@ -259,6 +284,16 @@ func sourceRateLimit(_ string, v any) (*RateLimit, error) {
 	size, ok2 := o["windowSize"].(float64)
 	if !ok1 || !ok2 {
 		return nil, nil
+	}
+	// The platform takes whole, positive 32-bit counts; a larger number
+	// would wrap around (a negative limit in the manifest).
+	for _, n := range []struct {
+		name string
+		v    float64
+	}{{"windowLimit", limit}, {"windowSize", size}} {
+		if n.v != math.Trunc(n.v) || n.v < 1 || n.v > math.MaxInt32 {
+			return nil, &SourceError{"rateLimit." + n.name, fmt.Sprintf("must be a whole number from 1 to %d, got %v", math.MaxInt32, n.v)}
+		}
 	}
 	r := &RateLimit{WindowLimit: int(limit), WindowSize: int(size)}
 	r.Action, _ = o["action"].(string)
