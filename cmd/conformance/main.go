@@ -251,6 +251,19 @@ func compareJob(ctx context.Context, j job, o compareOptions, out io.Writer) (ta
 		return t, err
 	}
 	fns := discover.Dedupe(found.Functions)
+	if be != nil {
+		// A failed build publishes nothing: build the functions that
+		// succeeded again, one by one, to compare their archives.
+		for _, fn := range fns {
+			if r := ours[fn.Name]; r != nil {
+				res, err := bundler.ZipFunction(ctx, fn.SrcPath, filepath.Join(tmp, "zisi"), bundler.Options{Config: j.cfg, BasePath: j.base})
+				if err != nil {
+					return t, fmt.Errorf("rebuild %s alone: %w", fn.Name, err)
+				}
+				ours[fn.Name] = res
+			}
+		}
+	}
 	ans, err := runReference(ctx, o.ref, j, fns, tmp)
 	if err != nil {
 		return t, err
