@@ -2,9 +2,12 @@ package bundler
 
 import (
 	"errors"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/zisi-build/zisi/config"
 	"github.com/zisi-build/zisi/internal/testfs"
 )
 
@@ -37,5 +40,33 @@ func TestSourceValuesValidated(t *testing.T) {
 		if w, ok := want[f.Name]; !ok || !strings.Contains(f.Error(), w) {
 			t.Errorf("%s: %v, want %q", f.Name, f, w)
 		}
+	}
+}
+
+// TestInSourceIncludedFilesRelativeToMainFile: in-source includedFiles
+// replace netlify.toml's and are relative to the main file, so they may
+// climb out of the functions folder, but never out of the site.
+func TestInSourceIncludedFilesRelativeToMainFile(t *testing.T) {
+	t.Parallel()
+	site := t.TempDir()
+	testfs.Write(t, site, map[string]string{
+		"netlify.toml":  "[functions]\nincluded_files = [\"blog/author*\"]\n",
+		"blog/post1.md": "1", "blog/post2.md": "2", "blog/author1.md": "a",
+		"netlify/functions/f.mjs": "export default async () => new Response('x');\nexport const config = { path: '/f', includedFiles: ['../../blog/post*'] };\n",
+		"netlify/functions/g.mjs": "export default async () => new Response('x');\nexport const config = { path: '/g', includedFiles: ['../../../outside/*'] };\n",
+	})
+	f, err := config.Load(filepath.Join(site, "netlify.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := ZipFunctions(t.Context(), []string{filepath.Join(site, "netlify/functions")}, t.TempDir(), Options{Config: &f.Functions, BasePath: site})
+	var be *BuildError
+	if !errors.As(err, &be) || len(be.Failures) != 1 || be.Failures[0].Name != "g" || !strings.Contains(be.Failures[0].Error(), `"../../../outside/*" climbs out of`) {
+		t.Fatalf("got %v, want g refused for leaving the site", err)
+	}
+	got := rep.Functions[0].IncludedFiles
+	want := []string{filepath.Join(site, "blog/post1.md"), filepath.Join(site, "blog/post2.md")}
+	if !slices.Equal(got, want) {
+		t.Errorf("includedFiles %q, want %q", got, want)
 	}
 }

@@ -171,13 +171,17 @@ func addIncludedFiles(in Input, b *Bundle) error {
 	if base == "" {
 		return fmt.Errorf("included_files: no base directory to resolve %q against", in.Config.IncludedFiles)
 	}
-	inc, err := parseIncludes(in.Config.IncludedFiles, base)
+	root := base
+	if in.Env != nil && in.Env.BasePath != "" {
+		root = in.Env.BasePath
+	}
+	inc, err := parseIncludes(in.Config.IncludedFiles, base, root)
 	if err != nil {
 		return err
 	}
-	if in.Env != nil && filepath.IsAbs(base) {
+	if in.Env != nil && filepath.IsAbs(inc.base) {
 		// Globs read through the resolver's file system too.
-		if sub, err := fs.Sub(in.Env.Resolver.FS(), strings.TrimPrefix(filepath.ToSlash(base), "/")); err == nil {
+		if sub, err := fs.Sub(in.Env.Resolver.FS(), strings.TrimPrefix(filepath.ToSlash(inc.base), "/")); err == nil {
 			inc.fsys = sub
 		}
 	}

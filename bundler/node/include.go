@@ -31,23 +31,30 @@ type includes struct {
 }
 
 // parseIncludes validates patterns: each is relative to base (an absolute
-// one must lie inside it) and may not climb out with "..".
-func parseIncludes(patterns []string, base string) (*includes, error) {
-	inc := &includes{base: base}
+// one must lie inside root) and may climb out of base with leading ".."
+// segments (in-source includedFiles are relative to the main file, as in
+// the reference), but never out of root, the site's base directory.
+// Matching then happens from root.
+func parseIncludes(patterns []string, base, root string) (*includes, error) {
+	if root == "" {
+		root = base
+	}
+	root = filepath.ToSlash(filepath.Clean(root))
+	inc := &includes{base: filepath.FromSlash(root)}
 	for _, raw := range patterns {
 		p, exclude := strings.CutPrefix(raw, "!")
 		p = filepath.ToSlash(p)
-		if path.IsAbs(p) {
-			rel, err := filepath.Rel(base, filepath.FromSlash(p))
-			if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
-				return nil, fmt.Errorf("%w: %q is outside %q; use a pattern relative to the base directory", ErrIncludeOutsideBase, raw, base)
+		if !path.IsAbs(p) {
+			if climbsAfterGlob(p) {
+				return nil, fmt.Errorf("%w: %q has \"..\" after a wildcard; write the folder out before the wildcard", ErrIncludeOutsideBase, raw)
 			}
-			p = filepath.ToSlash(rel)
+			p = path.Join(filepath.ToSlash(base), p)
 		}
-		p = strings.TrimPrefix(p, "./")
-		if slices.Contains(strings.Split(p, "/"), "..") {
-			return nil, fmt.Errorf("%w: %q climbs out of %q with \"..\"; included files must live under the base directory", ErrIncludeOutsideBase, raw, base)
+		rel, err := filepath.Rel(filepath.FromSlash(root), filepath.FromSlash(path.Clean(p)))
+		if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) || filepath.IsAbs(rel) {
+			return nil, fmt.Errorf("%w: %q climbs out of %q; included files must live in the site", ErrIncludeOutsideBase, raw, filepath.FromSlash(root))
 		}
+		p = filepath.ToSlash(rel)
 		if !doublestar.ValidatePattern(p) {
 			return nil, fmt.Errorf("included_files: %q is not a valid glob pattern", raw)
 		}
@@ -58,6 +65,19 @@ func parseIncludes(patterns []string, base string) (*includes, error) {
 		}
 	}
 	return inc, nil
+}
+
+// climbsAfterGlob reports a ".." segment after a segment with glob
+// syntax, which path cleaning would resolve wrongly ("*/../x").
+func climbsAfterGlob(p string) bool {
+	glob := false
+	for _, seg := range strings.Split(p, "/") {
+		if seg == ".." && glob {
+			return true
+		}
+		glob = glob || strings.ContainsAny(seg, "*?[{")
+	}
+	return false
 }
 
 // files returns the absolute paths the patterns match, minus exclusions.

@@ -42,7 +42,7 @@ func FuzzIncludes(f *testing.F) {
 		if exclude != "" {
 			patterns = append(patterns, exclude)
 		}
-		inc, err := parseIncludes(patterns, site)
+		inc, err := parseIncludes(patterns, site, site)
 		if err != nil {
 			if !errors.Is(err, ErrIncludeOutsideBase) && !strings.Contains(err.Error(), "not a valid glob pattern") {
 				t.Fatalf("%q: untyped error %v", patterns, err)

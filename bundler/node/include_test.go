@@ -29,7 +29,7 @@ func TestIncludedSymlinkedFolder(t *testing.T) {
 		{[]string{"node_modules/d*"}, []string{"node_modules/dep/package.json"}},
 		{[]string{"**", "!node_modules/.pnpm/**"}, []string{"data/shared/util.json", "fn.mjs", "node_modules/dep/package.json"}},
 	} {
-		inc, err := parseIncludes(c.patterns, "/site")
+		inc, err := parseIncludes(c.patterns, "/site", "/site")
 		if err != nil {
 			t.Fatal(err)
 		}

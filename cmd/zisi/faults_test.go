@@ -179,7 +179,7 @@ var faults = []fault{
 		files:  map[string]string{"netlify.toml": "[functions]\nincluded_files = [\"../**\"]\n"},
 		args:   []string{"--config", "SITE/netlify.toml", "SITE/fns", "OUT"},
 		code:   1,
-		stderr: []string{`"../**" climbs out of "SITE" with ".."; included files must live under the base directory`}},
+		stderr: []string{`"../**" climbs out of "SITE"; included files must live in the site`}},
 	{name: "failing Go build",
 		files:  map[string]string{"fns/gofail/go.mod": "module example.com/gofail\n\ngo 1.22\n", "fns/gofail/main.go": "package main\n\nfunc main() { nope() }\n"},
 		code:   1,
