@@ -13,7 +13,7 @@ FIXTURE_SITES := fixtures/demo fixtures/discovery fixtures/config fixtures/node-
 FUZZTIME    ?= 60s
 
 # Each fuzz target as package:FuzzName.
-FUZZ_TARGETS := ./config:FuzzParse ./config:FuzzMatch ./bundler/archive:FuzzValidateName ./bundler/routes:FuzzRoute ./bundler/source:FuzzAnalyze ./resolver:FuzzExports ./bundler/node:FuzzIncludes ./bundler:FuzzPrebuiltZip ./resolver:FuzzIsJunk
+FUZZ_TARGETS := ./config:FuzzParse ./config:FuzzMatch ./bundler/archive:FuzzValidateName ./bundler/routes:FuzzRoute ./bundler/source:FuzzAnalyze ./resolver:FuzzExports ./bundler/node:FuzzIncludes ./bundler:FuzzPrebuiltZip ./resolver:FuzzIsJunk ./resolver:FuzzRange
 
 .PHONY: help build test test-deps vet lint bench bench-go conformance conformance-fixtures conformance-corpus reference bench-site fuzz golden demo clean
 

@@ -1,6 +1,7 @@
 package bundler
 
 import (
+	"maps"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -73,5 +74,37 @@ func TestPrismaGeneratedClient(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestDotFolderWithoutPackageJSON: an older generated client has no
+// package.json in node_modules/.prisma/client; the zisi bundler ships the
+// file Node.js loads from it and follows its imports, and it loads.
+func TestDotFolderWithoutPackageJSON(t *testing.T) {
+	t.Parallel()
+	site := t.TempDir()
+	files := maps.Clone(prismaSite)
+	delete(files, "node_modules/.prisma/client/package.json")
+	files["node_modules/.prisma/client/index.js"] = "const { join } = require('./util');\nclass PrismaClient { hello() { return join('from', 'client') } }\nmodule.exports = { PrismaClient }\n"
+	files["node_modules/.prisma/client/util.js"] = "exports.join = (a, b) => a + ' ' + b;\n"
+	files["only/direct.js"] = files["fns/direct.js"]
+	testfs.Write(t, site, files)
+	out := t.TempDir()
+	cfg := config.Config{Patterns: []config.Pattern{{Glob: "*", Config: config.FunctionConfig{NodeBundler: "zisi"}}}}
+	if _, err := ZipFunctions(t.Context(), []string{filepath.Join(site, "only")}, out, Options{Config: &cfg, BasePath: site}); err != nil {
+		t.Fatal(err)
+	}
+	names := zipNames(t, filepath.Join(out, "direct.zip"))
+	for _, want := range []string{"node_modules/.prisma/client/index.js", "node_modules/.prisma/client/util.js"} {
+		if !slices.Contains(names, want) {
+			t.Errorf("direct.zip lacks %s: %q", want, names)
+		}
+	}
+	results, err := verify.Dir(t.Context(), out, verify.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(results) != 1 || results[0].StatusCode != 200 || results[0].Body != "from client" {
+		t.Errorf("%+v", results)
 	}
 }

@@ -197,6 +197,16 @@ func (w *walker) followImport(ctx context.Context, file string, imp Import, next
 	if err != nil && !errors.Is(err, resolver.ErrNotFound) {
 		return err
 	}
+	if err != nil && strings.HasPrefix(spec, ".") {
+		// A dot-named folder without a package.json (a generated
+		// .prisma/client, say) is no package to ship whole: Node.js still
+		// loads its files, so ship the file it loads and follow it, as the
+		// reference does with such specifiers.
+		if res, rerr := w.resolverFor(file).Resolve(spec, dir, mode); rerr == nil && res.Path != "" {
+			w.sel.file(res.Path, WhyImported, file, spec)
+			return w.walkLocal(ctx, res.Path, nextPage)
+		}
+	}
 	if err != nil {
 		if resolver.IsOptional(w.site, name) {
 			w.sel.omit(name, WhyMissingOptional, file, spec)
