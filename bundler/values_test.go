@@ -70,3 +70,52 @@ func TestInSourceIncludedFilesRelativeToMainFile(t *testing.T) {
 		t.Errorf("includedFiles %q, want %q", got, want)
 	}
 }
+
+// TestIncludedFilesNeverShipTheDestination: included_files = ["**"] with
+// the destination inside the site ships neither the previous build's
+// archives and manifest nor this build's staging folder, nor leftovers.
+func TestIncludedFilesNeverShipTheDestination(t *testing.T) {
+	t.Parallel()
+	site := t.TempDir()
+	testfs.Write(t, site, map[string]string{
+		"netlify.toml":                "[functions]\nincluded_files = [\"**\"]\n",
+		"netlify/functions/a.js":      handler,
+		"data/keep.txt":               "data",
+		"dist/manifest.json":          "previous",
+		"dist/old.zip":                "previous archive",
+		"other/.x.zip.tmp-123":        "a temporary file elsewhere",
+		"other/.zisi-staging-9/b.zip": "another build's staging",
+	})
+	f, err := config.Load(filepath.Join(site, "netlify.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := ZipFunctions(t.Context(), []string{filepath.Join(site, "netlify/functions")}, filepath.Join(site, "dist"), Options{Config: &f.Functions, BasePath: site})
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := zipNames(t, rep.Functions[0].Path)
+	if !slices.Contains(names, "data/keep.txt") {
+		t.Errorf("included_files missed data/keep.txt: %q", names)
+	}
+	for _, n := range names {
+		if strings.HasPrefix(n, "dist/") || strings.Contains(n, ".tmp-") || strings.Contains(n, ".zisi-staging-") {
+			t.Errorf("a.zip ships %s", n)
+		}
+	}
+}
+
+// TestBraceBombInIncludedFiles: a pattern whose braces expand
+// combinatorially is refused at once, naming it, instead of running for
+// ever.
+func TestBraceBombInIncludedFiles(t *testing.T) {
+	t.Parallel()
+	site := t.TempDir()
+	bomb := strings.Repeat("{a,b}", 30)
+	testfs.Write(t, site, map[string]string{"fns/a.js": handler})
+	cfg := config.Config{Patterns: []config.Pattern{{Glob: "*", Config: config.FunctionConfig{IncludedFiles: []string{bomb}, IncludedFilesBasePath: site}}}}
+	_, err := ZipFunctions(t.Context(), []string{filepath.Join(site, "fns")}, t.TempDir(), Options{Config: &cfg, BasePath: site})
+	if err == nil || !strings.Contains(err.Error(), "its braces expand to more than 1024 patterns") || !strings.Contains(err.Error(), bomb) {
+		t.Fatalf("got %v", err)
+	}
+}

@@ -193,6 +193,18 @@ func buildAll(ctx context.Context, fns []discover.Function, destDir string, o Op
 	outputs := outputNames(fns, o.ArchiveFormat)
 	collisions := collisionErrors(fns, outputs)
 	b := &builder{destDir: destDir, opts: o, comp: archive.NewCompressor(), env: node.NewEnv(o.BasePath)}
+	// included_files never ship the destination: the previous build's
+	// archives, this build's staging folder.
+	dest := destDir
+	if strings.HasPrefix(filepath.Base(destDir), stagingPrefix) {
+		dest = filepath.Dir(destDir)
+	}
+	if abs, err := filepath.Abs(dest); err == nil {
+		b.env.Exclude = append(b.env.Exclude, abs)
+	}
+	if real, err := resolvePath(dest); err == nil {
+		b.env.Exclude = append(b.env.Exclude, real)
+	}
 	b.prebuild(ctx, fns, collisions)
 	sem := make(chan struct{}, o.Parallel)
 	// Go builds take turns on their own slots, so they run beside the

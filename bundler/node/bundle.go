@@ -151,7 +151,7 @@ func Build(ctx context.Context, in Input) (*Bundle, error) {
 	if b.sel == nil {
 		b.sel = newSelector()
 	}
-	if err := addIncludedFiles(in, b); err != nil {
+	if err := addIncludedFiles(ctx, in, b); err != nil {
 		return nil, err
 	}
 	b.Selection = b.sel.report(b.SrcFiles)
@@ -160,7 +160,7 @@ func Build(ctx context.Context, in Input) (*Bundle, error) {
 
 // addIncludedFiles applies included_files: matches are shipped too, and
 // `!` patterns remove files from everything shipped.
-func addIncludedFiles(in Input, b *Bundle) error {
+func addIncludedFiles(ctx context.Context, in Input, b *Bundle) error {
 	if len(in.Config.IncludedFiles) == 0 {
 		return nil
 	}
@@ -185,7 +185,10 @@ func addIncludedFiles(in Input, b *Bundle) error {
 			inc.fsys = sub
 		}
 	}
-	files, excluded, err := inc.matches()
+	if in.Env != nil {
+		inc.skip = in.Env.Exclude
+	}
+	files, excluded, err := inc.matches(ctx)
 	if err != nil {
 		return err
 	}

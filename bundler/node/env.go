@@ -15,6 +15,9 @@ type Env struct {
 	// BasePath anchors included_files when the configuration does not
 	// (the site's base directory: netlify.toml's, else the working one).
 	BasePath string
+	// Exclude are folders included_files never match: the destination
+	// (with the staging folder and the previous build's outputs).
+	Exclude []string
 
 	mu sync.Mutex
 	// prebuilt holds esbuild bundles made ahead by PrebuildEsbuild, by

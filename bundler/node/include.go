@@ -1,6 +1,7 @@
 package node
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -11,6 +12,8 @@ import (
 	"strings"
 
 	"github.com/bmatcuk/doublestar/v4"
+
+	"github.com/zisi-build/zisi/config"
 )
 
 // ErrIncludeOutsideBase refuses an included_files pattern that would
@@ -26,7 +29,10 @@ type includes struct {
 	base     string
 	patterns []string // relative to base, slash-separated
 	// fsys is base's folder; nil reads the disk.
-	fsys     fs.FS
+	fsys fs.FS
+	// skip are folders never matched: the build's destination, with its
+	// staging folder, and the previous build's outputs.
+	skip     []string
 	excludes []string // the `!` patterns, likewise
 }
 
@@ -87,19 +93,31 @@ func climbsAfterGlob(p string) bool {
 // reference does: a pnpm node_modules/x -> .pnpm/x, say); otherwise the
 // target's files are added under the link's name.
 func (inc *includes) files() ([]string, error) {
-	out, _, err := inc.matches()
+	out, _, err := inc.matches(context.Background())
 	return out, err
 }
 
+// maxPatternExpansions bounds what one pattern's braces may expand to:
+// matching walks every alternative, so `{a,b}` thirty times over would
+// never end.
+const maxPatternExpansions = 1024
+
 // matches is files, with the matches a `!` pattern removed beside them.
-func (inc *includes) matches() (out, excluded []string, err error) {
+// Every directory read checks ctx, so a huge tree stops on Ctrl-C.
+func (inc *includes) matches(ctx context.Context) (out, excluded []string, err error) {
 	if inc == nil || len(inc.patterns) == 0 {
 		return nil, nil, nil
+	}
+	for _, p := range append(slices.Clone(inc.patterns), inc.excludes...) {
+		if n := len(config.ExpandBraces(p)); n > maxPatternExpansions {
+			return nil, nil, fmt.Errorf("included_files %q: its braces expand to more than %d patterns; write fewer alternatives", p, maxPatternExpansions)
+		}
 	}
 	fsys := inc.fsys
 	if fsys == nil {
 		fsys = os.DirFS(inc.base)
 	}
+	fsys = ctxFS{FS: fsys, ctx: ctx}
 	seen := map[string]bool{}
 	add := func(rel string) {
 		if seen[rel] {
@@ -107,6 +125,9 @@ func (inc *includes) matches() (out, excluded []string, err error) {
 		}
 		seen[rel] = true
 		p := filepath.Join(inc.base, filepath.FromSlash(rel))
+		if inc.skipped(p, rel) {
+			return
+		}
 		if inc.excluded(rel) {
 			excluded = append(excluded, p)
 		} else {
@@ -189,6 +210,59 @@ func (inc *includes) matchedUnder(seen map[string]bool, dir string) bool {
 	}
 	return false
 }
+
+// skipped reports a match that must never ship: inside the destination
+// (its archives, manifest and staging folder), or a temporary file of an
+// atomic write.
+func (inc *includes) skipped(p, rel string) bool {
+	for _, d := range inc.skip {
+		if r, err := filepath.Rel(d, p); err == nil && r != ".." && !strings.HasPrefix(r, ".."+string(filepath.Separator)) {
+			return true
+		}
+	}
+	for _, seg := range strings.Split(rel, "/") {
+		if strings.HasPrefix(seg, ".zisi-staging-") || (strings.HasPrefix(seg, ".") && strings.Contains(seg, ".tmp-")) {
+			return true
+		}
+	}
+	return false
+}
+
+// ctxFS stops every directory read and stat once ctx is done.
+type ctxFS struct {
+	fs.FS
+	ctx context.Context
+}
+
+func (c ctxFS) Open(name string) (fs.File, error) {
+	if err := c.ctx.Err(); err != nil {
+		return nil, err
+	}
+	return c.FS.Open(name)
+}
+
+func (c ctxFS) ReadDir(name string) ([]fs.DirEntry, error) {
+	if err := c.ctx.Err(); err != nil {
+		return nil, err
+	}
+	return fs.ReadDir(c.FS, name)
+}
+
+func (c ctxFS) Stat(name string) (fs.FileInfo, error) {
+	if err := c.ctx.Err(); err != nil {
+		return nil, err
+	}
+	return fs.Stat(c.FS, name)
+}
+
+func (c ctxFS) Lstat(name string) (fs.FileInfo, error) {
+	if err := c.ctx.Err(); err != nil {
+		return nil, err
+	}
+	return fs.Lstat(c.FS, name)
+}
+
+func (c ctxFS) ReadLink(name string) (string, error) { return fs.ReadLink(c.FS, name) }
 
 // excluded reports whether a base-relative path matches a `!` pattern.
 func (inc *includes) excluded(rel string) bool {
