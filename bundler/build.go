@@ -52,6 +52,9 @@ func (b *builder) prebuild(ctx context.Context, fns []discover.Function, skip []
 		if skip[i] != nil || fn.Runtime != discover.RuntimeJS || fn.Kind == discover.KindZip || fn.Name == discover.ReservedName {
 			continue
 		}
+		if regularFile(fn.MainFile) != nil {
+			continue // reported when the function is built
+		}
 		a, err := source.AnalyzeFile(fn.MainFile, fn.Name)
 		if err != nil {
 			continue // reported when the function is built
@@ -68,6 +71,9 @@ func (b *builder) prebuild(ctx context.Context, fns []discover.Function, skip []
 func (b *builder) analyse(fn discover.Function) (*source.Analysis, error) {
 	if a, ok := b.analyses.Load(fn.MainFile); ok {
 		return a.(*source.Analysis), nil
+	}
+	if err := regularFile(fn.MainFile); err != nil {
+		return nil, err
 	}
 	return source.AnalyzeFile(fn.MainFile, fn.Name)
 }
@@ -122,6 +128,19 @@ func (b *builder) build(ctx context.Context, fn discover.Function, output string
 		return res, nil
 	}
 	return nil, b.fail(fn, "", fmt.Errorf("%w: building %s source functions is not part of this zisi release yet; build the binary yourself and put it in the functions folder", ErrRuntimeUnavailable, fn.Runtime))
+}
+
+// regularFile refuses a main file that is not a regular file: reading a
+// FIFO would block the build for ever, a device never ends.
+func regularFile(p string) error {
+	fi, err := os.Stat(p)
+	if err != nil {
+		return fmt.Errorf("read %q: %w", p, err)
+	}
+	if !fi.Mode().IsRegular() {
+		return fmt.Errorf("read %q: not a regular file (%s); a function's main file must be one", p, fi.Mode().Type())
+	}
+	return nil
 }
 
 // nodeInput is what the Node.js bundlers need for fn: its main file's

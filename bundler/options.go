@@ -35,6 +35,10 @@ type Options struct {
 	ManifestPath string
 	// NoWait makes a build fail with ErrDestinationBusy when another
 	// build holds the destination, instead of waiting for it.
+	// AllowOutside lists folders outside the site whose files may ship
+	// through symbolic links (an npm link to a library being developed,
+	// say). Nothing else outside the site's base directory ever ships.
+	AllowOutside []string
 	NoWait bool
 	// OnWait, when set, is called once if the build has to wait for
 	// another build into the same destination.

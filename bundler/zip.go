@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -205,6 +206,9 @@ func buildAll(ctx context.Context, fns []discover.Function, destDir string, o Op
 	if real, err := resolvePath(dest); err == nil {
 		b.env.Exclude = append(b.env.Exclude, real)
 	}
+	roots := containmentRoots(fns, o)
+	b.comp.Contain(roots...)
+	b.env.Roots = roots
 	b.prebuild(ctx, fns, collisions)
 	sem := make(chan struct{}, o.Parallel)
 	// Go builds take turns on their own slots, so they run beside the
@@ -243,6 +247,46 @@ func buildAll(ctx context.Context, fns []discover.Function, destDir string, o Op
 		boot = &BootstrapInfo{Version: b.boot.Version, Source: b.boot.Source, Unused: b.boot.Unused}
 	}
 	return results, errs, boot
+}
+
+// containmentRoots are the folders archives may read from: the site's
+// base directory (without one, each source folder's site, see siteOf)
+// and Options.AllowOutside, with
+// their symbolic links resolved.
+func containmentRoots(fns []discover.Function, o Options) []string {
+	var roots []string
+	add := func(p string) {
+		if real, err := resolvePath(p); err == nil && !slices.Contains(roots, real) {
+			roots = append(roots, real)
+		}
+	}
+	if o.BasePath != "" {
+		add(o.BasePath)
+	} else {
+		for _, fn := range fns {
+			add(siteOf(fn.SrcDir))
+		}
+	}
+	for _, d := range o.AllowOutside {
+		add(d)
+	}
+	return roots
+}
+
+// siteOf is the site a source folder belongs to when no base directory
+// is given: the nearest folder at or above dir that holds a package.json,
+// node_modules, netlify.toml or .git, else dir's parent.
+func siteOf(dir string) string {
+	for d := dir; ; d = filepath.Dir(d) {
+		for _, marker := range []string{"package.json", "node_modules", "netlify.toml", ".git"} {
+			if _, err := os.Stat(filepath.Join(d, marker)); err == nil {
+				return d
+			}
+		}
+		if filepath.Dir(d) == d {
+			return filepath.Dir(dir)
+		}
+	}
 }
 
 // safeBuild is build, with a panic turned into that function's error

@@ -3,12 +3,15 @@ package archive
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"hash/crc32"
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"runtime"
+	"strings"
 	"sync"
 
 	"github.com/klauspost/compress/flate"
@@ -25,6 +28,32 @@ type Compressor struct {
 	// workers bounds the compressions running ahead of the archive
 	// writers, across every archive of the build.
 	workers chan struct{}
+	// roots, when set, are the folders whose files may ship (Contain).
+	roots []string
+}
+
+// ErrOutsideRoot classifies a file that would ship from outside the
+// repository root, through a symbolic link; match with errors.Is.
+var ErrOutsideRoot = errors.New("file outside the repository root")
+
+// Contain restricts what archives may read to files whose real path (every
+// symbolic link resolved) lies in one of roots: a committed link to
+// /proc/self/environ or into $HOME must not put the build machine's
+// secrets in a deploy. Call it before writing; roots should be absolute
+// with their own links resolved.
+func (c *Compressor) Contain(roots ...string) { c.roots = roots }
+
+// contained reports whether real lies in one of the roots.
+func (c *Compressor) contained(real string) bool {
+	if c.roots == nil {
+		return true
+	}
+	for _, r := range c.roots {
+		if rel, err := filepath.Rel(r, real); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+			return true
+		}
+	}
+	return false
 }
 
 // NewCompressor returns an empty Compressor.
@@ -66,6 +95,7 @@ type fileInfo struct {
 	lstat   fs.FileInfo
 	target  string      // link text, for a symlink
 	stat    fs.FileInfo // the file a symlink points to
+	real    string      // every link on the way resolved
 	err     error       // from lstat
 	linkErr error       // from following a symlink
 }
@@ -81,7 +111,13 @@ func (c *Compressor) inspect(path string) *fileInfo {
 	}
 	c.mu.Unlock()
 	fi.once.Do(func() {
-		if fi.lstat, fi.err = os.Lstat(path); fi.err != nil || fi.lstat.Mode()&fs.ModeSymlink == 0 {
+		if fi.lstat, fi.err = os.Lstat(path); fi.err != nil {
+			return
+		}
+		// The real path, for containment: a link anywhere on the way
+		// (a linked folder, say) counts.
+		fi.real, _ = filepath.EvalSymlinks(path)
+		if fi.lstat.Mode()&fs.ModeSymlink == 0 {
 			return
 		}
 		fi.target, _ = os.Readlink(path)

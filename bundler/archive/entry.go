@@ -21,6 +21,9 @@ type Entry struct {
 	// Executable forces mode 0755. Entries read from disk are also
 	// executable when the file has any execute bit.
 	Executable bool
+	// Trusted exempts zisi's own files (the v2 bootstrap from the
+	// per-user cache) from the containment check.
+	Trusted bool
 }
 
 // ErrInvalidName is returned for an entry name that could escape the

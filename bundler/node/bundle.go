@@ -147,6 +147,9 @@ func Build(ctx context.Context, in Input) (*Bundle, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := in.Env.checkContained(b.Inputs); err != nil {
+		return nil, err
+	}
 	b.Bundler, b.BundlerReason = bundler, reason
 	if b.sel == nil {
 		b.sel = newSelector()

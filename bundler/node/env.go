@@ -1,6 +1,10 @@
 package node
 
 import (
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
 	"sync"
 
 	"github.com/zisi-build/zisi/resolver"
@@ -18,11 +22,51 @@ type Env struct {
 	// Exclude are folders included_files never match: the destination
 	// (with the staging folder and the previous build's outputs).
 	Exclude []string
+	// Roots, when set, are the only folders a bundler may read sources
+	// from (real paths): esbuild inlines what it reads (a tsconfig paths
+	// alias, an absolute import), so a file outside would leak into the
+	// bundle even though it is no archive entry.
+	Roots []string
 
 	mu sync.Mutex
 	// prebuilt holds esbuild bundles made ahead by PrebuildEsbuild, by
 	// main file.
 	prebuilt map[string]*entryOutput
+}
+
+// ErrOutsideRoot classifies a source a bundler read from outside the
+// repository root; match with errors.Is.
+var ErrOutsideRoot = errors.New("source outside the repository root")
+
+// checkContained refuses inputs whose real path is outside e.Roots.
+func (e *Env) checkContained(inputs []string) error {
+	if e == nil || e.Roots == nil {
+		return nil
+	}
+	for _, f := range inputs {
+		if !filepath.IsAbs(f) {
+			continue // esbuild's virtual modules
+		}
+		real, err := e.Resolver.Realpath(f)
+		if err != nil {
+			real = f
+		}
+		inside := false
+		for _, r := range e.Roots {
+			if rel, err := filepath.Rel(r, real); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+				inside = true
+				break
+			}
+		}
+		if !inside {
+			what := fmt.Sprintf("%q", real)
+			if real != f {
+				what = fmt.Sprintf("%q, a symbolic link to %q,", f, real)
+			}
+			return fmt.Errorf("%w: the function would ship %s outside the repository root; nothing outside it ships (it could hold the build machine's secrets): remove the link or import, copy what it needs into the site, or allow that folder explicitly (--allow-outside)", ErrOutsideRoot, what)
+		}
+	}
+	return nil
 }
 
 // locate finds where file imports specifier, reading through the

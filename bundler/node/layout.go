@@ -124,7 +124,7 @@ func Lay(fn discover.Function, b *Bundle, o LayOptions) (*Layout, error) {
 		content := fmt.Sprintf("import * as bootstrap from './%s';export const handler = bootstrap.getLambdaHandler('./%s')", BootstrapName, mainRel)
 		l.Entries = append(l.Entries,
 			archive.Entry{Name: EntryPointName, Data: []byte(content)},
-			archive.Entry{Name: BootstrapName, Path: o.Bootstrap.File})
+			archive.Entry{Name: BootstrapName, Path: o.Bootstrap.File, Trusted: true})
 		if !o.DirOutput {
 			l.Entries = append(l.Entries, archive.Entry{Name: MetadataName, Data: o.Bootstrap.metadata()})
 			l.BootstrapVersion = o.Bootstrap.Version

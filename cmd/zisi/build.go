@@ -29,6 +29,8 @@ func (e *env) buildCommand() *cli.Command {
 			&cli.StringFlag{Name: "node-version", Usage: "Node.js version for every function (default: AWS_LAMBDA_JS_RUNTIME, else netlify.toml, else 24)"},
 			goArchFlag(),
 			&cli.StringFlag{Name: "bootstrap", Usage: "unpacked @netlify/serverless-functions-api package to ship with v2 functions (default: the site's node_modules, else the per-user cache, filled with npm pack)"},
+			&cli.StringSliceFlag{Name: "allow-outside", Usage: "a folder outside the site whose files may ship through symbolic links (repeatable; nothing else outside the site ships)"},
+			&cli.BoolFlag{Name: "no-wait", Usage: "fail at once when another build is writing DEST_DIR, instead of waiting for it"},
 			&cli.BoolFlag{Name: "json", Usage: "print the results array as JSON on stdout"},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print only warnings and errors"},
 			&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "also print notes: decisions that need no action (a package shipped from devDependencies, say)"},
@@ -72,7 +74,12 @@ func (e *env) build(c *cli.Context) error {
 		BootstrapDir:  c.String("bootstrap"),
 		GoArch:        arch,
 		Env:           e.environ(),
-		Progress:      progress.update,
+		AllowOutside:  c.StringSlice("allow-outside"),
+		NoWait:        c.Bool("no-wait"),
+		OnWait: func(dest string) {
+			fmt.Fprintf(e.stderr, "waiting for another zisi build writing %s to finish (Ctrl-C to stop, --no-wait to fail instead)\n", dest)
+		},
+		Progress: progress.update,
 	})
 	progress.clear()
 	if rep == nil {
