@@ -13,7 +13,7 @@ FIXTURE_SITES := fixtures/demo fixtures/discovery fixtures/config fixtures/node-
 FUZZTIME    ?= 60s
 
 # Each fuzz target as package:FuzzName.
-FUZZ_TARGETS := ./config:FuzzParse ./config:FuzzMatch ./bundler/archive:FuzzValidateName ./bundler/routes:FuzzRoute ./bundler/source:FuzzAnalyze ./resolver:FuzzExports ./bundler/node:FuzzIncludes ./bundler:FuzzPrebuiltZip ./resolver:FuzzIsJunk ./resolver:FuzzRange
+FUZZ_TARGETS := ./config:FuzzParse ./config:FuzzMatch ./internal/archive:FuzzValidateName ./internal/routes:FuzzRoute ./internal/source:FuzzAnalyze ./resolver:FuzzExports ./internal/node:FuzzIncludes ./bundler:FuzzPrebuiltZip ./resolver:FuzzIsJunk ./resolver:FuzzRange
 
 .PHONY: help build test test-deps vet lint bench bench-go conformance conformance-fixtures conformance-corpus reference bench-site fuzz golden demo clean
 
@@ -63,7 +63,7 @@ fixtures/node-pnpm/node_modules/.modules.yaml: fixtures/node-pnpm/pnpm-lock.yaml
 test: test-deps reference
 	ZISI_NODE_TOOLS=$(NODE_TOOLS) ZISI_REFERENCE_DIR=$(REFERENCE) ZISI_CACHE_DIR=$(CACHE)/zisi $(GO) test -race ./...
 	# Tests built without -race (a 4 GiB zip64 entry; see zip64_test.go).
-	$(GO) test -run 'TestZip64' ./bundler/archive
+	$(GO) test -run 'TestZip64' ./internal/archive
 
 vet:
 	$(GO) vet ./...

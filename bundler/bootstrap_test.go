@@ -11,9 +11,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/zisi-build/zisi/bundler/node"
-	"github.com/zisi-build/zisi/bundler/verify"
 	"github.com/zisi-build/zisi/config"
+	"github.com/zisi-build/zisi/internal/node"
+	"github.com/zisi-build/zisi/internal/verify"
 	"github.com/zisi-build/zisi/manifest"
 )
 

@@ -10,13 +10,13 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/zisi-build/zisi/bundler/archive"
-	"github.com/zisi-build/zisi/bundler/discover"
-	"github.com/zisi-build/zisi/bundler/golang"
-	"github.com/zisi-build/zisi/bundler/node"
-	"github.com/zisi-build/zisi/bundler/routes"
-	"github.com/zisi-build/zisi/bundler/source"
 	"github.com/zisi-build/zisi/config"
+	"github.com/zisi-build/zisi/internal/archive"
+	"github.com/zisi-build/zisi/internal/discover"
+	"github.com/zisi-build/zisi/internal/golang"
+	"github.com/zisi-build/zisi/internal/node"
+	"github.com/zisi-build/zisi/internal/routes"
+	"github.com/zisi-build/zisi/internal/source"
 	"github.com/zisi-build/zisi/manifest"
 )
 

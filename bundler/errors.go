@@ -4,6 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/zisi-build/zisi/internal/archive"
+	"github.com/zisi-build/zisi/internal/golang"
+	"github.com/zisi-build/zisi/internal/node"
+	"github.com/zisi-build/zisi/internal/source"
+	"github.com/zisi-build/zisi/internal/verify"
 )
 
 // Sentinels for classifiable failures; match with errors.Is.
@@ -23,6 +29,46 @@ var (
 	// ErrInternal: zisi itself failed (a panic) while building one
 	// function; the other functions are unaffected.
 	ErrInternal = errors.New("internal error")
+)
+
+// Classifiable failures of the bundlers, re-exported so a deploy tool can
+// match them without importing zisi's internal packages.
+var (
+	// ErrMissingModule: an import or a package's dependency is not
+	// installed (*MissingModuleError says which, and who needs it).
+	ErrMissingModule = node.ErrMissingModule
+	// ErrBundle: esbuild could not bundle a function (*BundleError holds
+	// its messages with file, line and column).
+	ErrBundle = node.ErrBundle
+	// ErrCompile: go build failed (*CompileError holds the compiler's
+	// output).
+	ErrCompile = golang.ErrCompile
+	// ErrTooLarge: an archive is over a size limit (*SizeError).
+	ErrTooLarge = archive.ErrTooLarge
+	// ErrSourceConfig: a function's in-source configuration is invalid
+	// (*SourceConfigError names the key).
+	ErrSourceConfig = source.ErrConfig
+	// ErrOutsideRoot: a file would ship from outside the repository
+	// root, through a symbolic link or an import.
+	ErrOutsideRoot = archive.ErrOutsideRoot
+	// ErrIncludeOutsideBase: an included_files pattern leaves the site.
+	ErrIncludeOutsideBase = node.ErrIncludeOutsideBase
+	// ErrNoBootstrap and ErrIncompatibleBootstrap: the v2 bootstrap
+	// cannot be found or fetched, or --bootstrap names a version that
+	// cannot load the entry point.
+	ErrNoBootstrap           = node.ErrNoBootstrap
+	ErrIncompatibleBootstrap = node.ErrIncompatibleBootstrap
+	// ErrNodeMissing: Verify needs node on PATH.
+	ErrNodeMissing = verify.ErrNodeMissing
+)
+
+// Typed errors behind those sentinels, for errors.As.
+type (
+	MissingModuleError = node.MissingModuleError
+	BundleError        = node.BundleError
+	CompileError       = golang.CompileError
+	SizeError          = archive.SizeError
+	SourceConfigError  = source.ConfigError
 )
 
 // FunctionError is the failure of one function, naming it and its runtime

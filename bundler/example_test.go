@@ -2,6 +2,7 @@ package bundler_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log"
 	"os"
@@ -42,4 +43,32 @@ func ExampleZipFunctions() {
 	// api                js zisi api.zip
 	// greet              js zisi greet.zip
 	// manifest: manifest.json
+}
+
+// Ask why a package ships with a function, and match a classified
+// failure without importing zisi's internals.
+func ExampleExplain() {
+	site := filepath.Join("..", "fixtures", "node-deps")
+	toml, err := config.Load(filepath.Join(site, "netlify.toml"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	ex, err := bundler.Explain(context.Background(), []string{filepath.Join(site, config.DefaultFunctionsDirectory)}, "cjs-lodash", "lodash",
+		bundler.Options{Config: &toml.Functions, BasePath: site})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("shipped:", ex.Shipped)
+	for _, step := range ex.Chain {
+		fmt.Printf("%s (%s)\n", filepath.Base(step.Path), step.Why)
+	}
+
+	_, err = bundler.ZipFunction(context.Background(), filepath.Join(site, "package.json"), os.TempDir(), bundler.Options{})
+	fmt.Println("not a function:", errors.Is(err, bundler.ErrNotFunction))
+	// Output:
+	// shipped: true
+	// lodash (imported)
+	// helper.js (imported)
+	// cjs-lodash.js (main file)
+	// not a function: true
 }

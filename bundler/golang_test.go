@@ -19,12 +19,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/zisi-build/zisi/bundler/binary"
-	"github.com/zisi-build/zisi/bundler/golang"
-	"github.com/zisi-build/zisi/bundler/verify"
 	"github.com/zisi-build/zisi/config"
+	"github.com/zisi-build/zisi/internal/binary"
+	"github.com/zisi-build/zisi/internal/golang"
 	"github.com/zisi-build/zisi/internal/proctest"
 	"github.com/zisi-build/zisi/internal/testfs"
+	"github.com/zisi-build/zisi/internal/verify"
 	"github.com/zisi-build/zisi/manifest"
 )
 

@@ -8,9 +8,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/zisi-build/zisi/bundler/verify"
 	"github.com/zisi-build/zisi/config"
 	"github.com/zisi-build/zisi/internal/testfs"
+	"github.com/zisi-build/zisi/internal/verify"
 )
 
 // buildFixture builds fixtures/<name> as the CLI would (its netlify.toml,

@@ -7,8 +7,8 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/zisi-build/zisi/bundler/archive"
 	"github.com/zisi-build/zisi/config"
+	"github.com/zisi-build/zisi/internal/archive"
 )
 
 // warnShare is the share of a limit from which an archive gets a warning.

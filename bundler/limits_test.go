@@ -9,8 +9,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/zisi-build/zisi/bundler/archive"
 	"github.com/zisi-build/zisi/config"
+	"github.com/zisi-build/zisi/internal/archive"
 	"github.com/zisi-build/zisi/internal/testfs"
 )
 

@@ -9,8 +9,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/zisi-build/zisi/bundler/discover"
-	"github.com/zisi-build/zisi/bundler/node"
+	"github.com/zisi-build/zisi/internal/discover"
+	"github.com/zisi-build/zisi/internal/node"
 )
 
 // ListedFunction is one function found by ListFunctions, with the

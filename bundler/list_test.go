@@ -10,8 +10,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/zisi-build/zisi/bundler/node"
 	"github.com/zisi-build/zisi/config"
+	"github.com/zisi-build/zisi/internal/node"
 	"github.com/zisi-build/zisi/internal/testfs"
 )
 

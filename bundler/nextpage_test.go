@@ -5,9 +5,9 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/zisi-build/zisi/bundler/verify"
 	"github.com/zisi-build/zisi/config"
 	"github.com/zisi-build/zisi/internal/testfs"
+	"github.com/zisi-build/zisi/internal/verify"
 )
 
 // buildAndVerify builds every function of srcDir for a site and loads

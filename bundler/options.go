@@ -8,8 +8,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/zisi-build/zisi/bundler/discover"
 	"github.com/zisi-build/zisi/config"
+	"github.com/zisi-build/zisi/internal/discover"
 )
 
 // ArchiveFormat is how each function is written.
@@ -39,7 +39,7 @@ type Options struct {
 	// through symbolic links (an npm link to a library being developed,
 	// say). Nothing else outside the site's base directory ever ships.
 	AllowOutside []string
-	NoWait bool
+	NoWait       bool
 	// OnWait, when set, is called once if the build has to wait for
 	// another build into the same destination.
 	OnWait func(dest string)

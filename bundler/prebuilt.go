@@ -12,7 +12,7 @@ import (
 	"path"
 	"strings"
 
-	"github.com/zisi-build/zisi/bundler/archive"
+	"github.com/zisi-build/zisi/internal/archive"
 )
 
 // ErrBadPrebuiltZip classifies a prebuilt .zip function that zisi will

@@ -12,7 +12,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/zisi-build/zisi/bundler/archive"
+	"github.com/zisi-build/zisi/internal/archive"
 )
 
 // zipEntry is one entry of a crafted archive.

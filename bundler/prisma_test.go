@@ -6,9 +6,9 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/zisi-build/zisi/bundler/verify"
 	"github.com/zisi-build/zisi/config"
 	"github.com/zisi-build/zisi/internal/testfs"
+	"github.com/zisi-build/zisi/internal/verify"
 )
 
 // prismaSite is shaped as `prisma generate` leaves a site: @prisma/client

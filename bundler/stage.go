@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/zisi-build/zisi/bundler/archive"
+	"github.com/zisi-build/zisi/internal/archive"
 )
 
 // ErrDestinationBusy means another build holds the destination's lock

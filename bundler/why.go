@@ -8,8 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/zisi-build/zisi/bundler/discover"
-	"github.com/zisi-build/zisi/bundler/node"
+	"github.com/zisi-build/zisi/internal/discover"
+	"github.com/zisi-build/zisi/internal/node"
 )
 
 // Selection is a Node.js bundler's report for one function: every file

@@ -11,9 +11,9 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/zisi-build/zisi/bundler/archive"
-	"github.com/zisi-build/zisi/bundler/discover"
-	"github.com/zisi-build/zisi/bundler/node"
+	"github.com/zisi-build/zisi/internal/archive"
+	"github.com/zisi-build/zisi/internal/discover"
+	"github.com/zisi-build/zisi/internal/node"
 	"github.com/zisi-build/zisi/manifest"
 )
 

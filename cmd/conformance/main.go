@@ -36,9 +36,9 @@ import (
 	"strings"
 
 	"github.com/zisi-build/zisi/bundler"
-	"github.com/zisi-build/zisi/bundler/discover"
-	"github.com/zisi-build/zisi/bundler/verify"
 	"github.com/zisi-build/zisi/config"
+	"github.com/zisi-build/zisi/internal/discover"
+	"github.com/zisi-build/zisi/internal/verify"
 	"github.com/zisi-build/zisi/manifest"
 )
 

@@ -5,7 +5,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/zisi-build/zisi/bundler/verify"
+	"github.com/zisi-build/zisi/bundler"
 )
 
 func (e *env) verifyCommand() *cli.Command {
@@ -38,7 +38,7 @@ func (e *env) verify(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	results, err := verify.Dir(c.Context, c.Args().First(), verify.Options{
+	results, err := bundler.Verify(c.Context, c.Args().First(), bundler.VerifyOptions{
 		Node: c.String("node"), Arch: c.String("arch"), Parallel: parallel,
 	})
 	if err != nil {

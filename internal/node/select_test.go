@@ -4,8 +4,8 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/zisi-build/zisi/bundler/source"
 	"github.com/zisi-build/zisi/config"
+	"github.com/zisi-build/zisi/internal/source"
 )
 
 // TestSelect is the reference's bundler selection (§6), rule by rule, with

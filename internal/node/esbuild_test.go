@@ -6,8 +6,8 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/zisi-build/zisi/bundler/source"
 	"github.com/zisi-build/zisi/config"
+	"github.com/zisi-build/zisi/internal/source"
 )
 
 // TestPrebuiltBundlesMatchSingleBuilds: bundling functions together in

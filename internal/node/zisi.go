@@ -8,8 +8,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/zisi-build/zisi/bundler/discover"
 	"github.com/zisi-build/zisi/config"
+	"github.com/zisi-build/zisi/internal/discover"
 	"github.com/zisi-build/zisi/resolver"
 )
 

@@ -9,9 +9,9 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/zisi-build/zisi/bundler/discover"
-	"github.com/zisi-build/zisi/bundler/source"
 	"github.com/zisi-build/zisi/config"
+	"github.com/zisi-build/zisi/internal/discover"
+	"github.com/zisi-build/zisi/internal/source"
 )
 
 // Bundler reasons, reported as bundlerReason in results (reference §6).

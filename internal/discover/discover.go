@@ -12,7 +12,7 @@ import (
 	"strings"
 	"syscall"
 
-	"github.com/zisi-build/zisi/bundler/binary"
+	"github.com/zisi-build/zisi/internal/binary"
 )
 
 // Runtime is a function's runtime in the reference's vocabulary.

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/zisi-build/zisi/bundler/discover"
+	"github.com/zisi-build/zisi/internal/discover"
 )
 
 func site(t *testing.T, files ...string) string {

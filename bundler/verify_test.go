@@ -1,19 +1,19 @@
-package verify
+package bundler
+
+// Integration tests of Verify: archives built by ZipFunctions, loaded in
+// node.
 
 import (
 	"archive/zip"
-	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/zisi-build/zisi/bundler"
 	"github.com/zisi-build/zisi/config"
+	"github.com/zisi-build/zisi/internal/node"
 	"github.com/zisi-build/zisi/internal/testfs"
 	"github.com/zisi-build/zisi/manifest"
 )
@@ -34,16 +34,16 @@ func TestDetectsMissingModule(t *testing.T) {
 		"fns/logs.js":                       `exports.handler = async () => { console.log("{not json"); process.stdout.write("noise"); return { statusCode: 204 }; };`,
 	})
 	out := t.TempDir()
-	if _, err := bundler.ZipFunctions(t.Context(), []string{filepath.Join(site, "fns")}, out, bundler.Options{}); err != nil {
+	if _, err := ZipFunctions(t.Context(), []string{filepath.Join(site, "fns")}, out, Options{}); err != nil {
 		t.Fatal(err)
 	}
 	// Make sure the archive cannot see the site's node_modules by accident.
 	os.RemoveAll(filepath.Join(site, "node_modules"))
-	results, err := Dir(t.Context(), out, Options{})
+	results, err := Verify(t.Context(), out, VerifyOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	byName := map[string]Result{}
+	byName := map[string]VerifyResult{}
 	for _, r := range results {
 		byName[r.Name] = r
 	}
@@ -61,34 +61,24 @@ func TestDetectsMissingModule(t *testing.T) {
 	}
 }
 
-func TestNodeMissing(t *testing.T) {
-	t.Parallel()
-	out := t.TempDir()
-	testfs.Write(t, out, map[string]string{"manifest.json": `{"functions":[{"name":"a","path":"/x/a.zip","runtime":"js","mainFile":"/a.js","buildData":{}}],"system":{},"timestamp":0,"version":1}`})
-	_, err := Dir(t.Context(), out, Options{Node: "/nonexistent/node"})
-	if err == nil || !strings.Contains(err.Error(), "needs Node.js") {
-		t.Fatalf("got %v", err)
-	}
-}
-
 // buildSite builds site/fns the way the CLI does (the site as base path),
 // so v2 functions get the pinned bootstrap from ZISI_CACHE_DIR.
-func buildSite(t *testing.T, site string, files map[string]string) string {
+func buildVerifySite(t *testing.T, site string, files map[string]string) string {
 	t.Helper()
 	testfs.Write(t, site, files)
 	out := t.TempDir()
-	if _, err := bundler.ZipFunctions(t.Context(), []string{filepath.Join(site, "fns")}, out, bundler.Options{BasePath: site}); err != nil {
+	if _, err := ZipFunctions(t.Context(), []string{filepath.Join(site, "fns")}, out, Options{BasePath: site}); err != nil {
 		t.Fatal(err)
 	}
 	return out
 }
 
-func byName(t *testing.T, results []Result, err error) map[string]Result {
+func byName(t *testing.T, results []VerifyResult, err error) map[string]VerifyResult {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := map[string]Result{}
+	m := map[string]VerifyResult{}
 	for _, r := range results {
 		m[r.Name] = r
 	}
@@ -106,25 +96,6 @@ func readManifest(t *testing.T, dir string) []manifest.Function {
 		t.Fatal(err)
 	}
 	return m.Functions
-}
-
-func zipEntry(t *testing.T, path, name string) []byte {
-	t.Helper()
-	zr, err := zip.OpenReader(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer zr.Close()
-	rc, err := zr.Open(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rc.Close()
-	data, err := io.ReadAll(rc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return data
 }
 
 // rewriteZip copies the archive src to dest with the entries in replace
@@ -170,7 +141,7 @@ func rewriteZip(t *testing.T, src, dest string, replace map[string][]byte) {
 // may pass.
 func TestV2BootstrapMustCallTheFunction(t *testing.T) {
 	t.Parallel()
-	site, err := filepath.Abs("../../fixtures/v2-hoisted")
+	site, err := filepath.Abs("../fixtures/v2-hoisted")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -192,10 +163,10 @@ func TestV2BootstrapMustCallTheFunction(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := t.TempDir()
-	if _, err := bundler.ZipFunctions(t.Context(), []string{filepath.Join(site, config.DefaultFunctionsDirectory)}, out, bundler.Options{Config: &f.Functions, BasePath: site}); err != nil {
+	if _, err := ZipFunctions(t.Context(), []string{filepath.Join(site, config.DefaultFunctionsDirectory)}, out, Options{Config: &f.Functions, BasePath: site}); err != nil {
 		t.Fatal(err)
 	}
-	pinned := buildSite(t, t.TempDir(), map[string]string{"fns/p.mjs": "export default async () => new Response(\"p\");\n"})
+	pinned := buildVerifySite(t, t.TempDir(), map[string]string{"fns/p.mjs": "export default async () => new Response(\"p\");\n"})
 
 	tests := []struct {
 		name    string
@@ -203,12 +174,12 @@ func TestV2BootstrapMustCallTheFunction(t *testing.T) {
 		ok      bool
 	}{
 		{"hoisted 1.x bootstrap", map[string][]byte{
-			bootstrapName: hoistedIndex,
-			metadataName:  fmt.Appendf(nil, `{"bootstrap_version":%q,"version":1}`, hoistedPkg.Version),
+			node.BootstrapName: hoistedIndex,
+			node.MetadataName:  fmt.Appendf(nil, `{"bootstrap_version":%q,"version":1}`, hoistedPkg.Version),
 		}, false},
 		{"pinned bootstrap", map[string][]byte{
-			bootstrapName: zipEntry(t, filepath.Join(pinned, "p.zip"), bootstrapName),
-			metadataName:  zipEntry(t, filepath.Join(pinned, "p.zip"), metadataName),
+			node.BootstrapName: zipEntry(t, filepath.Join(pinned, "p.zip"), node.BootstrapName),
+			node.MetadataName:  zipEntry(t, filepath.Join(pinned, "p.zip"), node.MetadataName),
 		}, true},
 	}
 	for _, tt := range tests {
@@ -221,7 +192,7 @@ func TestV2BootstrapMustCallTheFunction(t *testing.T) {
 				rewriteZip(t, fns[i].Path, dest, tt.replace)
 				fns[i].Path = dest
 			}
-			res, err := Functions(t.Context(), fns, Options{})
+			res, err := VerifyFunctions(t.Context(), fns, VerifyOptions{})
 			results := byName(t, res, err)
 			if len(results) != 2 {
 				t.Fatalf("results %+v, want hello and ping", results)
@@ -230,8 +201,8 @@ func TestV2BootstrapMustCallTheFunction(t *testing.T) {
 				if !tt.ok {
 					for _, want := range []string{
 						"the v2 bootstrap threw before the function's code ran: ",
-						"(at " + bootstrapName + ":",
-						"incompatible @netlify/serverless-functions-api (version " + hoistedPkg.Version + " from " + metadataName + ")",
+						"(at " + node.BootstrapName + ":",
+						"incompatible @netlify/serverless-functions-api (version " + hoistedPkg.Version + " from " + node.MetadataName + ")",
 					} {
 						if r.OK || !strings.Contains(r.Error, want) {
 							t.Errorf("%s: ok=%v, error %q lacks %q", name, r.OK, r.Error, want)
@@ -283,12 +254,12 @@ func TestModuleShape(t *testing.T) {
 	for _, tt := range tests {
 		files["fns/"+tt.file] = tt.src
 	}
-	out := buildSite(t, t.TempDir(), files)
+	out := buildVerifySite(t, t.TempDir(), files)
 	api := map[string]int{}
 	for _, fn := range readManifest(t, out) {
 		api[fn.Name] = max(fn.BuildData.RuntimeAPIVersion, 1)
 	}
-	res, err := Dir(t.Context(), out, Options{})
+	res, err := Verify(t.Context(), out, VerifyOptions{})
 	results := byName(t, res, err)
 	for _, tt := range tests {
 		name := strings.TrimSuffix(tt.file, filepath.Ext(tt.file))
@@ -320,7 +291,7 @@ func TestModuleShape(t *testing.T) {
 func TestHandlerThrowAfterFunctionCodeRan(t *testing.T) {
 	t.Parallel()
 	site := t.TempDir()
-	out := buildSite(t, site, map[string]string{
+	out := buildVerifySite(t, site, map[string]string{
 		"package.json":                      `{"name":"s","dependencies":{"thrower":"1.0.0"}}`,
 		"node_modules/thrower/package.json": `{"name":"thrower","version":"1.0.0","main":"index.js"}`,
 		"node_modules/thrower/index.js":     "module.exports = (what) => {\n  throw new TypeError(\"no \" + what);\n};\n",
@@ -332,7 +303,7 @@ exports.handler = async () => { await connect(); return { statusCode: 200 }; };
 `,
 		"fns/v2-plain.mjs": "export default async () => ({ statusCode: 200, body: \"a v1 answer\" });\n",
 	})
-	res, err := Dir(t.Context(), out, Options{})
+	res, err := Verify(t.Context(), out, VerifyOptions{})
 	results := byName(t, res, err)
 	tests := []struct {
 		name, error, frame string
@@ -357,59 +328,4 @@ exports.handler = async () => { await connect(); return { statusCode: 200 }; };
 
 // TestFunctionRan covers the rule on the facts the runner reports,
 // including a node that cannot measure coverage (Ran nil).
-func TestFunctionRan(t *testing.T) {
-	t.Parallel()
-	yes, no := true, false
-	boot := frame{Loc: bootstrapName + ":2:100", Archive: true}
-	entry := frame{Loc: entryPointName + ":1:80", Archive: true}
-	user := frame{Loc: "netlify/functions/a.mjs:3:9", Archive: true}
-	internal := frame{Loc: "node:internal/async_hooks:346:14"}
-	tests := []struct {
-		name   string
-		r      runnerResult
-		frame  string
-		ok     bool
-		reason string
-	}{
-		{"user frame below the bootstrap", runnerResult{Frames: []frame{user, boot}, Ran: &no}, user.Loc, true, ""},
-		{"only bootstrap, nothing ran", runnerResult{Error: "TypeError: e.default is not a function\n    at …", Frames: []frame{internal, boot, entry}, Ran: &no}, "", false,
-			"the v2 bootstrap threw before the function's code ran: TypeError: e.default is not a function (at ___netlify-bootstrap.mjs:2:100); the archive ships an incompatible @netlify/serverless-functions-api (version 1.2.3 from ___netlify-metadata.json); rebuild with zisi"},
-		{"only node, function ran", runnerResult{Frames: []frame{internal}, Ran: &yes}, "", true, ""},
-		{"only bootstrap, no coverage", runnerResult{Error: "E", Frames: []frame{boot}}, "", false,
-			"the v2 bootstrap threw and its stack never reaches the function's code: E (at ___netlify-bootstrap.mjs:2:100)"},
-		{"a thrown string, no coverage", runnerResult{Error: "oops"}, "", true, ""},
-		{"only node, nothing ran", runnerResult{Error: "E", Frames: []frame{internal}, Ran: &no}, "", false,
-			"the handler threw before the function's code ran: E (at node:internal/async_hooks:346:14)"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			frame, ok := tt.r.functionRan()
-			if frame != tt.frame || ok != tt.ok {
-				t.Errorf("functionRan() = %q, %v; want %q, %v", frame, ok, tt.frame, tt.ok)
-			}
-			if tt.reason != "" {
-				if got := tt.r.threwBeforeCode(true, "1.2.3").Error(); !strings.HasPrefix(got, tt.reason) {
-					t.Errorf("reason %q\nwant     %q", got, tt.reason)
-				}
-			}
-		})
-	}
-}
-
 // TestCancelledStartsNothing: a done ctx starts no check.
-func TestCancelledStartsNothing(t *testing.T) {
-	t.Parallel()
-	ctx, cancel := context.WithCancel(t.Context())
-	cancel()
-	fns := []manifest.Function{{Name: "a", Path: "/nonexistent/a.zip", Runtime: "go"}, {Name: "b", Path: "/nonexistent/b.zip", Runtime: "go"}}
-	results, err := Functions(ctx, fns, Options{Parallel: 1})
-	if !errors.Is(err, context.Canceled) {
-		t.Fatalf("err %v, want context.Canceled", err)
-	}
-	for _, r := range results {
-		if r.OK || r.Error != "not verified: context canceled" {
-			t.Errorf("%s: %+v", r.Name, r)
-		}
-	}
-}

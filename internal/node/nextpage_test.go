@@ -7,8 +7,8 @@ import (
 	"testing"
 	"testing/fstest"
 
-	"github.com/zisi-build/zisi/bundler/discover"
 	"github.com/zisi-build/zisi/config"
+	"github.com/zisi-build/zisi/internal/discover"
 )
 
 func dirFunction(name, srcDir string) discover.Function {

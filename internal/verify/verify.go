@@ -19,8 +19,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/zisi-build/zisi/bundler/archive"
-	"github.com/zisi-build/zisi/bundler/binary"
+	"github.com/zisi-build/zisi/internal/archive"
+	"github.com/zisi-build/zisi/internal/binary"
 	"github.com/zisi-build/zisi/manifest"
 )
 

@@ -1,12 +1,12 @@
 package node
 
 import (
-	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
 	"sync"
 
+	"github.com/zisi-build/zisi/internal/archive"
 	"github.com/zisi-build/zisi/resolver"
 )
 
@@ -35,8 +35,9 @@ type Env struct {
 }
 
 // ErrOutsideRoot classifies a source a bundler read from outside the
-// repository root; match with errors.Is.
-var ErrOutsideRoot = errors.New("source outside the repository root")
+// repository root (the archive writer's sentinel: one class of failure);
+// match with errors.Is.
+var ErrOutsideRoot = archive.ErrOutsideRoot
 
 // checkContained refuses inputs whose real path is outside e.Roots.
 func (e *Env) checkContained(inputs []string) error {

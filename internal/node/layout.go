@@ -7,8 +7,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/zisi-build/zisi/bundler/archive"
-	"github.com/zisi-build/zisi/bundler/discover"
+	"github.com/zisi-build/zisi/internal/archive"
+	"github.com/zisi-build/zisi/internal/discover"
 )
 
 // ErrReservedPath means a shipped file's path contains the name reserved
