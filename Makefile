@@ -23,7 +23,7 @@ help:
 	@echo "vet lint   go vet; gofmt, vet and staticcheck"
 	@echo "conformance  compare with the reference on fixtures/ and the benchmark site"
 	@echo "conformance-corpus BUILD_REPO=DIR  compare on the reference's own test fixtures (a netlify/build checkout)"
-	@echo "bench      Go benchmarks, then reference vs zisi on the benchmark site"
+	@echo "bench      Go benchmarks, then reference vs zisi on the benchmark site (ZISI_BEFORE=BIN adds an earlier zisi)"
 	@echo "fuzz       run every fuzz target for FUZZTIME (default 60s) each"
 	@echo "golden     rewrite fixtures/*/expected from the current code"
 	@echo "demo       build the demo site into out/demo"
@@ -108,7 +108,7 @@ bench-go:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
 bench: bench-go build reference bench-site
-	ZISI_CACHE_DIR=$(CACHE)/zisi $(GO) run ./cmd/benchcmp -zisi bin/zisi -reference $(REFERENCE) -runs 3 \
+	ZISI_CACHE_DIR=$(CACHE)/zisi $(GO) run ./cmd/benchcmp -zisi bin/zisi $(if $(ZISI_BEFORE),-zisi-before $(ZISI_BEFORE)) -reference $(REFERENCE) -runs 3 \
 		-modes default,esbuild -out BENCHMARKS.md $(BENCH_SITE)
 
 fuzz:
