@@ -30,7 +30,7 @@ type Env struct {
 
 	mu sync.Mutex
 	// prebuilt holds esbuild bundles made ahead by PrebuildEsbuild, by
-	// main file.
+	// prebuiltKey (main file and merged configuration).
 	prebuilt map[string]*entryOutput
 }
 

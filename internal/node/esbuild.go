@@ -290,11 +290,19 @@ func PrebuildEsbuild(ctx context.Context, ins []Input) {
 		for _, p := range plans {
 			if o := outs[p.in.Function.MainFile]; o != nil {
 				o.plan = p
-				env.prebuilt[p.in.Function.MainFile] = o
+				env.prebuilt[prebuiltKey(p.in)] = o
 			}
 		}
 		env.mu.Unlock()
 	}
+}
+
+// prebuiltKey is the cache key of a bundle made ahead: the main file and
+// the function's whole merged configuration, so a bundle is reused only
+// for exactly the plan it was made for.
+func prebuiltKey(in Input) string {
+	cfg, _ := json.Marshal(in.Config)
+	return in.Function.MainFile + "\x00" + string(cfg)
 }
 
 // esbuild bundles a v1 function into one CommonJS file next to its main
@@ -304,7 +312,7 @@ func PrebuildEsbuild(ctx context.Context, ins []Input) {
 func esbuild(ctx context.Context, in Input) (*Bundle, error) {
 	fn, env, cfg := in.Function, in.Env, in.Config
 	env.mu.Lock()
-	out := env.prebuilt[fn.MainFile]
+	out := env.prebuilt[prebuiltKey(in)]
 	env.mu.Unlock()
 	var plan *esbuildPlan
 	if out != nil {

@@ -58,3 +58,32 @@ func TestPrebuiltBundlesMatchSingleBuilds(t *testing.T) {
 		}
 	}
 }
+
+// TestPrebuiltBundleNeedsTheSamePlan: a bundle made ahead is reused only
+// for the configuration it was made with; a function built with another
+// (here another external module) is bundled again.
+func TestPrebuiltBundleNeedsTheSamePlan(t *testing.T) {
+	t.Parallel()
+	root := writeSite(t, map[string]string{
+		"package.json":                  `{"name":"s","dependencies":{"dep":"1"}}`,
+		"node_modules/dep/package.json": `{"name":"dep","version":"1.0.0"}`,
+		"node_modules/dep/index.js":     "module.exports = 'dep'\n",
+		"fns/a.mjs":                     "import d from 'dep'\nexport const handler = async () => ({ statusCode: 200, body: d })\n",
+		"fns/b.mjs":                     "import d from 'dep'\nexport const handler = async () => ({ statusCode: 200, body: d })\n",
+	})
+	env := NewEnv(root)
+	var ins []Input
+	for _, f := range []string{"a.mjs", "b.mjs"} {
+		ins = append(ins, Input{Function: discoverOne(t, filepath.Join(root, "fns", f)), Config: config.FunctionConfig{NodeBundler: "esbuild"}, Env: env})
+	}
+	PrebuildEsbuild(t.Context(), ins)
+	other := ins[0]
+	other.Config.ExternalNodeModules = []string{"dep"}
+	b, err := Build(t.Context(), other)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(b.SrcFiles, filepath.Join(root, "node_modules/dep/index.js")) {
+		t.Errorf("built from the prebuilt bundle of another plan: dep is not shipped as an external (%q)", b.SrcFiles)
+	}
+}
