@@ -63,7 +63,11 @@ func (b *builder) prebuild(ctx context.Context, fns []discover.Function, skip []
 		if a.APIVersion == 2 {
 			continue
 		}
-		ins = append(ins, node.Input{Function: fn, Config: b.opts.functionConfig(fn.Name), Analysis: a, Env: b.env})
+		p, err := b.plan(fn, true)
+		if err != nil {
+			continue
+		}
+		ins = append(ins, p.input(b.env))
 	}
 	node.PrebuildEsbuild(ctx, ins)
 }
@@ -90,7 +94,11 @@ func (b *builder) build(ctx context.Context, fn discover.Function, output string
 	if err := ctx.Err(); err != nil {
 		return nil, b.fail(fn, "", err)
 	}
-	cfg := b.opts.functionConfig(fn.Name)
+	p, err := b.plan(fn, true)
+	if err != nil {
+		return nil, b.fail(fn, "", err)
+	}
+	cfg := p.cfg
 	dest := filepath.Join(b.destDir, output)
 	res := &FunctionResult{
 		Name: fn.Name, MainFile: fn.MainFile, Runtime: string(fn.Runtime), Path: dest,
@@ -116,7 +124,7 @@ func (b *builder) build(ctx context.Context, fn discover.Function, output string
 		}
 		return res, nil
 	case fn.Runtime == discover.RuntimeJS:
-		bundlerName, err := b.buildNode(ctx, fn, cfg, res)
+		bundlerName, err := b.buildNode(ctx, p, res)
 		if err != nil {
 			return nil, b.fail(fn, bundlerName, err)
 		}
@@ -143,27 +151,48 @@ func regularFile(p string) error {
 	return nil
 }
 
-// nodeInput is what the Node.js bundlers need for fn: its main file's
-// analysis and, for v2, the in-source configuration merged over cfg.
-// Building and listing files both start here, so `zisi files` reads what
-// a build reads.
-func (b *builder) nodeInput(fn discover.Function, cfg config.FunctionConfig) (node.Input, error) {
-	analysis, err := b.analyse(fn)
+// plan is everything decided about one function before it is built: its
+// configuration (netlify.toml's patterns with the global overrides and,
+// once the main file is analysed, its in-source configuration), and for a
+// Node.js function the analysis and the bundler with its reason. Building,
+// listing (ListFunctions without analysis, ListFunctionsFiles with it)
+// and explaining all start here, so they never disagree.
+type plan struct {
+	fn  discover.Function
+	cfg config.FunctionConfig
+	// analysis is nil when the function was not analysed (a listing, or
+	// not a Node.js source function).
+	analysis        *source.Analysis
+	bundler, reason string
+}
+
+// plan decides fn's plan; analyse reads a Node.js main file for its API
+// version, helpers and in-source configuration.
+func (b *builder) plan(fn discover.Function, analyse bool) (*plan, error) {
+	p := &plan{fn: fn, cfg: b.opts.functionConfig(fn.Name)}
+	if !analyse || fn.Runtime != discover.RuntimeJS || fn.Kind == discover.KindZip {
+		return p, nil
+	}
+	a, err := b.analyse(fn)
 	if err != nil {
-		return node.Input{}, fmt.Errorf("%s: %w", fn.MainFile, err)
+		return nil, fmt.Errorf("%s: %w", fn.MainFile, err)
 	}
-	if analysis.APIVersion == 2 {
-		cfg = config.MergeSource(cfg, analysis.Config, fn.MainFile)
+	if a.APIVersion == 2 {
+		p.cfg = config.MergeSource(p.cfg, a.Config, fn.MainFile)
 	}
-	return node.Input{Function: fn, Config: cfg, Analysis: analysis, Env: b.env}, nil
+	p.analysis = a
+	p.bundler, p.reason = node.Select(p.input(b.env))
+	return p, nil
+}
+
+// input is the plan as the Node.js bundlers take it.
+func (p *plan) input(env *node.Env) node.Input {
+	return node.Input{Function: p.fn, Config: p.cfg, Analysis: p.analysis, Env: env}
 }
 
 // buildNode bundles a Node.js function and writes its archive.
-func (b *builder) buildNode(ctx context.Context, fn discover.Function, cfg config.FunctionConfig, res *FunctionResult) (string, error) {
-	in, err := b.nodeInput(fn, cfg)
-	if err != nil {
-		return "", err
-	}
+func (b *builder) buildNode(ctx context.Context, p *plan, res *FunctionResult) (string, error) {
+	fn, in := p.fn, p.input(b.env)
 	if s := in.Analysis.Schedule; s != "" {
 		// A v1 schedule("…", handler) call; netlify.toml and in-source
 		// values are checked where they are read.
@@ -173,10 +202,9 @@ func (b *builder) buildNode(ctx context.Context, fn discover.Function, cfg confi
 	}
 	cfg, analysis := in.Config, in.Analysis
 	apiVersion := in.APIVersion()
-	bundlerName, _ := node.Select(in)
 	bundle, err := node.Build(ctx, in)
 	if err != nil {
-		return bundlerName, err
+		return p.bundler, err
 	}
 	lo := node.LayOptions{DirOutput: b.opts.ArchiveFormat == ArchiveNone, APIVersion: apiVersion}
 	if apiVersion == 2 {

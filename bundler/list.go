@@ -60,8 +60,10 @@ func ListFunctions(ctx context.Context, srcDirs []string, opts Options) (*Listin
 		return nil, err
 	}
 	out := &Listing{Warnings: discoveryWarnings(found)}
+	b := &builder{opts: opts}
 	for _, fn := range found.Functions {
-		out.Functions = append(out.Functions, listed(fn, &opts))
+		p, _ := b.plan(fn, false) // without analysis a plan cannot fail
+		out.Functions = append(out.Functions, listed(p))
 	}
 	return out, nil
 }
@@ -93,7 +95,8 @@ func ListFunctionsFiles(ctx context.Context, srcDirs []string, opts Options) (*F
 			out.Warnings = append(out.Warnings, Warning{Function: fn.Name, Message: err.Error()})
 			continue
 		}
-		lf := listed(fn, &o)
+		p, _ := b.plan(fn, false)
+		lf := listed(p)
 		for _, f := range files {
 			item := ListedFile{ListedFunction: lf, SrcFile: f.Path, Why: string(f.Why), Via: f.Via}
 			item.Extension = filepath.Ext(f.Path)
@@ -108,11 +111,11 @@ func ListFunctionsFiles(ctx context.Context, srcDirs []string, opts Options) (*F
 func (b *builder) sourceFiles(ctx context.Context, fn discover.Function) ([]Pick, error) {
 	switch {
 	case fn.Runtime == discover.RuntimeJS && fn.Kind != discover.KindZip:
-		in, err := b.nodeInput(fn, b.opts.functionConfig(fn.Name))
+		p, err := b.plan(fn, true)
 		if err != nil {
 			return nil, err
 		}
-		bundle, err := node.Build(ctx, in)
+		bundle, err := node.Build(ctx, p.input(b.env))
 		if err != nil {
 			return nil, err
 		}
@@ -193,8 +196,8 @@ func goSources(dir string) ([]string, error) {
 	return files, nil
 }
 
-func listed(fn discover.Function, opts *Options) ListedFunction {
-	cfg := opts.functionConfig(fn.Name)
+func listed(p *plan) ListedFunction {
+	fn, cfg := p.fn, p.cfg
 	return ListedFunction{
 		Name: fn.Name, MainFile: fn.MainFile, Runtime: string(fn.Runtime), Extension: fn.Extension,
 		SrcDir: fn.SrcDir, SrcPath: fn.SrcPath, DisplayName: cfg.Name, Generator: cfg.Generator,

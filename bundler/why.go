@@ -83,11 +83,11 @@ func Explain(ctx context.Context, srcDirs []string, function, target string, opt
 		return nil, fmt.Errorf("explain %q: a %s function's archive is built from %s alone; zisi why explains Node.js functions", function, fn.Runtime, fn.SrcPath)
 	}
 	b := &builder{opts: o, env: node.NewEnv(o.BasePath)}
-	in, err := b.nodeInput(*fn, o.functionConfig(fn.Name))
+	p, err := b.plan(*fn, true)
 	if err != nil {
 		return nil, err
 	}
-	bundle, err := node.Build(ctx, in)
+	bundle, err := node.Build(ctx, p.input(b.env))
 	if err != nil {
 		return nil, fmt.Errorf("explain %q: %w", function, err)
 	}
