@@ -24,9 +24,6 @@ type Request struct {
 	WorkDir string
 }
 
-// Arches are the architectures functions can be built for.
-var Arches = []string{"amd64", "arm64"}
-
 // Flags are the go build flags every function gets, besides -o and -mod:
 // the reference's ldflags and tags, plus -trimpath and -buildvcs=false so
 // the binary depends only on the sources and the toolchain, not on where
