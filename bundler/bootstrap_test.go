@@ -1,10 +1,8 @@
 package bundler
 
 import (
-	"archive/zip"
 	"bytes"
 	"errors"
-	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -13,6 +11,7 @@ import (
 
 	"github.com/zisi-build/zisi/config"
 	"github.com/zisi-build/zisi/internal/node"
+	"github.com/zisi-build/zisi/internal/testfs"
 	"github.com/zisi-build/zisi/internal/verify"
 	"github.com/zisi-build/zisi/manifest"
 )
@@ -35,63 +34,6 @@ func buildSite(t *testing.T, name string, opts Options) (*Report, string, error)
 	out := t.TempDir()
 	rep, err := ZipFunctions(t.Context(), []string{filepath.Join(site, config.DefaultFunctionsDirectory)}, out, opts)
 	return rep, out, err
-}
-
-// zipEntry returns one entry's content.
-func zipEntry(t *testing.T, path, name string) []byte {
-	t.Helper()
-	zr, err := zip.OpenReader(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer zr.Close()
-	f, err := zr.Open(name)
-	if err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-	defer f.Close()
-	data, err := io.ReadAll(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return data
-}
-
-// replaceZipEntry rewrites the archive at path with one entry's content
-// replaced.
-func replaceZipEntry(t *testing.T, path, name string, content []byte) {
-	t.Helper()
-	zr, err := zip.OpenReader(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	for _, f := range zr.File {
-		w, err := zw.CreateHeader(&zip.FileHeader{Name: f.Name, Method: zip.Deflate})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if f.Name == name {
-			_, err = w.Write(content)
-		} else {
-			var rc io.ReadCloser
-			if rc, err = f.Open(); err == nil {
-				_, err = io.Copy(w, rc)
-				rc.Close()
-			}
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	zr.Close()
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-		t.Fatal(err)
-	}
 }
 
 // TestHoistedOldBootstrapIsNotShipped: a site on @netlify/functions 2.x
@@ -119,10 +61,10 @@ func TestHoistedOldBootstrapIsNotShipped(t *testing.T) {
 		if fn.BootstrapVersion != node.BootstrapVersion {
 			t.Errorf("%s: bootstrapVersion %q", fn.Name, fn.BootstrapVersion)
 		}
-		if bytes.Equal(zipEntry(t, fn.Path, node.BootstrapName), siteCopy) {
+		if bytes.Equal(testfs.ZipEntry(t, fn.Path, node.BootstrapName), siteCopy) {
 			t.Errorf("%s ships the site's 1.x bootstrap", fn.Name)
 		}
-		if meta := string(zipEntry(t, fn.Path, node.MetadataName)); !strings.Contains(meta, `"bootstrap_version":"`+node.BootstrapVersion+`"`) {
+		if meta := string(testfs.ZipEntry(t, fn.Path, node.MetadataName)); !strings.Contains(meta, `"bootstrap_version":"`+node.BootstrapVersion+`"`) {
 			t.Errorf("%s: metadata %s", fn.Name, meta)
 		}
 	}
@@ -207,7 +149,7 @@ func TestBootstrapVersions(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			replaceZipEntry(t, hello.Path, node.BootstrapName, adapter)
+			testfs.RewriteZip(t, hello.Path, hello.Path, map[string][]byte{node.BootstrapName: adapter})
 			results, err := verify.Functions(t.Context(), []manifest.Function{hello}, verify.Options{})
 			if err != nil {
 				t.Fatal(err)

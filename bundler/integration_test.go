@@ -8,7 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/zisi-build/zisi/config"
 	"github.com/zisi-build/zisi/internal/testfs"
 	"github.com/zisi-build/zisi/internal/verify"
 )
@@ -18,21 +17,7 @@ import (
 // installed from its lock file by `make test-deps`.
 func buildFixture(t *testing.T, name string) (*Report, string) {
 	t.Helper()
-	site, err := filepath.Abs(filepath.Join("..", "fixtures", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(filepath.Join(site, "node_modules")); err != nil {
-		t.Fatalf("fixtures/%s/node_modules is missing: run make test-deps (make test does)", name)
-	}
-	f, err := config.Load(filepath.Join(site, "netlify.toml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := t.TempDir()
-	rep, err := ZipFunctions(t.Context(), []string{filepath.Join(site, config.DefaultFunctionsDirectory)}, out, Options{
-		Config: &f.Functions, BasePath: site,
-	})
+	rep, out, err := buildSite(t, name, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

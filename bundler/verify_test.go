@@ -4,7 +4,6 @@ package bundler
 // node.
 
 import (
-	"archive/zip"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -98,41 +97,6 @@ func readManifest(t *testing.T, dir string) []manifest.Function {
 	return m.Functions
 }
 
-// rewriteZip copies the archive src to dest with the entries in replace
-// swapped for new contents, the rest copied as they are.
-func rewriteZip(t *testing.T, src, dest string, replace map[string][]byte) {
-	t.Helper()
-	zr, err := zip.OpenReader(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer zr.Close()
-	f, err := os.Create(dest)
-	if err != nil {
-		t.Fatal(err)
-	}
-	zw := zip.NewWriter(f)
-	for _, e := range zr.File {
-		data, ok := replace[e.Name]
-		if !ok {
-			err = zw.Copy(e)
-		} else if w, cerr := zw.CreateHeader(&zip.FileHeader{Name: e.Name, Method: zip.Deflate}); cerr != nil {
-			err = cerr
-		} else {
-			_, err = w.Write(data)
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.Close(); err != nil {
-		t.Fatal(err)
-	}
-}
-
 // TestV2BootstrapMustCallTheFunction builds fixtures/v2-hoisted and ships
 // it twice: with the bootstrap the site's node_modules hoists (1.x, whose
 // getLambdaHandler takes a loaded module, not the path the entry point
@@ -178,8 +142,8 @@ func TestV2BootstrapMustCallTheFunction(t *testing.T) {
 			node.MetadataName:  fmt.Appendf(nil, `{"bootstrap_version":%q,"version":1}`, hoistedPkg.Version),
 		}, false},
 		{"pinned bootstrap", map[string][]byte{
-			node.BootstrapName: zipEntry(t, filepath.Join(pinned, "p.zip"), node.BootstrapName),
-			node.MetadataName:  zipEntry(t, filepath.Join(pinned, "p.zip"), node.MetadataName),
+			node.BootstrapName: testfs.ZipEntry(t, filepath.Join(pinned, "p.zip"), node.BootstrapName),
+			node.MetadataName:  testfs.ZipEntry(t, filepath.Join(pinned, "p.zip"), node.MetadataName),
 		}, true},
 	}
 	for _, tt := range tests {
@@ -189,7 +153,7 @@ func TestV2BootstrapMustCallTheFunction(t *testing.T) {
 			dir := t.TempDir()
 			for i := range fns {
 				dest := filepath.Join(dir, filepath.Base(fns[i].Path))
-				rewriteZip(t, fns[i].Path, dest, tt.replace)
+				testfs.RewriteZip(t, fns[i].Path, dest, tt.replace)
 				fns[i].Path = dest
 			}
 			res, err := VerifyFunctions(t.Context(), fns, VerifyOptions{})

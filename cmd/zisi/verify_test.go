@@ -1,7 +1,6 @@
 package main
 
 import (
-	"archive/zip"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -18,43 +17,10 @@ import (
 // way zisi once shipped a site's hoisted 1.x copy.
 func swapBootstrap(t *testing.T, path string, bootstrap []byte, version string) {
 	t.Helper()
-	zr, err := zip.OpenReader(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer zr.Close()
-	tmp := path + ".tmp"
-	f, err := os.Create(tmp)
-	if err != nil {
-		t.Fatal(err)
-	}
-	zw := zip.NewWriter(f)
-	replace := map[string][]byte{
+	testfs.RewriteZip(t, path, path, map[string][]byte{
 		"___netlify-bootstrap.mjs": bootstrap,
 		"___netlify-metadata.json": fmt.Appendf(nil, `{"bootstrap_version":%q,"version":1}`, version),
-	}
-	for _, e := range zr.File {
-		data, ok := replace[e.Name]
-		if !ok {
-			err = zw.Copy(e)
-		} else if w, cerr := zw.CreateHeader(&zip.FileHeader{Name: e.Name, Method: zip.Deflate}); cerr != nil {
-			err = cerr
-		} else {
-			_, err = w.Write(data)
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		t.Fatal(err)
-	}
+	})
 }
 
 // TestVerifyFailsAnIncompatibleBootstrap: fixtures/v2-hoisted built, then
