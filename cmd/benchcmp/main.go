@@ -168,12 +168,22 @@ func (b bench) runMode(name string, m mode) ([]*tool, error) {
 	tomlPath := ""
 	if m.toml != "" {
 		// In the site, so that it stays the base directory (archive
-		// paths and file tracing are relative to netlify.toml's).
-		tomlPath = filepath.Join(b.site, ".benchcmp-"+name+".toml")
-		if err := os.WriteFile(tomlPath, []byte(m.toml), 0o644); err != nil {
+		// paths and file tracing are relative to netlify.toml's); a
+		// name of its own, so that two runs on one site do not remove
+		// each other's.
+		f, err := os.CreateTemp(b.site, ".benchcmp-"+name+"-*.toml")
+		if err != nil {
 			return nil, err
 		}
+		tomlPath = f.Name()
 		defer os.Remove(tomlPath)
+		_, err = f.WriteString(m.toml)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return nil, fmt.Errorf("write %q: %w", tomlPath, err)
+		}
 	}
 	zisi := func(bin string) func(src, dest string) *exec.Cmd {
 		return func(src, dest string) *exec.Cmd {
