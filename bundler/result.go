@@ -13,48 +13,49 @@ import (
 
 // FunctionResult describes one built function. Its JSON form is the
 // reference's result object (zipFunctions' return value and its CLI's
-// output), with the reference's key order and presence rules.
+// output), with the reference's key order and presence rules, written by
+// MarshalJSON (so the fields carry no json tags).
 type FunctionResult struct {
-	Name     string `json:"name"`
-	MainFile string `json:"mainFile"`
-	Runtime  string `json:"runtime"`
+	Name     string
+	MainFile string
+	Runtime  string
 	// Path is the archive (or directory) written, joined from the
 	// destination as given, so it is relative when that was.
-	Path string `json:"path"`
+	Path string
 	// Size is the archive's size in bytes; 0 for directory output.
-	Size          int64                 `json:"size,omitempty"`
-	EntryFilename string                `json:"entryFilename"`
-	Config        config.FunctionConfig `json:"config"`
-	DisplayName   string                `json:"displayName,omitempty"`
-	Generator     string                `json:"generator,omitempty"`
-	Timeout       int                   `json:"timeout,omitempty"`
+	Size          int64
+	EntryFilename string
+	Config        config.FunctionConfig
+	DisplayName   string
+	Generator     string
+	Timeout       int
 
 	// Node.js only.
-	Bundler            string                       `json:"bundler,omitempty"`
-	BundlerReason      string                       `json:"bundlerReason,omitempty"`
-	BundlerWarnings    []Message                    `json:"bundlerWarnings,omitempty"`
-	BundlerErrors      []Message                    `json:"bundlerErrors,omitempty"`
-	Inputs             []string                     `json:"inputs,omitempty"`
-	IncludedFiles      []string                     `json:"includedFiles,omitempty"`
-	InvocationMode     string                       `json:"invocationMode,omitempty"`
-	OutputModuleFormat string                       `json:"outputModuleFormat,omitempty"`
-	Priority           *int                         `json:"priority,omitempty"`
-	TrafficRules       *manifest.TrafficRules       `json:"trafficRules,omitempty"`
-	RuntimeVersion     string                       `json:"runtimeVersion,omitempty"`
-	EventSubscriptions []string                     `json:"eventSubscriptions,omitempty"`
-	Routes             []manifest.Route             `json:"routes,omitempty"`
-	ExcludedRoutes     []manifest.Route             `json:"excludedRoutes,omitempty"`
-	Memory             int                          `json:"memory,omitempty"`
-	Region             string                       `json:"region,omitempty"`
-	Schedule           string                       `json:"schedule,omitempty"`
-	Vcpu               float64                      `json:"vcpu,omitempty"`
-	RuntimeAPIVersion  int                          `json:"runtimeAPIVersion,omitempty"`
-	BootstrapVersion   string                       `json:"bootstrapVersion,omitempty"`
-	NativeNodeModules  map[string]map[string]string `json:"nativeNodeModules,omitempty"`
+	Bundler            string
+	BundlerReason      string
+	BundlerWarnings    []Message
+	BundlerErrors      []Message
+	Inputs             []string
+	IncludedFiles      []string
+	InvocationMode     string
+	OutputModuleFormat string
+	Priority           *int
+	TrafficRules       *manifest.TrafficRules
+	RuntimeVersion     string
+	EventSubscriptions []string
+	Routes             []manifest.Route
+	ExcludedRoutes     []manifest.Route
+	Memory             int
+	Region             string
+	Schedule           string
+	Vcpu               float64
+	RuntimeAPIVersion  int
+	BootstrapVersion   string
+	NativeNodeModules  map[string]map[string]string
 
 	// Selection says why each file of a Node.js function ships and what
 	// was left out (zisi why); not part of the reference's JSON.
-	Selection *Selection `json:"-"`
+	Selection *Selection
 
 	// warns and notes are this function's warnings and notes, collected
 	// into Report.Warnings and Report.Notes.
