@@ -39,12 +39,6 @@ const (
 	Import
 )
 
-func (m Mode) conditions() []string {
-	if m == Import {
-		return []string{"node", "import", "default"}
-	}
-	return []string{"node", "require", "default"}
-}
 
 // DefaultExtensions are tried, in order, after an exact file name:
 // Node's own (.js .json .node) plus .mjs and .cjs, which Node finds only

@@ -70,7 +70,7 @@ func TestNextPageTreeShaking(t *testing.T) {
 	whole := nextSite("^10.0.0")
 	whole["site/fn/fn.js"] = mapFile("require('next/dist/server/render')\n")
 	delete(whole, "site/fn/renderNextPage.js")
-	b, err = Build(t.Context(), Input{Function: fn, Config: cfg, Env: NewEnvFS(whole, "/site")})
+	_, err = Build(t.Context(), Input{Function: fn, Config: cfg, Env: NewEnvFS(whole, "/site")})
 	if err == nil || !errors.Is(err, ErrMissingModule) || !strings.Contains(err.Error(), `"react"`) {
 		t.Errorf("next shipped whole must need its dependency react: %v", err)
 	}
