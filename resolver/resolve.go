@@ -39,7 +39,6 @@ const (
 	Import
 )
 
-
 // DefaultExtensions are tried, in order, after an exact file name:
 // Node's own (.js .json .node) plus .mjs and .cjs, which Node finds only
 // when written out but which users expect a bundler to find.
