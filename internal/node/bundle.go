@@ -102,7 +102,7 @@ func Select(in Input) (bundler, reason string) {
 		return nb, ReasonConfigOverride
 	}
 	switch in.Function.Extension {
-	case ".mjs", ".ts", ".tsx", ".mts", ".cts":
+	case ".mjs", ".ts", ".tsx", ".mts", ".cts": // the reference's esbuild extensions
 		return config.BundlerEsbuild, ReasonEsbuildExt
 	}
 	if filepath.Ext(in.Function.MainFile) != ".cjs" && in.Analysis != nil && in.Analysis.ESMSyntax {

@@ -84,12 +84,28 @@ func bundlerTarget(version string) int {
 	return config.DefaultNodeMajor
 }
 
-// awsExternal is the AWS SDK the runtime provides for a target.
+// awsExternal is the esbuild external pattern for the runtime's AWS SDK.
 func awsExternal(nodeMajor int) string {
 	if nodeMajor >= 18 {
-		return "@aws-sdk/*"
+		return awsSDKScope + "*"
 	}
-	return "aws-sdk"
+	return awsSDKv2
+}
+
+// The AWS SDK the Lambda runtime provides, so no bundler ships it: v3
+// (the @aws-sdk scope) from Node.js 18, v2 (aws-sdk) before. One rule for
+// the three bundlers.
+const (
+	awsSDKScope = "@aws-sdk/"
+	awsSDKv2    = "aws-sdk"
+)
+
+// isRuntimeSDK reports whether package name is the runtime's AWS SDK.
+func isRuntimeSDK(name string, nodeMajor int) bool {
+	if nodeMajor >= 18 {
+		return strings.HasPrefix(name, awsSDKScope)
+	}
+	return name == awsSDKv2
 }
 
 // esbuildPlan is one function's esbuild build: its options (without the
@@ -199,18 +215,9 @@ func runPlans(ctx context.Context, plans []*esbuildPlan) (map[string]*entryOutpu
 	if err != nil {
 		return nil, err
 	}
-	var meta struct {
-		Outputs map[string]struct {
-			EntryPoint string         `json:"entryPoint"`
-			Inputs     map[string]any `json:"inputs"`
-			Imports    []struct {
-				Path     string `json:"path"`
-				External bool   `json:"external"`
-			} `json:"imports"`
-		} `json:"outputs"`
-	}
-	if err := json.Unmarshal([]byte(res.Metafile), &meta); err != nil {
-		return nil, fmt.Errorf("read esbuild metafile: %w", err)
+	meta, err := decodeMeta(res.Metafile)
+	if err != nil {
+		return nil, err
 	}
 	abs := func(p string) string {
 		if filepath.IsAbs(p) {
@@ -469,21 +476,40 @@ type metafile struct {
 	externals []Import
 }
 
+// esbuildMeta is the part of esbuild's metafile zisi reads, for every
+// kind of run (bundles, v2 compiles, the import scanner).
+type esbuildMeta struct {
+	Inputs map[string]struct {
+		Format  string       `json:"format"`
+		Imports []metaImport `json:"imports"`
+	} `json:"inputs"`
+	Outputs map[string]struct {
+		EntryPoint string         `json:"entryPoint"`
+		Inputs     map[string]any `json:"inputs"`
+		Imports    []metaImport   `json:"imports"`
+	} `json:"outputs"`
+}
+
+type metaImport struct {
+	Path     string `json:"path"`
+	Kind     string `json:"kind"`
+	External bool   `json:"external"`
+}
+
+func decodeMeta(s string) (*esbuildMeta, error) {
+	var m esbuildMeta
+	if err := json.Unmarshal([]byte(s), &m); err != nil {
+		return nil, fmt.Errorf("read esbuild metafile: %w", err)
+	}
+	return &m, nil
+}
+
 // readMetafile returns the metafile's input files as absolute paths and
 // the imports its outputs leave external.
 func readMetafile(meta, wd string) (*metafile, error) {
-	var m struct {
-		Inputs  map[string]any `json:"inputs"`
-		Outputs map[string]struct {
-			Imports []struct {
-				Path     string `json:"path"`
-				Kind     string `json:"kind"`
-				External bool   `json:"external"`
-			} `json:"imports"`
-		} `json:"outputs"`
-	}
-	if err := json.Unmarshal([]byte(meta), &m); err != nil {
-		return nil, fmt.Errorf("read esbuild metafile: %w", err)
+	m, err := decodeMeta(meta)
+	if err != nil {
+		return nil, err
 	}
 	out := &metafile{}
 	for p := range m.Inputs {

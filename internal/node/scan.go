@@ -2,8 +2,8 @@ package node
 
 import (
 	"cmp"
-	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -13,6 +13,7 @@ import (
 
 	"github.com/evanw/esbuild/pkg/api"
 
+	"github.com/zisi-build/zisi/internal/source"
 	"github.com/zisi-build/zisi/resolver"
 )
 
@@ -95,11 +96,7 @@ func NewScanner(fsys resolver.FS) *Scanner {
 
 // scannable reports whether the file is JavaScript or TypeScript source.
 func scannable(path string) bool {
-	switch filepath.Ext(path) {
-	case ".js", ".cjs", ".mjs", ".jsx", ".ts", ".tsx", ".mts", ".cts":
-		return true
-	}
-	return false
+	return source.IsSource(filepath.Ext(path))
 }
 
 // scan parses path (cached).
@@ -147,11 +144,12 @@ func (s *Scanner) scanAll(paths []string) map[string]*scanned {
 	return out
 }
 
-var scanLoaders = map[string]api.Loader{
-	".js": api.LoaderJS, ".cjs": api.LoaderJS, ".mjs": api.LoaderJS, ".jsx": api.LoaderJSX,
-	".ts": api.LoaderTS, ".mts": api.LoaderTS, ".cts": api.LoaderTS, ".tsx": api.LoaderTSX,
-	".json": api.LoaderJSON,
-}
+// scanLoaders are the source loaders plus JSON, which imports reach.
+var scanLoaders = func() map[string]api.Loader {
+	m := maps.Clone(source.Loaders)
+	m[".json"] = api.LoaderJSON
+	return m
+}()
 
 // scanFiles runs esbuild over files with every import marked external, so
 // esbuild parses just these files (plus files matched by glob-style
@@ -225,7 +223,7 @@ func (s *Scanner) scanFiles(paths []string) map[string]*scanned {
 			}
 			return out
 		}
-		msg := toMessage(res.Errors[0])
+		msg := esbuildMessage(res.Errors[0], "/") // the scan runs in "/"
 		out[paths[0]].syntax = &msg
 		out[paths[0]].imports = nil
 		return out
@@ -235,7 +233,7 @@ func (s *Scanner) scanFiles(paths []string) map[string]*scanned {
 		if call == "" {
 			continue
 		}
-		msg := toMessage(m)
+		msg := esbuildMessage(m, "/")
 		msg.Text = call + " with an argument that is not a string literal: zisi cannot tell which module it loads; if that module is not imported elsewhere, list its files in included_files in netlify.toml"
 		if r := out[msg.File]; r != nil {
 			r.warnings = append(r.warnings, msg)
@@ -248,16 +246,8 @@ func (s *Scanner) scanFiles(paths []string) map[string]*scanned {
 			return cmp.Or(strings.Compare(a.Specifier, b.Specifier), strings.Compare(string(a.Kind), string(b.Kind)))
 		})
 	}
-	var meta struct {
-		Inputs map[string]struct {
-			Format  string `json:"format"`
-			Imports []struct {
-				Path     string `json:"path"`
-				External bool   `json:"external"`
-			} `json:"imports"`
-		} `json:"inputs"`
-	}
-	if err := json.Unmarshal([]byte(res.Metafile), &meta); err != nil {
+	meta, err := decodeMeta(res.Metafile)
+	if err != nil {
 		return out
 	}
 	// Inputs that are not entry points are files matched by glob-style
@@ -326,17 +316,6 @@ func importKind(k api.ResolveKind) ImportKind {
 	return KindRequire
 }
 
-func toMessage(m api.Message) Message {
-	msg := Message{Text: m.Text}
-	if m.Location != nil {
-		msg.File = m.Location.File
-		if !filepath.IsAbs(msg.File) {
-			msg.File = "/" + msg.File
-		}
-		msg.Line, msg.Column = m.Location.Line, m.Location.Column
-	}
-	return msg
-}
 
 // locate finds where specifier is written in file (its first quoted
 // occurrence) for messages about it: 1-based line, 0-based column, as

@@ -12,6 +12,7 @@ import (
 	"github.com/evanw/esbuild/pkg/api"
 
 	"github.com/zisi-build/zisi/config"
+	"github.com/zisi-build/zisi/internal/source"
 	"github.com/zisi-build/zisi/resolver"
 )
 
@@ -52,7 +53,7 @@ func trace(ctx context.Context, in Input) (*Bundle, error) {
 	}
 	b := &Bundle{ModuleFormat: "cjs"}
 	ext := filepath.Ext(fn.MainFile)
-	isTS := ext == ".ts" || ext == ".tsx" || ext == ".mts" || ext == ".cts"
+	isTS := source.IsTypeScript(ext)
 	switch {
 	case in.APIVersion() == 2:
 		format := v2Format(env, fn.MainFile, t.base)
@@ -262,10 +263,12 @@ func (t *tracer) inBase(p string) bool {
 // reference does.
 func (t *tracer) ignored(p string) bool {
 	r, _ := filepath.Rel(t.base, p)
-	if t.nodeMajor >= 18 {
-		return strings.HasPrefix(r, "node_modules/@aws-sdk/")
+	rest, ok := strings.CutPrefix(filepath.ToSlash(r), "node_modules/")
+	if !ok {
+		return false
 	}
-	return strings.HasPrefix(r, "node_modules/aws-sdk/")
+	name, _ := resolver.SplitPackage(rest)
+	return isRuntimeSDK(name, t.nodeMajor)
 }
 
 // pending is a file to ship and follow.
@@ -387,11 +390,7 @@ func (t *tracer) analyse(real string, p pending, sc *scanned) error {
 }
 
 func isTSFile(p string) bool {
-	switch filepath.Ext(p) {
-	case ".ts", ".tsx", ".mts", ".cts":
-		return true
-	}
-	return false
+	return source.IsTypeScript(filepath.Ext(p))
 }
 
 // follow resolves one import and traces what it resolves to.
@@ -450,12 +449,9 @@ func (t *tracer) transpile(src string, format api.Format, dest string) error {
 	if err != nil {
 		return fmt.Errorf("read %q: %w", src, err)
 	}
-	loader := api.LoaderJS
-	switch filepath.Ext(src) {
-	case ".ts", ".mts", ".cts":
-		loader = api.LoaderTS
-	case ".tsx":
-		loader = api.LoaderTSX
+	loader, ok := source.Loaders[filepath.Ext(src)]
+	if !ok {
+		loader = api.LoaderJS
 	}
 	res := api.Transform(string(data), api.TransformOptions{
 		Loader:     loader,

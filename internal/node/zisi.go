@@ -10,6 +10,7 @@ import (
 
 	"github.com/zisi-build/zisi/config"
 	"github.com/zisi-build/zisi/internal/discover"
+	"github.com/zisi-build/zisi/internal/source"
 	"github.com/zisi-build/zisi/resolver"
 )
 
@@ -141,8 +142,7 @@ func (w *walker) walkLocal(ctx context.Context, file string, nextPage bool) erro
 }
 
 func (w *walker) resolverFor(file string) *resolver.Resolver {
-	switch filepath.Ext(file) {
-	case ".ts", ".tsx", ".mts", ".cts":
+	if source.IsTypeScript(filepath.Ext(file)) {
 		return w.env.Resolver.WithExtensions(tsExtensions)
 	}
 	return w.env.Resolver
@@ -259,7 +259,7 @@ func (w *walker) excludedWhy(name string) Why {
 	switch {
 	case strings.HasPrefix(name, "@types/"):
 		return WhyTypes
-	case w.nodeMajor >= 18 && strings.HasPrefix(name, "@aws-sdk/"), w.nodeMajor < 18 && name == "aws-sdk":
+	case isRuntimeSDK(name, w.nodeMajor):
 		return WhyRuntimeSDK
 	}
 	return ""

@@ -67,13 +67,26 @@ func AnalyzeFile(path, functionName string) (*Analysis, error) {
 	return Analyze(string(data), filepath.Ext(path), functionName)
 }
 
-var loaders = map[string]api.Loader{
-	".ts": api.LoaderTS, ".mts": api.LoaderTS, ".cts": api.LoaderTS, ".tsx": api.LoaderTSX, ".jsx": api.LoaderJSX,
+// Loaders are esbuild's loaders for the source extensions functions and
+// the files they import may have; every part of zisi that parses source
+// reads this one table.
+var Loaders = map[string]api.Loader{
+	".js": api.LoaderJS, ".cjs": api.LoaderJS, ".mjs": api.LoaderJS, ".jsx": api.LoaderJSX,
+	".ts": api.LoaderTS, ".mts": api.LoaderTS, ".cts": api.LoaderTS, ".tsx": api.LoaderTSX,
 }
+
+// IsTypeScript reports whether ext is a TypeScript source extension.
+func IsTypeScript(ext string) bool {
+	l := Loaders[ext]
+	return l == api.LoaderTS || l == api.LoaderTSX
+}
+
+// IsSource reports whether ext is JavaScript or TypeScript source.
+func IsSource(ext string) bool { return Loaders[ext] != api.LoaderNone }
 
 // Analyze analyses source text; ext selects JavaScript or TypeScript.
 func Analyze(src, ext, functionName string) (*Analysis, error) {
-	loader, ok := loaders[ext]
+	loader, ok := Loaders[ext]
 	if !ok {
 		loader = api.LoaderJS
 	}
