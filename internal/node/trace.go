@@ -281,9 +281,8 @@ type pending struct {
 
 // emitDependency queues a file to ship and follow; trace drains the
 // queue level by level.
-func (t *tracer) emitDependency(p, parent string, user bool) error {
+func (t *tracer) emitDependency(p, parent string, user bool) {
 	t.queue = append(t.queue, pending{p, parent, user})
-	return nil
 }
 
 // drain ships and follows queued files breadth first: each level's files
@@ -425,9 +424,7 @@ func (t *tracer) follow(spec, parent string, cjs, user bool) error {
 	}
 	for _, p := range paths {
 		userFile := user && !strings.Contains(p, "/node_modules/") && t.inBase(p)
-		if err := t.emitDependency(p, parent, userFile); err != nil {
-			return err
-		}
+		t.emitDependency(p, parent, userFile)
 	}
 	return nil
 }

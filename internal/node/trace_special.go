@@ -146,7 +146,8 @@ func (t *tracer) emitAsset(p, parent string) error {
 	}
 	switch filepath.Ext(p) {
 	case ".js", ".mjs", ".node", "":
-		return t.emitDependency(p, parent, false)
+		t.emitDependency(p, parent, false)
+		return nil
 	}
 	t.emitFile(p, parent)
 	return nil
