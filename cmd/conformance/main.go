@@ -34,6 +34,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/zisi-build/zisi/bundler"
 	"github.com/zisi-build/zisi/config"
@@ -125,6 +126,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "%d intentional differences (differences.json), %d functions not compared (bundler not in this release)\n", total.intentional, total.skipped)
 	if *corpus != "" {
 		fmt.Fprintf(stdout, "reference errors: %d\n", total.refErrors)
+	}
+	if sizes.reference > 0 {
+		fmt.Fprintf(stdout, "shared entries compressed: reference %d bytes, zisi %d bytes (zisi/reference %.3f)\n", sizes.reference, sizes.zisi, float64(sizes.zisi)/float64(sizes.reference))
 	}
 	fmt.Fprintf(stdout, "%d passed, %d failed\n", total.passed, total.failed)
 	if total.failed > 0 {
@@ -529,8 +533,47 @@ func compareFunction(r refOutput, ours *bundler.FunctionResult, oursErr error) [
 		case !slices.Equal(a, b):
 			ps = append(ps, problem{"entries", fmt.Sprintf("entries: only in the reference %v; only in zisi %v", minus(a, b), minus(b, a))})
 		}
+		sizes.add(refPath, ours.Path)
 	}
 	return ps
+}
+
+// sizes totals the compressed size of the entries both tools wrote
+// (same archive, same name): the like-for-like measure of archive size.
+var sizes sharedSizes
+
+type sharedSizes struct {
+	mu              sync.Mutex
+	reference, zisi int64
+}
+
+func (s *sharedSizes) add(refPath, oursPath string) {
+	ref, err1 := compressedSizes(refPath)
+	ours, err2 := compressedSizes(oursPath)
+	if err1 != nil || err2 != nil {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for name, n := range ref {
+		if m, ok := ours[name]; ok {
+			s.reference += n
+			s.zisi += m
+		}
+	}
+}
+
+func compressedSizes(path string) (map[string]int64, error) {
+	zr, err := zip.OpenReader(path)
+	if err != nil {
+		return nil, err
+	}
+	defer zr.Close()
+	out := map[string]int64{}
+	for _, f := range zr.File {
+		out[f.Name] = int64(f.CompressedSize64)
+	}
+	return out, nil
 }
 
 // normalize makes empty values compare equal to absent ones.
