@@ -2,270 +2,374 @@ package main
 
 import (
 	"archive/zip"
+	"bytes"
 	"crypto/sha256"
+	"encoding/json"
 	"fmt"
 	"io"
 	"maps"
-	"net"
 	"os"
-	"path"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/zisi-build/zisi/internal/testfs"
 )
 
-// fault is one bad input or fault. The site gets ok.js (a healthy
-// function) besides the case's files; the destination starts with a
-// previous build's manifest and archive, which must survive every case.
+// fault is one bad input or fault, run through the real command (the test
+// binary re-executed as zisi, see TestMain), so exit codes, signals and
+// the destination lock are the process's own.
+//
+// Every case gets the same layout under a fresh ROOT: the site in
+// ROOT/site (SITE) with a healthy fns/ok.js, files holding hostileSecret
+// in ROOT/outside (OUTSIDE is never a site), and a destination ROOT/out
+// (OUT) holding a previous deploy: manifest.json, old.zip and ok.zip. The
+// build runs with DEPLOY_TOKEN=hostileSecret in its environment.
+//
+// After the build, whatever the case: a failed build left the previous
+// deploy byte for byte; a successful one replaced the manifest and the
+// archives it lists and left every other previous file byte for byte; no
+// staging folder or temporary file is left; no file of OUT holds a byte
+// of the secret.
 type fault struct {
 	name  string
-	files map[string]string // site-relative; functions live in fns/
-	setup func(t *testing.T, site string)
-	// args are the command line after "build"; SITE and OUT are replaced.
-	args   []string
-	code   int
-	stderr []string
-	// built must exist afterwards; absent must not.
+	files map[string]string // ROOT-relative: "site/…" or "outside/…"
+	setup func(t *testing.T, e *faultEnv)
+	// args are the command line after "build"; ROOT, SITE and OUT are
+	// replaced. Default: -q SITE/fns OUT.
+	args []string
+	// dest is the destination the arguments name (default OUT); its
+	// manifest.json is the one a successful build writes, unless
+	// manifest says otherwise.
+	dest, manifest string
+	// during runs while the build runs (to signal it, or to start a
+	// second build against it).
+	during  func(t *testing.T, e *faultEnv, p *proc)
+	timeout time.Duration // default 2 minutes; a hang fails the case
+	code    int
+	stderr  []string // substrings, tokens replaced
+	// built must be archives the new manifest lists; absent must not
+	// exist in OUT afterwards.
 	built, absent []string
-	check         func(t *testing.T, site, out string)
+	check         func(t *testing.T, e *faultEnv, r runResult)
+	// bug, when set, skips the case (unless ZISI_FAULT_BUGS is set): it
+	// describes a known failure of the behaviour the case asserts.
+	bug string
+}
+
+// faultEnv is one case's layout.
+type faultEnv struct {
+	root, site, out, outside string
+	release                  func() // set by a setup that holds the lock
+}
+
+func (e *faultEnv) expand(s string) string {
+	return strings.NewReplacer("ROOT", e.root, "SITE", e.site, "OUT", e.out).Replace(s)
 }
 
 const okJS = "exports.handler = async () => ({ statusCode: 200 })\n"
 
-var faults = []fault{
-	{name: "js syntax error in a main file",
-		files:  map[string]string{"fns/syn.js": "exports.handler = async () => {\n  return {{;\n}\n"},
-		code:   1,
-		stderr: []string{`function "syn" (js, zisi): syntax error: SITE/fns/syn.js:2:11: Expected identifier`},
-		absent: []string{"syn.zip"}},
-	{name: "typescript syntax error",
-		files:  map[string]string{"fns/synts.ts": "const x: number = ;\nexport const handler = async () => ({ statusCode: x })\n"},
-		code:   1,
-		stderr: []string{`function "synts" (js, esbuild): build failed with 1 error(s):`, `SITE/fns/synts.ts:1:19: Unexpected ";"`},
-		absent: []string{"synts.zip"}},
-	{name: "missing required module",
-		files:  map[string]string{"fns/missing.js": "require('not-installed')\n" + okJS},
-		code:   1,
-		stderr: []string{`function "missing" (js, zisi): cannot find module "not-installed" imported by SITE/fns/missing.js:1`, "run npm install"},
-		absent: []string{"missing.zip"}},
-	{name: "invalid package.json",
-		files:  map[string]string{"fns/badpkg/badpkg.js": okJS, "fns/badpkg/package.json": "{\"name\": \"x\",\n  \"dependencies\": {,}\n}"},
-		code:   1,
-		stderr: []string{`function "badpkg" (js, zisi): invalid package.json: SITE/fns/badpkg/package.json:2:20 is invalid JSON`, "fix it"},
-		absent: []string{"badpkg.zip"}},
-	{name: "invalid netlify.toml",
-		files:  map[string]string{"netlify.toml": "[functions]\nnode_bundler = \"zisi\"\ntimeout = = 3\n"},
-		args:   []string{"--config", "SITE/netlify.toml", "SITE/fns", "OUT"},
-		code:   1,
-		stderr: []string{"SITE/netlify.toml:3:"}},
-	{name: "invalid node_bundler",
-		files:  map[string]string{"netlify.toml": "[functions]\nnode_bundler = \"webpack\"\n"},
-		args:   []string{"--config", "SITE/netlify.toml", "SITE/fns", "OUT"},
-		code:   1,
-		stderr: []string{`SITE/netlify.toml:2:1: functions.node_bundler: "webpack" is not one of zisi, esbuild, nft, none`}},
-	{name: "invalid in-source config",
-		files:  map[string]string{"fns/badisc.mjs": "export default async () => new Response('x')\nexport const config = { path: 42 }\n"},
-		code:   1,
-		stderr: []string{`function "badisc" (js): SITE/fns/badisc.mjs: Function badisc has a configuration error on 'path': Must be a string or array of strings`},
-		absent: []string{"badisc.zip"}},
-	{name: "broken symlink",
-		files:  map[string]string{"fns/broken/index.js": okJS},
-		setup:  func(t *testing.T, site string) { symlink(t, "nowhere.js", filepath.Join(site, "fns/broken/gone.js")) },
-		code:   1,
-		stderr: []string{`function "broken" (js, zisi): follow symlink "SITE/fns/broken/gone.js"`, "no such file or directory; remove it or point it at an existing file"},
-		absent: []string{"broken.zip"}},
-	{name: "symlink loop",
-		files: map[string]string{"fns/loop/index.js": okJS},
-		setup: func(t *testing.T, site string) {
-			symlink(t, "b.js", filepath.Join(site, "fns/loop/a.js"))
-			symlink(t, "a.js", filepath.Join(site, "fns/loop/b.js"))
-		},
-		code:   1,
-		stderr: []string{`function "loop" (js, zisi): follow symlink "SITE/fns/loop/a.js"`, "too many levels of symbolic links"},
-		absent: []string{"loop.zip"}},
-	{name: "symlink pointing outside the site",
-		files: map[string]string{"fns/escape/escape.js": "require('./link')\n" + okJS, "outside/secret.js": "module.exports = 'kept'\n"},
-		setup: func(t *testing.T, site string) {
-			symlink(t, "../../outside/secret.js", filepath.Join(site, "fns/escape/link.js"))
-		},
-		code:  0,
-		built: []string{"ok.zip", "escape.zip"},
-		check: func(t *testing.T, site, out string) {
-			// The target is shipped too (the tracer follows real paths)
-			// and the link stays a link between entries: every name is
-			// relative without "..", every link lands on an entry.
-			entries := zipEntries(t, filepath.Join(out, "escape.zip"))
-			names := entryNames(entries)
-			if !slices.Contains(names, "outside/secret.js") {
-				t.Errorf("entries %v lack the link's target", names)
-			}
-			for _, f := range entries {
-				if path.IsAbs(f.Name) || slices.Contains(strings.Split(f.Name, "/"), "..") {
-					t.Errorf("entry %q escapes the archive root", f.Name)
-				}
-				if f.Mode()&os.ModeSymlink != 0 {
-					target := path.Join(path.Dir(f.Name), readEntry(t, f))
-					if strings.HasPrefix(target, "../") || !slices.Contains(names, target) {
-						t.Errorf("link %s points at %q, not at an entry", f.Name, target)
-					}
-				}
-			}
-		}},
-	{name: "unreadable file",
-		files: map[string]string{"fns/sock/index.js": okJS},
-		setup: func(t *testing.T, site string) {
-			l, err := net.Listen("unix", filepath.Join(site, "fns/sock/data.sock"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { l.Close() })
-		},
-		code:   1,
-		stderr: []string{`function "sock" (js, zisi): archive "SITE/fns/sock/data.sock": not a regular file`, `leave it out with a "!" pattern in included_files`},
-		absent: []string{"sock.zip"}},
-	{name: "destination is a file",
-		files:  map[string]string{"dest-file": "not a folder"},
-		args:   []string{"SITE/fns", "SITE/dest-file"},
-		code:   1,
-		stderr: []string{`destination "SITE/dest-file" is a file, not a folder; choose another destination or remove it`},
-		check: func(t *testing.T, site, out string) {
-			if data, _ := os.ReadFile(filepath.Join(site, "dest-file")); string(data) != "not a folder" {
-				t.Errorf("the file became %q", data)
-			}
-		}},
-	{name: "destination not writable",
-		args:   []string{"SITE/fns", "/proc/zisi-out"},
-		code:   1,
-		stderr: []string{`create destination "/proc/zisi-out"`, "choose a destination you can write to"}},
-	{name: "destination inside a source folder",
-		args:   []string{"SITE/fns", "SITE/fns/out"},
-		code:   1,
-		stderr: []string{`destination "SITE/fns/out" is inside source folder "SITE/fns"; choose a destination outside it`},
-		check: func(t *testing.T, site, out string) {
-			if _, err := os.Stat(filepath.Join(site, "fns/out")); err == nil {
-				t.Error("the destination was created")
-			}
-		}},
-	{name: "duplicate names across folders",
-		files:  map[string]string{"more/ok.js": "exports.handler = async () => ({ statusCode: 201 })\n"},
-		args:   []string{"SITE/fns", "SITE/more", "OUT"},
-		code:   0,
-		stderr: []string{`function "ok": SITE/fns/ok.js: not built: "SITE/more/ok.js" from a later source folder has the same name and wins`},
-		built:  []string{"ok.zip"}},
-	{name: "reserved name",
-		files:  map[string]string{"fns/___netlify-entry-point.js": okJS},
-		code:   1,
-		stderr: []string{`"___netlify-entry-point" is a reserved word and cannot be used as a function name`},
-		absent: []string{"___netlify-entry-point.zip"}},
-	{name: "unicode and spaces in names and paths",
-		files: map[string]string{"fns/ünï côde/index.js": okJS, "fns/spaced name.js": okJS, "fns/日本/日本.js": "require('./データ.json')\n" + okJS, "fns/日本/データ.json": "{}"},
-		args:  []string{"SITE/fns", "OUT/with space"},
-		code:  0,
-		check: func(t *testing.T, site, out string) {
-			for _, name := range []string{"ünï côde.zip", "spaced name.zip", "日本.zip"} {
-				if _, err := os.Stat(filepath.Join(out, "with space", name)); err != nil {
-					t.Error(err)
-				}
-			}
-			if got := entryNames(zipEntries(t, filepath.Join(out, "with space", "日本.zip"))); !slices.Equal(got, []string{"データ.json", "日本.js"}) {
-				t.Errorf("entries %v", got)
-			}
-		}},
-	{name: "included_files escaping the base directory",
-		files:  map[string]string{"netlify.toml": "[functions]\nincluded_files = [\"../**\"]\n"},
-		args:   []string{"--config", "SITE/netlify.toml", "SITE/fns", "OUT"},
-		code:   1,
-		stderr: []string{`"../**" climbs out of "SITE"; included files must live in the site`}},
-	{name: "failing Go build",
-		files:  map[string]string{"fns/gofail/go.mod": "module example.com/gofail\n\ngo 1.22\n", "fns/gofail/main.go": "package main\n\nfunc main() { nope() }\n"},
-		code:   1,
-		stderr: []string{`function "gofail" (go): go build in "SITE/fns/gofail" failed`, "./main.go:3:15: undefined: nope"},
-		absent: []string{"gofail.zip"}},
-	{name: "archive over the size limit",
-		files:  map[string]string{"netlify.toml": "[functions.big]\nunzipped_size_limit = 1\n", "fns/big/big.js": okJS, "fns/big/blob.txt": strings.Repeat("x", 2<<20)},
-		args:   []string{"--config", "SITE/netlify.toml", "SITE/fns", "OUT"},
-		code:   1,
-		stderr: []string{`would hold 2.0 MB unzipped, over the 1.0 MB limit; largest files: blob.txt (2.0 MB)`, "raise unzipped_size_limit in netlify.toml"},
-		absent: []string{"big.zip"}},
+// previousDeploy is what OUT holds before each case.
+var previousDeploy = map[string]string{"manifest.json": "previous manifest", "old.zip": "previous archive", "ok.zip": "previous ok archive"}
+
+// outsideFiles sit beside the site and hold the secret.
+var outsideFiles = map[string]string{
+	"outside/secret.js":        "module.exports = '" + hostileSecret + "'\n",
+	"outside/dir/notes.txt":    hostileSecret + "\n",
+	"outside/lib/package.json": `{"name":"lib","version":"1.0.0"}`,
+	"outside/lib/index.js":     "module.exports = '" + hostileSecret + "'\n",
+	"outside/ts/leak.ts":       "export const leak = '" + hostileSecret + "'\n",
+}
+
+func allFaults() []fault {
+	return slices.Concat(sourceFaults(), configFaults(), containmentFaults(), fileFaults(), destinationFaults(), concurrencyFaults(), prebuiltFaults(), usageFaults())
 }
 
 func TestFaultMatrix(t *testing.T) {
 	t.Parallel()
-	for _, c := range faults {
+	cases := allFaults()
+	if len(cases) < 50 {
+		t.Errorf("%d cases; the matrix promises at least 50", len(cases))
+	}
+	seen := map[string]bool{}
+	for _, c := range cases {
+		if seen[c.name] {
+			t.Errorf("two cases named %q", c.name)
+		}
+		seen[c.name] = true
 		t.Run(c.name, func(t *testing.T) {
+			if c.bug != "" && os.Getenv("ZISI_FAULT_BUGS") == "" {
+				t.Skip("known bug (ZISI_FAULT_BUGS=1 runs it): " + c.bug)
+			}
 			t.Parallel()
-			site, out := t.TempDir(), t.TempDir()
-			testfs.Write(t, site, map[string]string{"fns/ok.js": okJS})
-			testfs.Write(t, site, c.files)
-			if c.setup != nil {
-				c.setup(t, site)
-			}
-			testfs.Write(t, out, map[string]string{"manifest.json": "previous manifest", "old.zip": "previous archive", "ok.zip": "previous ok archive"})
-			before := outputHashes(t, out)
-			args := c.args
-			if args == nil {
-				args = []string{"SITE/fns", "OUT"}
-			}
-			var full []string
-			for _, a := range append([]string{"build", "-q"}, args...) {
-				full = append(full, strings.NewReplacer("SITE", site, "OUT", out).Replace(a))
-			}
-			r := run(t, full...)
-			if r.code != c.code {
-				t.Fatalf("exit %d, want %d\n%s", r.code, c.code, r.stderr)
-			}
-			for _, w := range c.stderr {
-				if w = strings.ReplaceAll(w, "SITE", site); !strings.Contains(r.stderr, w) {
-					t.Errorf("stderr lacks %q:\n%s", w, r.stderr)
-				}
-			}
-			// Nothing lost: a failed build leaves the previous deploy byte
-			// for byte (no archive replaced, nothing added); a successful
-			// one keeps archives it does not produce.
-			if data, _ := os.ReadFile(filepath.Join(out, "old.zip")); string(data) != "previous archive" {
-				t.Errorf("old.zip became %q", data)
-			}
-			if after := outputHashes(t, out); c.code != 0 && !maps.Equal(before, after) {
-				t.Errorf("a failed build changed the previous deploy:\nbefore %v\nafter  %v", before, after)
-			}
-			for _, name := range c.built {
-				if _, err := os.Stat(filepath.Join(out, name)); err != nil {
-					t.Errorf("not built: %v", err)
-				}
-				if c.code != 0 {
-					t.Errorf("case lists %s as built, but a failed build publishes nothing", name)
-				}
-			}
-			for _, name := range c.absent {
-				if _, err := os.Stat(filepath.Join(out, name)); !os.IsNotExist(err) {
-					t.Errorf("%s exists (%v)", name, err)
-				}
-			}
-			// No half-written file anywhere in the destination.
-			filepath.WalkDir(out, func(p string, d os.DirEntry, err error) error {
-				if err == nil && strings.Contains(d.Name(), ".tmp-") {
-					t.Errorf("temporary file left: %s", p)
-				}
-				return nil
-			})
-			if c.check != nil {
-				c.check(t, site, out)
-			}
+			runFault(t, c)
 		})
 	}
 }
 
+func runFault(t *testing.T, c fault) {
+	root := t.TempDir()
+	e := &faultEnv{root: root, site: filepath.Join(root, "site"), out: filepath.Join(root, "out"), outside: filepath.Join(root, "outside")}
+	testfs.Write(t, root, outsideFiles)
+	testfs.Write(t, e.site, map[string]string{"fns/ok.js": okJS})
+	testfs.Write(t, root, c.files)
+	testfs.Write(t, e.out, previousDeploy)
+	if c.setup != nil {
+		c.setup(t, e)
+	}
+	before := deployHashes(t, e.out)
+	args := c.args
+	if args == nil {
+		args = []string{"-q", "SITE/fns", "OUT"}
+	}
+	full := []string{"build"}
+	for _, a := range args {
+		full = append(full, e.expand(a))
+	}
+	p := startZisi(t, root, []string{"DEPLOY_TOKEN=" + hostileSecret}, full...)
+	if c.during != nil {
+		c.during(t, e, p)
+	}
+	timeout := c.timeout
+	if timeout == 0 {
+		timeout = 2 * time.Minute
+	}
+	r := p.wait(t, timeout)
+	if r.code != c.code {
+		t.Fatalf("exit %d, want %d\n%s", r.code, c.code, r.stderr)
+	}
+	for _, w := range c.stderr {
+		if w = e.expand(w); !strings.Contains(r.stderr, w) {
+			t.Errorf("stderr lacks %q:\n%s", w, r.stderr)
+		}
+	}
+	if c.code == 0 {
+		checkPublished(t, c, e, before)
+	} else if after := deployHashes(t, e.out); !maps.Equal(before, after) {
+		t.Errorf("a failed build changed the previous deploy:\nbefore %v\nafter  %v", before, after)
+	}
+	for _, name := range c.absent {
+		if _, err := os.Lstat(filepath.Join(e.out, name)); !os.IsNotExist(err) {
+			t.Errorf("%s exists (%v)", name, err)
+		}
+	}
+	for _, dir := range []string{e.out, e.site} {
+		filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+			if err == nil && leftoverName(d.Name()) {
+				t.Errorf("left behind: %s", p)
+			}
+			return nil
+		})
+	}
+	assertNoSecret(t, e.out)
+	if c.check != nil {
+		c.check(t, e, r)
+	}
+}
+
+// checkPublished: a successful build wrote a new manifest listing the
+// functions it built, each archive in place and readable; every file of
+// the previous deploy it did not replace is byte for byte as it was.
+func checkPublished(t *testing.T, c fault, e *faultEnv, before map[string]string) {
+	t.Helper()
+	dest := e.out
+	if c.dest != "" {
+		dest = e.expand(c.dest)
+	}
+	manifestPath := filepath.Join(dest, "manifest.json")
+	if c.manifest != "" {
+		manifestPath = e.expand(c.manifest)
+	}
+	data, err := os.ReadFile(manifestPath)
+	if err != nil {
+		t.Fatalf("no manifest: %v", err)
+	}
+	var m struct {
+		Functions []struct{ Name, Path string }
+	}
+	if err := json.Unmarshal(data, &m); err != nil {
+		t.Fatalf("the manifest is not JSON: %v\n%s", err, data)
+	}
+	// Paths relative to OUT, through symbolic links (a destination may
+	// be one).
+	base := e.out
+	if real, err := filepath.EvalSymlinks(base); err == nil {
+		base = real
+	}
+	relOut := func(p string) (string, bool) {
+		if real, err := filepath.EvalSymlinks(p); err == nil {
+			p = real
+		}
+		rel, err := filepath.Rel(base, p)
+		return rel, err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
+	}
+	replaced := map[string]bool{}
+	manifestRel, manifestInOut := relOut(manifestPath)
+	if manifestInOut {
+		replaced[manifestRel] = true
+	}
+	for _, f := range m.Functions {
+		rel, ok := relOut(f.Path)
+		if !ok {
+			t.Errorf("function %s published outside OUT: %s", f.Name, f.Path)
+			continue
+		}
+		replaced[rel] = true
+		if strings.HasSuffix(f.Path, ".zip") {
+			zipEntries(t, f.Path)
+		} else if _, err := os.Stat(f.Path); err != nil {
+			t.Errorf("function %s: %v", f.Name, err)
+		}
+	}
+	for _, name := range c.built {
+		if !replaced[name] {
+			t.Errorf("the manifest does not list %s: %s", name, data)
+		}
+	}
+	under := func(name string) bool {
+		for r := range replaced {
+			if name == r || strings.HasPrefix(name, r+string(filepath.Separator)) {
+				return true
+			}
+		}
+		return false
+	}
+	after := deployHashes(t, e.out)
+	for name, h := range before {
+		if !under(name) && after[name] != h {
+			t.Errorf("%s, not rebuilt, changed or vanished", name)
+		}
+	}
+	for name := range after {
+		if _, ok := before[name]; !ok && !under(name) {
+			t.Errorf("%s appeared, but no manifest names it", name)
+		}
+	}
+	if manifestInOut && before[manifestRel] != "" && after[manifestRel] == before[manifestRel] {
+		t.Errorf("%s was not replaced", manifestRel)
+	}
+}
+
+// leftoverName is what a build may never leave: its staging folder and
+// the temporary files of atomic writes.
+func leftoverName(name string) bool {
+	return strings.HasPrefix(name, ".zisi-staging-") || strings.Contains(name, ".tmp-")
+}
+
+// proc is a running zisi.
+type proc struct {
+	cmd            *exec.Cmd
+	args           []string
+	stdout, stderr lockedBuffer
+	done           chan struct{}
+}
+
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// startZisi runs the test binary as zisi with args, in dir, with env
+// added to the environment.
+func startZisi(t *testing.T, dir string, env []string, args ...string) *proc {
+	t.Helper()
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	list, _ := json.Marshal(args)
+	p := &proc{cmd: exec.Command(exe, "-test.run=^$"), args: args, done: make(chan struct{})}
+	p.cmd.Dir = dir
+	p.cmd.Env = append(append(os.Environ(), env...), "ZISI_TEST_MAIN_ARGS="+string(list))
+	p.cmd.Stdout, p.cmd.Stderr = &p.stdout, &p.stderr
+	if err := p.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		p.cmd.Wait()
+		close(p.done)
+	}()
+	t.Cleanup(func() {
+		select {
+		case <-p.done:
+		default:
+			p.cmd.Process.Kill()
+			<-p.done
+		}
+	})
+	return p
+}
+
+// wait waits for zisi to exit; one still running after timeout is
+// killed and fails the test.
+func (p *proc) wait(t *testing.T, timeout time.Duration) runResult {
+	t.Helper()
+	select {
+	case <-p.done:
+	case <-time.After(timeout):
+		p.cmd.Process.Kill()
+		<-p.done
+		t.Fatalf("zisi %q still running after %s (killed)\n%s", p.args, timeout, p.stderr.String())
+	}
+	return runResult{p.cmd.ProcessState.ExitCode(), p.stdout.String(), p.stderr.String()}
+}
+
+// await polls cond until it holds; zisi ending first, or a minute
+// passing, fails the test.
+func (p *proc) await(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for !cond() {
+		select {
+		case <-p.done:
+			t.Fatalf("zisi ended before %s: exit %d\n%s", what, p.cmd.ProcessState.ExitCode(), p.stderr.String())
+		case <-time.After(5 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no %s within a minute\n%s", what, p.stderr.String())
+		}
+	}
+}
+
+// staged counts the entries of OUT's staging folder (0 without one).
+func staged(out string) int {
+	dirs, _ := filepath.Glob(filepath.Join(out, ".zisi-staging-*"))
+	if len(dirs) == 0 {
+		return 0
+	}
+	entries, _ := os.ReadDir(dirs[0])
+	return len(entries)
+}
+
 func symlink(t *testing.T, target, link string) {
 	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(link), 0o755); err != nil {
+		t.Fatal(err)
+	}
 	if err := os.Symlink(target, link); err != nil {
 		t.Fatal(err)
 	}
 }
 
+// zipEntries opens the archive at path and reads every entry through,
+// so a bad CRC fails the test.
 func zipEntries(t *testing.T, path string) []*zip.File {
 	t.Helper()
 	zr, err := zip.OpenReader(path)
@@ -308,12 +412,10 @@ func readEntry(t *testing.T, f *zip.File) string {
 	return string(data)
 }
 
-// stressSite writes n functions of four kinds (CommonJS file, directory
+// stressFiles are n functions of four kinds (CommonJS file, directory
 // with a helper, ESM through esbuild, TypeScript) over a shared local
-// package tree.
-func stressSite(t *testing.T, n int) string {
-	t.Helper()
-	site := t.TempDir()
+// package tree, as site-relative paths.
+func stressFiles(n int) map[string]string {
 	files := map[string]string{
 		"package.json":                    `{"dependencies":{"alpha":"1.0.0","beta":"1.0.0"}}`,
 		"node_modules/alpha/package.json": `{"name":"alpha","version":"1.0.0","main":"lib/index.js","dependencies":{"gamma":"1.0.0"}}`,
@@ -337,8 +439,13 @@ func stressSite(t *testing.T, n int) string {
 			files[fmt.Sprintf("fns/t%03d.ts", i)] = fmt.Sprintf("import a from 'alpha'\nconst n: number = %d\nexport const handler = async () => ({ statusCode: 200, body: String(a + n) })\n", i)
 		}
 	}
-	testfs.Write(t, site, files)
-	return site
+	return files
+}
+
+// stressSite writes stressFiles(n) into a new temporary directory.
+func stressSite(t *testing.T, n int) string {
+	t.Helper()
+	return testfs.Site(t, stressFiles(n))
 }
 
 // outputHashes hashes every file of a build's output; the manifest is
@@ -363,6 +470,21 @@ func outputHashes(t *testing.T, out string) map[string]string {
 		hashes[rel] = fmt.Sprintf("%x", sha256.Sum256(data))
 		return nil
 	})
+	return hashes
+}
+
+// deployHashes is outputHashes without leftovers of killed builds, which
+// are no part of a deploy (the next build removes them).
+func deployHashes(t *testing.T, out string) map[string]string {
+	t.Helper()
+	hashes := outputHashes(t, out)
+	for name := range hashes {
+		for _, part := range strings.Split(name, string(filepath.Separator)) {
+			if leftoverName(part) {
+				delete(hashes, name)
+			}
+		}
+	}
 	return hashes
 }
 
