@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/zisi-build/zisi/config"
 	"github.com/zisi-build/zisi/internal/archive"
@@ -26,7 +27,9 @@ const userPriority = 10
 
 // builder holds what every function build of one call shares.
 type builder struct {
-	destDir string
+	// destDir is where archives are written (the staging folder);
+	// publishDir, when set, where they will be published.
+	destDir, publishDir string
 	opts    Options
 	comp    *archive.Compressor
 	env     *node.Env
@@ -94,6 +97,9 @@ func (b *builder) build(ctx context.Context, fn discover.Function, output string
 	if err := ctx.Err(); err != nil {
 		return nil, b.fail(fn, "", err)
 	}
+	if !utf8.ValidString(fn.SrcPath) {
+		return nil, b.fail(fn, "", fmt.Errorf("%q is not valid UTF-8, so the manifest (JSON) cannot name it; rename it", fn.SrcPath))
+	}
 	p, err := b.plan(fn, true)
 	if err != nil {
 		return nil, b.fail(fn, "", err)
@@ -136,6 +142,18 @@ func (b *builder) build(ctx context.Context, fn discover.Function, output string
 		return res, nil
 	}
 	return nil, b.fail(fn, "", fmt.Errorf("%w: building %s source functions is not part of this zisi release yet; build the binary yourself and put it in the functions folder", ErrRuntimeUnavailable, fn.Runtime))
+}
+
+// published names a path written in the staging folder by where it will
+// be published, for messages.
+func (b *builder) published(p string) string {
+	if b.publishDir == "" {
+		return p
+	}
+	if rel, err := filepath.Rel(b.destDir, p); err == nil && !strings.HasPrefix(rel, "..") {
+		return filepath.Join(b.publishDir, rel)
+	}
+	return p
 }
 
 // regularFile refuses a main file that is not a regular file: reading a

@@ -35,6 +35,7 @@ func (b *builder) writeArchive(ctx context.Context, res *FunctionResult, entries
 		res.Size = st.Zipped
 	}
 	if se := (*archive.SizeError)(nil); errors.As(err, &se) {
+		se.Dest = b.published(se.Dest) // the staging folder is gone when users read this
 		return fmt.Errorf("%w; %s; cut it down (external_node_modules, ignored_node_modules, fewer included_files) or raise %s in netlify.toml",
 			se, largest(st), limitKey(se.Zipped))
 	}

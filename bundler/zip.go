@@ -199,6 +199,7 @@ func buildAll(ctx context.Context, fns []discover.Function, destDir string, o Op
 	dest := destDir
 	if strings.HasPrefix(filepath.Base(destDir), stagingPrefix) {
 		dest = filepath.Dir(destDir)
+		b.publishDir = dest
 	}
 	if abs, err := filepath.Abs(dest); err == nil {
 		b.env.Exclude = append(b.env.Exclude, abs)

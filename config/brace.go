@@ -49,15 +49,18 @@ func expandBraces(s string, depth int) []string {
 		middles = seq
 	} else {
 		// Not a set: keep the braces literally and expand what follows.
-		out := make([]string, 0, len(posts))
+		out := make([]string, 0, min(len(posts), maxBraceExpansions+1))
 		for _, p := range expandBraces(body, depth+1) {
 			for _, q := range posts {
 				out = append(out, pre+"{"+p+"}"+q)
+				if len(out) > maxBraceExpansions {
+					return capExpansions(out) // never build the whole product
+				}
 			}
 		}
-		return capExpansions(out)
+		return out
 	}
-	out := make([]string, 0, len(middles)*len(posts))
+	out := make([]string, 0, min(len(middles)*len(posts), maxBraceExpansions+1))
 	for _, m := range middles {
 		for _, q := range posts {
 			out = append(out, pre+m+q)

@@ -66,3 +66,20 @@ func TestValuesValidatedWhereRead(t *testing.T) {
 		}
 	}
 }
+
+// TestBraceExpansionIsBounded: patterns whose braces multiply out
+// (nested literal pairs, long chains of sets) stop at the cap without
+// building the whole product first.
+func TestBraceExpansionIsBounded(t *testing.T) {
+	t.Parallel()
+	for _, p := range []string{
+		"{" + strings.Repeat("{a,b}", 13) + "}" + strings.Repeat("{a,b}", 13),
+		strings.Repeat("{a,b,c}", 40),
+		"{1..999999999}",
+		strings.Repeat("{", 60) + "a,b" + strings.Repeat("}", 60),
+	} {
+		if n := len(ExpandBraces(p)); n > maxBraceExpansions {
+			t.Errorf("%.40q expands to %d patterns, over the cap", p, n)
+		}
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"path"
 	"slices"
 	"strings"
+	"unicode/utf8"
 )
 
 // Entry is one file to store.
@@ -51,6 +52,8 @@ func ValidateName(name string) error {
 		return bad("ends with a slash")
 	case path.Clean(name) != name:
 		return bad("not a clean path")
+	case !utf8.ValidString(name):
+		return bad("is not valid UTF-8, which zip names (flagged UTF-8) and the manifest need; rename the file")
 	}
 	for _, seg := range strings.Split(name, "/") {
 		if seg == ".." || seg == "." {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -147,7 +146,7 @@ func Build(ctx context.Context, in Input) (*Bundle, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := in.Env.checkContained(b.Inputs); err != nil {
+	if err := in.Env.checkContained(b.Inputs, b.sel); err != nil {
 		return nil, err
 	}
 	b.Bundler, b.BundlerReason = bundler, reason
@@ -174,9 +173,20 @@ func addIncludedFiles(ctx context.Context, in Input, b *Bundle) error {
 	if base == "" {
 		return fmt.Errorf("included_files: no base directory to resolve %q against", in.Config.IncludedFiles)
 	}
+	// Patterns may reach anywhere in the site: its base directory, else
+	// the containment root holding base (a site without netlify.toml).
 	root := base
-	if in.Env != nil && in.Env.BasePath != "" {
+	switch {
+	case in.Env == nil:
+	case in.Env.BasePath != "":
 		root = in.Env.BasePath
+	default:
+		for _, r := range in.Env.Roots {
+			if rel, err := filepath.Rel(r, base); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+				root = r
+				break
+			}
+		}
 	}
 	inc, err := parseIncludes(in.Config.IncludedFiles, base, root)
 	if err != nil {
@@ -184,9 +194,7 @@ func addIncludedFiles(ctx context.Context, in Input, b *Bundle) error {
 	}
 	if in.Env != nil && filepath.IsAbs(inc.base) {
 		// Globs read through the resolver's file system too.
-		if sub, err := fs.Sub(in.Env.Resolver.FS(), strings.TrimPrefix(filepath.ToSlash(inc.base), "/")); err == nil {
-			inc.fsys = sub
-		}
+		inc.fsys = subFS{parent: in.Env.Resolver.FS(), dir: strings.TrimPrefix(filepath.ToSlash(inc.base), "/")}
 	}
 	if in.Env != nil {
 		inc.skip = in.Env.Exclude

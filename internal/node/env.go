@@ -39,8 +39,9 @@ type Env struct {
 // match with errors.Is.
 var ErrOutsideRoot = archive.ErrOutsideRoot
 
-// checkContained refuses inputs whose real path is outside e.Roots.
-func (e *Env) checkContained(inputs []string) error {
+// checkContained refuses inputs whose real path is outside e.Roots,
+// naming what led to them from the selection.
+func (e *Env) checkContained(inputs []string, sel *selector) error {
 	if e == nil || e.Roots == nil {
 		return nil
 	}
@@ -63,6 +64,9 @@ func (e *Env) checkContained(inputs []string) error {
 			what := fmt.Sprintf("%q", real)
 			if real != f {
 				what = fmt.Sprintf("%q, a symbolic link to %q,", f, real)
+			}
+			if by := sel.importedBy(f); by != "" {
+				what += " (" + by + ")"
 			}
 			return fmt.Errorf("%w: the function would ship %s outside the repository root; nothing outside it ships (it could hold the build machine's secrets): remove the link or import, copy what it needs into the site, or allow that folder explicitly (--allow-outside)", ErrOutsideRoot, what)
 		}

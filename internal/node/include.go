@@ -14,6 +14,7 @@ import (
 	"github.com/bmatcuk/doublestar/v4"
 
 	"github.com/zisi-build/zisi/config"
+	"github.com/zisi-build/zisi/resolver"
 )
 
 // ErrIncludeOutsideBase refuses an included_files pattern that would
@@ -228,6 +229,36 @@ func (inc *includes) skipped(p, rel string) bool {
 	return false
 }
 
+// subFS is a folder of a file system, as fs.Sub, but keeping the parent's
+// Stat: fs.Sub has none, so fs.Stat would open the file, and opening a
+// FIFO blocks for ever.
+type subFS struct {
+	parent resolver.FS
+	dir    string
+}
+
+func (s subFS) full(name string) string {
+	switch {
+	case s.dir == "" || s.dir == ".":
+		return name
+	case name == ".":
+		return s.dir
+	}
+	return path.Join(s.dir, name)
+}
+
+func (s subFS) Open(name string) (fs.File, error) { return s.parent.Open(s.full(name)) }
+
+func (s subFS) ReadDir(name string) ([]fs.DirEntry, error) { return s.parent.ReadDir(s.full(name)) }
+
+func (s subFS) ReadFile(name string) ([]byte, error) { return s.parent.ReadFile(s.full(name)) }
+
+func (s subFS) Stat(name string) (fs.FileInfo, error) { return fs.Stat(s.parent, s.full(name)) }
+
+func (s subFS) Lstat(name string) (fs.FileInfo, error) { return s.parent.Lstat(s.full(name)) }
+
+func (s subFS) ReadLink(name string) (string, error) { return s.parent.ReadLink(s.full(name)) }
+
 // ctxFS stops every directory read and stat once ctx is done.
 type ctxFS struct {
 	fs.FS
@@ -251,6 +282,10 @@ func (c ctxFS) ReadDir(name string) ([]fs.DirEntry, error) {
 func (c ctxFS) Stat(name string) (fs.FileInfo, error) {
 	if err := c.ctx.Err(); err != nil {
 		return nil, err
+	}
+	// Never open a special file to stat it: a FIFO would block.
+	if fi, err := fs.Lstat(c.FS, name); err == nil && fi.Mode().Type()&(fs.ModeNamedPipe|fs.ModeSocket|fs.ModeDevice|fs.ModeCharDevice) != 0 {
+		return fi, nil
 	}
 	return fs.Stat(c.FS, name)
 }

@@ -115,6 +115,39 @@ func (s *selector) omit(path string, why Why, via, spec string) {
 	}
 }
 
+// importedBy says what brought path in, "imported as "x" by FILE:LINE",
+// following the picks up to the first import; "" when unknown.
+func (s *selector) importedBy(path string) string {
+	if s == nil {
+		return ""
+	}
+	cur, ok := s.files[path]
+	for range 64 {
+		if !ok {
+			return ""
+		}
+		if cur.Specifier != "" && cur.Via != "" {
+			return fmt.Sprintf("imported as %q by %s", cur.Specifier, locationOf(cur))
+		}
+		if cur.Via == "" {
+			return ""
+		}
+		next, found := s.files[cur.Via]
+		if !found {
+			next, found = s.pkgs[cur.Via]
+		}
+		cur, ok = next, found
+	}
+	return ""
+}
+
+func locationOf(p Pick) string {
+	if line := p.Line(); line > 0 {
+		return fmt.Sprintf("%s:%d", p.Via, line)
+	}
+	return p.Via
+}
+
 // report returns the selection for the files that ship: a file recorded
 // but not shipped (a junk file, say) is not listed as included.
 func (s *selector) report(shipped []string) *Selection {
