@@ -30,9 +30,9 @@ type builder struct {
 	// destDir is where archives are written (the staging folder);
 	// publishDir, when set, where they will be published.
 	destDir, publishDir string
-	opts    Options
-	comp    *archive.Compressor
-	env     *node.Env
+	opts                Options
+	comp                *archive.Compressor
+	env                 *node.Env
 
 	bootOnce sync.Once
 	boot     *node.Bootstrap

@@ -316,7 +316,6 @@ func importKind(k api.ResolveKind) ImportKind {
 	return KindRequire
 }
 
-
 // locate finds where specifier is written in file (its first quoted
 // occurrence) for messages about it: 1-based line, 0-based column, as
 // esbuild reports; line 0 when unknown.
