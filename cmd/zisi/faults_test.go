@@ -57,9 +57,6 @@ type fault struct {
 	// exist in OUT afterwards.
 	built, absent []string
 	check         func(t *testing.T, e *faultEnv, r runResult)
-	// bug, when set, skips the case (unless ZISI_FAULT_BUGS is set): it
-	// describes a known failure of the behaviour the case asserts.
-	bug string
 }
 
 // faultEnv is one case's layout.
@@ -103,9 +100,6 @@ func TestFaultMatrix(t *testing.T) {
 		}
 		seen[c.name] = true
 		t.Run(c.name, func(t *testing.T) {
-			if c.bug != "" && os.Getenv("ZISI_FAULT_BUGS") == "" {
-				t.Skip("known bug (ZISI_FAULT_BUGS=1 runs it): " + c.bug)
-			}
 			t.Parallel()
 			runFault(t, c)
 		})

@@ -70,6 +70,9 @@ func normalize(entries []Entry) ([]Entry, error) {
 	out := slices.Clone(entries)
 	for _, e := range out {
 		if err := ValidateName(e.Name); err != nil {
+			if e.Path != "" {
+				return nil, fmt.Errorf("%w (the file %q)", err, e.Path)
+			}
 			return nil, err
 		}
 	}

@@ -35,6 +35,8 @@ type includes struct {
 	// staging folder, and the previous build's outputs.
 	skip     []string
 	excludes []string // the `!` patterns, likewise
+	// raw maps a pattern to how the configuration wrote it, for messages.
+	raw map[string]string
 }
 
 // parseIncludes validates patterns: each is relative to base (an absolute
@@ -47,7 +49,7 @@ func parseIncludes(patterns []string, base, root string) (*includes, error) {
 		root = base
 	}
 	root = filepath.ToSlash(filepath.Clean(root))
-	inc := &includes{base: filepath.FromSlash(root)}
+	inc := &includes{base: filepath.FromSlash(root), raw: map[string]string{}}
 	for _, raw := range patterns {
 		p, exclude := strings.CutPrefix(raw, "!")
 		p = filepath.ToSlash(p)
@@ -65,6 +67,7 @@ func parseIncludes(patterns []string, base, root string) (*includes, error) {
 		if !doublestar.ValidatePattern(p) {
 			return nil, fmt.Errorf("included_files: %q is not a valid glob pattern", raw)
 		}
+		inc.raw[p] = raw
 		if exclude {
 			inc.excludes = append(inc.excludes, p)
 		} else {
@@ -111,7 +114,11 @@ func (inc *includes) matches(ctx context.Context) (out, excluded []string, err e
 	}
 	for _, p := range append(slices.Clone(inc.patterns), inc.excludes...) {
 		if n := len(config.ExpandBraces(p)); n > maxPatternExpansions {
-			return nil, nil, fmt.Errorf("included_files %q: its braces expand to more than %d patterns; write fewer alternatives", p, maxPatternExpansions)
+			shown := p
+			if r, ok := inc.raw[p]; ok {
+				shown = r
+			}
+			return nil, nil, fmt.Errorf("included_files %q: its braces expand to more than %d patterns; write fewer alternatives", shown, maxPatternExpansions)
 		}
 	}
 	fsys := inc.fsys
