@@ -53,14 +53,21 @@ func FuzzMatch(f *testing.F) {
 	})
 }
 
-// maxBraceAlloc bounds what one expansion may allocate in FuzzExpandBraces.
-const maxBraceAlloc = 64 << 20
+// maxBraceAlloc bounds what one expansion may allocate in FuzzExpandBraces:
+// each level of literal braces copies up to maxBraceExpansions patterns,
+// so 64 levels of them around a capped set cost about 100 MB (measured:
+// 66 MB at 170 bytes); a product built before the cap costs gigabytes.
+const maxBraceAlloc = 256 << 20
+
+// braceTimeout bounds one expansion in FuzzExpandBraces; the slowest
+// patterns found take a quarter of a second on a loaded machine.
+const braceTimeout = 3 * time.Second
 
 // FuzzExpandBraces: brace expansion of any pattern up to 256 bytes never
-// panics, ends within a second (a watchdog crashes the process past it, so
-// a runaway expansion cannot eat the machine's memory first), allocates
-// at most maxBraceAlloc and returns between 1 and maxBraceExpansions
-// patterns. Where no sequence can be
+// panics, ends within braceTimeout (a watchdog crashes the process past
+// it, so a runaway expansion cannot eat the machine's memory first),
+// allocates at most maxBraceAlloc and returns between 1 and
+// maxBraceExpansions patterns. Where no sequence can be
 // expanded (no ".." in the pattern), expansion only takes characters away
 // and takes braces away only in matched pairs: every result is a
 // subsequence of the pattern with the same count of unescaped '{' minus
@@ -73,6 +80,9 @@ func FuzzExpandBraces(f *testing.F) {
 		"{}{a,b}", "${a,b}", `\{a,b}`, `{a\,b,c}`, "{{a,b}}", "{a,{b,{c,d}}}", "{a}", "{,}",
 		strings.Repeat("{a,b}", 14), "{1..999999999}", "{1..9}{1..9}{1..9}{1..9}{1..9}",
 		"{" + strings.Repeat("{a,b}", 9) + "}" + strings.Repeat("{a,b}", 9),
+		// A literal pair's body times what follows: was built whole
+		// before the cap (gigabytes at 13).
+		"{" + strings.Repeat("{a,b}", 13) + "}" + strings.Repeat("{a,b}", 13),
 		strings.Repeat("{,", 70) + strings.Repeat("}", 70),
 		"src/{api,lib}/**/*.{js,ts}",
 	} {
@@ -82,16 +92,14 @@ func FuzzExpandBraces(f *testing.F) {
 		if len(pattern) > 256 {
 			return
 		}
-		watchdog := time.AfterFunc(time.Second, func() {
-			panic(fmt.Sprintf("ExpandBraces(%q) still running after 1s", pattern))
+		watchdog := time.AfterFunc(braceTimeout, func() {
+			panic(fmt.Sprintf("ExpandBraces(%q) still running after %s", pattern, braceTimeout))
 		})
 		var before, after runtime.MemStats
 		runtime.ReadMemStats(&before)
 		out := ExpandBraces(pattern)
 		runtime.ReadMemStats(&after)
 		watchdog.Stop()
-		// The cap bounds the work too: maxBraceExpansions patterns of a
-		// few hundred bytes, and what building them costs, are a few MB.
 		if n := after.TotalAlloc - before.TotalAlloc; n > maxBraceAlloc {
 			t.Fatalf("ExpandBraces(%q) allocated %d MB for %d patterns, over %d MB", pattern, n>>20, len(out), maxBraceAlloc>>20)
 		}
