@@ -83,3 +83,14 @@ func TestBraceExpansionIsBounded(t *testing.T) {
 		}
 	}
 }
+
+// TestBraceBombKeyRefused: a [functions."…"] key whose braces multiply
+// out is refused at load, with its line, instead of slowing every match.
+func TestBraceBombKeyRefused(t *testing.T) {
+	t.Parallel()
+	key := strings.Repeat("{", 48) + strings.Repeat("{a,b}", 14) + strings.Repeat("}", 48)
+	_, err := Parse("/site/netlify.toml", []byte("[functions]\n[functions.\""+key+"\"]\ntimeout = 5\n"))
+	if err == nil || !strings.Contains(err.Error(), "netlify.toml:2:") || !strings.Contains(err.Error(), "expand to more than 1024 patterns") {
+		t.Fatalf("got %v", err)
+	}
+}

@@ -144,6 +144,11 @@ func (d *decoder) functions(fns map[string]any) error {
 		d.file.Functions.Patterns = append(d.file.Functions.Patterns, Pattern{Glob: "*", Config: fc, Order: d.firstLine(star)})
 	}
 	for _, s := range sections {
+		// Every function is matched against every key: a key whose braces
+		// multiply out would make each match slow.
+		if n := len(ExpandBraces(s.glob)); n > maxGlobExpansions {
+			return d.errorf([]string{"functions", s.glob}, "the braces of this function name pattern expand to more than %d patterns; write fewer alternatives", maxGlobExpansions)
+		}
 		fc, err := d.properties([]string{"functions", s.glob}, s.table)
 		if err != nil {
 			return err
@@ -241,6 +246,10 @@ func (d *decoder) boolean(path []string, v any) (*bool, error) {
 	}
 	return &b, nil
 }
+
+// maxGlobExpansions bounds what one [functions."…"] key's braces may
+// expand to.
+const maxGlobExpansions = 1024
 
 // GoArches are the go_arch values accepted.
 var GoArches = []string{"amd64", "arm64"}
