@@ -55,20 +55,9 @@ func (b *builder) prebuild(ctx context.Context, fns []discover.Function, skip []
 		if skip[i] != nil || fn.Runtime != discover.RuntimeJS || fn.Kind == discover.KindZip || fn.Name == discover.ReservedName {
 			continue
 		}
-		if regularFile(fn.MainFile) != nil {
-			continue // reported when the function is built
-		}
-		a, err := source.AnalyzeFile(fn.MainFile, fn.Name)
-		if err != nil {
-			continue // reported when the function is built
-		}
-		b.analyses.Store(fn.MainFile, a)
-		if a.APIVersion == 2 {
-			continue
-		}
 		p, err := b.plan(fn, true)
-		if err != nil {
-			continue
+		if err != nil || p.analysis.APIVersion == 2 {
+			continue // errors are reported when the function is built
 		}
 		ins = append(ins, p.input(b.env))
 	}
@@ -104,6 +93,7 @@ func (b *builder) build(ctx context.Context, fn discover.Function, output string
 	if err != nil {
 		return nil, b.fail(fn, "", err)
 	}
+	fn = p.fn
 	cfg := p.cfg
 	dest := filepath.Join(b.destDir, output)
 	res := &FunctionResult{
@@ -191,6 +181,8 @@ func (b *builder) plan(fn discover.Function, analyse bool) (*plan, error) {
 	if !analyse || fn.Runtime != discover.RuntimeJS || fn.Kind == discover.KindZip {
 		return p, nil
 	}
+	fn = realDirs(fn)
+	p.fn = fn
 	a, err := b.analyse(fn)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", fn.MainFile, err)
@@ -201,6 +193,23 @@ func (b *builder) plan(fn discover.Function, analyse bool) (*plan, error) {
 	p.analysis = a
 	p.bundler, p.reason = node.Select(p.input(b.env))
 	return p, nil
+}
+
+// realDirs resolves the symbolic links of fn's folders (not of its main
+// file itself): the bundlers ship packages at their real paths, so a site
+// reached through a linked folder must be seen at its real path too, or an
+// archive's paths would mix the two and nothing would be under the base.
+func realDirs(fn discover.Function) discover.Function {
+	if d, err := filepath.EvalSymlinks(filepath.Dir(fn.MainFile)); err == nil {
+		fn.MainFile = filepath.Join(d, filepath.Base(fn.MainFile))
+	}
+	if d, err := filepath.EvalSymlinks(fn.SrcDir); err == nil {
+		fn.SrcDir = d
+	}
+	if d, err := filepath.EvalSymlinks(filepath.Dir(fn.SrcPath)); err == nil {
+		fn.SrcPath = filepath.Join(d, filepath.Base(fn.SrcPath))
+	}
+	return fn
 }
 
 // input is the plan as the Node.js bundlers take it.

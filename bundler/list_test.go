@@ -146,3 +146,45 @@ func TestMainFileOutsideBasePath(t *testing.T) {
 		t.Errorf("got %v", err)
 	}
 }
+
+// TestSiteThroughASymlinkedFolder: building a site reached through a
+// symbolic link gives the same archives as building it at its real path
+// (the bundlers see real paths; before, every traced file fell outside
+// the base and the build failed).
+func TestSiteThroughASymlinkedFolder(t *testing.T) {
+	t.Parallel()
+	site, err := filepath.Abs("../fixtures/modern")
+	if err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(t.TempDir(), "site-link")
+	if err := os.Symlink(site, link); err != nil {
+		t.Fatal(err)
+	}
+	listing := func(root string) map[string][]string {
+		f, err := config.Load(filepath.Join(root, "netlify.toml"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep, err := ZipFunctions(t.Context(), []string{filepath.Join(root, config.DefaultFunctionsDirectory)}, t.TempDir(), Options{Config: &f.Functions, BasePath: root})
+		if err != nil {
+			t.Fatalf("build from %s: %v", root, err)
+		}
+		out := map[string][]string{}
+		for _, fn := range rep.Functions {
+			if filepath.Ext(fn.Path) == ".zip" {
+				out[fn.Name] = zipNames(t, fn.Path)
+			}
+		}
+		return out
+	}
+	direct, linked := listing(site), listing(link)
+	if len(direct) == 0 || len(direct) != len(linked) {
+		t.Fatalf("%d and %d archives", len(direct), len(linked))
+	}
+	for name, entries := range direct {
+		if !slices.Equal(entries, linked[name]) {
+			t.Errorf("%s: entries differ through the link:\n%q\n%q", name, entries, linked[name])
+		}
+	}
+}

@@ -95,6 +95,10 @@ func (o *Options) withDefaults() (Options, error) {
 		if err != nil {
 			return out, fmt.Errorf("%w: base path %q: %w", ErrInvalidOptions, out.BasePath, err)
 		}
+		// Real paths, as the bundlers see every file they ship.
+		if real, err := filepath.EvalSymlinks(abs); err == nil {
+			abs = real
+		}
 		out.BasePath = abs
 	}
 	if out.Now == nil {
