@@ -40,6 +40,9 @@ var (
 	// ErrBundle: esbuild could not bundle a function (*BundleError holds
 	// its messages with file, line and column).
 	ErrBundle = node.ErrBundle
+	// ErrNesting: a source file nests too deeply for esbuild's parser
+	// (*NestingError names the file and line).
+	ErrNesting = node.ErrNesting
 	// ErrCompile: go build failed (*CompileError holds the compiler's
 	// output).
 	ErrCompile = golang.ErrCompile
@@ -66,6 +69,7 @@ var (
 type (
 	MissingModuleError = node.MissingModuleError
 	BundleError        = node.BundleError
+	NestingError       = source.NestingError
 	CompileError       = golang.CompileError
 	SizeError          = archive.SizeError
 	SourceConfigError  = source.ConfigError

@@ -209,7 +209,10 @@ func runPlans(ctx context.Context, plans []*esbuildPlan) (map[string]*entryOutpu
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	res := api.Build(opts)
+	res, err := plans[0].in.Env.Scanner.guard.build(opts)
+	if err != nil {
+		return nil, err
+	}
 	wd := opts.AbsWorkingDir
 	contents, warnings, err := buildResult(plans[0].in.Function.Name, wd, res)
 	if err != nil {
@@ -419,11 +422,14 @@ type outFile struct {
 
 // runEsbuild runs a build that must not write and collects its files,
 // inputs (absolute, sorted) and warnings; errors become a *BundleError.
-func runEsbuild(ctx context.Context, name string, opts api.BuildOptions) (*esbuildOutput, error) {
+func runEsbuild(ctx context.Context, g *nestingGuard, name string, opts api.BuildOptions) (*esbuildOutput, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	res := api.Build(opts)
+	res, err := g.build(opts)
+	if err != nil {
+		return nil, err
+	}
 	contents, warnings, err := buildResult(name, opts.AbsWorkingDir, res)
 	if err != nil {
 		return nil, err

@@ -70,14 +70,20 @@ type scanned struct {
 	// esm is set when the file uses ESM syntax (import/export
 	// declarations, import.meta, top-level await).
 	esm bool
-	// syntax is set when the file could not be parsed.
-	syntax *Message
+	// syntax is set when the file could not be parsed; nesting when it,
+	// or a file a glob-style require matched, nests too deep for esbuild
+	// (*source.NestingError).
+	syntax  *Message
+	nesting error
 }
 
 // Scanner lists the imports of source files with esbuild's parser, once
 // per file per build. It is safe for concurrent use.
 type Scanner struct {
-	fsys  resolver.FS
+	fsys resolver.FS
+	// guard checks what esbuild parses for nesting too deep for it, here
+	// and in the build's esbuild runs.
+	guard *nestingGuard
 	mu    sync.Mutex
 	files map[string]*scanEntry
 }
@@ -91,7 +97,7 @@ type scanEntry struct {
 // (Files matched by a glob-style require are listed by esbuild from the
 // disk itself.)
 func NewScanner(fsys resolver.FS) *Scanner {
-	return &Scanner{fsys: fsys, files: map[string]*scanEntry{}}
+	return &Scanner{fsys: fsys, files: map[string]*scanEntry{}, guard: newNestingGuard(fsys)}
 }
 
 // scannable reports whether the file is JavaScript or TypeScript source.
@@ -162,11 +168,26 @@ func (s *Scanner) scanFiles(paths []string) map[string]*scanned {
 	for _, p := range paths {
 		out[p] = &scanned{}
 	}
-	var mu sync.Mutex
+	var (
+		mu      sync.Mutex
+		refusal error
+	)
+	refuse := func(err error) error {
+		if err != nil {
+			mu.Lock()
+			refusal = cmp.Or(refusal, err)
+			mu.Unlock()
+		}
+		return err
+	}
 	plugin := api.Plugin{Name: "zisi-scan", Setup: func(b api.PluginBuild) {
 		b.OnResolve(api.OnResolveOptions{Filter: ".*"}, func(a api.OnResolveArgs) (api.OnResolveResult, error) {
 			if a.Kind == api.ResolveEntryPoint {
-				// As given: the file system is ours, not esbuild's.
+				// As given: the file system is ours, not esbuild's. esbuild
+				// still reads the package.json files above it.
+				if err := refuse(s.guard.dirChain(filepath.Dir(a.Path))); err != nil {
+					return api.OnResolveResult{}, err
+				}
 				return api.OnResolveResult{Path: a.Path}, nil
 			}
 			if res := out[a.Importer]; res != nil {
@@ -187,10 +208,13 @@ func (s *Scanner) scanFiles(paths []string) map[string]*scanned {
 			if err != nil {
 				return api.OnLoadResult{}, fmt.Errorf("read %q: %w", a.Path, err)
 			}
-			contents := string(data)
 			if loader == api.LoaderNone {
 				loader = api.LoaderJS
 			}
+			if err := refuse(source.CheckNesting(a.Path, data, source.LoaderSyntax(loader))); err != nil {
+				return api.OnLoadResult{}, err
+			}
+			contents := string(data)
 			return api.OnLoadResult{Contents: &contents, Loader: loader, ResolveDir: filepath.Dir(a.Path)}, nil
 		})
 	}}
@@ -221,6 +245,10 @@ func (s *Scanner) scanFiles(paths []string) map[string]*scanned {
 			for _, p := range paths {
 				out[p] = s.scanFiles([]string{p})[p]
 			}
+			return out
+		}
+		if refusal != nil {
+			out[paths[0]].nesting = refusal
 			return out
 		}
 		msg := esbuildMessage(res.Errors[0], "/") // the scan runs in "/"

@@ -202,7 +202,7 @@ func (t *tracer) compileMain(mainFile string, format api.Format, cfg config.Func
 	if cfg.NodeSourcemap != nil && *cfg.NodeSourcemap {
 		opts.Sourcemap = api.SourceMapInline
 	}
-	out, err := runEsbuild(t.ctx, filepath.Base(mainFile), opts)
+	out, err := runEsbuild(t.ctx, t.env.Scanner.guard, filepath.Base(mainFile), opts)
 	if err != nil {
 		return nil, err
 	}
@@ -344,6 +344,19 @@ func (t *tracer) analyse(real string, p pending, sc *scanned) error {
 	if sc == nil {
 		imports, esm = t.mainOut.imports, t.mainOut.esm
 	} else {
+		if sc.nesting != nil {
+			if p.user {
+				return sc.nesting
+			}
+			// As a file that does not parse: shipped, not followed.
+			msg := Message{File: real, Text: fmt.Sprintf("nested deeper than %d levels, too deep for esbuild's parser, so this file's imports were not followed", source.MaxNesting)}
+			var ne *source.NestingError
+			if errors.As(sc.nesting, &ne) {
+				msg.Line = ne.Line
+			}
+			t.warnings = append(t.warnings, msg)
+			return nil
+		}
 		if sc.syntax != nil {
 			if p.user {
 				return &SourceError{Message: *sc.syntax}
@@ -449,6 +462,9 @@ func (t *tracer) transpile(src string, format api.Format, dest string) error {
 	loader, ok := source.Loaders[filepath.Ext(src)]
 	if !ok {
 		loader = api.LoaderJS
+	}
+	if err := source.CheckNesting(src, data, source.LoaderSyntax(loader)); err != nil {
+		return err
 	}
 	res := api.Transform(string(data), api.TransformOptions{
 		Loader:     loader,

@@ -110,6 +110,9 @@ func (w *walker) walkLocal(ctx context.Context, file string, nextPage bool) erro
 		return nil
 	}
 	sc := w.env.Scanner.scan(file)
+	if sc.nesting != nil {
+		return sc.nesting
+	}
 	if sc.syntax != nil {
 		switch filepath.Ext(file) {
 		case ".js", ".jsx":

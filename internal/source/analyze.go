@@ -75,6 +75,26 @@ var Loaders = map[string]api.Loader{
 	".ts": api.LoaderTS, ".mts": api.LoaderTS, ".cts": api.LoaderTS, ".tsx": api.LoaderTSX,
 }
 
+// LoaderSyntax is how CheckNesting reads what an esbuild loader parses
+// (SyntaxNone for loaders that do not parse: text, files, binaries).
+func LoaderSyntax(l api.Loader) Syntax {
+	switch l {
+	case api.LoaderJS:
+		return SyntaxJS
+	case api.LoaderJSX:
+		return SyntaxJSX
+	case api.LoaderTS:
+		return SyntaxTS
+	case api.LoaderTSX:
+		return SyntaxTSX
+	case api.LoaderJSON:
+		return SyntaxJSON
+	case api.LoaderCSS, api.LoaderLocalCSS, api.LoaderGlobalCSS:
+		return SyntaxCSS
+	}
+	return SyntaxNone
+}
+
 // IsTypeScript reports whether ext is a TypeScript source extension.
 func IsTypeScript(ext string) bool {
 	l := Loaders[ext]
@@ -89,6 +109,11 @@ func Analyze(src, ext, functionName string) (*Analysis, error) {
 	loader, ok := Loaders[ext]
 	if !ok {
 		loader = api.LoaderJS
+	}
+	if CheckNesting("", []byte(src), LoaderSyntax(loader)) != nil {
+		// Too deep for esbuild's parser: read as unparsable, and the
+		// bundler that would parse it says why.
+		return &Analysis{}, nil
 	}
 	out := api.Transform(src, api.TransformOptions{Loader: loader, Target: api.ESNext, LogLevel: api.LogLevelSilent})
 	if len(out.Errors) > 0 {
