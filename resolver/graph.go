@@ -1,6 +1,7 @@
 package resolver
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -27,8 +28,9 @@ func NewGraph(r *Resolver) *Graph {
 // Node is one package of the graph: the files it ships (every published
 // file, the reference's rule) and its dependencies.
 type Node struct {
-	once sync.Once
-	Pkg  *Package
+	mu     sync.Mutex
+	loaded bool
+	Pkg    *Package
 	// Files are the package's files, dotfiles included, junk and the
 	// root-level ignores left out.
 	Files []string
@@ -55,8 +57,10 @@ type Dep struct {
 // Prisma CLI is a build tool, not a runtime dependency.
 var prismaPeers = []string{"@prisma/cli", "prisma2", "prisma"}
 
-// Node returns the loaded graph node for a found package.
-func (p *Graph) Node(pkg *Package) *Node {
+// Node returns the loaded graph node for a found package. Listing a
+// package's files stops when ctx ends; the node then holds ctx's error
+// and is loaded again by the next caller.
+func (p *Graph) Node(ctx context.Context, pkg *Package) *Node {
 	p.mu.Lock()
 	n, ok := p.nodes[pkg.Dir]
 	if !ok {
@@ -64,13 +68,23 @@ func (p *Graph) Node(pkg *Package) *Node {
 		p.nodes[pkg.Dir] = n
 	}
 	p.mu.Unlock()
-	n.once.Do(func() { p.load(n) })
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if !n.loaded {
+		loaded := &Node{Pkg: pkg}
+		p.load(ctx, loaded)
+		if loaded.Err != nil && ctx.Err() != nil && errors.Is(loaded.Err, ctx.Err()) {
+			return loaded // cancelled: not kept
+		}
+		n.Files, n.Deps, n.Native, n.Version, n.Err = loaded.Files, loaded.Deps, loaded.Native, loaded.Version, loaded.Err
+		n.loaded = true
+	}
 	return n
 }
 
-func (p *Graph) load(n *Node) {
+func (p *Graph) load(ctx context.Context, n *Node) {
 	pkg := n.Pkg
-	n.Files, n.Err = p.publishedFiles(pkg.Dir)
+	n.Files, n.Err = p.publishedFiles(ctx, pkg.Dir)
 	if n.Err != nil {
 		return
 	}
@@ -78,7 +92,7 @@ func (p *Graph) load(n *Node) {
 		// The generated client lives next to the package, in .prisma.
 		side := path.Join(pkg.Dir, "..", "..", ".prisma")
 		if p.r.IsDir(side) {
-			files, err := p.publishedFiles(side)
+			files, err := p.publishedFiles(ctx, side)
 			if err != nil {
 				n.Err = err
 				return
@@ -119,7 +133,7 @@ func (p *Graph) load(n *Node) {
 			return
 		default:
 			// The dependency's own node is loaded during traversal, outside
-			// this once, so a cycle between packages cannot deadlock.
+			// this load, so a cycle between packages cannot deadlock.
 			n.Deps = append(n.Deps, Dep{Name: name, Pkg: found, Links: p.r.Symlinks(found.Link)})
 		}
 	}
@@ -222,8 +236,8 @@ func rootIgnored(name string, isDir bool) bool {
 
 // publishedFiles lists every file of a package directory (dotfiles
 // included, junk and root-level ignores excluded), following symlinked
-// directories once each.
-func (p *Graph) publishedFiles(dir string) ([]string, error) {
+// directories once each. It stops when ctx ends.
+func (p *Graph) publishedFiles(ctx context.Context, dir string) ([]string, error) {
 	var out []string
 	seen := map[string]bool{}
 	var walk func(d string, root bool) error
@@ -241,6 +255,9 @@ func (p *Graph) publishedFiles(dir string) ([]string, error) {
 			return fmt.Errorf("list %q: %w", d, err)
 		}
 		for _, e := range entries {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
 			name := e.Name()
 			full := path.Join(d, name)
 			isDir := e.IsDir()

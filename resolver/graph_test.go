@@ -63,7 +63,7 @@ func TestGraph(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	n := g.Node(a)
+	n := g.Node(t.Context(), a)
 	if n.Err != nil {
 		t.Fatal(n.Err)
 	}
@@ -91,14 +91,14 @@ func TestGraph(t *testing.T) {
 		t.Error("the Prisma CLI peer was followed")
 	}
 	hoisted, _ := r.FindPackage("b", "/s")
-	if !g.Node(hoisted).Native {
+	if !g.Node(t.Context(), hoisted).Native {
 		t.Error("a gypfile package is native")
 	}
-	if g.Node(a) != n {
+	if g.Node(t.Context(), a) != n {
 		t.Error("a package is loaded twice")
 	}
 	prisma, _ := r.FindPackage("@prisma/client", "/s")
-	if files := g.Node(prisma).Files; !slices.Contains(files, "/s/node_modules/.prisma/client/schema.prisma") {
+	if files := g.Node(t.Context(), prisma).Files; !slices.Contains(files, "/s/node_modules/.prisma/client/schema.prisma") {
 		t.Errorf("@prisma/client ships %q, without the generated client", files)
 	}
 }

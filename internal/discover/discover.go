@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -109,7 +110,7 @@ func Discover(ctx context.Context, srcDirs []string, opts Options) (*Result, err
 	res := &Result{}
 	var candidates []string
 	for _, dir := range srcDirs {
-		entries, err := os.ReadDir(dir)
+		names, err := readDirNames(ctx, dir)
 		switch {
 		case errors.Is(err, fs.ErrNotExist):
 			res.Warnings = append(res.Warnings, Warning{Path: dir, Msg: "functions folder does not exist, no functions found there"})
@@ -120,11 +121,45 @@ func Discover(ctx context.Context, srcDirs []string, opts Options) (*Result, err
 			}
 			return nil, fmt.Errorf("list %q: %w", dir, err)
 		}
-		for _, e := range entries {
-			candidates = append(candidates, filepath.Join(dir, e.Name()))
+		for _, name := range names {
+			candidates = append(candidates, filepath.Join(dir, name))
 		}
 	}
 	return classify(ctx, candidates, opts, res)
+}
+
+// readDirNames lists a directory's entries, sorted as os.ReadDir sorts
+// them, a thousand at a time so that a huge folder stops listing when ctx
+// ends.
+func readDirNames(ctx context.Context, dir string) ([]string, error) {
+	// Not opened unless a folder: opening a FIFO would block.
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		if err == nil {
+			err = syscall.ENOTDIR
+		}
+		return nil, err
+	}
+	f, err := os.Open(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var names []string
+	for {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		batch, err := f.Readdirnames(1024)
+		names = append(names, batch...)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	slices.Sort(names)
+	return names, nil
 }
 
 // DiscoverPaths classifies individual paths (the reference's

@@ -2,6 +2,7 @@ package node
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"maps"
 	"os"
@@ -91,6 +92,8 @@ type Scanner struct {
 type scanEntry struct {
 	done chan struct{}
 	res  *scanned
+	// err is set when the file was abandoned (the scan was cancelled).
+	err error
 }
 
 // NewScanner returns an empty Scanner reading source files through fsys.
@@ -106,8 +109,9 @@ func scannable(path string) bool {
 }
 
 // scan parses path (cached).
-func (s *Scanner) scan(path string) *scanned {
-	return s.scanAll([]string{path})[path]
+func (s *Scanner) scan(ctx context.Context, path string) (*scanned, error) {
+	res, err := s.scanAll(ctx, []string{path})
+	return res[path], err
 }
 
 // scanBatch bounds how many files one esbuild run parses, which bounds
@@ -117,8 +121,10 @@ const scanBatch = 256
 // scanAll parses the files not parsed yet, many per esbuild run so that
 // esbuild's per-run work (reading the package.json files above each file,
 // say) is shared, and returns every file's result. Files another
-// goroutine is parsing are waited for.
-func (s *Scanner) scanAll(paths []string) map[string]*scanned {
+// goroutine is parsing are waited for. When ctx ends, it stops between
+// esbuild runs (and waits no more) with ctx's error; files left unparsed
+// are not kept.
+func (s *Scanner) scanAll(ctx context.Context, paths []string) (map[string]*scanned, error) {
 	var mine []string
 	entries := make(map[string]*scanEntry, len(paths))
 	s.mu.Lock()
@@ -133,6 +139,10 @@ func (s *Scanner) scanAll(paths []string) map[string]*scanned {
 	}
 	s.mu.Unlock()
 	for len(mine) > 0 {
+		if err := ctx.Err(); err != nil {
+			s.abandon(mine, err)
+			return nil, err
+		}
 		n := min(len(mine), scanBatch)
 		batch := mine[:n]
 		mine = mine[n:]
@@ -144,10 +154,30 @@ func (s *Scanner) scanAll(paths []string) map[string]*scanned {
 	}
 	out := make(map[string]*scanned, len(paths))
 	for p, e := range entries {
-		<-e.done
+		select {
+		case <-e.done:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+		if e.err != nil {
+			return nil, e.err
+		}
 		out[p] = e.res
 	}
-	return out
+	return out, nil
+}
+
+// abandon drops files this goroutine will not parse after all: whoever
+// waits for them gets err, and a later scan parses them.
+func (s *Scanner) abandon(paths []string, err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, p := range paths {
+		e := s.files[p]
+		delete(s.files, p)
+		e.err = err
+		close(e.done)
+	}
 }
 
 // scanLoaders are the source loaders plus JSON, which imports reach.

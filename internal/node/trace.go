@@ -324,7 +324,10 @@ func (t *tracer) drain() error {
 				toScan = append(toScan, real)
 			}
 		}
-		scans := t.env.Scanner.scanAll(toScan)
+		scans, err := t.env.Scanner.scanAll(t.ctx, toScan)
+		if err != nil {
+			return err
+		}
 		for _, it := range items {
 			if err := t.analyse(it.real, it.pending, scans[it.real]); err != nil {
 				return err

@@ -109,7 +109,10 @@ func (w *walker) walkLocal(ctx context.Context, file string, nextPage bool) erro
 	if !scannable(file) {
 		return nil
 	}
-	sc := w.env.Scanner.scan(file)
+	sc, err := w.env.Scanner.scan(ctx, file)
+	if err != nil {
+		return err
+	}
 	if sc.nesting != nil {
 		return sc.nesting
 	}
@@ -326,7 +329,7 @@ func (w *walker) addPackage(ctx context.Context, pkg *resolver.Package, links []
 		return err
 	}
 	w.pkgs[pkg.Dir] = true
-	n := w.env.Packages.Node(pkg)
+	n := w.env.Packages.Node(ctx, pkg)
 	if n.Err != nil {
 		return n.Err
 	}
