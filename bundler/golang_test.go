@@ -16,6 +16,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -144,12 +145,22 @@ func TestGoFunctionAnswersThroughRuntimeAPI(t *testing.T) {
 	defer srv.Close()
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, bootstrap)
-	cmd.Env = []string{"AWS_LAMBDA_RUNTIME_API=" + strings.TrimPrefix(srv.URL, "http://"), "AWS_LAMBDA_FUNCTION_NAME=hello-go"}
+	var cmd *exec.Cmd
 	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
+	// ETXTBSY: a parallel test's fork can still hold the file's write
+	// descriptor for a moment after it was written (golang/go#22315).
+	for attempt := 0; ; attempt++ {
+		cmd = exec.CommandContext(ctx, bootstrap)
+		cmd.Env = []string{"AWS_LAMBDA_RUNTIME_API=" + strings.TrimPrefix(srv.URL, "http://"), "AWS_LAMBDA_FUNCTION_NAME=hello-go"}
+		cmd.Stderr = &stderr
+		err := cmd.Start()
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, syscall.ETXTBSY) || attempt == 50 {
+			t.Fatal(err)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 	defer func() { cmd.Process.Kill(); cmd.Wait() }()
 	var body []byte
