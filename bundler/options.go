@@ -72,6 +72,9 @@ type Options struct {
 	// Progress, when set, is called after each function finishes (from
 	// the worker goroutines, so it must be safe for concurrent use).
 	Progress func(done, total int, name string)
+
+	// matcher is Config compiled by withDefaults.
+	matcher *config.Matcher
 }
 
 func (o *Options) withDefaults() (Options, error) {
@@ -104,13 +107,19 @@ func (o *Options) withDefaults() (Options, error) {
 	if out.Now == nil {
 		out.Now = time.Now
 	}
+	out.matcher = out.Config.Compile()
 	return out, nil
 }
 
 // functionConfig returns a function's merged configuration with the
 // global overrides applied.
 func (o *Options) functionConfig(name string) config.FunctionConfig {
-	fc := o.Config.ForFunction(name)
+	var fc config.FunctionConfig
+	if o.matcher != nil {
+		fc = o.matcher.ForFunction(name)
+	} else {
+		fc = o.Config.ForFunction(name)
+	}
 	if o.NodeVersion != "" {
 		fc.NodeVersion = o.NodeVersion
 	}

@@ -3,6 +3,7 @@ package config
 import (
 	"cmp"
 	"slices"
+	"strings"
 )
 
 // Bundler names accepted in netlify.toml's node_bundler, plus the internal
@@ -103,10 +104,16 @@ func (c *Config) ForFunction(name string) FunctionConfig {
 	}
 	var matched []Pattern
 	for _, p := range c.Patterns {
-		if Match(p.Glob, name) {
+		if plainName(p.Glob) && p.Glob == name || !plainName(p.Glob) && Match(p.Glob, name) {
 			matched = append(matched, p)
 		}
 	}
+	return mergeMatched(matched)
+}
+
+// mergeMatched merges the patterns that match a function, given in their
+// order in the configuration.
+func mergeMatched(matched []Pattern) FunctionConfig {
 	slices.SortStableFunc(matched, func(a, b Pattern) int {
 		return cmp.Or(cmp.Compare(Weight(a.Glob), Weight(b.Glob)), cmp.Compare(a.Order, b.Order))
 	})
@@ -115,6 +122,57 @@ func (c *Config) ForFunction(name string) FunctionConfig {
 		out = Merge(out, p.Config)
 	}
 	return out
+}
+
+// Matcher is a Config made ready to answer ForFunction for many
+// functions: a pattern that is a plain name is looked up instead of
+// matched, so a site with a section per function is no longer quadratic
+// in their number. It reads the Config once, when made.
+type Matcher struct {
+	patterns []Pattern
+	// names maps a plain name to its patterns, globs lists the others;
+	// both hold indexes in patterns.
+	names map[string][]int
+	globs []int
+}
+
+// Compile returns c's Matcher.
+func (c *Config) Compile() *Matcher {
+	m := &Matcher{names: map[string][]int{}}
+	if c == nil {
+		return m
+	}
+	m.patterns = c.Patterns
+	for i, p := range m.patterns {
+		if plainName(p.Glob) {
+			m.names[p.Glob] = append(m.names[p.Glob], i)
+		} else {
+			m.globs = append(m.globs, i)
+		}
+	}
+	return m
+}
+
+// plainName reports whether a pattern matches exactly the name it spells:
+// no negation or comment, wildcard, class, brace, extglob or escape.
+func plainName(glob string) bool {
+	return !strings.HasPrefix(glob, "!") && !strings.HasPrefix(glob, "#") && !strings.ContainsAny(glob, "*?[{(\\")
+}
+
+// ForFunction is Config.ForFunction.
+func (m *Matcher) ForFunction(name string) FunctionConfig {
+	idx := slices.Clone(m.names[name])
+	for _, i := range m.globs {
+		if Match(m.patterns[i].Glob, name) {
+			idx = append(idx, i)
+		}
+	}
+	slices.Sort(idx)
+	matched := make([]Pattern, len(idx))
+	for k, i := range idx {
+		matched[k] = m.patterns[i]
+	}
+	return mergeMatched(matched)
 }
 
 // Merge overlays over onto base, key by key (see Key): set values in over
