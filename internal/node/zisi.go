@@ -64,6 +64,9 @@ func zisi(ctx context.Context, in Input) (*Bundle, error) {
 			w.sel.file(f, WhyFolder, "", "")
 		}
 	}
+	if err := w.prefetch(ctx, fn.MainFile); err != nil {
+		return nil, err
+	}
 	if err := w.walkLocal(ctx, fn.MainFile, false); err != nil {
 		return nil, err
 	}
@@ -143,6 +146,53 @@ func (w *walker) walkLocal(ctx context.Context, file string, nextPage bool) erro
 		if err := w.followImport(ctx, file, imp, nextPage); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// prefetch parses, level by level, the local files walkLocal will reach
+// through relative imports and glob-style requires, many per esbuild run
+// (walkLocal asks for one file at a time, and a run costs about a
+// millisecond whatever its size: a function of 20000 local files took 17
+// s). It only fills the scanner's cache; walkLocal decides.
+func (w *walker) prefetch(ctx context.Context, main string) error {
+	seen := map[string]bool{main: true}
+	level := []string{main}
+	for len(level) > 0 {
+		scans, err := w.env.Scanner.scanAll(ctx, level)
+		if err != nil {
+			return err
+		}
+		var next []string
+		add := func(p string) {
+			if !seen[p] && scannable(p) {
+				seen[p] = true
+				next = append(next, p)
+			}
+		}
+		for _, file := range level {
+			sc := scans[file]
+			if sc.syntax != nil || sc.nesting != nil {
+				continue
+			}
+			for _, g := range sc.globFiles {
+				add(g)
+			}
+			for _, imp := range sc.imports {
+				if !resolver.IsRelative(imp.Specifier) {
+					continue
+				}
+				mode := resolver.Require
+				if imp.Kind == KindImport || imp.Kind == KindDynamicImport {
+					mode = resolver.Import
+				}
+				if res, err := w.resolverFor(file).Resolve(imp.Specifier, filepath.Dir(file), mode); err == nil && res.Package == nil && res.Path != "" {
+					add(res.Path)
+				}
+			}
+		}
+		slices.Sort(next)
+		level = next
 	}
 	return nil
 }
