@@ -209,7 +209,7 @@ func runPlans(ctx context.Context, plans []*esbuildPlan) (map[string]*entryOutpu
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	res, err := plans[0].in.Env.Scanner.guard.build(opts)
+	res, err := plans[0].in.Env.Scanner.guard.build(ctx, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -426,7 +426,7 @@ func runEsbuild(ctx context.Context, g *nestingGuard, name string, opts api.Buil
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	res, err := g.build(opts)
+	res, err := g.build(ctx, opts)
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,7 @@
 package node
 
 import (
+	"context"
 	"io/fs"
 	"path/filepath"
 	"strings"
@@ -127,7 +128,10 @@ func (g *nestingGuard) resolving(specifier, dir string, nodePaths []string) erro
 
 // plugin is the esbuild plugin that runs the checks before esbuild reads
 // anything; the first refusal is kept for result, and fails the build.
-func (g *nestingGuard) plugin(nodePaths []string) (api.Plugin, func() error) {
+// Once ctx ends it fails every resolve and load, so that esbuild, whose
+// cancellation does not stop the files it is already reading, parses no
+// more of them.
+func (g *nestingGuard) plugin(ctx context.Context, nodePaths []string) (api.Plugin, func() error) {
 	var (
 		mu      sync.Mutex
 		refusal error
@@ -144,6 +148,9 @@ func (g *nestingGuard) plugin(nodePaths []string) (api.Plugin, func() error) {
 	}
 	p := api.Plugin{Name: "zisi-nesting", Setup: func(b api.PluginBuild) {
 		b.OnResolve(api.OnResolveOptions{Filter: ".*"}, func(a api.OnResolveArgs) (api.OnResolveResult, error) {
+			if err := ctx.Err(); err != nil {
+				return api.OnResolveResult{}, err
+			}
 			spec := a.Path
 			if a.Kind == api.ResolveEntryPoint && !filepath.IsAbs(spec) {
 				spec = filepath.Join(a.ResolveDir, spec)
@@ -151,6 +158,9 @@ func (g *nestingGuard) plugin(nodePaths []string) (api.Plugin, func() error) {
 			return api.OnResolveResult{}, keep(g.resolving(spec, a.ResolveDir, nodePaths))
 		})
 		b.OnLoad(api.OnLoadOptions{Filter: ".*", Namespace: "file"}, func(a api.OnLoadArgs) (api.OnLoadResult, error) {
+			if err := ctx.Err(); err != nil {
+				return api.OnLoadResult{}, err
+			}
 			if err := keep(g.dirChain(filepath.Dir(a.Path))); err != nil {
 				return api.OnLoadResult{}, err
 			}
@@ -166,9 +176,22 @@ func (g *nestingGuard) plugin(nodePaths []string) (api.Plugin, func() error) {
 
 // build runs an esbuild build behind the guard: a file too deep for
 // esbuild's parser is the error, before esbuild parses anything of it.
-func (g *nestingGuard) build(opts api.BuildOptions) (api.BuildResult, error) {
-	p, refusal := g.plugin(opts.NodePaths)
+// The build is esbuild's api.Build, made cancellable: when ctx ends,
+// esbuild stops as soon as it can (it reads no more files and skips
+// linking) and ctx's error is returned.
+func (g *nestingGuard) build(ctx context.Context, opts api.BuildOptions) (api.BuildResult, error) {
+	p, refusal := g.plugin(ctx, opts.NodePaths)
 	opts.Plugins = append([]api.Plugin{p}, opts.Plugins...)
-	res := api.Build(opts)
+	es, cerr := api.Context(opts)
+	if cerr != nil {
+		return api.BuildResult{Errors: cerr.Errors}, refusal()
+	}
+	stop := context.AfterFunc(ctx, es.Cancel)
+	res := es.Rebuild()
+	stop()
+	es.Dispose()
+	if err := ctx.Err(); err != nil {
+		return res, err
+	}
 	return res, refusal()
 }

@@ -146,7 +146,12 @@ func (s *Scanner) scanAll(ctx context.Context, paths []string) (map[string]*scan
 		n := min(len(mine), scanBatch)
 		batch := mine[:n]
 		mine = mine[n:]
-		res := s.scanFiles(batch)
+		res := s.scanFiles(ctx, batch)
+		if err := ctx.Err(); err != nil {
+			// Cut short: its results are not the files'.
+			s.abandon(slices.Concat(batch, mine), err)
+			return nil, err
+		}
 		for _, p := range batch {
 			entries[p].res = res[p]
 			close(entries[p].done)
@@ -193,7 +198,7 @@ var scanLoaders = func() map[string]api.Loader {
 // to the plugin. Requires it cannot analyse come back as warnings. When
 // the run fails, each file is parsed alone so the error lands on the file
 // that has it.
-func (s *Scanner) scanFiles(paths []string) map[string]*scanned {
+func (s *Scanner) scanFiles(ctx context.Context, paths []string) map[string]*scanned {
 	out := make(map[string]*scanned, len(paths))
 	for _, p := range paths {
 		out[p] = &scanned{}
@@ -229,6 +234,9 @@ func (s *Scanner) scanFiles(paths []string) map[string]*scanned {
 		})
 		// Files a glob matches may be of any type; only their names matter.
 		b.OnLoad(api.OnLoadOptions{Filter: ".*"}, func(a api.OnLoadArgs) (api.OnLoadResult, error) {
+			if err := ctx.Err(); err != nil {
+				return api.OnLoadResult{}, err // parse no more
+			}
 			loader := scanLoaders[filepath.Ext(a.Path)]
 			if out[a.Path] == nil && loader == api.LoaderNone {
 				empty := ""
@@ -273,7 +281,7 @@ func (s *Scanner) scanFiles(paths []string) map[string]*scanned {
 	if len(res.Errors) > 0 {
 		if len(paths) > 1 {
 			for _, p := range paths {
-				out[p] = s.scanFiles([]string{p})[p]
+				out[p] = s.scanFiles(ctx, []string{p})[p]
 			}
 			return out
 		}
