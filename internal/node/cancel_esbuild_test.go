@@ -48,7 +48,7 @@ func TestCancelEsbuild(t *testing.T) {
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("got %v, want context.Canceled", err)
 	}
-	if took := returned.Sub(cancelled); took > 2*time.Second {
+	if took := returned.Sub(cancelled); took > 2*time.Second && !raceEnabled {
 		t.Errorf("returned %v after the cancel", took)
 	}
 }
