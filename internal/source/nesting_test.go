@@ -15,7 +15,7 @@ func deep(open, mid, close string, n int) string {
 
 // TestNestingRefusesWhatCrashesEsbuild: each shape esbuild recurses on
 // (all measured to overflow its stack at some depth) is refused long
-// before; the left-associative ones, which cost less per level, at 20
+// before; the left-associative ones, which cost less per level, at 8
 // times the count.
 func TestNestingRefusesWhatCrashesEsbuild(t *testing.T) {
 	t.Parallel()
@@ -60,15 +60,15 @@ func TestNestingRefusesWhatCrashesEsbuild(t *testing.T) {
 		{"labels", strings.Repeat("a:", n) + ";", SyntaxJS},
 		{"jsx", "x = " + deep("<a>", "", "</a>", n), SyntaxJSX},
 		{"jsx in tsx", "x = " + deep("<a b='c'>{", "", "}</a>", n), SyntaxTSX},
-		{"typescript types", "let x: " + deep("A<", "B", ">", 16*n), SyntaxTS},
+		{"typescript types", "let x: " + deep("A<", "B", ">", 8*n), SyntaxTS},
 		{"typescript tuple types", "let x: " + deep("[", "B", "]", n), SyntaxTS},
 		{"json", deep("[", "", "]", n), SyntaxJSON},
 		{"json objects", deep(`{"a":`, "1", "}", n), SyntaxJSON},
 		{"css", deep("a{", "", "}", n), SyntaxCSS},
 		{"sequence", "x = (a" + strings.Repeat(",a", 8*n) + ")", SyntaxJS},
 		{"statement sequence", "a()" + strings.Repeat(",a()", 8*n), SyntaxJS},
-		{"string concatenation", `x = "a"` + strings.Repeat(`+"a"`, 16*n), SyntaxJS},
-		{"sum", "x = 1" + strings.Repeat("+1", 16*n), SyntaxJS},
+		{"string concatenation", `x = "a"` + strings.Repeat(`+"a"`, 8*n), SyntaxJS},
+		{"sum", "x = 1" + strings.Repeat("+1", 8*n), SyntaxJS},
 		// After if (…) a "/" starts a regular expression, whose quote is
 		// no string: the parentheses after it are code.
 		{"after a regex in a statement", "if (x) /'/.test(y) || " + deep("(", "1", ")", n) + "; '", SyntaxJS},
