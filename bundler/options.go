@@ -33,13 +33,24 @@ type Options struct {
 	// ManifestPath is where manifest.json goes; DEST/manifest.json when
 	// empty.
 	ManifestPath string
-	// NoWait makes a build fail with ErrDestinationBusy when another
-	// build holds the destination, instead of waiting for it.
+	// RepositoryRoot is the root of the repository or workspace the site
+	// lives in (a monorepo's top, where node_modules is hoisted): what
+	// the reference's repositoryRoot option is. Packages and files
+	// anywhere under it may ship. BasePath when empty.
+	RepositoryRoot string
+	// FeatureFlags are the reference's feature flags (the Flag
+	// constants); an unknown name gives a warning and is ignored.
+	FeatureFlags map[string]bool
+	// Branch is the branch being deployed, written to v2 functions'
+	// metadata file (the reference's branch option).
+	Branch string
 	// AllowOutside lists folders outside the site whose files may ship
 	// through symbolic links (an npm link to a library being developed,
 	// say). Nothing else outside the site's base directory ever ships.
 	AllowOutside []string
-	NoWait       bool
+	// NoWait makes a build fail with ErrDestinationBusy when another
+	// build holds the destination, instead of waiting for it.
+	NoWait bool
 	// OnWait, when set, is called once if the build has to wait for
 	// another build into the same destination.
 	OnWait func(dest string)
@@ -104,6 +115,16 @@ func (o *Options) withDefaults() (Options, error) {
 		}
 		out.BasePath = abs
 	}
+	if out.RepositoryRoot != "" {
+		abs, err := filepath.Abs(out.RepositoryRoot)
+		if err != nil {
+			return out, fmt.Errorf("%w: repository root %q: %w", ErrInvalidOptions, out.RepositoryRoot, err)
+		}
+		if real, err := filepath.EvalSymlinks(abs); err == nil {
+			abs = real
+		}
+		out.RepositoryRoot = abs
+	}
 	if out.Now == nil {
 		out.Now = time.Now
 	}
@@ -128,6 +149,11 @@ func (o *Options) functionConfig(name string) config.FunctionConfig {
 	}
 	return fc
 }
+
+// flag says whether a feature flag is on, with the default zisi gives it
+// when Options.FeatureFlags does not set it (every flag is off unless
+// set).
+func (o *Options) flag(name string) bool { return o.FeatureFlags[name] }
 
 // discoverOptions makes prebuilt binaries target each function's go_arch.
 func (o *Options) discoverOptions() discover.Options {

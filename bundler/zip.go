@@ -110,7 +110,7 @@ func ZipFunctions(ctx context.Context, srcDirs []string, destDir string, opts Op
 	if err != nil {
 		return nil, err
 	}
-	rep := &Report{Warnings: append(discoveryWarnings(found), shadowWarnings(found.Functions)...)}
+	rep := &Report{Warnings: slices.Concat(flagWarnings(o.FeatureFlags), discoveryWarnings(found), shadowWarnings(found.Functions))}
 	st, err := openStage(ctx, destDir, o)
 	if err != nil {
 		return nil, err
