@@ -1,6 +1,7 @@
 package bundler
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io/fs"
@@ -9,8 +10,10 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/zisi-build/zisi/config"
 	"github.com/zisi-build/zisi/internal/discover"
 	"github.com/zisi-build/zisi/internal/node"
+	"github.com/zisi-build/zisi/manifest"
 )
 
 // ListedFunction is one function found by ListFunctions, with the
@@ -26,6 +29,19 @@ type ListedFunction struct {
 	Generator   string `json:"generator,omitempty"`
 	Timeout     int    `json:"timeout,omitempty"`
 	Schedule    string `json:"schedule,omitempty"`
+	// The fields below are set only with Options.ParseISC, for Node.js
+	// functions, from the main file's analysis: the API version (1 or
+	// 2), the module format it is written in and a v2 function's routes.
+	RuntimeAPIVersion int              `json:"runtimeAPIVersion,omitempty"`
+	InputModuleFormat string           `json:"inputModuleFormat,omitempty"`
+	Routes            []manifest.Route `json:"routes,omitempty"`
+	ExcludedRoutes    []manifest.Route `json:"excludedRoutes,omitempty"`
+	// Priority is PriorityUser or PriorityGenerated, as the build would
+	// write it; not in the reference's listing.
+	Priority int `json:"priority"`
+	// Generated is set for a function from a generated source; not in
+	// the reference's listing.
+	Generated bool `json:"generated,omitempty"`
 }
 
 // ListedFile is one source file of one function (ListFunctionsFiles).
@@ -51,21 +67,86 @@ type FilesListing struct {
 	Warnings []Warning
 }
 
-// ListFunctions lists every function candidate in srcDirs without building
-// anything. Like the reference it does not de-duplicate names (each
-// candidate path is listed) and keeps paths in the form given.
+// ListFunctions lists every function candidate in the functions folders
+// srcDirs: ListSources with user directories only.
 func ListFunctions(ctx context.Context, srcDirs []string, opts Options) (*Listing, error) {
-	found, err := discover.Discover(ctx, srcDirs, opts.discoverOptions())
+	return ListSources(ctx, Dirs(srcDirs...), opts)
+}
+
+// ListSources lists every function candidate of src without building
+// anything. Like the reference it does not de-duplicate names (each
+// candidate path is listed) and keeps paths in the form given. With
+// Options.ParseISC each Node.js main file is analysed, for its API
+// version, module format, routes and in-source schedule.
+func ListSources(ctx context.Context, src Sources, opts Options) (*Listing, error) {
+	found, err := src.discover(ctx, opts.discoverOptions())
 	if err != nil {
 		return nil, err
 	}
 	out := &Listing{Warnings: discoveryWarnings(found)}
 	b := &builder{opts: opts}
 	for _, fn := range found.Functions {
-		p, _ := b.plan(fn, false) // without analysis a plan cannot fail
-		out.Functions = append(out.Functions, listed(p))
+		lf, err := b.listed(fn)
+		if err != nil {
+			out.Warnings = append(out.Warnings, Warning{Function: fn.Name, Path: fn.MainFile, Message: err.Error()})
+		}
+		out.Functions = append(out.Functions, lf)
 	}
 	return out, nil
+}
+
+// ListFunction lists the single function at path (a file or directory),
+// as the reference's listFunction does; ErrNotFunction when path is not
+// a function. The function is generated when path is inside
+// Options.InternalSrcFolder.
+func ListFunction(ctx context.Context, path string, opts Options) (*ListedFunction, error) {
+	found, err := discover.DiscoverPaths(ctx, []string{path}, opts.discoverOptions())
+	if err != nil {
+		return nil, err
+	}
+	if len(found.Functions) == 0 {
+		return nil, fmt.Errorf("list %q: %w", path, ErrNotFunction)
+	}
+	fn := found.Functions[len(found.Functions)-1]
+	fn.Generated = opts.internal(fn)
+	lf, err := (&builder{opts: opts}).listed(fn)
+	if err != nil {
+		return nil, fmt.Errorf("list %q: %w", path, err)
+	}
+	return &lf, nil
+}
+
+// listed is fn as a listing shows it, analysed when Options.ParseISC
+// says so. An analysis error (an invalid in-source configuration) leaves
+// the analysed fields unset and is returned beside the listing.
+func (b *builder) listed(fn discover.Function) (ListedFunction, error) {
+	p, err := b.plan(fn, false)
+	lf := listed(p)
+	if err != nil {
+		return lf, err
+	}
+	if !b.opts.ParseISC || fn.Runtime != discover.RuntimeJS || fn.Kind == discover.KindZip {
+		return lf, nil
+	}
+	a, err := b.analyse(fn)
+	if err != nil {
+		return lf, err
+	}
+	lf.RuntimeAPIVersion = max(a.APIVersion, 1)
+	lf.InputModuleFormat = a.InputModuleFormat
+	cfg := p.cfg
+	if a.APIVersion == 2 {
+		cfg = config.MergeSource(cfg, a.Config, fn.MainFile)
+		if lf.Routes, lf.ExcludedRoutes, err = v2Routes(2, cfg); err != nil {
+			return lf, err
+		}
+		if lf.Routes == nil {
+			lf.Routes = []manifest.Route{}
+		}
+	}
+	// The in-source schedule (a v1 schedule() call or a v2 config) wins.
+	lf.Schedule = cmp.Or(a.Schedule, cfg.Schedule)
+	return lf, nil
 }
 
 // ListFunctionsFiles lists the source files each function's build reads
@@ -202,6 +283,7 @@ func listed(p *plan) ListedFunction {
 		Name: fn.Name, MainFile: fn.MainFile, Runtime: string(fn.Runtime), Extension: fn.Extension,
 		SrcDir: fn.SrcDir, SrcPath: fn.SrcPath, DisplayName: cfg.Name, Generator: cfg.Generator,
 		Timeout: cfg.Timeout, Schedule: cfg.Schedule,
+		Priority: priority(fn), Generated: fn.Generated,
 	}
 }
 

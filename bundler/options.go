@@ -44,6 +44,20 @@ type Options struct {
 	// Branch is the branch being deployed, written to v2 functions'
 	// metadata file (the reference's branch option).
 	Branch string
+	// ConfigFileDirectories are the folders whose functions may have a
+	// JSON configuration file beside their main file (<main>.json, see
+	// config.JSONFile), as frameworks write into
+	// .netlify/functions-internal. Its settings replace netlify.toml's.
+	ConfigFileDirectories []string
+	// ParseISC makes ListSources, ListFunctions and ListFunction analyse
+	// each Node.js main file (the reference's parseISC): listings then
+	// carry the API version, module format, routes and in-source
+	// schedule.
+	ParseISC bool
+	// InternalSrcFolder makes ZipFunction and ListFunction treat a
+	// function inside it as generated (the reference's zipFunction
+	// option of that name): priority 0 and the default generator.
+	InternalSrcFolder string
 	// AllowOutside lists folders outside the site whose files may ship
 	// through symbolic links (an npm link to a library being developed,
 	// say). Nothing else outside the site's base directory ever ships.
@@ -141,19 +155,56 @@ func (o *Options) functionConfig(name string) config.FunctionConfig {
 	} else {
 		fc = o.Config.ForFunction(name)
 	}
+	o.applyOverrides(&fc)
+	return fc
+}
+
+// applyOverrides sets the options that override every function's
+// configuration.
+func (o *Options) applyOverrides(fc *config.FunctionConfig) {
 	if o.NodeVersion != "" {
 		fc.NodeVersion = o.NodeVersion
 	}
 	if o.GoArch != "" {
 		fc.GoArch = o.GoArch
 	}
-	return fc
+}
+
+// readsConfigFile reports whether fn's JSON configuration file is read:
+// its main file is inside one of Options.ConfigFileDirectories.
+func (o *Options) readsConfigFile(fn discover.Function) bool {
+	if len(o.ConfigFileDirectories) == 0 {
+		return false
+	}
+	main, err := filepath.Abs(fn.MainFile)
+	if err != nil {
+		return false
+	}
+	for _, d := range o.ConfigFileDirectories {
+		if dir, err := filepath.Abs(d); err == nil && main != dir && within(main, dir) {
+			return true
+		}
+	}
+	return false
 }
 
 // flag says whether a feature flag is on, with the default zisi gives it
 // when Options.FeatureFlags does not set it (every flag is off unless
 // set).
 func (o *Options) flag(name string) bool { return o.FeatureFlags[name] }
+
+// internal reports whether fn is inside Options.InternalSrcFolder.
+func (o *Options) internal(fn discover.Function) bool {
+	if o.InternalSrcFolder == "" {
+		return false
+	}
+	dir, err := filepath.Abs(o.InternalSrcFolder)
+	if err != nil {
+		return false
+	}
+	p, err := filepath.Abs(fn.SrcPath)
+	return err == nil && p != dir && within(p, dir)
+}
 
 // discoverOptions makes prebuilt binaries target each function's go_arch.
 func (o *Options) discoverOptions() discover.Options {

@@ -77,9 +77,17 @@ type Report struct {
 	Manifest string
 }
 
-// ZipFunctions builds every function found in srcDirs into destDir and
-// writes the manifest. Every function is attempted; when any fails, the
-// returned error is a *BuildError listing them all.
+// ZipFunctions builds every function found in the functions folders
+// srcDirs into destDir and writes the manifest: ZipSources with user
+// directories only.
+func ZipFunctions(ctx context.Context, srcDirs []string, destDir string, opts Options) (*Report, error) {
+	return ZipSources(ctx, Dirs(srcDirs...), destDir, opts)
+}
+
+// ZipSources builds every function of src into destDir and writes the
+// manifest, as the reference's zipFunctions does with a functions bag.
+// Every function is attempted; when any fails, the returned error is a
+// *BuildError listing them all.
 //
 // The outputs are written to a staging folder inside destDir and replace
 // the previous ones only when every function succeeded, the manifest
@@ -88,25 +96,24 @@ type Report struct {
 // builds from mixing their outputs (the second waits, or fails with
 // ErrDestinationBusy when Options.NoWait is set). The Report is returned
 // in every case except an error before discovery finished.
-func ZipFunctions(ctx context.Context, srcDirs []string, destDir string, opts Options) (*Report, error) {
+func ZipSources(ctx context.Context, src Sources, destDir string, opts Options) (*Report, error) {
 	o, err := opts.withDefaults()
 	if err != nil {
 		return nil, err
 	}
-	abs, err := absAll(srcDirs)
-	if err != nil {
+	if src, err = src.abs(); err != nil {
 		return nil, err
 	}
-	if err := checkDest(abs, destDir); err != nil {
+	if err := checkDest(src.roots(), destDir); err != nil {
 		return nil, err
 	}
-	found, err := discover.Discover(ctx, abs, o.discoverOptions())
+	found, err := src.discover(ctx, o.discoverOptions())
 	if err != nil {
 		return nil, err
 	}
 	fns := discover.Dedupe(found.Functions)
 	outputs := outputNames(fns, o.ArchiveFormat)
-	manifestPath, err := checkManifestPath(abs, destDir, o.ManifestPath, outputs)
+	manifestPath, err := checkManifestPath(src.roots(), destDir, o.ManifestPath, outputs)
 	if err != nil {
 		return nil, err
 	}
@@ -178,6 +185,7 @@ func ZipFunction(ctx context.Context, path, destDir string, opts Options) (*Func
 		return nil, err
 	}
 	fns := discover.Dedupe(found.Functions)
+	fns[0].Generated = o.internal(fns[0])
 	results, errs, _ := buildAll(ctx, fns[:1], destDir, o)
 	if errs[0] != nil {
 		return nil, errs[0]
