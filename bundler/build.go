@@ -21,10 +21,6 @@ import (
 	"github.com/zisi-build/zisi/manifest"
 )
 
-// userPriority is the reference's priority for user functions (generated
-// ones get 0).
-const userPriority = 10
-
 // builder holds what every function build of one call shares.
 type builder struct {
 	// destDir is where archives are written (the staging folder);
@@ -98,7 +94,7 @@ func (b *builder) build(ctx context.Context, fn discover.Function, output string
 	dest := filepath.Join(b.destDir, output)
 	res := &FunctionResult{
 		Name: fn.Name, MainFile: fn.MainFile, Runtime: string(fn.Runtime), Path: dest,
-		Config: cfg,
+		Config: cfg, warns: p.warns,
 	}
 	// Every runtime carries these from the configuration (the reference's
 	// formatZipResult); Node.js may override them below.
@@ -118,20 +114,23 @@ func (b *builder) build(ctx context.Context, fn discover.Function, output string
 		if err := b.zipBinary(ctx, fn, res); err != nil {
 			return nil, b.fail(fn, "", err)
 		}
-		return res, nil
 	case fn.Runtime == discover.RuntimeJS:
 		bundlerName, err := b.buildNode(ctx, p, res)
 		if err != nil {
 			return nil, b.fail(fn, bundlerName, err)
 		}
-		return res, nil
 	case isGoSource(fn):
 		if err := b.buildGo(ctx, fn, cfg, res); err != nil {
 			return nil, b.fail(fn, "", err)
 		}
-		return res, nil
+	default:
+		return nil, b.fail(fn, "", fmt.Errorf("%w: building %s source functions is not part of this zisi release yet; build the binary yourself and put it in the functions folder", ErrRuntimeUnavailable, fn.Runtime))
 	}
-	return nil, b.fail(fn, "", fmt.Errorf("%w: building %s source functions is not part of this zisi release yet; build the binary yourself and put it in the functions folder", ErrRuntimeUnavailable, fn.Runtime))
+	if fn.Generated && res.Generator == "" {
+		// Prebuilt zips excepted, as in the reference.
+		res.Generator = DefaultGenerator
+	}
+	return res, nil
 }
 
 // published names a path written in the staging folder by where it will
@@ -172,12 +171,28 @@ type plan struct {
 	// not a Node.js source function).
 	analysis        *source.Analysis
 	bundler, reason string
+	// warns are the function's configuration warnings (unknown keys in
+	// its JSON configuration file).
+	warns []Warning
 }
 
 // plan decides fn's plan; analyse reads a Node.js main file for its API
 // version, helpers and in-source configuration.
 func (b *builder) plan(fn discover.Function, analyse bool) (*plan, error) {
 	p := &plan{fn: fn, cfg: b.opts.functionConfig(fn.Name)}
+	if b.opts.readsConfigFile(fn) {
+		f, err := config.ReadJSONFile(fn.MainFile)
+		if err != nil {
+			return p, err
+		}
+		if f != nil {
+			p.cfg = f.Apply(p.cfg)
+			b.opts.applyOverrides(&p.cfg)
+			for _, w := range f.Warnings {
+				p.warns = append(p.warns, Warning{Function: fn.Name, Message: w.String()})
+			}
+		}
+	}
 	if !analyse || fn.Runtime != discover.RuntimeJS || fn.Kind == discover.KindZip {
 		return p, nil
 	}
@@ -251,7 +266,7 @@ func (b *builder) buildNode(ctx context.Context, p *plan, res *FunctionResult) (
 	if err := b.writeArchive(ctx, res, layout.Entries, b.opts.ArchiveFormat == ArchiveNone); err != nil {
 		return bundle.Bundler, err
 	}
-	priority := userPriority
+	prio := priority(fn)
 	res.Bundler, res.BundlerReason = bundle.Bundler, bundle.BundlerReason
 	res.EntryFilename, res.BootstrapVersion = layout.EntryFilename, layout.BootstrapVersion
 	res.Inputs, res.IncludedFiles = bundle.Inputs, bundle.IncludedFiles
@@ -272,7 +287,7 @@ func (b *builder) buildNode(ctx context.Context, p *plan, res *FunctionResult) (
 	if strings.HasSuffix(bundle.MainFile, ".mjs") {
 		res.OutputModuleFormat = "esm"
 	}
-	res.Priority = &priority
+	res.Priority = &prio
 	res.reportConfig(cfg, true)
 	if analysis.Schedule != "" {
 		res.Schedule = analysis.Schedule

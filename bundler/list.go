@@ -312,7 +312,12 @@ func shadowWarnings(fns []discover.Function) []Warning {
 		cands := byName[name]
 		winner := cands[len(cands)-1]
 		for _, c := range cands[:len(cands)-1] {
-			if filepath.Dir(c.SrcPath) != filepath.Dir(winner.SrcPath) {
+			switch {
+			case filepath.Dir(c.SrcPath) == filepath.Dir(winner.SrcPath):
+			case c.Generated && !winner.Generated:
+				out = append(out, Warning{Function: name, Path: c.SrcPath, Message: fmt.Sprintf(
+					"generated function not built: the site's own %q has the same name and replaces it; rename yours if the framework's function is needed", winner.SrcPath)})
+			default:
 				out = append(out, Warning{Function: name, Path: c.SrcPath, Message: fmt.Sprintf(
 					"not built: %q from a later source folder has the same name and wins; rename one of them to build both", winner.SrcPath)})
 			}

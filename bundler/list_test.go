@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -64,7 +65,7 @@ func TestListFunctionsFilesMatchesBuild(t *testing.T) {
 			}
 			listed := map[string][]string{} // name+main file → files
 			for i, lf := range relList.Files {
-				if i >= len(absList.Files) || absList.Files[i] != lf {
+				if i >= len(absList.Files) || !reflect.DeepEqual(absList.Files[i], lf) {
 					t.Fatalf("relative and absolute listings differ at %d: %+v", i, lf)
 				}
 				if fi, err := os.Stat(lf.SrcFile); err != nil || !fi.Mode().IsRegular() || !filepath.IsAbs(lf.SrcFile) {

@@ -121,6 +121,16 @@ func mergeMatched(matched []Pattern) FunctionConfig {
 	for _, p := range matched {
 		out = Merge(out, p.Config)
 	}
+	// memory and vcpu are two ways of sizing a function, not two settings:
+	// the most specific pattern that sets either gives the pair (16.2.3's
+	// withComputeResources), so "*" with memory and "api" with vcpu give
+	// api only its vcpu.
+	for _, p := range slices.Backward(matched) {
+		if p.Config.Memory != 0 || p.Config.Vcpu != 0 {
+			out.Memory, out.Vcpu = p.Config.Memory, p.Config.Vcpu
+			break
+		}
+	}
 	return out
 }
 

@@ -184,6 +184,9 @@ type value interface {
 	// {concatArrays}): the source's value wins even when it is unset,
 	// arrays append.
 	mergeSource(dst *FunctionConfig, src FunctionConfig, mainFile string)
+	// set replaces dst's value with src's (a JSON configuration file's
+	// shallow spread).
+	set(dst *FunctionConfig, src FunctionConfig)
 	get(fc FunctionConfig) any
 }
 
@@ -220,6 +223,8 @@ func (s single[T]) mergeSource(dst *FunctionConfig, src FunctionConfig, _ string
 	*s.field(dst) = *s.field(&src)
 }
 
+func (s single[T]) set(dst *FunctionConfig, src FunctionConfig) { *s.field(dst) = *s.field(&src) }
+
 func (s single[T]) get(fc FunctionConfig) any { return *s.field(&fc) }
 
 // list is a key holding an array of strings: arrays from every matching
@@ -251,6 +256,10 @@ func (l list) merge(dst *FunctionConfig, over FunctionConfig) {
 
 func (l list) mergeSource(dst *FunctionConfig, src FunctionConfig, _ string) {
 	*l.field(dst) = appendAll(*l.field(dst), *l.field(&src))
+}
+
+func (l list) set(dst *FunctionConfig, src FunctionConfig) {
+	*l.field(dst) = slices.Clone(*l.field(&src))
 }
 
 func (l list) get(fc FunctionConfig) any { return *l.field(&fc) }
@@ -287,6 +296,10 @@ func (includedFiles) mergeSource(dst *FunctionConfig, src FunctionConfig, mainFi
 		dst.IncludedFiles = slices.Clone(src.IncludedFiles)
 		dst.IncludedFilesBasePath = filepath.Dir(mainFile)
 	}
+}
+
+func (includedFiles) set(dst *FunctionConfig, src FunctionConfig) {
+	dst.IncludedFiles = slices.Clone(src.IncludedFiles)
 }
 
 func (includedFiles) get(fc FunctionConfig) any { return fc.IncludedFiles }

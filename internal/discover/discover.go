@@ -69,6 +69,9 @@ type Function struct {
 	Kind      Kind
 	// Binary is set for KindBinary.
 	Binary *binary.Info
+	// Generated is set for a function a framework or plugin wrote (from
+	// a generated source), not the site's own.
+	Generated bool
 }
 
 // Warning is something the user should know that did not stop discovery.
@@ -107,7 +110,20 @@ func (o Options) arch(name string) string {
 // A missing folder gives a warning (the reference is silent); a file passed
 // as a folder is an error.
 func Discover(ctx context.Context, srcDirs []string, opts Options) (*Result, error) {
+	return DiscoverAll(ctx, srcDirs, nil, opts)
+}
+
+// DiscoverAll classifies every entry of the source folders, then the
+// single function paths (as DiscoverPaths does), together: the
+// reference's zipFunctions takes its folders' entries and its individual
+// functions as one list.
+func DiscoverAll(ctx context.Context, srcDirs, paths []string, opts Options) (*Result, error) {
 	res := &Result{}
+	for _, p := range paths {
+		if _, err := os.Lstat(p); err != nil {
+			return nil, fmt.Errorf("inspect %q: %w", p, err)
+		}
+	}
 	var candidates []string
 	for _, dir := range srcDirs {
 		names, err := readDirNames(ctx, dir)
@@ -125,7 +141,7 @@ func Discover(ctx context.Context, srcDirs []string, opts Options) (*Result, err
 			candidates = append(candidates, filepath.Join(dir, name))
 		}
 	}
-	return classify(ctx, candidates, opts, res)
+	return classify(ctx, append(candidates, paths...), opts, res)
 }
 
 // readDirNames lists a directory's entries, sorted as os.ReadDir sorts

@@ -1,0 +1,124 @@
+package bundler
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/zisi-build/zisi/internal/discover"
+)
+
+// Priorities of user and generated functions, as the reference writes them
+// in results and the manifest: when a user function and a generated one
+// claim the same route, the platform serves the user's.
+const (
+	PriorityGenerated = 0
+	PriorityUser      = 10
+)
+
+// DefaultGenerator is the generator of a generated function whose
+// configuration names none (the reference's "internalFunc").
+const DefaultGenerator = "internalFunc"
+
+// Sources are where a build finds its functions, split as Netlify Build
+// splits them (the reference's FunctionsBag): the site's own functions and
+// those its framework or plugins generated. Directories are listed one
+// level deep, as functions folders are; Functions are single functions, a
+// file or a directory each.
+//
+// Candidates are taken in this order: generated directories, user
+// directories, generated functions, user functions; when two share a
+// name, the later one is built (so a user function in a folder wins over a
+// generated one in a folder), as in the reference.
+type Sources struct {
+	User      SourceSet
+	Generated SourceSet
+}
+
+// SourceSet is one kind of source: folders of functions and single
+// functions.
+type SourceSet struct {
+	Directories []string
+	Functions   []string
+}
+
+// Dirs is the Sources of plain functions folders: user functions, as the
+// reference reads a string or array input.
+func Dirs(dirs ...string) Sources { return Sources{User: SourceSet{Directories: dirs}} }
+
+// empty reports whether s names no source at all.
+func (s Sources) empty() bool {
+	return len(s.User.Directories)+len(s.User.Functions)+len(s.Generated.Directories)+len(s.Generated.Functions) == 0
+}
+
+// abs returns s with every path made absolute.
+func (s Sources) abs() (Sources, error) {
+	var out Sources
+	var err error
+	for _, p := range []struct{ in, out *[]string }{
+		{&s.User.Directories, &out.User.Directories},
+		{&s.User.Functions, &out.User.Functions},
+		{&s.Generated.Directories, &out.Generated.Directories},
+		{&s.Generated.Functions, &out.Generated.Functions},
+	} {
+		if *p.out, err = absAll(*p.in); err != nil {
+			return out, err
+		}
+	}
+	return out, nil
+}
+
+// directories lists the folders to scan, generated first.
+func (s Sources) directories() []string {
+	return slices.Concat(s.Generated.Directories, s.User.Directories)
+}
+
+// functions lists the single functions, generated first.
+func (s Sources) functions() []string {
+	return slices.Concat(s.Generated.Functions, s.User.Functions)
+}
+
+// roots are every folder and function path of s: a destination or
+// manifest inside any of them is refused.
+func (s Sources) roots() []string {
+	return slices.Concat(s.directories(), s.functions())
+}
+
+// generated reports whether fn came from a generated source: it is one of
+// the generated functions, or inside a generated directory (the
+// reference's isInternal).
+func (s Sources) generated(fn discover.Function) bool {
+	if slices.Contains(s.Generated.Functions, fn.SrcPath) {
+		return true
+	}
+	for _, d := range s.Generated.Directories {
+		if within(fn.SrcPath, d) && fn.SrcPath != d {
+			return true
+		}
+	}
+	return false
+}
+
+// discover finds every candidate of s, in the reference's order, and
+// marks the generated ones.
+func (s Sources) discover(ctx context.Context, opts discover.Options) (*discover.Result, error) {
+	if s.empty() {
+		return nil, fmt.Errorf("%w: no functions folder or function path given", ErrInvalidOptions)
+	}
+	found, err := discover.DiscoverAll(ctx, s.directories(), s.functions(), opts)
+	if err != nil {
+		return nil, err
+	}
+	for i := range found.Functions {
+		found.Functions[i].Generated = s.generated(found.Functions[i])
+	}
+	return found, nil
+}
+
+// priority is a function's priority in results and the manifest.
+func priority(fn discover.Function) int {
+	if fn.Generated {
+		return PriorityGenerated
+	}
+	return PriorityUser
+}

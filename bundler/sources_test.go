@@ -1,0 +1,268 @@
+package bundler
+
+import (
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/zisi-build/zisi/internal/testfs"
+	"github.com/zisi-build/zisi/internal/verify"
+	"github.com/zisi-build/zisi/manifest"
+)
+
+// frameworkSite writes a site laid out as a framework leaves it after its
+// build: user functions in netlify/functions, generated ones in
+// .netlify/functions-internal (with JSON configuration files) and
+// .netlify/v1/functions, and one name in both.
+func frameworkSite(t *testing.T) (string, Sources) {
+	t.Helper()
+	site := t.TempDir()
+	testfs.Write(t, site, map[string]string{
+		"package.json":               `{"name":"site","private":true}`,
+		"netlify/functions/hello.js": handler,
+		"netlify/functions/clash.js": handler,
+		"data/pages.txt":             "pages\n",
+		"data/skip.txt":              "skip\n",
+		"data/other.txt":             "other\n",
+		".netlify/functions-internal/ssr/ssr.mjs": `import { readFileSync } from "node:fs";
+export default async () => new Response("ssr " + readFileSync(new URL("../../../data/pages.txt", import.meta.url), "utf8").trim(), { status: 203 });
+export const config = { path: "/ssr/*" };
+`,
+		".netlify/functions-internal/ssr/ssr.json": `{"version": 1, "config": {"name": "Server renderer", "generator": "@acme/framework@1.2.3", "includedFiles": ["data/*.txt", "!data/skip.txt"], "timeout": 26}}`,
+		".netlify/functions-internal/plain.js":     handler,
+		".netlify/functions-internal/clash.js":     handler,
+		".netlify/v1/functions/image.mts": `export default async (req: Request) => new Response("image " + new URL(req.url).pathname, { status: 200 });
+export const config = { path: "/_image" };
+`,
+	})
+	internal := filepath.Join(site, ".netlify/functions-internal")
+	return site, Sources{
+		Generated: SourceSet{Directories: []string{internal, filepath.Join(site, ".netlify/v1/functions")}},
+		User:      SourceSet{Directories: []string{filepath.Join(site, "netlify/functions")}},
+	}
+}
+
+func TestGeneratedAndUserSources(t *testing.T) {
+	t.Parallel()
+	site, src := frameworkSite(t)
+	out := filepath.Join(site, "dist")
+	opts := Options{BasePath: site, ConfigFileDirectories: []string{filepath.Join(site, ".netlify/functions-internal")}}
+	rep, err := ZipSources(t.Context(), src, out, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type want struct {
+		priority           int
+		generator, display string
+		timeout            int
+		mainFileContains   string
+	}
+	wants := map[string]want{
+		"hello": {PriorityUser, "", "", 0, "netlify/functions/hello.js"},
+		// The user's clash.js wins over the generated clash.js (a later
+		// folder wins between equal extensions; between different ones the
+		// extension decides, as in the reference).
+		"clash": {PriorityUser, "", "", 0, "netlify/functions/clash.js"},
+		"ssr":   {PriorityGenerated, "@acme/framework@1.2.3", "Server renderer", 26, ".netlify/functions-internal/ssr/ssr.mjs"},
+		"plain": {PriorityGenerated, DefaultGenerator, "", 0, ".netlify/functions-internal/plain.js"},
+		"image": {PriorityGenerated, DefaultGenerator, "", 0, ".netlify/v1/functions/image.mts"},
+	}
+	for _, fn := range rep.Functions {
+		w, ok := wants[fn.Name]
+		if !ok {
+			t.Errorf("unexpected function %q", fn.Name)
+			continue
+		}
+		delete(wants, fn.Name)
+		if fn.Priority == nil || *fn.Priority != w.priority || fn.Generator != w.generator || fn.DisplayName != w.display ||
+			fn.Timeout != w.timeout || !strings.HasSuffix(fn.MainFile, w.mainFileContains) {
+			t.Errorf("%s: priority %v generator %q displayName %q timeout %d main %s, want %+v", fn.Name, deref(fn.Priority), fn.Generator, fn.DisplayName, fn.Timeout, fn.MainFile, w)
+		}
+	}
+	if len(wants) > 0 {
+		t.Errorf("not built: %v", wants)
+	}
+	// The shadowed generated function is named in a warning.
+	var warned bool
+	for _, w := range rep.Warnings {
+		warned = warned || w.Function == "clash" && strings.Contains(w.String(), "functions-internal/clash.js") && strings.Contains(w.String(), "generated")
+	}
+	if !warned {
+		t.Errorf("no warning about the shadowed generated clash.js: %v", rep.Warnings)
+	}
+
+	// The manifest carries the same priorities and generators.
+	data, err := os.ReadFile(filepath.Join(out, "manifest.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m manifest.Manifest
+	if err := json.Unmarshal(data, &m); err != nil {
+		t.Fatal(err)
+	}
+	for _, fn := range m.Functions {
+		if fn.Name == "ssr" && (fn.Priority == nil || *fn.Priority != 0 || fn.Generator != "@acme/framework@1.2.3" || fn.DisplayName != "Server renderer") {
+			t.Errorf("manifest ssr = %+v", fn)
+		}
+		if fn.Name == "hello" && (fn.Priority == nil || *fn.Priority != 10 || fn.Generator != "") {
+			t.Errorf("manifest hello = %+v", fn)
+		}
+	}
+
+	// The generated v2 functions answer through their entry point, the
+	// JSON file's included files shipped (and its exclusion honoured).
+	results, err := verify.Dir(t.Context(), out, verify.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	answers := map[string]string{"ssr": "ssr pages", "image": "image /"}
+	for _, r := range results {
+		if body, ok := answers[r.Name]; ok {
+			if !r.OK || r.Body != body {
+				t.Errorf("%s: ok=%v status %d body %q (%s), want %q", r.Name, r.OK, r.StatusCode, r.Body, r.Error, body)
+			}
+			delete(answers, r.Name)
+		}
+	}
+	if len(answers) > 0 {
+		t.Errorf("not verified: %v", answers)
+	}
+	entries := zipNames(t, filepath.Join(out, "ssr.zip"))
+	if !slices.Contains(entries, "data/pages.txt") || !slices.Contains(entries, "data/other.txt") || slices.Contains(entries, "data/skip.txt") {
+		t.Errorf("ssr.zip entries: %v", entries)
+	}
+}
+
+func TestConfigFileReadOnlyInsideConfigFileDirectories(t *testing.T) {
+	t.Parallel()
+	site, src := frameworkSite(t)
+	// Without configFileDirectories the JSON file is not read.
+	rep, err := ZipSources(t.Context(), src, filepath.Join(site, "dist"), Options{BasePath: site})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, fn := range rep.Functions {
+		if fn.Name == "ssr" && (fn.DisplayName != "" || fn.Generator != DefaultGenerator) {
+			t.Errorf("ssr read its JSON file without configFileDirectories: %+v", fn)
+		}
+	}
+}
+
+func TestBadConfigFileFailsItsFunctionOnly(t *testing.T) {
+	t.Parallel()
+	site, src := frameworkSite(t)
+	testfs.Write(t, site, map[string]string{".netlify/functions-internal/ssr/ssr.json": "{\"version\": 1, \"config\": {\n  \"nodeBundler\": \"webpack\"\n}}"})
+	out := filepath.Join(site, "dist")
+	rep, err := ZipSources(t.Context(), src, out, Options{BasePath: site, ConfigFileDirectories: []string{filepath.Join(site, ".netlify/functions-internal")}})
+	var be *BuildError
+	if !errors.As(err, &be) || len(be.Failures) != 1 || be.Failures[0].Name != "ssr" {
+		t.Fatalf("err = %v, want one failure for ssr", err)
+	}
+	msg := be.Failures[0].Error()
+	for _, s := range []string{"ssr.json:2:", "config.nodeBundler", `"webpack" is not one of`} {
+		if !strings.Contains(msg, s) {
+			t.Errorf("%q does not contain %q", msg, s)
+		}
+	}
+	if len(rep.Functions) != 4 {
+		t.Errorf("%d functions built, want the other 4", len(rep.Functions))
+	}
+	if _, err := os.Stat(filepath.Join(out, "manifest.json")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a manifest was written although a function failed: %v", err)
+	}
+}
+
+func TestListSourcesWithParseISC(t *testing.T) {
+	t.Parallel()
+	site, src := frameworkSite(t)
+	l, err := ListSources(t.Context(), src, Options{ParseISC: true, ConfigFileDirectories: []string{filepath.Join(site, ".netlify/functions-internal")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]ListedFunction{}
+	for _, lf := range l.Functions {
+		got[lf.Name+" "+filepath.Base(lf.MainFile)] = lf
+	}
+	if len(l.Functions) != 6 {
+		t.Errorf("%d listed, want 6 (no de-duplication)", len(l.Functions))
+	}
+	ssr := got["ssr ssr.mjs"]
+	if ssr.RuntimeAPIVersion != 2 || ssr.InputModuleFormat != "esm" || ssr.DisplayName != "Server renderer" || ssr.Generator != "@acme/framework@1.2.3" ||
+		len(ssr.Routes) != 1 || ssr.Routes[0].Pattern != "/ssr/*" || ssr.Priority != PriorityGenerated || !ssr.Generated {
+		t.Errorf("ssr = %+v", ssr)
+	}
+	hello := got["hello hello.js"]
+	if hello.RuntimeAPIVersion != 1 || hello.InputModuleFormat != "cjs" || hello.Routes != nil || hello.Priority != PriorityUser || hello.Generated {
+		t.Errorf("hello = %+v", hello)
+	}
+	// Without ParseISC nothing is analysed.
+	l, err = ListSources(t.Context(), src, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, lf := range l.Functions {
+		if lf.RuntimeAPIVersion != 0 || lf.Routes != nil || lf.InputModuleFormat != "" {
+			t.Errorf("%s analysed without ParseISC: %+v", lf.Name, lf)
+		}
+	}
+}
+
+func TestListFunction(t *testing.T) {
+	t.Parallel()
+	site, _ := frameworkSite(t)
+	internal := filepath.Join(site, ".netlify/functions-internal")
+	lf, err := ListFunction(t.Context(), filepath.Join(internal, "ssr"), Options{ParseISC: true, InternalSrcFolder: internal, ConfigFileDirectories: []string{internal}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lf.Name != "ssr" || lf.RuntimeAPIVersion != 2 || lf.Priority != PriorityGenerated || lf.DisplayName != "Server renderer" {
+		t.Errorf("ListFunction = %+v", lf)
+	}
+	if _, err := ListFunction(t.Context(), filepath.Join(site, "data/pages.txt"), Options{}); !errors.Is(err, ErrNotFunction) {
+		t.Errorf("a text file: %v, want ErrNotFunction", err)
+	}
+	if _, err := ListFunction(t.Context(), filepath.Join(site, "missing.js"), Options{}); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a missing path: %v, want not exist", err)
+	}
+}
+
+func TestZipFunctionInternalSrcFolder(t *testing.T) {
+	t.Parallel()
+	site, _ := frameworkSite(t)
+	internal := filepath.Join(site, ".netlify/functions-internal")
+	res, err := ZipFunction(t.Context(), filepath.Join(internal, "plain.js"), t.TempDir(), Options{InternalSrcFolder: internal})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Priority == nil || *res.Priority != PriorityGenerated || res.Generator != DefaultGenerator {
+		t.Errorf("priority %v generator %q", deref(res.Priority), res.Generator)
+	}
+	res, err = ZipFunction(t.Context(), filepath.Join(site, "netlify/functions/hello.js"), t.TempDir(), Options{InternalSrcFolder: internal})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Priority == nil || *res.Priority != PriorityUser || res.Generator != "" {
+		t.Errorf("user function: priority %v generator %q", deref(res.Priority), res.Generator)
+	}
+}
+
+func TestEmptySourcesIsAnError(t *testing.T) {
+	t.Parallel()
+	if _, err := ZipSources(t.Context(), Sources{}, t.TempDir(), Options{}); !errors.Is(err, ErrInvalidOptions) {
+		t.Errorf("ZipSources with no sources: %v, want ErrInvalidOptions", err)
+	}
+	if _, err := ListSources(t.Context(), Sources{}, Options{}); !errors.Is(err, ErrInvalidOptions) {
+		t.Errorf("ListSources with no sources: %v, want ErrInvalidOptions", err)
+	}
+}
+
+func deref(p *int) any {
+	if p == nil {
+		return nil
+	}
+	return *p
+}
