@@ -1,0 +1,92 @@
+package bundler
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/zisi-build/zisi/config"
+)
+
+// Where frameworks and plugins write generated functions, relative to a
+// site's base, as Netlify Build reads them.
+var (
+	// InternalFunctionsDir is the legacy internal functions folder; its
+	// functions may have JSON configuration files.
+	InternalFunctionsDir = filepath.Join(".netlify", "functions-internal")
+	// FrameworksFunctionsDir is the Frameworks API's functions folder.
+	FrameworksFunctionsDir = filepath.Join(".netlify", "v1", "functions")
+)
+
+// Site is a site as Netlify Build sees it: its functions sources, its
+// configuration and the options that follow from them. LoadSite fills it;
+// Sources and Options are ready for ZipSources and ListSources.
+type Site struct {
+	// Base is the site's base directory.
+	Base string
+	// Config is netlify.toml merged with the Frameworks API
+	// configuration; nil when the site has neither.
+	Config *config.File
+	// ConfigPaths lists the configuration files read.
+	ConfigPaths []string
+	Sources     Sources
+	// Options has BasePath, Config and ConfigFileDirectories set.
+	Options Options
+}
+
+// LoadSite reads the site whose base directory is base the way Netlify
+// Build does:
+//   - netlify.toml in base, if any, merged with the Frameworks API's
+//     .netlify/v1/config.json (or the legacy .netlify/deploy/v1/config.json):
+//     netlify.toml wins key by key, lists are concatenated;
+//   - user functions from [functions] directory, else netlify/functions;
+//   - generated functions from .netlify/functions-internal and
+//     .netlify/v1/functions, those that exist;
+//   - JSON configuration files read in .netlify/functions-internal.
+//
+// A missing user functions folder is not an error here: ZipSources warns
+// about it.
+func LoadSite(base string) (*Site, error) {
+	abs, err := filepath.Abs(base)
+	if err != nil {
+		return nil, fmt.Errorf("resolve %q: %w", base, err)
+	}
+	s := &Site{Base: abs}
+	var user *config.File
+	toml := filepath.Join(abs, "netlify.toml")
+	switch _, err := os.Stat(toml); {
+	case err == nil:
+		if user, err = config.Load(toml); err != nil {
+			return nil, err
+		}
+		s.ConfigPaths = append(s.ConfigPaths, toml)
+	case !errors.Is(err, fs.ErrNotExist):
+		return nil, fmt.Errorf("read %q: %w", toml, err)
+	}
+	framework, err := config.LoadFrameworksConfig(abs)
+	if err != nil {
+		return nil, err
+	}
+	if framework != nil {
+		s.ConfigPaths = append(s.ConfigPaths, framework.Path)
+	}
+	s.Config = config.MergeFrameworks(framework, user)
+	userDir := filepath.Join(abs, config.DefaultFunctionsDirectory)
+	if s.Config != nil && s.Config.FunctionsDirectory != "" {
+		userDir = s.Config.FunctionsDirectory
+	}
+	s.Sources.User.Directories = []string{userDir}
+	for _, d := range []string{InternalFunctionsDir, FrameworksFunctionsDir} {
+		dir := filepath.Join(abs, d)
+		if fi, err := os.Stat(dir); err == nil && fi.IsDir() {
+			s.Sources.Generated.Directories = append(s.Sources.Generated.Directories, dir)
+		}
+	}
+	s.Options = Options{BasePath: abs, ConfigFileDirectories: []string{filepath.Join(abs, InternalFunctionsDir)}}
+	if s.Config != nil {
+		s.Options.Config = &s.Config.Functions
+	}
+	return s, nil
+}
