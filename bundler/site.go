@@ -53,17 +53,37 @@ func LoadSite(base string) (*Site, error) {
 	if err != nil {
 		return nil, fmt.Errorf("resolve %q: %w", base, err)
 	}
-	s := &Site{Base: abs}
-	var user *config.File
 	toml := filepath.Join(abs, "netlify.toml")
 	switch _, err := os.Stat(toml); {
-	case err == nil:
+	case errors.Is(err, fs.ErrNotExist):
+		toml = ""
+	case err != nil:
+		return nil, fmt.Errorf("read %q: %w", toml, err)
+	}
+	return loadSite(abs, toml)
+}
+
+// LoadSiteConfig is LoadSite for the site whose netlify.toml is path
+// (whatever its name): the site's base is path's directory.
+func LoadSiteConfig(path string) (*Site, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("resolve %q: %w", path, err)
+	}
+	return loadSite(filepath.Dir(abs), abs)
+}
+
+// loadSite reads the site at base (absolute), with netlify.toml at toml
+// when that is not empty.
+func loadSite(abs, toml string) (*Site, error) {
+	s := &Site{Base: abs}
+	var user *config.File
+	if toml != "" {
+		var err error
 		if user, err = config.Load(toml); err != nil {
 			return nil, err
 		}
 		s.ConfigPaths = append(s.ConfigPaths, toml)
-	case !errors.Is(err, fs.ErrNotExist):
-		return nil, fmt.Errorf("read %q: %w", toml, err)
 	}
 	framework, err := config.LoadFrameworksConfig(abs)
 	if err != nil {

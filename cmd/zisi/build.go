@@ -18,10 +18,14 @@ func (e *env) buildCommand() *cli.Command {
 		Name:      "build",
 		Usage:     "build every function in the source folders into DEST_DIR",
 		ArgsUsage: "[SRC_DIR...] DEST_DIR",
-		Description: "With no SRC_DIR, the functions directory comes from netlify.toml's [functions] directory,\n" +
-			"else netlify/functions. Writes one archive per function and DEST_DIR/manifest.json;\n" +
-			"when any function fails, the others are still built but the manifest is not written.",
-		Flags: []cli.Flag{
+		Description: "With no SRC_DIR, builds the site in the working directory (or --config's) as Netlify Build does:\n" +
+			"user functions from netlify.toml's [functions] directory, else netlify/functions (priority 10);\n" +
+			"generated functions from .netlify/functions-internal and .netlify/v1/functions (priority 0),\n" +
+			"with <main>.json configuration files in functions-internal and the Frameworks API's\n" +
+			".netlify/v1/config.json merged under netlify.toml. Writes one archive per function and\n" +
+			"DEST_DIR/manifest.json; when any function fails, the others are still built but the\n" +
+			"manifest is not written.",
+		Flags: append([]cli.Flag{
 			configFlag(),
 			&cli.StringFlag{Name: "manifest", Usage: "manifest path (default: DEST_DIR/manifest.json)"},
 			&cli.StringFlag{Name: "archive-format", Value: "zip", Usage: "zip, or none for a directory per function"},
@@ -34,7 +38,8 @@ func (e *env) buildCommand() *cli.Command {
 			&cli.BoolFlag{Name: "json", Usage: "print the results array as JSON on stdout"},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print only warnings and errors"},
 			&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "also print notes: decisions that need no action (a package shipped from devDependencies, say)"},
-		},
+			&cli.StringFlag{Name: "branch", Usage: "branch being deployed, written to v2 functions' metadata (default: $BRANCH, else $HEAD)"},
+		}, sourceFlags()...),
 		Action: e.build,
 	}
 }
@@ -57,25 +62,26 @@ func (e *env) build(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	f, err := e.loadConfig(c)
+	st, err := e.loadSite(c, srcArgs)
 	if err != nil {
 		return err
 	}
-	srcDirs := sourceDirs(srcArgs, f)
 	progress := &progressLine{env: e, enabled: e.interactive && !c.Bool("quiet")}
 	start := time.Now()
-	rep, err := bundler.ZipFunctions(c.Context, srcDirs, dest, bundler.Options{
-		Config:        functionsConfig(f),
-		BasePath:      basePath(f),
-		ArchiveFormat: format,
-		ManifestPath:  c.String("manifest"),
-		Parallel:      parallel,
-		NodeVersion:   e.nodeVersion(c),
-		BootstrapDir:  c.String("bootstrap"),
-		GoArch:        arch,
-		Env:           e.environ(),
-		AllowOutside:  c.StringSlice("allow-outside"),
-		NoWait:        c.Bool("no-wait"),
+	rep, err := bundler.ZipSources(c.Context, st.sources, dest, bundler.Options{
+		Config:                st.opts.Config,
+		BasePath:              st.opts.BasePath,
+		ConfigFileDirectories: st.opts.ConfigFileDirectories,
+		Branch:                e.branch(c),
+		ArchiveFormat:         format,
+		ManifestPath:          c.String("manifest"),
+		Parallel:              parallel,
+		NodeVersion:           e.nodeVersion(c),
+		BootstrapDir:          c.String("bootstrap"),
+		GoArch:                arch,
+		Env:                   e.environ(),
+		AllowOutside:          c.StringSlice("allow-outside"),
+		NoWait:                c.Bool("no-wait"),
 		OnWait: func(dest string) {
 			fmt.Fprintf(e.stderr, "waiting for another zisi build writing %s to finish (Ctrl-C to stop, --no-wait to fail instead)\n", dest)
 		},

@@ -2,6 +2,9 @@ package main
 
 import (
 	"fmt"
+	"slices"
+	"strconv"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/urfave/cli/v2"
@@ -15,11 +18,14 @@ func (e *env) listCommand(files bool) *cli.Command {
 		Name:      "list",
 		Usage:     "list the functions in the source folders",
 		ArgsUsage: "[SRC_DIR...]",
-		Flags: []cli.Flag{
+		Flags: append([]cli.Flag{
 			configFlag(),
 			goArchFlag(),
 			&cli.BoolFlag{Name: "json", Usage: "print JSON instead of a table"},
-		},
+		}, sourceFlags()...),
+	}
+	if !files {
+		cmd.Flags = append(cmd.Flags, &cli.BoolFlag{Name: "parse", Usage: "analyse each Node.js main file: API version, module format, routes and in-source schedule (the reference's parseISC)"})
 	}
 	if files {
 		cmd.Name, cmd.Usage = "files", "list every source file each function ships"
@@ -29,19 +35,20 @@ func (e *env) listCommand(files bool) *cli.Command {
 		if err != nil {
 			return err
 		}
-		f, err := e.loadConfig(c)
+		st, err := e.loadSite(c, c.Args().Slice())
 		if err != nil {
 			return err
 		}
-		srcDirs := sourceDirs(c.Args().Slice(), f)
-		opts := bundler.Options{Config: functionsConfig(f), BasePath: basePath(f), GoArch: arch}
+		opts := st.opts
+		opts.GoArch = arch
+		opts.ParseISC = !files && c.Bool("parse")
 		var (
 			warnings []bundler.Warning
 			out      any
 			rows     [][]string
 		)
 		if files {
-			l, err := bundler.ListFunctionsFiles(c.Context, srcDirs, opts)
+			l, err := bundler.ListFunctionsFiles(c.Context, slices.Concat(st.sources.Generated.Directories, st.sources.User.Directories), opts)
 			if err != nil {
 				return err
 			}
@@ -51,14 +58,18 @@ func (e *env) listCommand(files bool) *cli.Command {
 				rows = append(rows, []string{lf.Name, lf.Runtime, lf.SrcFile})
 			}
 		} else {
-			l, err := bundler.ListFunctions(c.Context, srcDirs, opts)
+			l, err := bundler.ListSources(c.Context, st.sources, opts)
 			if err != nil {
 				return err
 			}
 			warnings, out = l.Warnings, nonNil(l.Functions)
-			rows = append(rows, []string{"NAME", "RUNTIME", "MAIN FILE"})
+			rows = append(rows, []string{"NAME", "RUNTIME", "SOURCE", "PRIORITY", "MAIN FILE"})
 			for _, lf := range l.Functions {
-				rows = append(rows, []string{lf.Name, lf.Runtime, lf.MainFile})
+				source := "user"
+				if lf.Generated {
+					source = "generated"
+				}
+				rows = append(rows, []string{lf.Name, lf.Runtime, source, strconv.Itoa(lf.Priority), lf.MainFile})
 			}
 		}
 		for _, w := range warnings {
@@ -69,7 +80,7 @@ func (e *env) listCommand(files bool) *cli.Command {
 		}
 		tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 		for _, r := range rows {
-			fmt.Fprintf(tw, "%s\t%s\t%s\n", r[0], r[1], r[2])
+			fmt.Fprintln(tw, strings.Join(r, "\t"))
 		}
 		return tw.Flush()
 	}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -133,61 +132,6 @@ func goArch(c *cli.Context) (string, error) {
 
 func configFlag() cli.Flag {
 	return &cli.StringFlag{Name: "config", Usage: "netlify.toml to read (default: ./netlify.toml when present)"}
-}
-
-// loadConfig reads the netlify.toml named by --config, or ./netlify.toml
-// when it exists; it returns nil when there is none.
-func (e *env) loadConfig(c *cli.Context) (*config.File, error) {
-	path := c.String("config")
-	if path == "" {
-		if _, err := os.Stat("netlify.toml"); err != nil {
-			return nil, nil
-		}
-		path = "netlify.toml"
-	} else if _, err := os.Stat(path); err != nil {
-		return nil, usagef("--config %q: %v", path, err)
-	}
-	f, err := config.Load(path)
-	if err != nil {
-		return nil, err
-	}
-	for _, w := range f.Warnings {
-		fmt.Fprintf(e.stderr, "warning: %s\n", w)
-	}
-	return f, nil
-}
-
-// sourceDirs returns the source folders: the arguments, else netlify.toml's
-// functions directory, else netlify/functions under the base directory.
-func sourceDirs(args []string, f *config.File) []string {
-	if len(args) > 0 {
-		return args
-	}
-	if f != nil && f.FunctionsDirectory != "" {
-		return []string{f.FunctionsDirectory}
-	}
-	if f != nil {
-		return []string{filepath.Join(f.BaseDir, config.DefaultFunctionsDirectory)}
-	}
-	return []string{config.DefaultFunctionsDirectory}
-}
-
-// basePath is the site's base directory: netlify.toml's. Without one it
-// is left to the library, which takes each function's nearest
-// package.json directory (the reference's CLI passes no base path either);
-// the working directory would leave out every file of a site elsewhere.
-func basePath(f *config.File) string {
-	if f != nil {
-		return f.BaseDir
-	}
-	return ""
-}
-
-func functionsConfig(f *config.File) *config.Config {
-	if f == nil {
-		return nil
-	}
-	return &f.Functions
 }
 
 func parseParallel(c *cli.Context) (int, error) {

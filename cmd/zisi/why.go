@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/urfave/cli/v2"
 
@@ -22,11 +23,11 @@ func (e *env) whyCommand() *cli.Command {
 			"archive such as node_modules/ms/index.js); PACKAGE is a package name. Prints the chain\n" +
 			"from the target back to the main file, or the reason it was left out. Exit 0 when it\n" +
 			"ships, 1 when it does not. Functions come from --src, else as for zisi build.",
-		Flags: []cli.Flag{
+		Flags: append([]cli.Flag{
 			configFlag(),
-			&cli.StringSliceFlag{Name: "src", Usage: "source folder (repeatable; default: netlify.toml's functions directory, else netlify/functions)"},
+			&cli.StringSliceFlag{Name: "src", Usage: "source folder (repeatable; default: the site's functions folders, as zisi build takes them)"},
 			&cli.BoolFlag{Name: "json", Usage: "print the answer as JSON"},
-		},
+		}, sourceFlags()...),
 		Action: e.why,
 	}
 }
@@ -35,14 +36,14 @@ func (e *env) why(c *cli.Context) error {
 	if c.NArg() != 2 {
 		return usagef("why needs a function and a file or package: zisi why FUNCTION PATH|PACKAGE")
 	}
-	f, err := e.loadConfig(c)
+	st, err := e.loadSite(c, c.StringSlice("src"))
 	if err != nil {
 		return err
 	}
 	fn, target := c.Args().Get(0), c.Args().Get(1)
-	ex, err := bundler.Explain(c.Context, sourceDirs(c.StringSlice("src"), f), fn, target, bundler.Options{
-		Config: functionsConfig(f), BasePath: basePath(f), NodeVersion: e.nodeVersion(c),
-	})
+	opts := st.opts
+	opts.NodeVersion = e.nodeVersion(c)
+	ex, err := bundler.Explain(c.Context, slices.Concat(st.sources.Generated.Directories, st.sources.User.Directories), fn, target, opts)
 	if err != nil {
 		return err
 	}

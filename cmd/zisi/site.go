@@ -1,0 +1,75 @@
+package main
+
+import (
+	"cmp"
+	"fmt"
+	"os"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/zisi-build/zisi/bundler"
+	"github.com/zisi-build/zisi/config"
+)
+
+// sourceFlags name a build's sources beyond the SRC_DIR arguments.
+func sourceFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringSliceFlag{Name: "generated-dir", Usage: "a folder of generated functions, priority 0 (repeatable; default without SRC_DIR: .netlify/functions-internal and .netlify/v1/functions when they exist)"},
+		&cli.StringSliceFlag{Name: "config-file-dir", Usage: "a folder whose functions may have a <main>.json configuration file (repeatable; .netlify/functions-internal always is)"},
+	}
+}
+
+// site is what a command builds or lists: its sources, the options that
+// follow from the site, and the configuration it read.
+type site struct {
+	sources bundler.Sources
+	opts    bundler.Options
+	config  *config.File
+}
+
+// loadSite reads the site the way Netlify Build does (bundler.LoadSite):
+// the base is the directory of --config, else the working directory.
+// SRC_DIR arguments replace the site's own sources: they are the user
+// folders, and only --generated-dir folders are generated ones.
+func (e *env) loadSite(c *cli.Context, args []string) (*site, error) {
+	var (
+		s   *bundler.Site
+		err error
+	)
+	switch path := c.String("config"); {
+	case path != "":
+		if _, err := os.Stat(path); err != nil {
+			return nil, usagef("--config %q: %v", path, err)
+		}
+		s, err = bundler.LoadSiteConfig(path)
+	default:
+		s, err = bundler.LoadSite(".")
+	}
+	if err != nil {
+		return nil, err
+	}
+	if s.Config != nil {
+		for _, w := range s.Config.Warnings {
+			fmt.Fprintf(e.stderr, "warning: %s\n", w)
+		}
+	}
+	out := &site{sources: s.Sources, opts: s.Options, config: s.Config}
+	if len(args) > 0 {
+		out.sources = bundler.Dirs(args...)
+		if s.Config == nil {
+			// No site configuration: each function's own site is its
+			// base (the nearest package.json), not the working directory.
+			out.opts.BasePath = ""
+		}
+	}
+	if dirs := c.StringSlice("generated-dir"); len(dirs) > 0 {
+		out.sources.Generated.Directories = dirs
+	}
+	out.opts.ConfigFileDirectories = append(out.opts.ConfigFileDirectories, c.StringSlice("config-file-dir")...)
+	return out, nil
+}
+
+// branch is --branch, else Netlify's BRANCH, else HEAD.
+func (e *env) branch(c *cli.Context) string {
+	return cmp.Or(c.String("branch"), e.getenv("BRANCH"), e.getenv("HEAD"))
+}

@@ -1,0 +1,112 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/zisi-build/zisi/internal/testfs"
+	"github.com/zisi-build/zisi/manifest"
+)
+
+// TestBuildSiteLikeNetlifyBuild runs `zisi build DEST` with no source
+// folders in a framework-style site: user functions, both generated
+// folders, a JSON configuration file and the Frameworks API's config.
+func TestBuildSiteLikeNetlifyBuild(t *testing.T) {
+	// Changes the working directory and environment: not parallel.
+	site := t.TempDir()
+	testfs.Write(t, site, map[string]string{
+		"netlify.toml":                         "[functions.\"*\"]\n  timeout = 12\n",
+		"netlify/functions/hello.js":           handler,
+		".netlify/functions-internal/ssr.js":   handler,
+		".netlify/functions-internal/ssr.json": `{"version": 1, "config": {"name": "SSR", "generator": "acme@1"}}`,
+		".netlify/functions-internal/plain.js": handler,
+		".netlify/v1/functions/image.mjs":      "export default async () => new Response('img')\nexport const config = { path: '/img' }\n",
+		".netlify/v1/config.json":              `{"functions": {"image": {"timeout": 30}}}`,
+		".netlify/functions-internal/hello.js": handler, // replaced by the user's hello.js
+	})
+	t.Chdir(site)
+	t.Setenv("BRANCH", "feature-x")
+	r := run(t, "build", "--json", "-q", "out")
+	if r.code != 0 {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	var results []map[string]any
+	if err := json.Unmarshal([]byte(r.stdout), &results); err != nil {
+		t.Fatal(err)
+	}
+	type want struct {
+		priority  float64
+		generator string
+		display   string
+		timeout   float64
+		main      string
+	}
+	wants := map[string]want{
+		"hello": {10, "", "", 12, "netlify/functions/hello.js"},
+		"ssr":   {0, "acme@1", "SSR", 12, ".netlify/functions-internal/ssr.js"},
+		"plain": {0, "internalFunc", "", 12, ".netlify/functions-internal/plain.js"},
+		// netlify.toml's "*" and the Frameworks API's "image" both match;
+		// the more specific pattern wins.
+		"image": {0, "internalFunc", "", 30, ".netlify/v1/functions/image.mjs"},
+	}
+	for _, res := range results {
+		name, _ := res["name"].(string)
+		w, ok := wants[name]
+		if !ok {
+			t.Errorf("unexpected %q", name)
+			continue
+		}
+		delete(wants, name)
+		gen, _ := res["generator"].(string)
+		disp, _ := res["displayName"].(string)
+		timeout, _ := res["timeout"].(float64)
+		main, _ := res["mainFile"].(string)
+		if res["priority"] != w.priority || gen != w.generator || disp != w.display || timeout != w.timeout || !strings.HasSuffix(main, w.main) {
+			t.Errorf("%s: priority %v generator %q displayName %q timeout %v main %s, want %+v", name, res["priority"], gen, disp, timeout, main, w)
+		}
+	}
+	if len(wants) > 0 {
+		t.Errorf("not built: %v", wants)
+	}
+	if !strings.Contains(r.stderr, "generated function not built") {
+		t.Errorf("no warning about the replaced generated hello.js:\n%s", r.stderr)
+	}
+	data, err := os.ReadFile(filepath.Join(site, "out", "manifest.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m manifest.Manifest
+	if err := json.Unmarshal(data, &m); err != nil || len(m.Functions) != 4 {
+		t.Fatalf("manifest: %v, %d functions", err, len(m.Functions))
+	}
+
+	r = run(t, "list")
+	if r.code != 0 {
+		t.Fatalf("list: exit %d\n%s", r.code, r.stderr)
+	}
+	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+	if len(lines) != 6 || !strings.HasPrefix(lines[0], "NAME") || !strings.Contains(lines[0], "SOURCE") || !strings.Contains(lines[0], "PRIORITY") {
+		t.Fatalf("list:\n%s", r.stdout)
+	}
+	for _, l := range lines[1:] {
+		f := strings.Fields(l)
+		gen := strings.Contains(l, ".netlify/")
+		if gen && (f[2] != "generated" || f[3] != "0") || !gen && (f[2] != "user" || f[3] != "10") {
+			t.Errorf("list row %q", l)
+		}
+	}
+
+	// Source folders on the command line replace the site's: only the
+	// user's function is built, unless --generated-dir names more.
+	r = run(t, "build", "--json", "-q", "netlify/functions", "out2")
+	if err := json.Unmarshal([]byte(r.stdout), &results); err != nil || r.code != 0 || len(results) != 1 {
+		t.Errorf("with SRC_DIR: exit %d, %d results\n%s", r.code, len(results), r.stderr)
+	}
+	r = run(t, "build", "--json", "-q", "--generated-dir", ".netlify/v1/functions", "netlify/functions", "out3")
+	if err := json.Unmarshal([]byte(r.stdout), &results); err != nil || r.code != 0 || len(results) != 2 {
+		t.Errorf("with --generated-dir: exit %d, %d results\n%s", r.code, len(results), r.stderr)
+	}
+}
