@@ -248,7 +248,7 @@ func (b *builder) buildNode(ctx context.Context, p *plan, res *FunctionResult) (
 	if err != nil {
 		return p.bundler, err
 	}
-	lo := node.LayOptions{DirOutput: b.opts.ArchiveFormat == ArchiveNone, APIVersion: apiVersion}
+	lo := node.LayOptions{DirOutput: b.opts.ArchiveFormat == ArchiveNone, APIVersion: apiVersion, Branch: b.opts.Branch}
 	if apiVersion == 2 {
 		if lo.Bootstrap, err = b.bootstrap(ctx, fn); err != nil {
 			return bundle.Bundler, err

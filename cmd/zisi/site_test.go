@@ -1,7 +1,9 @@
 package main
 
 import (
+	"archive/zip"
 	"encoding/json"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -81,6 +83,17 @@ func TestBuildSiteLikeNetlifyBuild(t *testing.T) {
 	var m manifest.Manifest
 	if err := json.Unmarshal(data, &m); err != nil || len(m.Functions) != 4 {
 		t.Fatalf("manifest: %v, %d functions", err, len(m.Functions))
+	}
+
+	// BRANCH reaches the v2 metadata file.
+	zr, err := zip.OpenReader(filepath.Join(site, "out", "image.zip"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	meta, err := fs.ReadFile(zr, "___netlify-metadata.json")
+	if err != nil || !strings.Contains(string(meta), `"branch":"feature-x"`) {
+		t.Errorf("metadata %s (%v), want the branch", meta, err)
 	}
 
 	r = run(t, "list")

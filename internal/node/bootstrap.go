@@ -57,11 +57,12 @@ type Bootstrap struct {
 	Unused []string
 }
 
-func (b *Bootstrap) metadata() []byte {
+func (b *Bootstrap) metadata(branch string) []byte {
 	data, _ := json.Marshal(struct {
 		BootstrapVersion string `json:"bootstrap_version"`
+		Branch           string `json:"branch,omitempty"`
 		Version          int    `json:"version"`
-	}{b.Version, 1})
+	}{b.Version, branch, 1})
 	return data
 }
 

@@ -66,8 +66,11 @@ func TestFindBootstrapOrder(t *testing.T) {
 		if !slices.Equal(b.Unused, tc.unused) {
 			t.Errorf("%s: unused %q, want %q", tc.name, b.Unused, tc.unused)
 		}
-		if string(b.metadata()) != `{"bootstrap_version":"`+tc.version+`","version":1}` {
-			t.Errorf("%s: metadata %s", tc.name, b.metadata())
+		if string(b.metadata("")) != `{"bootstrap_version":"`+tc.version+`","version":1}` {
+			t.Errorf("%s: metadata %s", tc.name, b.metadata(""))
+		}
+		if got := string(b.metadata("main")); got != `{"bootstrap_version":"`+tc.version+`","branch":"main","version":1}` {
+			t.Errorf("%s: metadata with a branch %s", tc.name, got)
 		}
 	}
 }

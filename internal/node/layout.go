@@ -51,6 +51,9 @@ type LayOptions struct {
 	APIVersion int
 	// Bootstrap is the v2 runtime shipped as ___netlify-bootstrap.mjs.
 	Bootstrap *Bootstrap
+	// Branch is the branch being deployed, recorded in the v2 metadata
+	// file when set.
+	Branch string
 }
 
 // Lay places a bundle's files. In-archive paths are relative to the
@@ -126,7 +129,7 @@ func Lay(fn discover.Function, b *Bundle, o LayOptions) (*Layout, error) {
 			archive.Entry{Name: EntryPointName, Data: []byte(content)},
 			archive.Entry{Name: BootstrapName, Path: o.Bootstrap.File, Trusted: true})
 		if !o.DirOutput {
-			l.Entries = append(l.Entries, archive.Entry{Name: MetadataName, Data: o.Bootstrap.metadata()})
+			l.Entries = append(l.Entries, archive.Entry{Name: MetadataName, Data: o.Bootstrap.metadata(o.Branch)})
 			l.BootstrapVersion = o.Bootstrap.Version
 		}
 		return l, nil
