@@ -130,7 +130,34 @@ func (b *builder) build(ctx context.Context, fn discover.Function, output string
 		// Prebuilt zips excepted, as in the reference.
 		res.Generator = DefaultGenerator
 	}
+	if err := checkRoutes(res); err != nil {
+		return nil, b.fail(fn, res.Bundler, err)
+	}
 	return res, nil
+}
+
+// eventFunctions are the names that make a function run on a platform
+// event (with or without -background); such a function has no URL.
+var eventFunctions = []string{
+	"deploy-building", "deploy-succeeded", "deploy-failed", "deploy-deleted", "deploy-locked", "deploy-unlocked",
+	"submission-created", "split-test-activated", "split-test-deactivated", "split-test-modified",
+	"identity-validate", "identity-signup", "identity-login",
+}
+
+// checkRoutes refuses what Netlify Build refuses after bundling: a custom
+// path on a scheduled or an event-triggered function. zisi fails that
+// function instead of the whole build, before anything is published.
+func checkRoutes(res *FunctionResult) error {
+	if len(res.Routes) == 0 {
+		return nil
+	}
+	if res.Schedule != "" {
+		return fmt.Errorf("%w: function %q has a schedule (%q) and a custom path (%s): scheduled functions are not called over HTTP; remove the path from its config, or the schedule", ErrInvalidRoutes, res.Name, res.Schedule, res.Routes[0].Pattern)
+	}
+	if base := strings.TrimSuffix(strings.ToLower(res.Name), "-background"); slices.Contains(eventFunctions, base) {
+		return fmt.Errorf("%w: function %q runs on the %s event, so it cannot have a custom path (%s); remove the path from its config, or rename the function", ErrInvalidRoutes, res.Name, base, res.Routes[0].Pattern)
+	}
+	return nil
 }
 
 // published names a path written in the staging folder by where it will

@@ -26,6 +26,9 @@ var (
 	// ErrRuntimeUnavailable: the function's runtime cannot be built by this
 	// release.
 	ErrRuntimeUnavailable = errors.New("runtime not available")
+	// ErrInvalidRoutes: a function with a custom path is scheduled or
+	// runs on a platform event (Netlify Build refuses both).
+	ErrInvalidRoutes = errors.New("invalid routes")
 	// ErrInternal: zisi itself failed (a panic) while building one
 	// function; the other functions are unaffected.
 	ErrInternal = errors.New("internal error")

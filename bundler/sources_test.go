@@ -266,3 +266,39 @@ func deref(p *int) any {
 	}
 	return *p
 }
+
+func TestRoutesOnScheduledOrEventFunctionsFail(t *testing.T) {
+	t.Parallel()
+	src := t.TempDir()
+	testfs.Write(t, src, map[string]string{
+		"cron.mjs":                      "export default async () => new Response('')\nexport const config = { path: '/cron', schedule: '@daily' }\n",
+		"deploy-succeeded.mjs":          "export default async () => new Response('')\nexport const config = { path: '/hook' }\n",
+		"Identity-Login-background.mjs": "export default async () => new Response('')\nexport const config = { path: '/login' }\n",
+		"fine.mjs":                      "export default async () => new Response('')\nexport const config = { path: '/fine' }\n",
+		"nightly.mjs":                   "export default async () => new Response('')\nexport const config = { schedule: '@daily' }\n",
+	})
+	_, err := ZipFunctions(t.Context(), []string{src}, t.TempDir(), Options{BasePath: src})
+	var be *BuildError
+	if !errors.As(err, &be) {
+		t.Fatalf("err = %v, want a BuildError", err)
+	}
+	got := map[string]string{}
+	for _, f := range be.Failures {
+		if !errors.Is(f, ErrInvalidRoutes) {
+			t.Errorf("%s: %v is not ErrInvalidRoutes", f.Name, f)
+		}
+		got[f.Name] = f.Error()
+	}
+	for name, want := range map[string]string{
+		"cron":                      `has a schedule ("@daily") and a custom path (/cron)`,
+		"deploy-succeeded":          "runs on the deploy-succeeded event",
+		"Identity-Login-background": "runs on the identity-login event",
+	} {
+		if !strings.Contains(got[name], want) {
+			t.Errorf("%s: %q, want it to contain %q", name, got[name], want)
+		}
+	}
+	if len(got) != 3 {
+		t.Errorf("failures %v: fine and nightly must build", got)
+	}
+}
