@@ -568,3 +568,27 @@ func normalizeServerJSON(data, out string) string {
 }
 
 var timestampRE = regexp.MustCompile(`"timestamp":[0-9]+`)
+
+// TestZipServerPnpm builds a server whose packages pnpm installed: the
+// links node follows into node_modules/.pnpm are kept as links in the
+// archive, which still answers once unpacked alone.
+func TestZipServerPnpm(t *testing.T) {
+	t.Parallel()
+	site, err := filepath.Abs("../fixtures/node-pnpm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	res, err := ZipServer(t.Context(), filepath.Join(site, "netlify", "server"), out, Options{BasePath: site})
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, _ := tgzEntries(t, res.Path)
+	if got := files["node_modules/debug"]; got != "-> .pnpm/debug@4.4.1/node_modules/debug" {
+		t.Errorf("node_modules/debug is %q; want the pnpm link", got)
+	}
+	status, _, body := callServer(t, extractTgz(t, res.Path), "http://localhost/p")
+	if want := `{"namespace":"pnpm-server","humanize":"1s","path":"/p"}`; status != 200 || body != want {
+		t.Errorf("server answered %d %s; want 200 %s", status, body, want)
+	}
+}
