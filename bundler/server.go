@@ -100,7 +100,8 @@ type ServerResult struct {
 	// Routes is always the one route /* with prefer_static.
 	Routes []manifest.Route
 	// ExcludedRoutes come from the entry's in-source excludedPath; empty,
-	// not nil, without one.
+	// not nil, without one, and nil when the entry does not look like a
+	// v2 function (no default export), as in the reference.
 	ExcludedRoutes []manifest.Route
 
 	// zisi-only: the archive's size, the entry file the platform loads,
@@ -285,6 +286,12 @@ func (b *builder) buildServer(ctx context.Context, fn discover.Function) (string
 	_, excluded, err := v2Routes(2, cfg)
 	if err != nil {
 		return bundle.Bundler, nil, err
+	}
+	if a.APIVersion != 2 {
+		// The reference reports excluded routes from its source analysis,
+		// which has none for a file that does not look like a v2 function
+		// (module.exports, say).
+		excluded = nil
 	}
 	routes, err := routesFor([]string{serverRoute})
 	if err != nil {

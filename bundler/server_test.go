@@ -471,11 +471,18 @@ func TestZipServerMatchesReference(t *testing.T) {
 	t.Parallel()
 	fixture := serverFixture(t)
 	configSite := serverSiteWithConfig(t)
+	cjsSite := t.TempDir()
+	copySite(t, filepath.Join(fixture, "node_modules"), filepath.Join(cjsSite, "node_modules"), false)
+	testfs.Write(t, cjsSite, map[string]string{
+		"package.json": `{"name":"server-cjs-site","private":true}`,
+		"srv/index.js": "const createDebug = require(\"debug\");\nmodule.exports = { default: { fetch: () => new Response(createDebug(\"cjs\").namespace) } };\n",
+	})
 	for _, tc := range []struct {
 		name, site, path string
 	}{
 		{"fixture folder", fixture, filepath.Join(fixture, "netlify", "server")},
 		{"entry file with in-source config", configSite, filepath.Join(configSite, "app", "index.ts")},
+		{"CommonJS entry", cjsSite, filepath.Join(cjsSite, "srv")},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
