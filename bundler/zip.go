@@ -201,23 +201,7 @@ func buildAll(ctx context.Context, fns []discover.Function, destDir string, o Op
 	errs := make([]*FunctionError, len(fns))
 	outputs := outputNames(fns, o.ArchiveFormat)
 	collisions := collisionErrors(fns, outputs)
-	b := &builder{destDir: destDir, opts: o, comp: archive.NewCompressor(), env: node.NewEnv(o.BasePath)}
-	// included_files never ship the destination: the previous build's
-	// archives, this build's staging folder.
-	dest := destDir
-	if strings.HasPrefix(filepath.Base(destDir), stagingPrefix) {
-		dest = filepath.Dir(destDir)
-		b.publishDir = dest
-	}
-	if abs, err := filepath.Abs(dest); err == nil {
-		b.env.Exclude = append(b.env.Exclude, abs)
-	}
-	if real, err := resolvePath(dest); err == nil {
-		b.env.Exclude = append(b.env.Exclude, real)
-	}
-	roots := containmentRoots(fns, o)
-	b.comp.Contain(roots...)
-	b.env.Roots = roots
+	b := newBuilder(destDir, fns, o)
 	b.prebuild(ctx, fns, collisions)
 	sem := make(chan struct{}, o.Parallel)
 	// Go builds take turns on their own slots, so they run beside the
@@ -256,6 +240,29 @@ func buildAll(ctx context.Context, fns []discover.Function, destDir string, o Op
 		boot = &BootstrapInfo{Version: b.boot.Version, Source: b.boot.Source, Unused: b.boot.Unused}
 	}
 	return results, errs, boot
+}
+
+// newBuilder makes the builder of one call writing into destDir (a
+// staging folder, or the destination itself): included_files never ship
+// the destination (the previous build's archives, this build's staging
+// folder), and archives read only from the containment roots of fns.
+func newBuilder(destDir string, fns []discover.Function, o Options) *builder {
+	b := &builder{destDir: destDir, opts: o, comp: archive.NewCompressor(), env: node.NewEnv(o.BasePath)}
+	dest := destDir
+	if strings.HasPrefix(filepath.Base(destDir), stagingPrefix) {
+		dest = filepath.Dir(destDir)
+		b.publishDir = dest
+	}
+	if abs, err := filepath.Abs(dest); err == nil {
+		b.env.Exclude = append(b.env.Exclude, abs)
+	}
+	if real, err := resolvePath(dest); err == nil {
+		b.env.Exclude = append(b.env.Exclude, real)
+	}
+	roots := containmentRoots(fns, o)
+	b.comp.Contain(roots...)
+	b.env.Roots = roots
+	return b
 }
 
 // containmentRoots are the folders archives may read from: the site's

@@ -1,5 +1,7 @@
-// Package archive writes function archives: byte-reproducible zips and,
-// for `--archive-format none`, plain directories.
+// Package archive writes function archives: byte-reproducible zips,
+// gzip-compressed tars for the Netlify Server (WriteTarGz, the same rules
+// with the reference's epoch dates) and, for `--archive-format none`,
+// plain directories.
 //
 // Reproducibility is by construction, following golang.org/x/mod/zip and
 // ko: entries are sorted by name; every entry carries the DOS date

@@ -38,6 +38,8 @@ const (
 	EntryPointName = "___netlify-entry-point.mjs"
 	MetadataName   = "___netlify-metadata.json"
 	BootstrapName  = "___netlify-bootstrap.mjs"
+	// ServerMarkerName marks a Netlify Server archive (LayOptions.Server).
+	ServerMarkerName = "___netlify-server.json"
 )
 
 // LayOptions says how a bundle is written.
@@ -54,6 +56,11 @@ type LayOptions struct {
 	// Branch is the branch being deployed, recorded in the v2 metadata
 	// file when set.
 	Branch string
+	// Server lays out the Netlify Server (the reference's isServer, with
+	// APIVersion 2): the entry point re-exports the main module as
+	// `func` for the platform's own runtime, a ___netlify-server.json
+	// marker holding {} is added, and no bootstrap or metadata ships.
+	Server bool
 }
 
 // Lay places a bundle's files. In-archive paths are relative to the
@@ -72,7 +79,7 @@ type LayOptions struct {
 // the bootstrap's Lambda adapter; ___netlify-metadata.json records the
 // bootstrap version (zip only).
 func Lay(fn discover.Function, b *Bundle, o LayOptions) (*Layout, error) {
-	if o.APIVersion == 2 && o.Bootstrap == nil {
+	if o.APIVersion == 2 && o.Bootstrap == nil && !o.Server {
 		return nil, fmt.Errorf("lay out v2 function %q: %w", fn.Name, ErrNoBootstrap)
 	}
 	dirs := slices.Clone(b.SrcFiles)
@@ -121,6 +128,13 @@ func Lay(fn discover.Function, b *Bundle, o LayOptions) (*Layout, error) {
 			e = archive.Entry{Name: name, Data: data}
 		}
 		l.Entries = append(l.Entries, e)
+	}
+	if o.APIVersion == 2 && o.Server {
+		l.EntryFilename = EntryPointName
+		l.Entries = append(l.Entries,
+			archive.Entry{Name: EntryPointName, Data: []byte(fmt.Sprintf("export * as func from './%s'", mainRel))},
+			archive.Entry{Name: ServerMarkerName, Data: []byte("{}")})
+		return l, nil
 	}
 	if o.APIVersion == 2 {
 		l.EntryFilename = EntryPointName
