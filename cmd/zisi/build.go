@@ -39,6 +39,7 @@ func (e *env) buildCommand() *cli.Command {
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print only warnings and errors"},
 			&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "also print notes: decisions that need no action (a package shipped from devDependencies, say)"},
 			&cli.StringFlag{Name: "branch", Usage: "branch being deployed, written to v2 functions' metadata (default: $BRANCH, else $HEAD)"},
+			&cli.StringFlag{Name: "server", Usage: "also build the Netlify Server from this folder (its index.{js,mjs,ts,mts}) or entry file into DEST_DIR/server/server.tgz, with its manifest beside it"},
 		}, sourceFlags()...),
 		Action: e.build,
 	}
@@ -92,8 +93,23 @@ func (e *env) build(c *cli.Context) error {
 		return err
 	}
 	e.printReport(rep, reportOptions{quiet: c.Bool("quiet"), verbose: c.Bool("verbose")}, dest, time.Since(start))
+	var server *bundler.ServerResult
+	if srv := c.String("server"); srv != "" && err == nil {
+		// The server has a manifest of its own, named as the functions'
+		// one is: it gets a folder of its own.
+		opts := st.opts
+		opts.NodeVersion, opts.Parallel, opts.Env = e.nodeVersion(c), parallel, e.environ()
+		server, err = bundler.ZipServer(c.Context, srv, filepath.Join(dest, "server"), opts)
+		if err == nil && !c.Bool("quiet") {
+			fmt.Fprintf(e.stderr, "server  %s %s  %s  %s\n", server.Runtime, server.Bundler, humanSize(server.Size), server.Path)
+		}
+	}
 	if c.Bool("json") {
-		if jerr := e.printJSON(nonNil(rep.Functions)); jerr != nil {
+		var out any = nonNil(rep.Functions)
+		if c.String("server") != "" {
+			out = map[string]any{"functions": nonNil(rep.Functions), "server": server}
+		}
+		if jerr := e.printJSON(out); jerr != nil {
 			return jerr
 		}
 	}

@@ -123,3 +123,36 @@ func TestBuildSiteLikeNetlifyBuild(t *testing.T) {
 		t.Errorf("with --generated-dir: exit %d, %d results\n%s", r.code, len(results), r.stderr)
 	}
 }
+
+func TestBuildServer(t *testing.T) {
+	t.Parallel()
+	site, err := filepath.Abs("../../fixtures/server")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	r := run(t, "build", "--json", "--server", filepath.Join(site, "netlify/server"), filepath.Join(site, "netlify/server"), out)
+	if r.code != 0 {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	var got struct {
+		Functions []map[string]any `json:"functions"`
+		Server    map[string]any   `json:"server"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &got); err != nil {
+		t.Fatalf("%v\n%s", err, r.stdout)
+	}
+	if got.Server["path"] != filepath.Join(out, "server", "server.tgz") || got.Server["bundler"] != "nft" || !strings.Contains(r.stderr, "server  js nft") {
+		t.Errorf("server %v\n%s", got.Server, r.stderr)
+	}
+	data, err := os.ReadFile(filepath.Join(out, "server", "manifest.json"))
+	if err != nil || !strings.Contains(string(data), `"prefer_static":true`) {
+		t.Errorf("server manifest %s (%v)", data, err)
+	}
+
+	empty := t.TempDir()
+	r = run(t, "build", "--server", empty, filepath.Join(site, "netlify/server"), t.TempDir())
+	if r.code != 1 || !strings.Contains(r.stderr, empty) {
+		t.Errorf("no entry: exit %d\n%s", r.code, r.stderr)
+	}
+}
