@@ -454,7 +454,11 @@ func (b *builder) zipBinary(ctx context.Context, fn discover.Function, res *Func
 	if err := b.writeArchive(ctx, res, entries, false); err != nil {
 		return err
 	}
-	res.EntryFilename = "bootstrap"
+	// As the reference reports them: a Go binary is zipped as bootstrap
+	// (with zipGo), a Rust one has no entry file name.
+	if fn.Runtime == discover.RuntimeGo {
+		res.EntryFilename = "bootstrap"
+	}
 	return nil
 }
 
@@ -499,7 +503,11 @@ func (b *builder) buildGo(ctx context.Context, fn discover.Function, cfg config.
 	if err := b.writeArchive(ctx, res, entries, false); err != nil {
 		return err
 	}
-	res.EntryFilename = "bootstrap"
+	// As the reference reports them: a Go binary is zipped as bootstrap
+	// (with zipGo), a Rust one has no entry file name.
+	if fn.Runtime == discover.RuntimeGo {
+		res.EntryFilename = "bootstrap"
+	}
 	return nil
 }
 

@@ -425,6 +425,9 @@ func TestPrebuiltRustAndWrongPlatform(t *testing.T) {
 	if len(rep.Functions) != 1 || rep.Functions[0].Name != "rusty" || rep.Functions[0].Runtime != "rs" {
 		t.Fatalf("functions %+v", rep.Functions)
 	}
+	if ef := rep.Functions[0].EntryFilename; ef != "" {
+		t.Errorf("entryFilename %q, want \"\" as the reference reports Rust binaries", ef)
+	}
 	tc := unzipEntry(t, rep.Functions[0].Path, "netlify-toolchain", t.TempDir())
 	if data, _ := os.ReadFile(tc); string(data) != `{"runtime":"rs"}` {
 		t.Errorf("netlify-toolchain %s", data)

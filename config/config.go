@@ -58,6 +58,12 @@ type FunctionConfig struct {
 	// unzipped_size_limit.
 	ZipSizeLimit      int `json:"zipSizeLimit,omitempty"`
 	UnzippedSizeLimit int `json:"unzippedSizeLimit,omitempty"`
+	// RustTargetDirectory is Cargo's target directory for Rust functions
+	// built from source, which zisi does not build; it is accepted and
+	// reported so a Netlify Build-style configuration loads as it is.
+	RustTargetDirectory string `json:"rustTargetDirectory,omitempty"`
+	// ZipGo asks the reference to zip Go binaries; zisi always does.
+	ZipGo *bool `json:"zipGo,omitempty"`
 
 	// The keys below come only from a v2 function's in-source
 	// configuration (netlify.toml has no equivalent); they are part of the

@@ -136,7 +136,7 @@ func (k Key) fromJSON(d *decoder, path []string, v any, fc *FunctionConfig) erro
 		}
 		fc.NodeBundler = s
 		return nil
-	case k.TOML != "":
+	case k.TOML != "" || k.FileOnly:
 		return k.value.fromTOML(d, path, v, fc)
 	default:
 		if err := k.value.fromSource(k.JSON, v, fc); err != nil {

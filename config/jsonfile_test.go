@@ -176,3 +176,23 @@ func TestMemoryAndVcpuPairFromTheMostSpecificPattern(t *testing.T) {
 		}
 	}
 }
+
+func TestParseJSONFileBuildOnlyKeys(t *testing.T) {
+	f, err := ParseJSONFile("/f.json", []byte(`{"version":1,"config":{"rustTargetDirectory":"/site/.netlify/rust-functions-cache/[name]","zipGo":true}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Config.RustTargetDirectory != "/site/.netlify/rust-functions-cache/[name]" || f.Config.ZipGo == nil || !*f.Config.ZipGo || len(f.Warnings) > 0 {
+		t.Errorf("config %+v warnings %v", f.Config, f.Warnings)
+	}
+	if _, err := ParseJSONFile("/f.json", []byte(`{"version":1,"config":{"zipGo":"yes"}}`)); err == nil {
+		t.Error("zipGo: \"yes\" was accepted")
+	}
+	// Neither is a netlify.toml key nor allowed in-source.
+	if _, ok := tomlKey("rustTargetDirectory"); ok {
+		t.Error("rustTargetDirectory is a netlify.toml key")
+	}
+	if _, ok := sourceKey("zipGo"); ok {
+		t.Error("zipGo is allowed in-source")
+	}
+}

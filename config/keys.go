@@ -27,6 +27,10 @@ type Key struct {
 	// runtime reports the key, its formatZipResult for every runtime does
 	// not.
 	NodeOnly bool
+	// FileOnly marks a key only JSON configuration files (and library
+	// callers) set: netlify.toml has no name for it, in-source
+	// configuration may not set it.
+	FileOnly bool
 
 	value value
 }
@@ -125,6 +129,17 @@ var keys = []Key{
 	{JSON: "rateLimit", value: single[*RateLimit]{
 		field:  func(c *FunctionConfig) **RateLimit { return &c.RateLimit },
 		source: sourceRateLimit,
+	}},
+
+	// JSON configuration files and library callers only: Netlify Build
+	// passes these in the config it gives the reference.
+	{JSON: "rustTargetDirectory", FileOnly: true, value: single[string]{
+		field: func(c *FunctionConfig) *string { return &c.RustTargetDirectory },
+		toml:  (*decoder).str,
+	}},
+	{JSON: "zipGo", FileOnly: true, value: single[*bool]{
+		field: func(c *FunctionConfig) **bool { return &c.ZipGo },
+		toml:  (*decoder).boolean,
 	}},
 
 	// netlify.toml only.
