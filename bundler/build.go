@@ -503,11 +503,7 @@ func (b *builder) buildGo(ctx context.Context, fn discover.Function, cfg config.
 	if err := b.writeArchive(ctx, res, entries, false); err != nil {
 		return err
 	}
-	// As the reference reports them: a Go binary is zipped as bootstrap
-	// (with zipGo), a Rust one has no entry file name.
-	if fn.Runtime == discover.RuntimeGo {
-		res.EntryFilename = "bootstrap"
-	}
+	res.EntryFilename = "bootstrap"
 	return nil
 }
 

@@ -148,7 +148,12 @@ func TestListings(t *testing.T) {
 	src := t.TempDir()
 	testfs.Write(t, src, map[string]string{"a.js": handler, "a.ts": "", "dir/index.js": handler, "dir/util.js": "", "dir/.env": "SECRET=1"})
 	cfg := &config.Config{Patterns: []config.Pattern{{Glob: "*", Config: config.FunctionConfig{Schedule: "@daily", NodeBundler: "zisi"}}}}
-	l, err := ListFunctions(t.Context(), []string{src, filepath.Join(src, "missing")}, Options{Config: cfg})
+	// A folder that was asked for and is missing is an error; an
+	// optional one is skipped.
+	if _, err := ListFunctions(t.Context(), []string{src, filepath.Join(src, "missing")}, Options{Config: cfg}); !errors.Is(err, ErrNoSourceFolder) {
+		t.Errorf("missing folder: %v, want ErrNoSourceFolder", err)
+	}
+	l, err := ListSources(t.Context(), Sources{User: SourceSet{Directories: []string{src, filepath.Join(src, "missing")}}, Optional: []string{filepath.Join(src, "missing")}}, Options{Config: cfg})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -160,7 +165,7 @@ func TestListings(t *testing.T) {
 	if want := []string{"a a.ts @daily", "a a.js @daily", "dir index.js @daily"}; !slices.Equal(got, want) {
 		t.Errorf("list: got %q, want %q", got, want)
 	}
-	if len(l.Warnings) != 1 || !strings.Contains(l.Warnings[0].String(), "does not exist") {
+	if len(l.Warnings) != 0 {
 		t.Errorf("warnings %v", l.Warnings)
 	}
 	fl, err := ListFunctionsFiles(t.Context(), []string{src}, Options{Config: cfg})

@@ -29,6 +29,9 @@ var (
 	// ErrInvalidRoutes: a function with a custom path is scheduled or
 	// runs on a platform event (Netlify Build refuses both).
 	ErrInvalidRoutes = errors.New("invalid routes")
+	// ErrStrict: Options.Strict is set and the build had warnings; the
+	// previous outputs are left as they were.
+	ErrStrict = errors.New("warnings in a strict build")
 	// ErrInternal: zisi itself failed (a panic) while building one
 	// function; the other functions are unaffected.
 	ErrInternal = errors.New("internal error")

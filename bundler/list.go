@@ -79,7 +79,7 @@ func ListFunctions(ctx context.Context, srcDirs []string, opts Options) (*Listin
 // Options.ParseISC each Node.js main file is analysed, for its API
 // version, module format, routes and in-source schedule.
 func ListSources(ctx context.Context, src Sources, opts Options) (*Listing, error) {
-	found, err := src.discover(ctx, opts.discoverOptions())
+	found, _, err := src.discover(ctx, opts.discoverOptions())
 	if err != nil {
 		return nil, err
 	}
@@ -164,7 +164,7 @@ func ListFunctionsFiles(ctx context.Context, srcDirs []string, opts Options) (*F
 	if err != nil {
 		return nil, err
 	}
-	found, err := discover.Discover(ctx, abs, o.discoverOptions())
+	found, _, err := Dirs(abs...).discover(ctx, o.discoverOptions())
 	if err != nil {
 		return nil, err
 	}

@@ -62,6 +62,9 @@ type Options struct {
 	// through symbolic links (an npm link to a library being developed,
 	// say). Nothing else outside the site's base directory ever ships.
 	AllowOutside []string
+	// Strict makes a build with any warning fail with ErrStrict before
+	// anything is published, for CI.
+	Strict bool
 	// NoWait makes a build fail with ErrDestinationBusy when another
 	// build holds the destination, instead of waiting for it.
 	NoWait bool

@@ -213,7 +213,7 @@ func ZipServer(ctx context.Context, path, destDir string, opts Options) (*Server
 	if err != nil {
 		return nil, err
 	}
-	if err := st.commit([]string{ServerArchiveName}, manifestPath, data); err != nil {
+	if _, err := st.commit([]string{ServerArchiveName}, manifestPath, data); err != nil {
 		return nil, err
 	}
 	res.Manifest = manifestPath

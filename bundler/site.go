@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/zisi-build/zisi/config"
 )
@@ -34,6 +35,9 @@ type Site struct {
 	Sources     Sources
 	// Options has BasePath, Config and ConfigFileDirectories set.
 	Options Options
+	// Warnings are problems with the site's layout (a functions directory
+	// netlify.toml names that does not exist).
+	Warnings []Warning
 }
 
 // LoadSite reads the site whose base directory is base the way Netlify
@@ -93,11 +97,18 @@ func loadSite(abs, toml string) (*Site, error) {
 		s.ConfigPaths = append(s.ConfigPaths, framework.Path)
 	}
 	s.Config = config.MergeFrameworks(framework, user)
+	// The user folder may be missing: a site need not have functions of
+	// its own. Netlify Build only logs a configured folder that is not
+	// there; zisi warns.
 	userDir := filepath.Join(abs, config.DefaultFunctionsDirectory)
 	if s.Config != nil && s.Config.FunctionsDirectory != "" {
 		userDir = s.Config.FunctionsDirectory
+		if _, err := os.Stat(userDir); errors.Is(err, fs.ErrNotExist) {
+			s.Warnings = append(s.Warnings, Warning{Path: userDir, Message: fmt.Sprintf("the functions directory set in %s does not exist, so the site has no functions of its own; fix the setting or create the folder", strings.Join(s.ConfigPaths, " and "))})
+		}
 	}
 	s.Sources.User.Directories = []string{userDir}
+	s.Sources.Optional = []string{userDir}
 	for _, d := range []string{InternalFunctionsDir, FrameworksFunctionsDir} {
 		dir := filepath.Join(abs, d)
 		if fi, err := os.Stat(dir); err == nil && fi.IsDir() {

@@ -2,10 +2,15 @@ package bundler
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"slices"
 
 	"github.com/zisi-build/zisi/internal/discover"
+	"github.com/zisi-build/zisi/internal/suggest"
 )
 
 // Priorities of user and generated functions, as the reference writes them
@@ -33,6 +38,11 @@ const DefaultGenerator = "internalFunc"
 type Sources struct {
 	User      SourceSet
 	Generated SourceSet
+	// Optional lists directories that may be missing (a site's default
+	// functions folder): a missing one gives a note. Any other missing
+	// directory is an error (ErrNoSourceFolder), so that a mistyped folder
+	// never yields an empty deploy.
+	Optional []string
 }
 
 // SourceSet is one kind of source: folders of functions and single
@@ -56,6 +66,7 @@ func (s Sources) abs() (Sources, error) {
 	var out Sources
 	var err error
 	for _, p := range []struct{ in, out *[]string }{
+		{&s.Optional, &out.Optional},
 		{&s.User.Directories, &out.User.Directories},
 		{&s.User.Functions, &out.User.Functions},
 		{&s.Generated.Directories, &out.Generated.Directories},
@@ -100,19 +111,60 @@ func (s Sources) generated(fn discover.Function) bool {
 }
 
 // discover finds every candidate of s, in the reference's order, and
-// marks the generated ones.
-func (s Sources) discover(ctx context.Context, opts discover.Options) (*discover.Result, error) {
+// marks the generated ones. Notes say which optional folders are missing.
+func (s Sources) discover(ctx context.Context, opts discover.Options) (*discover.Result, []Warning, error) {
 	if s.empty() {
-		return nil, fmt.Errorf("%w: no functions folder or function path given", ErrInvalidOptions)
+		return nil, nil, fmt.Errorf("%w: no functions folder or function path given", ErrInvalidOptions)
 	}
-	found, err := discover.DiscoverAll(ctx, s.directories(), s.functions(), opts)
+	var dirs []string
+	var notes []Warning
+	for _, d := range s.directories() {
+		_, err := os.Stat(d)
+		switch {
+		case err == nil:
+			dirs = append(dirs, d)
+		case !errors.Is(err, fs.ErrNotExist):
+			dirs = append(dirs, d) // discovery reports it
+		case slices.Contains(s.Optional, d):
+			notes = append(notes, Warning{Path: d, Message: "no functions folder here, so no functions from it"})
+		default:
+			return nil, nil, missingFolder(d)
+		}
+	}
+	found, err := discover.DiscoverAll(ctx, dirs, s.functions(), opts)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	for i := range found.Functions {
 		found.Functions[i].Generated = s.generated(found.Functions[i])
 	}
-	return found, nil
+	return found, notes, nil
+}
+
+// ErrNoSourceFolder means a functions folder that was asked for does not
+// exist.
+var ErrNoSourceFolder = errors.New("functions folder does not exist")
+
+// missingFolder is the error for a missing functions folder, with the
+// nearest existing sibling as a suggestion ("netlify/function" →
+// "netlify/functions").
+func missingFolder(dir string) error {
+	hint := "check the path"
+	parent := filepath.Dir(dir)
+	if entries, err := os.ReadDir(parent); err == nil {
+		var names []string
+		for _, e := range entries {
+			if e.IsDir() {
+				names = append(names, e.Name())
+			}
+		}
+		if s := suggest.Closest(filepath.Base(dir), names); s != "" {
+			hint = fmt.Sprintf("did you mean %q?", filepath.Join(parent, s))
+		}
+	} else {
+		hint = fmt.Sprintf("%s does not exist either; check the path", parent)
+	}
+	return fmt.Errorf("%w: %s; %s (nothing was built and the destination was not touched)", ErrNoSourceFolder, dir, hint)
 }
 
 // priority is a function's priority in results and the manifest.

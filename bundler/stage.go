@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/zisi-build/zisi/internal/archive"
+	"github.com/zisi-build/zisi/manifest"
 )
 
 // ErrDestinationBusy means another build holds the destination's lock
@@ -108,7 +110,55 @@ func removeLeftovers(dest string) error {
 // manifest (last, so a manifest never names an archive that is not in
 // place). Each output is replaced by one rename; a folder output is
 // swapped with the previous folder, which is removed with the stage.
-func (s *stage) commit(outputs []string, manifestPath string, manifestData []byte) error {
+// Once the new manifest is in place, the outputs the previous manifest
+// listed in the destination that this build no longer writes are removed
+// (nothing the previous manifest does not list is touched); their paths
+// are returned.
+func (s *stage) commit(outputs []string, manifestPath string, manifestData []byte) ([]string, error) {
+	stale := s.staleOutputs(outputs, manifestPath)
+	if err := s.publish(outputs, manifestPath, manifestData); err != nil {
+		return nil, err
+	}
+	var removed []string
+	for _, p := range stale {
+		if err := os.RemoveAll(p); err == nil {
+			removed = append(removed, p)
+		}
+	}
+	return removed, nil
+}
+
+// staleOutputs lists the outputs of the previous build, as its manifest
+// at manifestPath names them, that are directly in the destination, still
+// exist and are not among this build's outputs.
+func (s *stage) staleOutputs(outputs []string, manifestPath string) []string {
+	data, err := os.ReadFile(manifestPath)
+	if err != nil {
+		return nil
+	}
+	m, err := manifest.Parse(data)
+	if err != nil {
+		return nil
+	}
+	dest, err := resolvePath(s.dest)
+	if err != nil {
+		return nil
+	}
+	var stale []string
+	for _, fn := range m.Functions {
+		p, err := resolvePath(fn.Path)
+		name := filepath.Base(p)
+		if err != nil || filepath.Dir(p) != dest || slices.Contains(outputs, name) || leftover(name) || p == manifestPath {
+			continue
+		}
+		if _, err := os.Lstat(p); err == nil && !slices.Contains(stale, p) {
+			stale = append(stale, p)
+		}
+	}
+	return stale
+}
+
+func (s *stage) publish(outputs []string, manifestPath string, manifestData []byte) error {
 	for _, name := range outputs {
 		staged, final := filepath.Join(s.dir, name), filepath.Join(s.dest, name)
 		fi, err := os.Lstat(staged)

@@ -1,9 +1,11 @@
 package bundler
 
 import (
+	"bytes"
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -137,5 +139,71 @@ func TestPanicFailsOneFunction(t *testing.T) {
 	}
 	if len(rep.Functions) != 2 {
 		t.Errorf("%d functions built, want the other 2", len(rep.Functions))
+	}
+}
+
+func TestStaleOutputsRemovedAfterCommit(t *testing.T) {
+	t.Parallel()
+	src, out := t.TempDir(), t.TempDir()
+	testfs.Write(t, src, map[string]string{"a.js": handler, "b.js": handler, "c.js": handler})
+	if _, err := ZipFunctions(t.Context(), []string{src}, out, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	testfs.Write(t, out, map[string]string{"keep.txt": "not ours", "notes.zip": "not in the manifest"})
+	// b is deleted and c renamed: their archives go, the rest stays.
+	os.Remove(filepath.Join(src, "b.js"))
+	os.Rename(filepath.Join(src, "c.js"), filepath.Join(src, "d.js"))
+	// A failing build removes nothing.
+	testfs.Write(t, src, map[string]string{"bad.ts": "export const handler = ({)\n"})
+	if _, err := ZipFunctions(t.Context(), []string{src}, out, Options{}); err == nil {
+		t.Fatal("bad.ts built")
+	}
+	for _, name := range []string{"b.zip", "c.zip"} {
+		if _, err := os.Stat(filepath.Join(out, name)); err != nil {
+			t.Errorf("a failed build removed %s: %v", name, err)
+		}
+	}
+	os.Remove(filepath.Join(src, "bad.ts"))
+	rep, err := ZipFunctions(t.Context(), []string{src}, out, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{filepath.Join(out, "b.zip"), filepath.Join(out, "c.zip")}
+	if real, err := filepath.EvalSymlinks(out); err == nil && real != out {
+		want = []string{filepath.Join(real, "b.zip"), filepath.Join(real, "c.zip")}
+	}
+	if !slices.Equal(rep.Removed, want) {
+		t.Errorf("removed %q, want %q", rep.Removed, want)
+	}
+	var names []string
+	entries, _ := os.ReadDir(out)
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	if !slices.Equal(names, []string{"a.zip", "d.zip", "keep.txt", "manifest.json", "notes.zip"}) {
+		t.Errorf("out holds %q", names)
+	}
+}
+
+func TestStrictPublishesNothingOnWarnings(t *testing.T) {
+	t.Parallel()
+	src, out := t.TempDir(), t.TempDir()
+	testfs.Write(t, src, map[string]string{"a.js": handler})
+	if _, err := ZipFunctions(t.Context(), []string{src}, out, Options{Strict: true}); err != nil {
+		t.Fatalf("no warnings: %v", err)
+	}
+	before, _ := os.ReadFile(filepath.Join(out, "manifest.json"))
+	testfs.Write(t, src, map[string]string{"b.js": handler})
+	// An unknown feature flag is a warning: a strict build fails.
+	rep, err := ZipFunctions(t.Context(), []string{src}, out, Options{Strict: true, FeatureFlags: map[string]bool{"zisi_pure_esn": true}})
+	if !errors.Is(err, ErrStrict) || len(rep.Warnings) != 1 || !strings.Contains(rep.Warnings[0].Message, `did you mean "zisi_pure_esm"`) {
+		t.Fatalf("err %v, warnings %v", err, rep.Warnings)
+	}
+	after, _ := os.ReadFile(filepath.Join(out, "manifest.json"))
+	if !bytes.Equal(before, after) || rep.Manifest != "" {
+		t.Error("a strict build with warnings changed the manifest")
+	}
+	if _, err := os.Stat(filepath.Join(out, "b.zip")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("b.zip was published: %v", err)
 	}
 }

@@ -66,7 +66,7 @@ func Explain(ctx context.Context, srcDirs []string, function, target string, opt
 	if err != nil {
 		return nil, err
 	}
-	found, err := discover.Discover(ctx, abs, o.discoverOptions())
+	found, _, err := Dirs(abs...).discover(ctx, o.discoverOptions())
 	if err != nil {
 		return nil, err
 	}

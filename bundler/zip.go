@@ -75,6 +75,11 @@ type Report struct {
 	// Manifest is the manifest path written; empty when none was (any
 	// failure keeps an existing manifest untouched).
 	Manifest string
+	// Removed lists the outputs of the previous build in the destination
+	// that this build no longer produces (a deleted or renamed function),
+	// removed once the new manifest was in place. Only outputs the
+	// previous manifest listed are ever removed.
+	Removed []string
 }
 
 // ZipFunctions builds every function found in the functions folders
@@ -107,7 +112,7 @@ func ZipSources(ctx context.Context, src Sources, destDir string, opts Options) 
 	if err := checkDest(src.roots(), destDir); err != nil {
 		return nil, err
 	}
-	found, err := src.discover(ctx, o.discoverOptions())
+	found, notes, err := src.discover(ctx, o.discoverOptions())
 	if err != nil {
 		return nil, err
 	}
@@ -117,7 +122,7 @@ func ZipSources(ctx context.Context, src Sources, destDir string, opts Options) 
 	if err != nil {
 		return nil, err
 	}
-	rep := &Report{Warnings: slices.Concat(flagWarnings(o.FeatureFlags), discoveryWarnings(found), shadowWarnings(found.Functions))}
+	rep := &Report{Warnings: slices.Concat(flagWarnings(o.FeatureFlags), discoveryWarnings(found), shadowWarnings(found.Functions)), Notes: notes}
 	st, err := openStage(ctx, destDir, o)
 	if err != nil {
 		return nil, err
@@ -151,11 +156,14 @@ func ZipSources(ctx context.Context, src Sources, destDir string, opts Options) 
 	if len(rep.Failures) > 0 {
 		return rep, &BuildError{Failures: rep.Failures}
 	}
+	if o.Strict && len(rep.Warnings) > 0 {
+		return rep, fmt.Errorf("%w: %d warnings and Strict is set, so nothing was published; fix them or build without Strict", ErrStrict, len(rep.Warnings))
+	}
 	data, err := manifestData(o, rep.Functions)
 	if err != nil {
 		return rep, err
 	}
-	if err := st.commit(published, manifestPath, data); err != nil {
+	if rep.Removed, err = st.commit(published, manifestPath, data); err != nil {
 		return rep, err
 	}
 	rep.Manifest = manifestPath

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -34,6 +36,7 @@ func (e *env) buildCommand() *cli.Command {
 			goArchFlag(),
 			&cli.StringFlag{Name: "bootstrap", Usage: "unpacked @netlify/serverless-functions-api package to ship with v2 functions (default: the site's node_modules, else the per-user cache, filled with npm pack)"},
 			&cli.StringSliceFlag{Name: "allow-outside", Usage: "a folder outside the site whose files may ship through symbolic links (repeatable; nothing else outside the site ships)"},
+			&cli.BoolFlag{Name: "strict", Usage: "fail (exit 1, nothing published) when there is any warning, for CI"},
 			&cli.BoolFlag{Name: "no-wait", Usage: "fail at once when another build is writing DEST_DIR, instead of waiting for it"},
 			&cli.BoolFlag{Name: "json", Usage: "print the results array as JSON on stdout"},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print only warnings and errors"},
@@ -67,6 +70,10 @@ func (e *env) build(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	if c.Bool("strict") && len(st.warnings) > 0 {
+		e.printWarnings(st)
+		return fmt.Errorf("--strict: %d warnings in the site's configuration; nothing was built", len(st.warnings))
+	}
 	progress := &progressLine{env: e, enabled: e.interactive && !c.Bool("quiet")}
 	start := time.Now()
 	rep, err := bundler.ZipSources(c.Context, st.sources, dest, bundler.Options{
@@ -83,6 +90,7 @@ func (e *env) build(c *cli.Context) error {
 		Env:                   e.environ(),
 		AllowOutside:          c.StringSlice("allow-outside"),
 		NoWait:                c.Bool("no-wait"),
+		Strict:                c.Bool("strict"),
 		OnWait: func(dest string) {
 			fmt.Fprintf(e.stderr, "waiting for another zisi build writing %s to finish (Ctrl-C to stop, --no-wait to fail instead)\n", dest)
 		},
@@ -90,9 +98,11 @@ func (e *env) build(c *cli.Context) error {
 	})
 	progress.clear()
 	if rep == nil {
+		e.printWarnings(st)
 		return err
 	}
-	e.printReport(rep, reportOptions{quiet: c.Bool("quiet"), verbose: c.Bool("verbose")}, dest, time.Since(start))
+	rep.Warnings = append(slices.Clone(st.warnings), rep.Warnings...)
+	e.printReport(rep, reportOptions{quiet: c.Bool("quiet"), verbose: c.Bool("verbose"), err: err}, dest, time.Since(start))
 	var server *bundler.ServerResult
 	if srv := c.String("server"); srv != "" && err == nil {
 		// The server has a manifest of its own, named as the functions'
@@ -114,7 +124,7 @@ func (e *env) build(c *cli.Context) error {
 		}
 	}
 	var be *bundler.BuildError
-	if errors.As(err, &be) {
+	if errors.As(err, &be) || errors.Is(err, bundler.ErrStrict) {
 		return errReported
 	}
 	return err
@@ -131,6 +141,8 @@ func (e *env) printJSON(v any) error {
 
 type reportOptions struct {
 	quiet, verbose bool
+	// err is the build's error.
+	err error
 }
 
 // printReport writes one line per function, the v2 bootstrap shipped, the
@@ -169,9 +181,18 @@ func (e *env) printReport(rep *bundler.Report, o reportOptions, dest string, too
 	case len(rep.Failures) > 0:
 		fmt.Fprintf(e.stderr, "%d of %d functions failed; manifest not written (an existing one is left as it was)\n",
 			len(rep.Failures), len(rep.Failures)+len(rep.Functions))
+	case errors.Is(o.err, bundler.ErrStrict):
+		fmt.Fprintf(e.stderr, "%d functions built but not published (%d warnings and --strict); the destination is as it was\n", len(rep.Functions), len(rep.Warnings))
 	case !quiet:
 		fmt.Fprintf(e.stderr, "built %d functions into %s in %s; manifest: %s\n",
 			len(rep.Functions), filepath.Clean(dest), took.Round(time.Millisecond), rep.Manifest)
+	}
+	if len(rep.Removed) > 0 && !quiet {
+		names := make([]string, len(rep.Removed))
+		for i, p := range rep.Removed {
+			names[i] = filepath.Base(p)
+		}
+		fmt.Fprintf(e.stderr, "removed %d outputs of the previous build that this build no longer produces: %s\n", len(names), strings.Join(names, ", "))
 	}
 }
 

@@ -39,6 +39,7 @@ func (e *env) listCommand(files bool) *cli.Command {
 		if err != nil {
 			return err
 		}
+		e.printWarnings(st)
 		opts := st.opts
 		opts.GoArch = arch
 		opts.ParseISC = !files && c.Bool("parse")

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -149,16 +150,26 @@ func TestInvalidConfig(t *testing.T) {
 }
 
 func TestMissingAndFileSourceFolders(t *testing.T) {
-	t.Parallel()
+	// Changes the working directory: not parallel.
 	dir := t.TempDir()
 	out := filepath.Join(dir, "out")
-	r := run(t, "build", filepath.Join(dir, "nope"), out)
-	if r.code != 0 || !strings.Contains(r.stderr, "warning: ") || !strings.Contains(r.stderr, "does not exist") {
+	// A mistyped folder is an error with a suggestion, and nothing is
+	// written: no empty deploy.
+	testfs.Write(t, dir, map[string]string{"netlify/functions/a.js": handler})
+	r := run(t, "build", filepath.Join(dir, "netlify/function"), out)
+	if r.code != 1 || !strings.Contains(r.stderr, "functions folder does not exist") || !strings.Contains(r.stderr, `did you mean "`+filepath.Join(dir, "netlify/functions")+`"?`) {
 		t.Errorf("missing folder: exit %d %q", r.code, r.stderr)
 	}
-	data, err := os.ReadFile(filepath.Join(out, "manifest.json"))
-	if err != nil || !strings.HasPrefix(string(data), `{"functions":[],"system":`) {
-		t.Errorf("empty manifest expected: %s %v", data, err)
+	if _, err := os.Stat(out); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the destination was created for a missing source folder: %v", err)
+	}
+	// A site with no functions folder at all builds nothing, exit 0.
+	empty := t.TempDir()
+	t.Chdir(empty)
+	r = run(t, "build", "out")
+	data, err := os.ReadFile(filepath.Join(empty, "out", "manifest.json"))
+	if r.code != 0 || err != nil || !strings.HasPrefix(string(data), `{"functions":[],"system":`) {
+		t.Errorf("no functions folder: exit %d %q, manifest %s %v", r.code, r.stderr, data, err)
 	}
 	testfs.Write(t, dir, map[string]string{"file.js": handler})
 	r = run(t, "build", filepath.Join(dir, "file.js"), out)

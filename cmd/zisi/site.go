@@ -25,6 +25,9 @@ type site struct {
 	sources bundler.Sources
 	opts    bundler.Options
 	config  *config.File
+	// warnings are the configuration's and the layout's, printed with
+	// the command's own (and failing a --strict build).
+	warnings []bundler.Warning
 }
 
 // loadSite reads the site the way Netlify Build does (bundler.LoadSite):
@@ -48,12 +51,15 @@ func (e *env) loadSite(c *cli.Context, args []string) (*site, error) {
 	if err != nil {
 		return nil, err
 	}
+	out := &site{sources: s.Sources, opts: s.Options, config: s.Config}
 	if s.Config != nil {
 		for _, w := range s.Config.Warnings {
-			fmt.Fprintf(e.stderr, "warning: %s\n", w)
+			out.warnings = append(out.warnings, bundler.Warning{Message: w.String()})
 		}
 	}
-	out := &site{sources: s.Sources, opts: s.Options, config: s.Config}
+	if len(args) == 0 {
+		out.warnings = append(out.warnings, s.Warnings...)
+	}
 	if len(args) > 0 {
 		out.sources = bundler.Dirs(args...)
 		if s.Config == nil {
@@ -67,6 +73,14 @@ func (e *env) loadSite(c *cli.Context, args []string) (*site, error) {
 	}
 	out.opts.ConfigFileDirectories = append(out.opts.ConfigFileDirectories, c.StringSlice("config-file-dir")...)
 	return out, nil
+}
+
+// printWarnings prints the site's warnings (list, files and why; build
+// prints them with its report).
+func (e *env) printWarnings(st *site) {
+	for _, w := range st.warnings {
+		fmt.Fprintf(e.stderr, "warning: %s\n", w)
+	}
 }
 
 // branch is --branch, else Netlify's BRANCH, else HEAD.

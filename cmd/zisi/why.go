@@ -40,6 +40,7 @@ func (e *env) why(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	e.printWarnings(st)
 	fn, target := c.Args().Get(0), c.Args().Get(1)
 	opts := st.opts
 	opts.NodeVersion = e.nodeVersion(c)
