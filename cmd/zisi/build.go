@@ -23,6 +23,7 @@ func (e *env) buildCommand() *cli.Command {
 			"when any function fails, the others are still built but the manifest is not written.",
 		Flags: []cli.Flag{
 			configFlag(),
+			repositoryRootFlag(),
 			&cli.StringFlag{Name: "manifest", Usage: "manifest path (default: DEST_DIR/manifest.json)"},
 			&cli.StringFlag{Name: "archive-format", Value: "zip", Usage: "zip, or none for a directory per function"},
 			&cli.StringFlag{Name: "parallel", Usage: "functions built at once (default: number of CPUs)"},
@@ -65,17 +66,18 @@ func (e *env) build(c *cli.Context) error {
 	progress := &progressLine{env: e, enabled: e.interactive && !c.Bool("quiet")}
 	start := time.Now()
 	rep, err := bundler.ZipFunctions(c.Context, srcDirs, dest, bundler.Options{
-		Config:        functionsConfig(f),
-		BasePath:      basePath(f),
-		ArchiveFormat: format,
-		ManifestPath:  c.String("manifest"),
-		Parallel:      parallel,
-		NodeVersion:   e.nodeVersion(c),
-		BootstrapDir:  c.String("bootstrap"),
-		GoArch:        arch,
-		Env:           e.environ(),
-		AllowOutside:  c.StringSlice("allow-outside"),
-		NoWait:        c.Bool("no-wait"),
+		Config:         functionsConfig(f),
+		BasePath:       basePath(f),
+		RepositoryRoot: repositoryRoot(c, f, srcDirs),
+		ArchiveFormat:  format,
+		ManifestPath:   c.String("manifest"),
+		Parallel:       parallel,
+		NodeVersion:    e.nodeVersion(c),
+		BootstrapDir:   c.String("bootstrap"),
+		GoArch:         arch,
+		Env:            e.environ(),
+		AllowOutside:   c.StringSlice("allow-outside"),
+		NoWait:         c.Bool("no-wait"),
 		OnWait: func(dest string) {
 			fmt.Fprintf(e.stderr, "waiting for another zisi build writing %s to finish (Ctrl-C to stop, --no-wait to fail instead)\n", dest)
 		},

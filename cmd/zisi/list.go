@@ -17,6 +17,7 @@ func (e *env) listCommand(files bool) *cli.Command {
 		ArgsUsage: "[SRC_DIR...]",
 		Flags: []cli.Flag{
 			configFlag(),
+			repositoryRootFlag(),
 			goArchFlag(),
 			&cli.BoolFlag{Name: "json", Usage: "print JSON instead of a table"},
 		},
@@ -34,7 +35,7 @@ func (e *env) listCommand(files bool) *cli.Command {
 			return err
 		}
 		srcDirs := sourceDirs(c.Args().Slice(), f)
-		opts := bundler.Options{Config: functionsConfig(f), BasePath: basePath(f), GoArch: arch}
+		opts := bundler.Options{Config: functionsConfig(f), BasePath: basePath(f), RepositoryRoot: repositoryRoot(c, f, srcDirs), GoArch: arch}
 		var (
 			warnings []bundler.Warning
 			out      any

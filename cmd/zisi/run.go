@@ -14,6 +14,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/zisi-build/zisi/bundler"
 	"github.com/zisi-build/zisi/config"
 )
 
@@ -179,6 +180,37 @@ func sourceDirs(args []string, f *config.File) []string {
 func basePath(f *config.File) string {
 	if f != nil {
 		return f.BaseDir
+	}
+	return ""
+}
+
+// repositoryRootFlag is --repository-root, for build, list, files and
+// why.
+func repositoryRootFlag() cli.Flag {
+	return &cli.StringFlag{Name: "repository-root", Usage: "root of the repository or workspace the site is in, where node_modules may be hoisted (default: the nearest git, pnpm or package.json workspaces root at or above the site)"}
+}
+
+// repositoryRoot is --repository-root, else bundler.FindRepositoryRoot
+// of the site's base directory. Without a base directory (no
+// netlify.toml) the search starts from the first source folder, and its
+// answer is taken only when a root was found above that folder: the
+// library then keeps finding each function's site as it does.
+func repositoryRoot(c *cli.Context, f *config.File, srcDirs []string) string {
+	if c.IsSet("repository-root") {
+		return c.String("repository-root")
+	}
+	if base := basePath(f); base != "" {
+		return bundler.FindRepositoryRoot(base)
+	}
+	if len(srcDirs) == 0 {
+		return ""
+	}
+	start, err := filepath.Abs(srcDirs[0])
+	if err != nil {
+		return ""
+	}
+	if root := bundler.FindRepositoryRoot(start); root != start {
+		return root
 	}
 	return ""
 }

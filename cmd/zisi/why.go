@@ -24,6 +24,7 @@ func (e *env) whyCommand() *cli.Command {
 			"ships, 1 when it does not. Functions come from --src, else as for zisi build.",
 		Flags: []cli.Flag{
 			configFlag(),
+			repositoryRootFlag(),
 			&cli.StringSliceFlag{Name: "src", Usage: "source folder (repeatable; default: netlify.toml's functions directory, else netlify/functions)"},
 			&cli.BoolFlag{Name: "json", Usage: "print the answer as JSON"},
 		},
@@ -40,8 +41,10 @@ func (e *env) why(c *cli.Context) error {
 		return err
 	}
 	fn, target := c.Args().Get(0), c.Args().Get(1)
-	ex, err := bundler.Explain(c.Context, sourceDirs(c.StringSlice("src"), f), fn, target, bundler.Options{
-		Config: functionsConfig(f), BasePath: basePath(f), NodeVersion: e.nodeVersion(c),
+	srcDirs := sourceDirs(c.StringSlice("src"), f)
+	ex, err := bundler.Explain(c.Context, srcDirs, fn, target, bundler.Options{
+		Config: functionsConfig(f), BasePath: basePath(f), RepositoryRoot: repositoryRoot(c, f, srcDirs),
+		NodeVersion: e.nodeVersion(c),
 	})
 	if err != nil {
 		return err
