@@ -193,7 +193,7 @@ func buildAll(ctx context.Context, fns []discover.Function, destDir string, o Op
 	errs := make([]*FunctionError, len(fns))
 	outputs := outputNames(fns, o.ArchiveFormat)
 	collisions := collisionErrors(fns, outputs)
-	b := &builder{destDir: destDir, opts: o, comp: archive.NewCompressor(), env: node.NewEnv(o.BasePath)}
+	b := &builder{destDir: destDir, opts: o, comp: archive.NewCompressor(), env: o.newEnv()}
 	// included_files never ship the destination: the previous build's
 	// archives, this build's staging folder.
 	dest := destDir
@@ -251,9 +251,10 @@ func buildAll(ctx context.Context, fns []discover.Function, destDir string, o Op
 }
 
 // containmentRoots are the folders archives may read from: the site's
-// base directory (without one, each source folder's site, see siteOf)
-// and Options.AllowOutside, with
-// their symbolic links resolved.
+// base directory (without one, each source folder's site, see siteOf),
+// the repository root holding it (Options.RepositoryRoot: a monorepo's
+// hoisted node_modules) and Options.AllowOutside, with their symbolic
+// links resolved.
 func containmentRoots(fns []discover.Function, o Options) []string {
 	var roots []string
 	add := func(p string) {
@@ -267,6 +268,9 @@ func containmentRoots(fns []discover.Function, o Options) []string {
 		for _, fn := range fns {
 			add(siteOf(fn.SrcDir))
 		}
+	}
+	if o.RepositoryRoot != "" {
+		add(o.RepositoryRoot)
 	}
 	for _, d := range o.AllowOutside {
 		add(d)
