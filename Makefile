@@ -10,6 +10,9 @@ BENCH_SITE  := $(CACHE)/bench-site
 BENCH_N     ?= 40
 MAKE_SITE   ?= $(CURDIR)/../shared/bench/make-site.sh
 FIXTURE_SITES := fixtures/demo fixtures/discovery fixtures/config fixtures/node-deps fixtures/node-pnpm fixtures/modern fixtures/v2-hoisted fixtures/go
+# MONOREPOS are workspaces whose site is packages/site, compared with the
+# workspace as both tools' repository root (as Netlify Build passes it).
+MONOREPOS := fixtures/monorepo-npm fixtures/monorepo-pnpm
 FUZZTIME    ?= 60s
 
 # Each fuzz target as package:FuzzName.
@@ -39,7 +42,7 @@ build:
 # use the user's registry settings.
 BOOTSTRAP_VERSIONS := 1.38.0 1.41.0 2.23.0
 test-deps: $(NODE_TOOLS)/.installed fixtures/node-deps/node_modules/.package-lock.json fixtures/modern/node_modules/.package-lock.json fixtures/v2-hoisted/node_modules/.package-lock.json fixtures/node-pnpm/node_modules/.modules.yaml \
-	fixtures/server/node_modules/.package-lock.json
+	fixtures/server/node_modules/.package-lock.json fixtures/monorepo-npm/node_modules/.package-lock.json fixtures/monorepo-pnpm/node_modules/.modules.yaml
 
 $(NODE_TOOLS)/.installed:
 	@command -v node >/dev/null || { echo "node is required for the tests"; exit 1; }
@@ -63,6 +66,14 @@ fixtures/server/node_modules/.package-lock.json: fixtures/server/package-lock.js
 
 fixtures/node-pnpm/node_modules/.modules.yaml: fixtures/node-pnpm/pnpm-lock.yaml $(NODE_TOOLS)/.installed
 	cd fixtures/node-pnpm && $(NODE_TOOLS)/node_modules/.bin/pnpm install --frozen-lockfile --config.confirmModulesPurge=false
+
+# The monorepos are installed at their workspace roots, which hoists the
+# site's packages above it (npm) or into the root's .pnpm store (pnpm).
+fixtures/monorepo-npm/node_modules/.package-lock.json: fixtures/monorepo-npm/package-lock.json
+	cd fixtures/monorepo-npm && npm ci --no-audit --no-fund --loglevel=error
+
+fixtures/monorepo-pnpm/node_modules/.modules.yaml: fixtures/monorepo-pnpm/pnpm-lock.yaml $(NODE_TOOLS)/.installed
+	cd fixtures/monorepo-pnpm && $(NODE_TOOLS)/node_modules/.bin/pnpm install --frozen-lockfile --config.confirmModulesPurge=false
 
 test: test-deps reference
 	ZISI_NODE_TOOLS=$(NODE_TOOLS) ZISI_REFERENCE_DIR=$(REFERENCE) ZISI_CACHE_DIR=$(CACHE)/zisi $(GO) test -race ./...
@@ -94,9 +105,11 @@ $(BENCH_SITE)/.ready-$(BENCH_N):
 
 conformance-fixtures: reference test-deps
 	ZISI_CACHE_DIR=$(CACHE)/zisi $(GO) run ./cmd/conformance -reference $(REFERENCE) $(FIXTURE_SITES)
+	for m in $(MONOREPOS); do ZISI_CACHE_DIR=$(CACHE)/zisi $(GO) run ./cmd/conformance -reference $(REFERENCE) -repository-root $$m $$m/packages/site || exit 1; done
 
 conformance: reference test-deps bench-site
 	ZISI_CACHE_DIR=$(CACHE)/zisi $(GO) run ./cmd/conformance -reference $(REFERENCE) $(FIXTURE_SITES) $(BENCH_SITE)
+	for m in $(MONOREPOS); do ZISI_CACHE_DIR=$(CACHE)/zisi $(GO) run ./cmd/conformance -reference $(REFERENCE) -repository-root $$m $$m/packages/site || exit 1; done
 	ZISI_CACHE_DIR=$(CACHE)/zisi $(GO) run ./cmd/conformance -reference $(REFERENCE) -node-bundler esbuild $(BENCH_SITE)
 
 # conformance-corpus builds every fixture of the reference's own tests

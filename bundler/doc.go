@@ -17,6 +17,19 @@
 // last; a lock keeps two builds into one folder apart. Nothing ships from
 // outside the site (Options.AllowOutside opts folders in).
 //
+// # Monorepos
+//
+// A site inside a workspace whose node_modules is hoisted above it needs
+// Options.RepositoryRoot, the workspace's top (the reference's
+// repositoryRoot; Netlify Build passes it). Files anywhere under it may
+// ship, and traced functions are traced from it. FindRepositoryRoot
+// finds it as zisi's CLI does:
+//
+//	rep, err := bundler.ZipFunctions(ctx, []string{"netlify/functions"}, "out", bundler.Options{
+//		BasePath:       site,
+//		RepositoryRoot: bundler.FindRepositoryRoot(site),
+//	})
+//
 // # Listing and explaining
 //
 // ListFunctions and ListFunctionsFiles read a site without building it;

@@ -169,7 +169,7 @@ func ListFunctionsFiles(ctx context.Context, srcDirs []string, opts Options) (*F
 		return nil, err
 	}
 	out := &FilesListing{Warnings: discoveryWarnings(found)}
-	b := &builder{opts: o, env: node.NewEnv(o.BasePath)}
+	b := &builder{opts: o, env: o.newEnv()}
 	for _, fn := range found.Functions {
 		files, err := b.sourceFiles(ctx, fn)
 		if err != nil {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/zisi-build/zisi/config"
 	"github.com/zisi-build/zisi/internal/discover"
+	"github.com/zisi-build/zisi/internal/node"
 )
 
 // ArchiveFormat is how each function is written.
@@ -36,7 +37,10 @@ type Options struct {
 	// RepositoryRoot is the root of the repository or workspace the site
 	// lives in (a monorepo's top, where node_modules is hoisted): what
 	// the reference's repositoryRoot option is. Packages and files
-	// anywhere under it may ship. BasePath when empty.
+	// anywhere under it may ship: v2 and other traced functions are
+	// traced from it, and esbuild bundles' archive paths are relative
+	// to it. BasePath when empty; it must hold BasePath.
+	// FindRepositoryRoot gives the CLI's default.
 	RepositoryRoot string
 	// FeatureFlags are the reference's feature flags (the Flag
 	// constants); an unknown name gives a warning and is ignored.
@@ -105,6 +109,14 @@ type Options struct {
 	matcher *config.Matcher
 }
 
+// newEnv is the node bundlers' shared state for a build with these
+// options.
+func (o *Options) newEnv() *node.Env {
+	env := node.NewEnv(o.BasePath)
+	env.RepositoryRoot = o.RepositoryRoot
+	return env
+}
+
 func (o *Options) withDefaults() (Options, error) {
 	out := *o
 	switch out.ArchiveFormat {
@@ -141,6 +153,11 @@ func (o *Options) withDefaults() (Options, error) {
 			abs = real
 		}
 		out.RepositoryRoot = abs
+		if out.BasePath != "" {
+			if rel, err := filepath.Rel(abs, out.BasePath); err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+				return out, fmt.Errorf("%w: repository root %q does not hold the base path %q; give the folder at the top of the repository or workspace the site is in (or leave it unset)", ErrInvalidOptions, abs, out.BasePath)
+			}
+		}
 	}
 	if out.Now == nil {
 		out.Now = time.Now

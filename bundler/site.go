@@ -33,7 +33,8 @@ type Site struct {
 	// ConfigPaths lists the configuration files read.
 	ConfigPaths []string
 	Sources     Sources
-	// Options has BasePath, Config and ConfigFileDirectories set.
+	// Options has BasePath, RepositoryRoot (FindRepositoryRoot), Config
+	// and ConfigFileDirectories set.
 	Options Options
 	// Warnings are problems with the site's layout (a functions directory
 	// netlify.toml names that does not exist).
@@ -115,7 +116,11 @@ func loadSite(abs, toml string) (*Site, error) {
 			s.Sources.Generated.Directories = append(s.Sources.Generated.Directories, dir)
 		}
 	}
-	s.Options = Options{BasePath: abs, ConfigFileDirectories: []string{filepath.Join(abs, InternalFunctionsDir)}}
+	s.Options = Options{
+		BasePath:              abs,
+		RepositoryRoot:        FindRepositoryRoot(abs),
+		ConfigFileDirectories: []string{filepath.Join(abs, InternalFunctionsDir)},
+	}
 	if s.Config != nil {
 		s.Options.Config = &s.Config.Functions
 	}

@@ -82,7 +82,7 @@ func Explain(ctx context.Context, srcDirs []string, function, target string, opt
 	if fn.Runtime != discover.RuntimeJS || fn.Kind == discover.KindZip {
 		return nil, fmt.Errorf("explain %q: a %s function's archive is built from %s alone; zisi why explains Node.js functions", function, fn.Runtime, fn.SrcPath)
 	}
-	b := &builder{opts: o, env: node.NewEnv(o.BasePath)}
+	b := &builder{opts: o, env: o.newEnv()}
 	p, err := b.plan(*fn, true)
 	if err != nil {
 		return nil, err

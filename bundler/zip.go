@@ -255,7 +255,7 @@ func buildAll(ctx context.Context, fns []discover.Function, destDir string, o Op
 // the destination (the previous build's archives, this build's staging
 // folder), and archives read only from the containment roots of fns.
 func newBuilder(destDir string, fns []discover.Function, o Options) *builder {
-	b := &builder{destDir: destDir, opts: o, comp: archive.NewCompressor(), env: node.NewEnv(o.BasePath)}
+	b := &builder{destDir: destDir, opts: o, comp: archive.NewCompressor(), env: o.newEnv()}
 	dest := destDir
 	if strings.HasPrefix(filepath.Base(destDir), stagingPrefix) {
 		dest = filepath.Dir(destDir)
@@ -274,9 +274,10 @@ func newBuilder(destDir string, fns []discover.Function, o Options) *builder {
 }
 
 // containmentRoots are the folders archives may read from: the site's
-// base directory (without one, each source folder's site, see siteOf)
-// and Options.AllowOutside, with
-// their symbolic links resolved.
+// base directory (without one, each source folder's site, see siteOf),
+// the repository root holding it (Options.RepositoryRoot: a monorepo's
+// hoisted node_modules) and Options.AllowOutside, with their symbolic
+// links resolved.
 func containmentRoots(fns []discover.Function, o Options) []string {
 	var roots []string
 	add := func(p string) {
@@ -290,6 +291,9 @@ func containmentRoots(fns []discover.Function, o Options) []string {
 		for _, fn := range fns {
 			add(siteOf(fn.SrcDir))
 		}
+	}
+	if o.RepositoryRoot != "" {
+		add(o.RepositoryRoot)
 	}
 	for _, d := range o.AllowOutside {
 		add(d)

@@ -6,8 +6,12 @@
 // differences are listed in differences.json with their reasons; any
 // other difference fails. The last line is "N passed, M failed".
 //
-//	go run ./cmd/conformance [-reference DIR] SITE_DIR...
+//	go run ./cmd/conformance [-reference DIR] [-repository-root DIR] SITE_DIR...
 //	go run ./cmd/conformance [-reference DIR] -corpus BUILD_REPO [FIXTURE...]
+//
+// With -repository-root (a monorepo's top), both tools are given it as
+// the repository root of every site, as Netlify Build gives the
+// reference its repositoryRoot.
 //
 // With -corpus, every folder of the reference's own test fixtures
 // (packages/zip-it-and-ship-it/tests/fixtures and fixtures-esm in a
@@ -80,6 +84,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	nodeBundler := fl.String("node-bundler", "", `run both tools with this node_bundler for every function ("esbuild" for the benchmark's esbuild mode)`)
 	corpus := fl.String("corpus", "", "a checkout of netlify/build: compare every fixture of the reference's own tests (arguments, if any, select fixtures by name)")
 	jobs := fl.Int("j", 2, "fixtures compared at once with -corpus")
+	repoRoot := fl.String("repository-root", "", "the repository root of every SITE_DIR (a monorepo's top), given to both tools")
 	if err := fl.Parse(args); err != nil {
 		return 2
 	}
@@ -112,6 +117,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			break // the arguments name fixtures
 		}
 		job, err := siteJob(site, *nodeBundler)
+		if err == nil && *repoRoot != "" {
+			err = job.setRoot(*repoRoot)
+		}
 		if err != nil {
 			fmt.Fprintf(stderr, "conformance: %s: %v\n", site, err)
 			return 1
@@ -180,6 +188,9 @@ type job struct {
 	base    string
 	srcDirs []string
 	cfg     *config.Config
+	// root is the repository root both tools are given (-repository-root);
+	// the base directory when empty.
+	root string
 	// corpus is set for the reference's own fixtures: the reference is
 	// also given repositoryRoot, both tools must find the same functions,
 	// the reference's failures are counted apart, and a zisi archive that
@@ -191,6 +202,22 @@ type compareOptions struct {
 	ref           string
 	diffs         []difference
 	verbose, load bool
+}
+
+// setRoot makes root (absolute, holding the site) the job's repository
+// root, and names the scenario after the site's place in it.
+func (j *job) setRoot(root string) error {
+	abs, err := filepath.Abs(root)
+	if err != nil {
+		return err
+	}
+	rel, err := filepath.Rel(abs, j.base)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return fmt.Errorf("repository root %s does not hold the site %s", abs, j.base)
+	}
+	j.root = abs
+	j.scenario = filepath.ToSlash(filepath.Join(filepath.Base(abs), rel)) + strings.TrimPrefix(j.scenario, filepath.Base(j.base))
+	return nil
 }
 
 // siteJob reads a site's netlify.toml (if any) into a job; nodeBundler,
@@ -236,7 +263,7 @@ func compareJob(ctx context.Context, j job, o compareOptions, out io.Writer) (ta
 	}
 	defer os.RemoveAll(tmp)
 
-	rep, err := bundler.ZipFunctions(ctx, j.srcDirs, filepath.Join(tmp, "zisi"), bundler.Options{Config: j.cfg, BasePath: j.base})
+	rep, err := bundler.ZipFunctions(ctx, j.srcDirs, filepath.Join(tmp, "zisi"), bundler.Options{Config: j.cfg, BasePath: j.base, RepositoryRoot: j.root})
 	var be *bundler.BuildError
 	if err != nil && !errors.As(err, &be) {
 		return t, err
@@ -260,7 +287,7 @@ func compareJob(ctx context.Context, j job, o compareOptions, out io.Writer) (ta
 		// succeeded again, one by one, to compare their archives.
 		for _, fn := range fns {
 			if r := ours[fn.Name]; r != nil {
-				res, err := bundler.ZipFunction(ctx, fn.SrcPath, filepath.Join(tmp, "zisi"), bundler.Options{Config: j.cfg, BasePath: j.base})
+				res, err := bundler.ZipFunction(ctx, fn.SrcPath, filepath.Join(tmp, "zisi"), bundler.Options{Config: j.cfg, BasePath: j.base, RepositoryRoot: j.root})
 				if err != nil {
 					return t, fmt.Errorf("rebuild %s alone: %w", fn.Name, err)
 				}
@@ -416,6 +443,9 @@ func runReference(ctx context.Context, ref string, j job, fns []discover.Functio
 	if j.corpus {
 		in.RepositoryRoot = j.base
 		in.List = j.srcDirs
+	}
+	if j.root != "" {
+		in.RepositoryRoot = j.root
 	}
 	for i, fn := range fns {
 		in.Functions = append(in.Functions, jobFn{Name: fn.Name, Path: fn.SrcPath, Dest: filepath.Join(tmp, "ref", fmt.Sprint(i))})

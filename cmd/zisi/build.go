@@ -29,6 +29,7 @@ func (e *env) buildCommand() *cli.Command {
 			"manifest is not written.",
 		Flags: append([]cli.Flag{
 			configFlag(),
+			repositoryRootFlag(),
 			&cli.StringFlag{Name: "manifest", Usage: "manifest path (default: DEST_DIR/manifest.json)"},
 			&cli.StringFlag{Name: "archive-format", Value: "zip", Usage: "zip, or none for a directory per function"},
 			&cli.StringFlag{Name: "parallel", Usage: "functions built at once (default: number of CPUs)"},
@@ -79,6 +80,7 @@ func (e *env) build(c *cli.Context) error {
 	rep, err := bundler.ZipSources(c.Context, st.sources, dest, bundler.Options{
 		Config:                st.opts.Config,
 		BasePath:              st.opts.BasePath,
+		RepositoryRoot:        st.opts.RepositoryRoot,
 		ConfigFileDirectories: st.opts.ConfigFileDirectories,
 		Branch:                e.branch(c),
 		ArchiveFormat:         format,

@@ -20,6 +20,7 @@ func (e *env) listCommand(files bool) *cli.Command {
 		ArgsUsage: "[SRC_DIR...]",
 		Flags: append([]cli.Flag{
 			configFlag(),
+			repositoryRootFlag(),
 			goArchFlag(),
 			&cli.BoolFlag{Name: "json", Usage: "print JSON instead of a table"},
 		}, sourceFlags()...),

@@ -134,6 +134,12 @@ func configFlag() cli.Flag {
 	return &cli.StringFlag{Name: "config", Usage: "netlify.toml to read (default: ./netlify.toml when present)"}
 }
 
+// repositoryRootFlag is --repository-root, for build, list, files and
+// why.
+func repositoryRootFlag() cli.Flag {
+	return &cli.StringFlag{Name: "repository-root", Usage: "root of the repository or workspace the site is in, where node_modules may be hoisted (default: the nearest git, pnpm or package.json workspaces root at or above the site)"}
+}
+
 func parseParallel(c *cli.Context) (int, error) {
 	if !c.IsSet("parallel") {
 		return 0, nil

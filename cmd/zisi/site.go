@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"os"
+	"path/filepath"
 
 	"github.com/urfave/cli/v2"
 
@@ -64,9 +65,19 @@ func (e *env) loadSite(c *cli.Context, args []string) (*site, error) {
 		out.sources = bundler.Dirs(args...)
 		if s.Config == nil {
 			// No site configuration: each function's own site is its
-			// base (the nearest package.json), not the working directory.
-			out.opts.BasePath = ""
+			// base (the nearest package.json), not the working
+			// directory. A repository root is taken from the first
+			// folder, and only when one was found above it.
+			out.opts.BasePath, out.opts.RepositoryRoot = "", ""
+			if start, err := filepath.Abs(args[0]); err == nil {
+				if root := bundler.FindRepositoryRoot(start); root != start {
+					out.opts.RepositoryRoot = root
+				}
+			}
 		}
+	}
+	if c.IsSet("repository-root") {
+		out.opts.RepositoryRoot = c.String("repository-root")
 	}
 	if dirs := c.StringSlice("generated-dir"); len(dirs) > 0 {
 		out.sources.Generated.Directories = dirs

@@ -25,6 +25,7 @@ func (e *env) whyCommand() *cli.Command {
 			"ships, 1 when it does not. Functions come from --src, else as for zisi build.",
 		Flags: append([]cli.Flag{
 			configFlag(),
+			repositoryRootFlag(),
 			&cli.StringSliceFlag{Name: "src", Usage: "source folder (repeatable; default: the site's functions folders, as zisi build takes them)"},
 			&cli.BoolFlag{Name: "json", Usage: "print the answer as JSON"},
 		}, sourceFlags()...),

@@ -173,11 +173,14 @@ func addIncludedFiles(ctx context.Context, in Input, b *Bundle) error {
 	if base == "" {
 		return fmt.Errorf("included_files: no base directory to resolve %q against", in.Config.IncludedFiles)
 	}
-	// Patterns may reach anywhere in the site: its base directory, else
-	// the containment root holding base (a site without netlify.toml).
+	// Patterns may reach anywhere in the repository (its root, which is
+	// the base directory unless a repository root holds it), else the
+	// containment root holding base (a site without netlify.toml).
 	root := base
 	switch {
 	case in.Env == nil:
+	case in.Env.RepositoryRoot != "" && within(in.Env.RepositoryRoot, base):
+		root = in.Env.RepositoryRoot
 	case in.Env.BasePath != "":
 		root = in.Env.BasePath
 	default:

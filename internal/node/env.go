@@ -19,6 +19,11 @@ type Env struct {
 	// BasePath anchors included_files when the configuration does not
 	// (the site's base directory: netlify.toml's, else the working one).
 	BasePath string
+	// RepositoryRoot is the repository or workspace root the site lives
+	// in (the reference's repositoryRoot; BasePath when empty): the
+	// tracer's base, so a package hoisted above the site ships, and with
+	// BasePath what the esbuild bundler's archive paths are relative to.
+	RepositoryRoot string
 	// Exclude are folders included_files never match: the destination
 	// (with the staging folder and the previous build's outputs).
 	Exclude []string
@@ -72,6 +77,15 @@ func (e *Env) checkContained(inputs []string, sel *selector) error {
 		}
 	}
 	return nil
+}
+
+// repositoryRoot is RepositoryRoot, else BasePath (the reference's
+// default: repositoryRoot = basePath).
+func (e *Env) repositoryRoot() string {
+	if e.RepositoryRoot != "" {
+		return e.RepositoryRoot
+	}
+	return e.BasePath
 }
 
 // locate finds where file imports specifier, reading through the

@@ -347,7 +347,7 @@ func esbuild(ctx context.Context, in Input) (*Bundle, error) {
 	stem := strings.TrimSuffix(filepath.Base(fn.MainFile), filepath.Ext(fn.MainFile))
 	main := filepath.Join(fn.SrcDir, stem+".js")
 	b := &Bundle{MainFile: main, ModuleFormat: "cjs", Generated: map[string][]byte{},
-		NativeNodeModules: out.natives, BasePath: env.BasePath}
+		NativeNodeModules: out.natives, BasePath: esbuildBase(env)}
 	for _, f := range out.files {
 		b.Generated[f.path] = f.contents
 	}
@@ -663,4 +663,19 @@ func uniq(s []string) []string {
 		}
 	}
 	return out
+}
+
+// esbuildBase is what an esbuild bundle's archive paths are relative to:
+// the common folder of the base path and the repository root, as the
+// reference's getFunctionBasePath makes it, so files outside the site
+// but inside the repository keep their place; "" without a base path
+// (the files' common folder is used then).
+func esbuildBase(env *Env) string {
+	if env.BasePath == "" {
+		return ""
+	}
+	if env.RepositoryRoot == "" {
+		return env.BasePath
+	}
+	return commonDir([]string{filepath.Join(env.BasePath, "x"), filepath.Join(env.RepositoryRoot, "x")})
 }

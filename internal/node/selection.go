@@ -32,7 +32,7 @@ const (
 	WhyTypes           Why = "type definitions (@types/*) never ship"
 	WhyExcluded        Why = "removed by a \"!\" pattern in included_files"
 	WhyIgnoredModule   Why = "listed in ignored_node_modules"
-	WhyOutsideBase     Why = "outside the base directory"
+	WhyOutsideBase     Why = "outside the repository root (the base directory unless one is set)"
 	WhyMissingOptional Why = "an optional dependency that is not installed"
 	WhyJunk            Why = "a junk file (.DS_Store, editor backups, …)"
 )

@@ -33,7 +33,9 @@ func trace(ctx context.Context, in Input) (*Bundle, error) {
 		esm: map[string]bool{}, generated: map[string][]byte{}, aliases: map[string]string{},
 		sel: newSelector(),
 	}
-	t.base = env.BasePath
+	// Mirrors the reference's nodeFileTrace({base: repositoryRoot}): in a
+	// monorepo, packages hoisted to the workspace's node_modules ship.
+	t.base = env.repositoryRoot()
 	if t.base == "" {
 		if site, err := env.Resolver.NearestPackageJSON(fn.SrcDir); err == nil && site != nil {
 			t.base = site.Dir
@@ -49,7 +51,7 @@ func trace(ctx context.Context, in Input) (*Bundle, error) {
 		t.base = filepath.Dir(home)
 	}
 	if !t.inBase(fn.MainFile) {
-		return nil, fmt.Errorf("%w: main file %q is outside the base directory %q, so nothing of it could ship; build from the site (its netlify.toml) or set the base path to a folder holding it", ErrOutsideBase, fn.MainFile, t.base)
+		return nil, fmt.Errorf("%w: main file %q is outside the repository root %q, so nothing of it could ship; build from the site (its netlify.toml) or set the repository root (--repository-root) or base path to a folder holding it", ErrOutsideBase, fn.MainFile, t.base)
 	}
 	b := &Bundle{ModuleFormat: "cjs"}
 	ext := filepath.Ext(fn.MainFile)
