@@ -68,7 +68,7 @@ func TestHoistedOldBootstrapIsNotShipped(t *testing.T) {
 			t.Errorf("%s: metadata %s", fn.Name, meta)
 		}
 	}
-	results, err := verify.Dir(t.Context(), out, verify.Options{})
+	results, err := verify.Dir(t.Context(), out, verify.Options{Invoke: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -150,7 +150,7 @@ func TestBootstrapVersions(t *testing.T) {
 				t.Fatal(err)
 			}
 			testfs.RewriteZip(t, hello.Path, hello.Path, map[string][]byte{node.BootstrapName: adapter})
-			results, err := verify.Functions(t.Context(), []manifest.Function{hello}, verify.Options{})
+			results, err := verify.Functions(t.Context(), []manifest.Function{hello}, verify.Options{Invoke: true})
 			if err != nil {
 				t.Fatal(err)
 			}

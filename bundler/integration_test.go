@@ -41,7 +41,7 @@ func zipNames(t *testing.T, path string) []string {
 func TestNodeModulesIntegration(t *testing.T) {
 	t.Parallel()
 	rep, out := buildFixture(t, "node-deps")
-	results, err := verify.Dir(t.Context(), out, verify.Options{})
+	results, err := verify.Dir(t.Context(), out, verify.Options{Invoke: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,7 +136,7 @@ func TestNodeModulesIntegration(t *testing.T) {
 func TestPnpmIntegration(t *testing.T) {
 	t.Parallel()
 	rep, out := buildFixture(t, "node-pnpm")
-	results, err := verify.Dir(t.Context(), out, verify.Options{})
+	results, err := verify.Dir(t.Context(), out, verify.Options{Invoke: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -195,7 +195,7 @@ export default async () => new Response("id " + v4().length, { status: 202, head
 			t.Errorf("%s: api %d entry %q bundler %q", fn.Name, fn.RuntimeAPIVersion, fn.EntryFilename, fn.Bundler)
 		}
 	}
-	results, err := verify.Dir(t.Context(), out, verify.Options{})
+	results, err := verify.Dir(t.Context(), out, verify.Options{Invoke: true})
 	if err != nil {
 		t.Fatal(err)
 	}

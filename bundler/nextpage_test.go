@@ -24,7 +24,7 @@ func buildAndVerify(t *testing.T, site, srcDir string, cfg config.Config) (map[s
 	for _, fn := range rep.Functions {
 		names[fn.Name] = zipNames(t, fn.Path)
 	}
-	results, err := verify.Dir(t.Context(), out, verify.Options{})
+	results, err := verify.Dir(t.Context(), out, verify.Options{Invoke: true})
 	if err != nil {
 		t.Fatal(err)
 	}

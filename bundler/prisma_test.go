@@ -54,7 +54,7 @@ func TestPrismaGeneratedClient(t *testing.T) {
 					t.Errorf("%s (%s) lacks the generated client: %q", fn.Name, fn.Bundler, names)
 				}
 			}
-			results, err := verify.Dir(t.Context(), out, verify.Options{})
+			results, err := verify.Dir(t.Context(), out, verify.Options{Invoke: true})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -100,7 +100,7 @@ func TestDotFolderWithoutPackageJSON(t *testing.T) {
 			t.Errorf("direct.zip lacks %s: %q", want, names)
 		}
 	}
-	results, err := verify.Dir(t.Context(), out, verify.Options{})
+	results, err := verify.Dir(t.Context(), out, verify.Options{Invoke: true})
 	if err != nil {
 		t.Fatal(err)
 	}

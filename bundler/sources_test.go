@@ -115,7 +115,7 @@ func TestGeneratedAndUserSources(t *testing.T) {
 
 	// The generated v2 functions answer through their entry point, the
 	// JSON file's included files shipped (and its exclusion honoured).
-	results, err := verify.Dir(t.Context(), out, verify.Options{})
+	results, err := verify.Dir(t.Context(), out, verify.Options{Invoke: true})
 	if err != nil {
 		t.Fatal(err)
 	}

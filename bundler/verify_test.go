@@ -38,7 +38,7 @@ func TestDetectsMissingModule(t *testing.T) {
 	}
 	// Make sure the archive cannot see the site's node_modules by accident.
 	os.RemoveAll(filepath.Join(site, "node_modules"))
-	results, err := Verify(t.Context(), out, VerifyOptions{})
+	results, err := Verify(t.Context(), out, VerifyOptions{Invoke: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -156,7 +156,7 @@ func TestV2BootstrapMustCallTheFunction(t *testing.T) {
 				testfs.RewriteZip(t, fns[i].Path, dest, tt.replace)
 				fns[i].Path = dest
 			}
-			res, err := VerifyFunctions(t.Context(), fns, VerifyOptions{})
+			res, err := VerifyFunctions(t.Context(), fns, VerifyOptions{Invoke: true})
 			results := byName(t, res, err)
 			if len(results) != 2 {
 				t.Fatalf("results %+v, want hello and ping", results)
@@ -223,7 +223,7 @@ func TestModuleShape(t *testing.T) {
 	for _, fn := range readManifest(t, out) {
 		api[fn.Name] = max(fn.BuildData.RuntimeAPIVersion, 1)
 	}
-	res, err := Verify(t.Context(), out, VerifyOptions{})
+	res, err := Verify(t.Context(), out, VerifyOptions{Invoke: true})
 	results := byName(t, res, err)
 	for _, tt := range tests {
 		name := strings.TrimSuffix(tt.file, filepath.Ext(tt.file))
@@ -267,7 +267,7 @@ exports.handler = async () => { await connect(); return { statusCode: 200 }; };
 `,
 		"fns/v2-plain.mjs": "export default async () => ({ statusCode: 200, body: \"a v1 answer\" });\n",
 	})
-	res, err := Verify(t.Context(), out, VerifyOptions{})
+	res, err := Verify(t.Context(), out, VerifyOptions{Invoke: true})
 	results := byName(t, res, err)
 	tests := []struct {
 		name, error, frame string

@@ -484,7 +484,7 @@ func loads(ctx context.Context, r *bundler.FunctionResult) []problem {
 	if err != nil {
 		return []problem{{"load", err.Error()}}
 	}
-	res, err := verify.Functions(ctx, []manifest.Function{entry}, verify.Options{})
+	res, err := verify.Functions(ctx, []manifest.Function{entry}, verify.Options{Invoke: true})
 	if err != nil {
 		return []problem{{"load", err.Error()}}
 	}
@@ -502,7 +502,7 @@ func referenceLoads(ctx context.Context, r refOutput) string {
 	if err := json.Unmarshal(data, &entry); err != nil {
 		return ""
 	}
-	res, err := verify.Functions(ctx, []manifest.Function{entry}, verify.Options{})
+	res, err := verify.Functions(ctx, []manifest.Function{entry}, verify.Options{Invoke: true})
 	if err != nil || res[0].OK {
 		return ""
 	}

@@ -238,7 +238,7 @@ func TestVerify(t *testing.T) {
 		t.Fatalf("build: %d %s", r.code, r.stderr)
 	}
 	os.RemoveAll(filepath.Join(site, "node_modules")) // the archive alone must suffice
-	r := run(t, "verify", out)
+	r := run(t, "verify", "--invoke", out)
 	if r.code != 1 {
 		t.Fatalf("exit %d, want 1\n%s", r.code, r.stderr)
 	}
@@ -260,7 +260,7 @@ func TestVerify(t *testing.T) {
 	m["functions"] = kept
 	data, _ = json.Marshal(m)
 	os.WriteFile(filepath.Join(out, "manifest.json"), data, 0o644)
-	if r := run(t, "verify", "--json", out); r.code != 0 || !strings.Contains(r.stdout, `"ok": true`) {
+	if r := run(t, "verify", "--invoke", "--json", out); r.code != 0 || !strings.Contains(r.stdout, `"ok": true`) {
 		t.Errorf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 	if r := run(t, "verify", "--node", "/nonexistent/node", out); r.code != 1 || !strings.Contains(r.stderr, "needs Node.js") {
@@ -426,7 +426,7 @@ func TestV2FunctionOutsideWorkingDirectory(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("exit %d\n%s", r.code, r.stderr)
 	}
-	if v := run(t, "verify", out); v.code != 0 || !strings.Contains(v.stderr, "ok    hi: status 200") {
+	if v := run(t, "verify", "--invoke", out); v.code != 0 || !strings.Contains(v.stderr, "ok    hi: status 200") {
 		t.Errorf("verify: exit %d\n%s", v.code, v.stderr)
 	}
 }

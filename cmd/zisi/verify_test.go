@@ -33,7 +33,7 @@ func TestVerifyFailsAnIncompatibleBootstrap(t *testing.T) {
 	if r := run(t, "build", "-q", "--config", cfg, out); r.code != 0 {
 		t.Fatalf("build: exit %d\n%s", r.code, r.stderr)
 	}
-	if r := run(t, "verify", out); r.code != 0 || !strings.Contains(r.stderr, "ok    hello: status 201\n") {
+	if r := run(t, "verify", "--invoke", out); r.code != 0 || !strings.Contains(r.stderr, "ok    hello: status 201\n") {
 		t.Errorf("as built: exit %d\n%s", r.code, r.stderr)
 	}
 	hoisted := filepath.Join(filepath.Dir(cfg), "node_modules", "@netlify", "serverless-functions-api")
@@ -52,7 +52,7 @@ func TestVerifyFailsAnIncompatibleBootstrap(t *testing.T) {
 	for _, name := range []string{"hello", "ping"} {
 		swapBootstrap(t, filepath.Join(out, name+".zip"), index, pkg.Version)
 	}
-	r := run(t, "verify", out)
+	r := run(t, "verify", "--invoke", out)
 	if r.code != 1 {
 		t.Fatalf("exit %d, want 1\n%s", r.code, r.stderr)
 	}
@@ -82,7 +82,7 @@ func TestVerifyLines(t *testing.T) {
 	if r := run(t, "build", "-q", filepath.Join(site, "fns"), out); r.code != 0 {
 		t.Fatalf("build: %d %s", r.code, r.stderr)
 	}
-	r := run(t, "verify", out)
+	r := run(t, "verify", "--invoke", out)
 	for _, want := range []string{
 		"ok    throws: loads; the handler threw with the test event: Error: boom / (at throws.js:2:",
 		"FAIL  nohandler (" + filepath.Join(out, "nohandler.zip") + "): the entry file exports no handler function (exports: foo)\n",

@@ -1,12 +1,54 @@
 // Loaded by zisi verify: node runner.cjs ENTRY cjs|esm NAME RESULT_FILE API
-// (API is 1 or 2), with the unpacked archive as the working directory.
-// Writes one JSON object to RESULT_FILE (stdout belongs to the function):
-// {stage, missing, error, frames, ran, note, statusCode, body}. The runner
-// reports what happened; verify.go decides what passes.
+// load|invoke offline|online (API is 1 or 2), with the unpacked archive as
+// the working directory. Writes one JSON object to RESULT_FILE (stdout
+// belongs to the function): {stage, missing, error, frames, ran, note,
+// invoked, statusCode, body}. The runner reports what happened; verify.go
+// decides what passes. With "load" the handler is never called.
 const { readFileSync, realpathSync, writeFileSync } = require("fs");
 const path = require("path");
 const { fileURLToPath, pathToFileURL } = require("url");
-const [entry, mode, name, resultFile, api] = process.argv.slice(2);
+const [entry, mode, name, resultFile, api, call, network] = process.argv.slice(2);
+
+// offline: DNS lookups and connections to anything but the loopback fail,
+// for the module's own code and every package it loads (http, https,
+// fetch and database drivers all connect through net). Best effort: a
+// native addon or a child process is not covered.
+if (network === "offline") {
+  const dns = require("dns");
+  const net = require("net");
+  const loopback = (h) => {
+    const host = String(h || "localhost").replace(/^\[|\]$/g, "");
+    return host === "localhost" || host.endsWith(".localhost") || host === "::1" || /^127\./.test(host) || host === "::ffff:127.0.0.1";
+  };
+  const blocked = (host, code) =>
+    Object.assign(new Error(`zisi verify blocks network access to ${host} (only the loopback is reachable); pass --allow-network to allow it`), {
+      code,
+      hostname: host,
+    });
+  const lookup = dns.lookup;
+  dns.lookup = function (host, ...rest) {
+    if (loopback(host)) return lookup.call(this, host, ...rest);
+    const cb = rest[rest.length - 1];
+    if (typeof cb === "function") process.nextTick(cb, blocked(host, "ENOTFOUND"));
+    return {};
+  };
+  const plookup = dns.promises.lookup;
+  dns.promises.lookup = async function (host, ...rest) {
+    if (loopback(host)) return plookup.call(this, host, ...rest);
+    throw blocked(host, "ENOTFOUND");
+  };
+  const connect = net.Socket.prototype.connect;
+  net.Socket.prototype.connect = function (...args) {
+    let o = args[0];
+    if (Array.isArray(o)) o = o[0];
+    if (typeof o !== "object" || o === null) o = { port: args[0], host: typeof args[1] === "string" ? args[1] : undefined };
+    if (o.path === undefined && !loopback(o.host)) {
+      process.nextTick(() => this.destroy(blocked(o.host, "ENETUNREACH")));
+      return this;
+    }
+    return connect.apply(this, args);
+  };
+}
 const done = (o) => {
   writeFileSync(resultFile, JSON.stringify(o));
   process.exit(0);
@@ -80,7 +122,17 @@ if (runtimeFrom) {
   }
 }
 const isMissing = (e) => Boolean(e) && (e.code === "MODULE_NOT_FOUND" || e.code === "ERR_MODULE_NOT_FOUND");
-const describe = (e) => String((e && e.stack) || e);
+// describe is an error's stack, its first line extended with the causes
+// (fetch wraps the network error it failed with: "fetch failed: …").
+const describe = (e) => {
+  let text = String((e && e.stack) || e);
+  for (let c = e && e.cause, n = 0; c && n < 5; c = c.cause, n++) {
+    const msg = c && c.message ? c.message : String(c);
+    const nl = text.indexOf("\n");
+    text = nl < 0 ? text + ": " + msg : text.slice(0, nl) + ": " + msg + text.slice(nl);
+  }
+  return text;
+};
 
 // The archive's own files, as stack frames and V8 report them: file URLs
 // (ESM) or absolute paths (CommonJS), under the real path of the working
@@ -270,6 +322,7 @@ const mainModule = () => {
     if (shape.error) return done({ stage: "shape", error: shape.error });
     handler = shape.handler;
   }
+  if (call !== "invoke") return done({ stage: "ok" });
   await takeCoverage();
   const event = {
     httpMethod: "GET",
@@ -303,6 +356,7 @@ const mainModule = () => {
     });
     done({
       stage: "ok",
+      invoked: true,
       statusCode: res && res.statusCode,
       body: res && typeof res.body === "string" ? res.body.slice(0, 500) : undefined,
     });

@@ -41,6 +41,45 @@ type Options struct {
 	Timeout time.Duration
 	// Parallel bounds concurrent checks; the number of CPUs when zero.
 	Parallel int
+	// Invoke calls each handler with a test event after loading it. Off,
+	// only the archive's modules run (their top-level code) and the
+	// handler's shape is checked: verification runs no request.
+	Invoke bool
+	// AllowNetwork lets invoked functions reach hosts other than the
+	// loopback; by default their DNS lookups and connections elsewhere
+	// fail (best effort, see README).
+	AllowNetwork bool
+	// Env is KEY=VALUE variables passed to the functions on top of the
+	// minimal environment (see Environ).
+	Env []string
+}
+
+// passedEnv are the variables of zisi's own environment a verified
+// function sees: nothing else of it (no deploy tokens, no API keys).
+var passedEnv = []string{"PATH", "HOME", "TZ", "LANG", "LC_ALL", "TMPDIR", "SYSTEMROOT"}
+
+// Environ is the environment a verified function runs with: passedEnv
+// from base (the process's environment when nil), the variables the
+// Lambda runtime sets for a function (name, memory, region, task root),
+// then extra, which wins.
+func Environ(base []string, name, taskRoot string, extra []string) []string {
+	if base == nil {
+		base = os.Environ()
+	}
+	var env []string
+	for _, kv := range base {
+		k, _, _ := strings.Cut(kv, "=")
+		if slices.Contains(passedEnv, k) {
+			env = append(env, kv)
+		}
+	}
+	env = append(env,
+		"AWS_LAMBDA_FUNCTION_NAME="+name,
+		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE=1024",
+		"AWS_REGION=us-east-1",
+		"LAMBDA_TASK_ROOT="+taskRoot,
+	)
+	return append(env, extra...)
 }
 
 // Result is the outcome for one archive.
@@ -69,23 +108,37 @@ type Result struct {
 	// BootstrapVersion is the @netlify/serverless-functions-api version a
 	// v2 archive's ___netlify-metadata.json names.
 	BootstrapVersion string `json:"bootstrapVersion,omitempty"`
-	StatusCode       int    `json:"statusCode,omitempty"`
-	Body             string `json:"body,omitempty"`
+	// Invoked says the handler was called (Options.Invoke); StatusCode
+	// and Body are its answer.
+	Invoked    bool   `json:"invoked,omitempty"`
+	StatusCode int    `json:"statusCode,omitempty"`
+	Body       string `json:"body,omitempty"`
 }
 
 // Dir verifies every function of the build whose manifest.json is in dir.
 // Results follow the manifest's order.
 func Dir(ctx context.Context, dir string, opts Options) ([]Result, error) {
-	data, err := os.ReadFile(filepath.Join(dir, "manifest.json"))
+	p := filepath.Join(dir, "manifest.json")
+	data, err := os.ReadFile(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("%w: %s has no manifest.json; build into it first (zisi build … %s)", ErrNothingToVerify, dir, dir)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("read manifest: %w", err)
 	}
 	m, err := manifest.Parse(data)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%s: %w", p, err)
+	}
+	if len(m.Functions) == 0 {
+		return nil, fmt.Errorf("%w: %s lists no functions; an empty deploy is rarely meant (check the build's source folders)", ErrNothingToVerify, p)
 	}
 	return Functions(ctx, m.Functions, opts)
 }
+
+// ErrNothingToVerify means a build output has no manifest, or a manifest
+// with no functions.
+var ErrNothingToVerify = errors.New("nothing to verify")
 
 // Functions verifies the given manifest entries.
 func Functions(ctx context.Context, fns []manifest.Function, opts Options) ([]Result, error) {
@@ -199,12 +252,19 @@ func checkNode(ctx context.Context, fn manifest.Function, node, runner string, o
 		api = "2"
 		res.BootstrapVersion = bootstrapVersion(dir)
 	}
-	cmd := exec.CommandContext(cctx, node, runner, entry, mode, fn.Name, resultFile, api)
+	call, network := "load", "offline"
+	if opts.Invoke {
+		call = "invoke"
+	}
+	if opts.AllowNetwork {
+		network = "online"
+	}
+	cmd := exec.CommandContext(cctx, node, runner, entry, mode, fn.Name, resultFile, api, call, network)
 	cmd.Dir = dir
 	// The Lambda runtime provides the AWS SDK, which archives leave out;
 	// the runner borrows it from the site's own installation when there
 	// is one.
-	cmd.Env = append(os.Environ(), "ZISI_VERIFY_RUNTIME_FROM="+filepath.Dir(fn.MainFile))
+	cmd.Env = append(Environ(nil, fn.Name, dir, opts.Env), "ZISI_VERIFY_RUNTIME_FROM="+filepath.Dir(fn.MainFile))
 	var stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = io.Discard, &stderr
 	runErr := cmd.Run()
@@ -216,7 +276,7 @@ func checkNode(ctx context.Context, fn manifest.Function, node, runner string, o
 		}
 		return fmt.Errorf("node exited without a result (%v): %s", runErr, strings.TrimSpace(stderr.String()))
 	}
-	res.StatusCode, res.Body, res.Note = out.StatusCode, out.Body, out.Note
+	res.StatusCode, res.Body, res.Note, res.Invoked = out.StatusCode, out.Body, out.Note, out.Invoked
 	switch {
 	case out.Stage == "ok":
 		return nil
@@ -248,6 +308,7 @@ type runnerResult struct {
 	// (V8 coverage); nil when node could not measure it.
 	Ran        *bool  `json:"ran"`
 	Note       string `json:"note"`
+	Invoked    bool   `json:"invoked"`
 	StatusCode int    `json:"statusCode"`
 	Body       string `json:"body"`
 }
