@@ -1,7 +1,6 @@
 package config
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -9,8 +8,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-
-	"github.com/pelletier/go-toml/v2"
 )
 
 // File is a loaded netlify.toml.
@@ -52,16 +49,11 @@ func Load(path string) (*File, error) {
 // anchors relative directories.
 func Parse(path string, data []byte) (*File, error) {
 	f := &File{Path: path, BaseDir: filepath.Dir(path)}
-	var doc map[string]any
-	if err := toml.Unmarshal(data, &doc); err != nil {
-		var de *toml.DecodeError
-		if errors.As(err, &de) {
-			line, col := de.Position()
-			return nil, &Error{File: path, Line: line, Column: col, Msg: "syntax error: " + de.Error()}
-		}
-		return nil, &Error{File: path, Msg: "syntax error: " + err.Error()}
+	doc, pos, err := decodeTOML(path, data)
+	if err != nil {
+		return nil, err
 	}
-	d := decoder{file: f, pos: indexPositions(data)}
+	d := decoder{file: f, pos: pos}
 	if build, ok := doc["build"].(map[string]any); ok {
 		if dir, ok := build["functions"].(string); ok && dir != "" {
 			f.FunctionsDirectory = d.dir(dir)
@@ -83,7 +75,7 @@ func Parse(path string, data []byte) (*File, error) {
 
 type decoder struct {
 	file *File
-	pos  positions
+	pos  *positions
 }
 
 func (d *decoder) errorf(path []string, format string, args ...any) error {
