@@ -1,6 +1,7 @@
 package config
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"os"
@@ -128,6 +129,7 @@ func (d *decoder) functions(fns map[string]any) error {
 			sections = append(sections, section{glob: key, table: t, line: line})
 		}
 	}
+	d.file.Functions.Patterns = slices.Grow(d.file.Functions.Patterns, len(sections)+1)
 	if len(star) > 0 {
 		fc, err := d.properties([]string{"functions"}, star)
 		if err != nil {
@@ -147,10 +149,21 @@ func (d *decoder) functions(fns map[string]any) error {
 		}
 		d.file.Functions.Patterns = append(d.file.Functions.Patterns, Pattern{Glob: s.glob, Config: fc, Order: s.line})
 	}
-	slices.SortStableFunc(d.file.Functions.Patterns, func(a, b Pattern) int { return a.Order - b.Order })
-	for i := range d.file.Functions.Patterns {
-		d.file.Functions.Patterns[i].Order = i
+	// Order by line, keeping the order above between patterns of one line.
+	// Sorting indices: a stable sort of the Patterns themselves moved
+	// O(n log² n) large structs.
+	ps := d.file.Functions.Patterns
+	idx := make([]int, len(ps))
+	for i := range idx {
+		idx[i] = i
 	}
+	slices.SortFunc(idx, func(a, b int) int { return cmp.Or(cmp.Compare(ps[a].Order, ps[b].Order), a-b) })
+	sorted := make([]Pattern, len(ps))
+	for i, j := range idx {
+		sorted[i] = ps[j]
+		sorted[i].Order = i
+	}
+	d.file.Functions.Patterns = sorted
 	return nil
 }
 
