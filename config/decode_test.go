@@ -2,7 +2,9 @@ package config
 
 import (
 	"errors"
+	"fmt"
 	"math"
+	"math/rand/v2"
 	"reflect"
 	"slices"
 	"strings"
@@ -284,5 +286,58 @@ timeout = 4
 		if !slices.Equal(got, tc.want) {
 			t.Errorf("patterns %q, want %q", got, tc.want)
 		}
+	}
+}
+
+// generatedTOML builds a small document of headers and key-values over
+// few names, so that most of them collide: the redefinition rules are
+// what it exercises.
+func generatedTOML(r *rand.Rand) string {
+	names := []string{"a", "b", `"a"`}
+	values := []string{"1", "[1]", "{}", "{a = 1}", "{a.b = 1, a.c = 2}", "{a = {b = 1}, a.b = 2}", "[{a = 1}, {a = 2}]", "[{a = 1, a = 2}]"}
+	key := func() string {
+		parts := make([]string, 1+r.IntN(3))
+		for i := range parts {
+			parts[i] = names[r.IntN(len(names))]
+		}
+		return strings.Join(parts, ".")
+	}
+	var b strings.Builder
+	for range 1 + r.IntN(6) {
+		switch r.IntN(4) {
+		case 0:
+			fmt.Fprintf(&b, "[%s]\n", key())
+		case 1:
+			fmt.Fprintf(&b, "[[%s]]\n", key())
+		default:
+			fmt.Fprintf(&b, "%s = %s\n", key(), values[r.IntN(len(values))])
+		}
+	}
+	return b.String()
+}
+
+// TestDecodeMatchesGoTOMLGenerated: decodeTOML and toml.Unmarshal agree
+// on 5000 generated documents (about half of which TOML refuses).
+func TestDecodeMatchesGoTOMLGenerated(t *testing.T) {
+	t.Parallel()
+	r := rand.New(rand.NewPCG(14, 1))
+	accepted := 0
+	for range 5000 {
+		doc := generatedTOML(r)
+		got, _, err := decodeTOML("/site/netlify.toml", []byte(doc))
+		var want map[string]any
+		wantErr := toml.Unmarshal([]byte(doc), &want)
+		if (err == nil) != (wantErr == nil) {
+			t.Fatalf("%q: decodeTOML error %v, go-toml error %v", doc, err, wantErr)
+		}
+		if err == nil {
+			accepted++
+			if !sameTOML(got, want) {
+				t.Fatalf("%q:\n decodeTOML %#v\n go-toml    %#v", doc, got, want)
+			}
+		}
+	}
+	if accepted < 500 || accepted > 4500 {
+		t.Errorf("%d of 5000 documents accepted: the generator no longer exercises both sides", accepted)
 	}
 }
