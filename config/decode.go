@@ -85,10 +85,11 @@ func newTable(kind tableKind, parent *table, name string) *table {
 // child returns the sub-table name of t (nil for a value) and whether name
 // is defined at all.
 func (t *table) child(name string) (*table, bool) {
-	if s, ok := t.subs[name]; ok {
-		return s, true
+	v, ok := t.m[name]
+	switch v.(type) {
+	case map[string]any, []any: // a table, an inline table or an array
+		return t.subs[name], true
 	}
-	_, ok := t.m[name]
 	return nil, ok
 }
 
