@@ -16,7 +16,7 @@ MONOREPOS := fixtures/monorepo-npm fixtures/monorepo-pnpm
 FUZZTIME    ?= 60s
 
 # Each fuzz target as package:FuzzName.
-FUZZ_TARGETS := ./config:FuzzParse ./config:FuzzMatch ./internal/archive:FuzzValidateName ./internal/routes:FuzzRoute ./internal/source:FuzzAnalyze ./resolver:FuzzExports ./internal/node:FuzzIncludes ./bundler:FuzzPrebuiltZip ./resolver:FuzzIsJunk ./resolver:FuzzRange ./config:FuzzExpandBraces ./internal/source:FuzzNesting
+FUZZ_TARGETS := ./config:FuzzParse ./config:FuzzMatch ./internal/archive:FuzzValidateName ./internal/routes:FuzzRoute ./internal/source:FuzzAnalyze ./resolver:FuzzExports ./internal/node:FuzzIncludes ./bundler:FuzzPrebuiltZip ./resolver:FuzzIsJunk ./resolver:FuzzRange ./config:FuzzExpandBraces ./internal/source:FuzzNesting ./config:FuzzDecodeMatchesGoTOML
 
 .PHONY: help build test test-deps vet lint bench bench-go conformance conformance-fixtures conformance-corpus reference bench-site fuzz golden demo clean
 

@@ -82,3 +82,35 @@ func BenchmarkForFunctionOnce(b *testing.B) {
 		})
 	}
 }
+
+// longHeaderTOML is a netlify.toml with one [functions.f.a.a.…] header of
+// n parts, then n keys in that table.
+func longHeaderTOML(n int) []byte {
+	var b strings.Builder
+	b.WriteString("[functions.f" + strings.Repeat(".a", n) + "]\n")
+	for i := range n {
+		fmt.Fprintf(&b, "k%d = %d\n", i, i)
+	}
+	return []byte(b.String())
+}
+
+// BenchmarkParseLongHeader: n keys under a header of n parts (2000 and
+// 20000). Linear: a key must not cost the length of its table's header
+// (a joined path per key did: 20000 keys of a 40 kB header made 800 MB).
+func BenchmarkParseLongHeader(b *testing.B) {
+	for _, n := range []int{2000, 20000} {
+		data := longHeaderTOML(n)
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			b.SetBytes(int64(len(data)))
+			for b.Loop() {
+				f, err := Parse("/site/netlify.toml", data)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if len(f.Functions.Patterns) != 1 || len(f.Warnings) != 1 {
+					b.Fatalf("%d patterns, warnings %v", len(f.Functions.Patterns), f.Warnings)
+				}
+			}
+		})
+	}
+}

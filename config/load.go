@@ -1,7 +1,7 @@
 package config
 
 import (
-	"errors"
+	"cmp"
 	"fmt"
 	"math"
 	"os"
@@ -9,8 +9,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-
-	"github.com/pelletier/go-toml/v2"
 )
 
 // File is a loaded netlify.toml.
@@ -52,16 +50,11 @@ func Load(path string) (*File, error) {
 // anchors relative directories.
 func Parse(path string, data []byte) (*File, error) {
 	f := &File{Path: path, BaseDir: filepath.Dir(path)}
-	var doc map[string]any
-	if err := toml.Unmarshal(data, &doc); err != nil {
-		var de *toml.DecodeError
-		if errors.As(err, &de) {
-			line, col := de.Position()
-			return nil, &Error{File: path, Line: line, Column: col, Msg: "syntax error: " + de.Error()}
-		}
-		return nil, &Error{File: path, Msg: "syntax error: " + err.Error()}
+	doc, pos, err := decodeTOML(path, data)
+	if err != nil {
+		return nil, err
 	}
-	d := decoder{file: f, pos: indexPositions(data)}
+	d := decoder{file: f, pos: pos}
 	if build, ok := doc["build"].(map[string]any); ok {
 		if dir, ok := build["functions"].(string); ok && dir != "" {
 			f.FunctionsDirectory = d.dir(dir)
@@ -83,7 +76,7 @@ func Parse(path string, data []byte) (*File, error) {
 
 type decoder struct {
 	file *File
-	pos  positions
+	pos  *positions
 }
 
 func (d *decoder) errorf(path []string, format string, args ...any) error {
@@ -136,6 +129,7 @@ func (d *decoder) functions(fns map[string]any) error {
 			sections = append(sections, section{glob: key, table: t, line: line})
 		}
 	}
+	d.file.Functions.Patterns = slices.Grow(d.file.Functions.Patterns, len(sections)+1)
 	if len(star) > 0 {
 		fc, err := d.properties([]string{"functions"}, star)
 		if err != nil {
@@ -155,10 +149,21 @@ func (d *decoder) functions(fns map[string]any) error {
 		}
 		d.file.Functions.Patterns = append(d.file.Functions.Patterns, Pattern{Glob: s.glob, Config: fc, Order: s.line})
 	}
-	slices.SortStableFunc(d.file.Functions.Patterns, func(a, b Pattern) int { return a.Order - b.Order })
-	for i := range d.file.Functions.Patterns {
-		d.file.Functions.Patterns[i].Order = i
+	// Order by line, keeping the order above between patterns of one line.
+	// Sorting indices: a stable sort of the Patterns themselves moved
+	// O(n log² n) large structs.
+	ps := d.file.Functions.Patterns
+	idx := make([]int, len(ps))
+	for i := range idx {
+		idx[i] = i
 	}
+	slices.SortFunc(idx, func(a, b int) int { return cmp.Or(cmp.Compare(ps[a].Order, ps[b].Order), a-b) })
+	sorted := make([]Pattern, len(ps))
+	for i, j := range idx {
+		sorted[i] = ps[j]
+		sorted[i].Order = i
+	}
+	d.file.Functions.Patterns = sorted
 	return nil
 }
 

@@ -1,75 +1,59 @@
 package config
 
-import (
-	"slices"
-	"strings"
+import "slices"
 
-	"github.com/pelletier/go-toml/v2/unstable"
-)
-
-// positions maps a key path (segments joined by "\x00") to the line and
-// column where it is defined, so validation errors found after decoding can
-// still point at the source. go-toml's decoder drops positions; its
-// unstable parser keeps them.
-type positions map[string][2]int
-
-func indexPositions(data []byte) positions {
-	pos := positions{}
-	var p unstable.Parser
-	p.Reset(data)
-	lines := lineStarts(data)
-	var table []string
-	for p.NextExpression() {
-		e := p.Expression()
-		switch e.Kind {
-		case unstable.Table, unstable.ArrayTable:
-			table = keyOf(e.Key())
-			pos.add(&p, lines, table, e)
-		case unstable.KeyValue:
-			full := append(append([]string(nil), table...), keyOf(e.Key())...)
-			pos.add(&p, lines, full, e)
-			pos.addInline(&p, lines, full, e.Value())
-		}
-	}
-	return pos
+// positions records where each key path is first defined, so validation
+// errors found after decoding can still point at the source. Paths form a
+// tree of key parts: recording a key under a table header costs the key,
+// not the header again (joined paths cost the header's length for each of
+// its keys). decodeTOML fills it.
+type positions struct {
+	ids map[posKey]int // a path's id by its parent's id and last part; the root's is 0
+	lc  [][2]int       // line and column by id; 0, 0 for a path only a longer one defines
 }
 
-func (pos positions) addInline(p *unstable.Parser, lines []int, prefix []string, v *unstable.Node) {
-	if v == nil || v.Kind != unstable.InlineTable {
-		return
+type posKey struct {
+	parent int
+	name   string
+}
+
+func newPositions() *positions {
+	return &positions{ids: map[posKey]int{}, lc: [][2]int{{}}}
+}
+
+// child returns the id of path parent + name, adding it if new.
+func (p *positions) child(parent int, name string) int {
+	k := posKey{parent, name}
+	id, ok := p.ids[k]
+	if !ok {
+		id = len(p.lc)
+		p.ids[k] = id
+		p.lc = append(p.lc, [2]int{})
 	}
-	it := v.Children()
-	for it.Next() {
-		kv := it.Node()
-		if kv.Kind != unstable.KeyValue {
-			continue
-		}
-		full := append(append([]string(nil), prefix...), keyOf(kv.Key())...)
-		pos.add(p, lines, full, kv)
-		pos.addInline(p, lines, full, kv.Value())
+	return id
+}
+
+// define records line and column for id unless it has some already.
+func (p *positions) define(id, line, col int) {
+	if p.lc[id] == [2]int{} {
+		p.lc[id] = [2]int{line, col}
 	}
 }
 
-func (pos positions) add(p *unstable.Parser, lines []int, path []string, n *unstable.Node) {
-	k := strings.Join(path, "\x00")
-	if _, seen := pos[k]; seen {
-		return
-	}
-	r := n.Raw
-	if r.Length == 0 {
-		// Expressions carry no range of their own; use the first key part.
-		if it := n.Key(); it.Next() {
-			r = it.Node().Raw
+// at returns the position of the longest defined prefix of path.
+func (p *positions) at(path ...string) (int, int) {
+	var found [2]int
+	id := 0
+	for _, name := range path {
+		var ok bool
+		if id, ok = p.ids[posKey{id, name}]; !ok {
+			break
+		}
+		if lc := p.lc[id]; lc != [2]int{} {
+			found = lc
 		}
 	}
-	if int(r.Offset) > len(p.Data()) {
-		return
-	}
-	// As p.Shape(r).Start, which counts the lines from the top of the
-	// file each time: quadratic over thousands of sections.
-	off := int(r.Offset)
-	line, _ := slices.BinarySearch(lines, off+1)
-	pos[k] = [2]int{line, off - lines[line-1] + 1}
+	return found[0], found[1]
 }
 
 // lineStarts returns the offset at which each line of data starts.
@@ -83,20 +67,13 @@ func lineStarts(data []byte) []int {
 	return starts
 }
 
-// at returns the position of the longest known prefix of path.
-func (pos positions) at(path ...string) (int, int) {
-	for n := len(path); n > 0; n-- {
-		if lc, ok := pos[strings.Join(path[:n], "\x00")]; ok {
-			return lc[0], lc[1]
-		}
+// lineCol returns the 1-based line and byte column of offset off; 0, 0
+// outside the document. Counting the lines from the top for each key
+// would be quadratic over thousands of sections.
+func (d *tomlDecoder) lineCol(off int) (int, int) {
+	if off < 0 || off > len(d.data) {
+		return 0, 0
 	}
-	return 0, 0
-}
-
-func keyOf(it unstable.Iterator) []string {
-	var parts []string
-	for it.Next() {
-		parts = append(parts, string(it.Node().Data))
-	}
-	return parts
+	line, _ := slices.BinarySearch(d.lines, off+1)
+	return line, off - d.lines[line-1] + 1
 }
