@@ -216,8 +216,8 @@ func jsonValue(v any) any {
 
 // jsonPositions indexes where each key of a JSON document is, as
 // positions does for netlify.toml.
-func jsonPositions(data []byte) (positions, error) {
-	pos := positions{}
+func jsonPositions(data []byte) (*positions, error) {
+	pos := newPositions()
 	lines := lineStarts(data)
 	at := func(off int64) [2]int {
 		line, _ := slices.BinarySearch(lines, int(off)+1)
@@ -248,7 +248,12 @@ func jsonPositions(data []byte) (positions, error) {
 				rest := data[off:]
 				skip := bytes.IndexByte(rest, '"')
 				p := append(slices.Clone(stack[n-1].path), s)
-				pos[strings.Join(p, "\x00")] = at(off + int64(max(skip, 0)))
+				id := 0
+				for _, part := range p {
+					id = pos.child(id, part)
+				}
+				lc := at(off + int64(max(skip, 0)))
+				pos.define(id, lc[0], lc[1])
 				pending = p
 				stack[n-1].key = false
 				continue
