@@ -1,6 +1,7 @@
 package bundler
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -333,7 +334,9 @@ func (b *builder) buildNode(ctx context.Context, p *plan, res *FunctionResult) (
 // bootstrap finds the v2 bootstrap once per build.
 func (b *builder) bootstrap(ctx context.Context, fn discover.Function) (*node.Bootstrap, error) {
 	b.bootOnce.Do(func() {
-		o := node.BootstrapOptions{Dir: b.opts.BootstrapDir, SiteDirs: []string{fn.SrcDir}, CacheDir: b.opts.CacheDir}
+		o := node.BootstrapOptions{Dir: b.opts.BootstrapDir, SiteDirs: []string{fn.SrcDir}, CacheDir: b.opts.CacheDir, OnFetch: func() {
+			b.emit(Event{Kind: EventStep, Function: fn.Name, Runtime: string(fn.Runtime), Step: "npm pack " + node.BootstrapPackage + "@" + node.BootstrapVersion + " (once per machine)"})
+		}}
 		if b.opts.BasePath != "" {
 			o.SiteDirs = append(o.SiteDirs, b.opts.BasePath)
 		}
@@ -487,6 +490,7 @@ func (b *builder) buildGo(ctx context.Context, fn discover.Function, cfg config.
 	}
 	defer os.RemoveAll(tmp)
 	bin := filepath.Join(tmp, "bootstrap")
+	b.emit(Event{Kind: EventStep, Function: fn.Name, Runtime: string(fn.Runtime), Step: "go build for linux/" + cmp.Or(cfg.GoArch, "amd64")})
 	if _, err := tc.Build(ctx, golang.Request{Dir: fn.SrcDir, Arch: cfg.GoArch, Out: bin, WorkDir: tmp}); err != nil {
 		return err
 	}

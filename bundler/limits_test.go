@@ -60,9 +60,9 @@ func TestSizeLimits(t *testing.T) {
 		failed[f.Name] = f.Error()
 	}
 	want := map[string][]string{
-		"big":      {"would be 3.0 MB zipped, over the 2.0 MB limit", "largest files: blob.bin (3.0 MB)", "zip_size_limit"},
-		"deps":     {"would hold 3.0 MB unzipped, over the 2.0 MB limit", "largest packages: heavy (3.0 MB)", "unzipped_size_limit"},
-		"prebuilt": {"would hold 3.0 MB unzipped", "largest files: huge.txt (3.0 MB)", "unzipped_size_limit"},
+		"big":      {"would be 3.0 MiB zipped, over the 2.0 MiB limit", "largest files: blob.bin (3.0 MiB)", "zip_size_limit"},
+		"deps":     {"would hold 3.0 MiB unzipped, over the 2.0 MiB limit", "largest packages: heavy (3.0 MiB)", "unzipped_size_limit"},
+		"prebuilt": {"would hold 3.0 MiB unzipped", "largest files: huge.txt (3.0 MiB)", "unzipped_size_limit"},
 	}
 	for name, msgs := range want {
 		for _, m := range msgs {
@@ -91,7 +91,7 @@ func TestSizeLimits(t *testing.T) {
 			warned += w.String() + "\n"
 		}
 	}
-	if !strings.Contains(warned, "zipped, 88% of the 2.0 MB limit (zip_size_limit)") || !strings.Contains(warned, "unzipped, 88% of the 2.0 MB limit (unzipped_size_limit)") || !strings.Contains(warned, "largest files: blob.bin (1.8 MB)") {
+	if !strings.Contains(warned, "zipped, 88% of the 2.0 MiB limit (zip_size_limit)") || !strings.Contains(warned, "unzipped, 88% of the 2.0 MiB limit (unzipped_size_limit)") || !strings.Contains(warned, "largest files: blob.bin (1.8 MiB)") {
 		t.Errorf("near: warning %q", warned)
 	}
 	if len(rep.Functions) != 2 {

@@ -104,6 +104,9 @@ type Options struct {
 	// Progress, when set, is called after each function finishes (from
 	// the worker goroutines, so it must be safe for concurrent use).
 	Progress func(done, total int, name string)
+	// OnEvent, when set, receives the build's events (see Event), from the
+	// worker goroutines: it must be safe for concurrent use and quick.
+	OnEvent func(Event)
 
 	// matcher is Config compiled by withDefaults.
 	matcher *config.Matcher

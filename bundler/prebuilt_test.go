@@ -98,7 +98,7 @@ func TestPrebuiltZipValidation(t *testing.T) {
 		{"size that wraps int64", []craftedEntry{ok, {name: "b.js", data: "hi", size: u64(1<<63 + 5), deflate: true}}, "is corrupt"},
 		{"link to an absolute path", []craftedEntry{ok, {name: "shadow", data: "/etc/shadow", mode: fs.ModeSymlink | 0o777}}, `symbolic link to "/etc/shadow", outside the archive`},
 		{"link climbing out", []craftedEntry{ok, {name: "lib/up", data: "../../etc/passwd", mode: fs.ModeSymlink | 0o777}}, "outside the archive"},
-		{"zip bomb", []craftedEntry{ok, {name: "zeros", data: bomb, deflate: true}}, "over the 4.0 MB limit"},
+		{"zip bomb", []craftedEntry{ok, {name: "zeros", data: bomb, deflate: true}}, "over the 4.0 MiB limit"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/zisi-build/zisi/internal/archive"
 	"github.com/zisi-build/zisi/internal/discover"
@@ -236,10 +237,23 @@ func buildAll(ctx context.Context, fns []discover.Function, destDir string, o Op
 				return
 			}
 			defer func() { <-slots }()
+			start := time.Now()
+			b.emit(Event{Kind: EventStart, Function: fns[i].Name, Runtime: string(fns[i].Runtime), Total: len(fns)})
 			results[i], errs[i] = b.safeBuild(ctx, fns[i], outputs[i])
+			n := int(done.Add(1))
 			if o.Progress != nil {
-				o.Progress(int(done.Add(1)), len(fns), fns[i].Name)
+				o.Progress(n, len(fns), fns[i].Name)
 			}
+			ev := Event{Kind: EventDone, Function: fns[i].Name, Runtime: string(fns[i].Runtime), Err: errs[i],
+				Elapsed: time.Since(start), Done: n, Total: len(fns)}
+			if r := results[i]; r != nil {
+				// Named where it will be published, not in the staging
+				// folder.
+				published := *r
+				published.Path = b.published(r.Path)
+				ev.Result = &published
+			}
+			b.emit(ev)
 		}()
 	}
 	wg.Wait()

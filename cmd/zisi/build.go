@@ -6,13 +6,13 @@ import (
 	"fmt"
 	"path/filepath"
 	"slices"
-	"strings"
-	"sync"
 	"time"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/zisi-build/zisi/bundler"
+	"github.com/zisi-build/zisi/config"
+	"github.com/zisi-build/zisi/internal/archive"
 )
 
 func (e *env) buildCommand() *cli.Command {
@@ -37,6 +37,7 @@ func (e *env) buildCommand() *cli.Command {
 			goArchFlag(),
 			&cli.StringFlag{Name: "bootstrap", Usage: "unpacked @netlify/serverless-functions-api package to ship with v2 functions (default: the site's node_modules, else the per-user cache, filled with npm pack)"},
 			&cli.StringSliceFlag{Name: "allow-outside", Usage: "a folder outside the site whose files may ship through symbolic links (repeatable; nothing else outside the site ships)"},
+			colorFlag(),
 			&cli.BoolFlag{Name: "strict", Usage: "fail (exit 1, nothing published) when there is any warning, for CI"},
 			&cli.BoolFlag{Name: "no-wait", Usage: "fail at once when another build is writing DEST_DIR, instead of waiting for it"},
 			&cli.BoolFlag{Name: "json", Usage: "print the results array as JSON on stdout"},
@@ -75,7 +76,11 @@ func (e *env) build(c *cli.Context) error {
 		e.printWarnings(st)
 		return fmt.Errorf("--strict: %d warnings in the site's configuration; nothing was built", len(st.warnings))
 	}
-	progress := &progressLine{env: e, enabled: e.interactive && !c.Bool("quiet")}
+	paint, err := e.painter(c)
+	if err != nil {
+		return err
+	}
+	v := newView(e.stderr, reportOptions{quiet: c.Bool("quiet"), verbose: c.Bool("verbose"), live: e.interactive, paint: paint})
 	start := time.Now()
 	rep, err := bundler.ZipSources(c.Context, st.sources, dest, bundler.Options{
 		Config:                st.opts.Config,
@@ -96,15 +101,16 @@ func (e *env) build(c *cli.Context) error {
 		OnWait: func(dest string) {
 			fmt.Fprintf(e.stderr, "waiting for another zisi build writing %s to finish (Ctrl-C to stop, --no-wait to fail instead)\n", dest)
 		},
-		Progress: progress.update,
+		OnEvent: v.event,
 	})
-	progress.clear()
+	v.clear()
 	if rep == nil {
 		e.printWarnings(st)
 		return err
 	}
 	rep.Warnings = append(slices.Clone(st.warnings), rep.Warnings...)
-	e.printReport(rep, reportOptions{quiet: c.Bool("quiet"), verbose: c.Bool("verbose"), err: err}, dest, time.Since(start))
+	v.o.err = err
+	v.report(rep, dest, time.Since(start))
 	var server *bundler.ServerResult
 	if srv := c.String("server"); srv != "" && err == nil {
 		// The server has a manifest of its own, named as the functions'
@@ -113,12 +119,17 @@ func (e *env) build(c *cli.Context) error {
 		opts.NodeVersion, opts.Parallel, opts.Env = e.nodeVersion(c), parallel, e.environ()
 		server, err = bundler.ZipServer(c.Context, srv, filepath.Join(dest, "server"), opts)
 		if err == nil && !c.Bool("quiet") {
-			fmt.Fprintf(e.stderr, "server  %s %s  %s  %s\n", server.Runtime, server.Bundler, humanSize(server.Size), server.Path)
+			fmt.Fprintf(e.stderr, "server  %s %s  %s  %s\n", server.Runtime, server.Bundler, archive.FormatSize(server.Size), server.Path)
 		}
 	}
 	if c.Bool("json") {
 		var out any = nonNil(rep.Functions)
-		if c.String("server") != "" {
+		switch {
+		case len(rep.Failures) > 0:
+			// A failed build: the successes and the failures, an object
+			// where a successful build gives the reference's array.
+			out = map[string]any{"functions": nonNil(rep.Functions), "failures": failuresJSON(rep.Failures)}
+		case c.String("server") != "":
 			out = map[string]any{"functions": nonNil(rep.Functions), "server": server}
 		}
 		if jerr := e.printJSON(out); jerr != nil {
@@ -141,95 +152,38 @@ func (e *env) printJSON(v any) error {
 	return err
 }
 
-type reportOptions struct {
-	quiet, verbose bool
-	// err is the build's error.
-	err error
+// failureJSON is one failed function in `zisi build --json` output.
+type failureJSON struct {
+	Function string `json:"function"`
+	Runtime  string `json:"runtime"`
+	Bundler  string `json:"bundler,omitempty"`
+	MainFile string `json:"mainFile"`
+	Message  string `json:"message"`
+	// Location is where the error is, when it names a place: a syntax
+	// error, a configuration value (line, column 1-based).
+	Location *locationJSON `json:"location,omitempty"`
 }
 
-// printReport writes one line per function, the v2 bootstrap shipped, the
-// notes (verbose only), the warnings, the failures and a summary to
-// stderr.
-func (e *env) printReport(rep *bundler.Report, o reportOptions, dest string, took time.Duration) {
-	quiet := o.quiet
-	if !quiet {
-		for _, r := range rep.Functions {
-			tool := r.Bundler
-			if tool == "" {
-				tool = "-"
-			}
-			size := "dir"
-			if r.Size > 0 {
-				size = humanSize(r.Size)
-			}
-			fmt.Fprintf(e.stderr, "  %-28s %-3s %-8s %9s  %s\n", r.Name, r.Runtime, tool, size, r.Path)
+type locationJSON struct {
+	File   string `json:"file"`
+	Line   int    `json:"line,omitempty"`
+	Column int    `json:"column,omitempty"`
+}
+
+func failuresJSON(fs []*bundler.FunctionError) []failureJSON {
+	out := make([]failureJSON, 0, len(fs))
+	for _, f := range fs {
+		j := failureJSON{Function: f.Name, Runtime: f.Runtime, Bundler: f.Bundler, MainFile: f.MainFile, Message: f.Err.Error()}
+		var be *bundler.BundleError
+		var ce *config.Error
+		switch {
+		case errors.As(f.Err, &be) && len(be.Errors) > 0 && be.Errors[0].File != "":
+			m := be.Errors[0]
+			j.Location = &locationJSON{File: m.File, Line: m.Line, Column: m.Column + 1}
+		case errors.As(f.Err, &ce) && ce.File != "":
+			j.Location = &locationJSON{File: ce.File, Line: ce.Line, Column: ce.Column}
 		}
+		out = append(out, j)
 	}
-	if rep.Bootstrap != nil && !quiet {
-		fmt.Fprintf(e.stderr, "v2 bootstrap: %s\n", rep.Bootstrap)
-	}
-	if o.verbose {
-		for _, n := range rep.Notes {
-			fmt.Fprintf(e.stderr, "note: %s\n", n)
-		}
-	}
-	for _, w := range rep.Warnings {
-		fmt.Fprintf(e.stderr, "warning: %s\n", w)
-	}
-	for _, f := range rep.Failures {
-		fmt.Fprintf(e.stderr, "error: %s\n", f)
-	}
-	switch {
-	case len(rep.Failures) > 0:
-		fmt.Fprintf(e.stderr, "%d of %d functions failed; manifest not written (an existing one is left as it was)\n",
-			len(rep.Failures), len(rep.Failures)+len(rep.Functions))
-	case errors.Is(o.err, bundler.ErrStrict):
-		fmt.Fprintf(e.stderr, "%d functions built but not published (%d warnings and --strict); the destination is as it was\n", len(rep.Functions), len(rep.Warnings))
-	case !quiet:
-		fmt.Fprintf(e.stderr, "built %d functions into %s in %s; manifest: %s\n",
-			len(rep.Functions), filepath.Clean(dest), took.Round(time.Millisecond), rep.Manifest)
-	}
-	if len(rep.Removed) > 0 && !quiet {
-		names := make([]string, len(rep.Removed))
-		for i, p := range rep.Removed {
-			names[i] = filepath.Base(p)
-		}
-		fmt.Fprintf(e.stderr, "removed %d outputs of the previous build that this build no longer produces: %s\n", len(names), strings.Join(names, ", "))
-	}
-}
-
-func humanSize(n int64) string {
-	switch {
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%.1f kB", float64(n)/(1<<10))
-	}
-	return fmt.Sprintf("%d B", n)
-}
-
-// progressLine redraws "[done/total] name" on a terminal.
-type progressLine struct {
-	env     *env
-	enabled bool
-	mu      sync.Mutex
-	drawn   bool
-}
-
-func (p *progressLine) update(done, total int, name string) {
-	if !p.enabled {
-		return
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	fmt.Fprintf(p.env.stderr, "\r\x1b[K[%d/%d] %s", done, total, name)
-	p.drawn = true
-}
-
-func (p *progressLine) clear() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.drawn {
-		fmt.Fprint(p.env.stderr, "\r\x1b[K")
-	}
+	return out
 }

@@ -305,7 +305,7 @@ func prebuiltFaults() []fault {
 			files:  map[string]string{"site/netlify.toml": "[functions]\nunzipped_size_limit = 1\n", "site/fns/bomb.zip": craftZip(zipOK, zent{name: "zeros", data: strings.Repeat("\x00", 8<<20)})},
 			args:   []string{"-q", "--config", "SITE/netlify.toml", "SITE/fns", "OUT"},
 			code:   1,
-			stderr: []string{`function "bomb" (js): archive "SITE/fns/bomb.zip" would hold 8.0 MB unzipped, over the 1.0 MB limit; largest files: zeros (8.0 MB)`, "raise unzipped_size_limit in netlify.toml"},
+			stderr: []string{`function "bomb" (js): archive "SITE/fns/bomb.zip" would hold 8.0 MiB unzipped, over the 1.0 MiB limit; largest files: zeros (8.0 MiB)`, "raise unzipped_size_limit in netlify.toml"},
 			absent: []string{"bomb.zip"}},
 		{name: "prebuilt zip: zip bomb whose header claims a small size",
 			files:  map[string]string{"site/netlify.toml": "[functions]\nunzipped_size_limit = 1\n", "site/fns/liar.zip": craftZip(zipOK, zent{name: "zeros", data: strings.Repeat("\x00", 8<<20), size: u64(100)})},

@@ -293,12 +293,22 @@ func TestBuildGoFailureExitCode(t *testing.T) {
 			t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
 		}
 	}
-	var results []struct {
-		Name   string
-		Config struct{ GoArch string }
+	// A failed build's JSON is an object: the successes, and the failures
+	// with their function, runtime and message.
+	var results struct {
+		Functions []struct {
+			Name   string
+			Config struct{ GoArch string }
+		}
+		Failures []struct {
+			Function, Runtime, MainFile, Message string
+		}
 	}
-	if err := json.Unmarshal([]byte(r.stdout), &results); err != nil || len(results) != 2 || results[1].Name != "ok" || results[1].Config.GoArch != "arm64" {
+	if err := json.Unmarshal([]byte(r.stdout), &results); err != nil || len(results.Functions) != 2 || results.Functions[1].Name != "ok" || results.Functions[1].Config.GoArch != "arm64" {
 		t.Errorf("results %s (%v)", r.stdout, err)
+	}
+	if f := results.Failures; len(f) != 1 || f[0].Function != "oops" || f[0].Runtime != "go" || !strings.HasSuffix(f[0].MainFile, "main.go") || !strings.Contains(f[0].Message, "too many return values") {
+		t.Errorf("failures %+v", f)
 	}
 }
 

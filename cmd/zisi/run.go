@@ -166,3 +166,21 @@ func isTerminal(w io.Writer) bool {
 	fi, err := f.Stat()
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }
+
+func colorFlag() cli.Flag {
+	return &cli.StringFlag{Name: "color", Value: "auto", Usage: "colour the output: auto (on a terminal, unless NO_COLOR is set), always or never"}
+}
+
+// painter is --color's choice: auto colours a terminal unless NO_COLOR
+// is set (https://no-color.org).
+func (e *env) painter(c *cli.Context) (painter, error) {
+	switch c.String("color") {
+	case "auto", "":
+		return painter{on: e.interactive && e.getenv("NO_COLOR") == ""}, nil
+	case "always":
+		return painter{on: true}, nil
+	case "never":
+		return painter{}, nil
+	}
+	return painter{}, usagef("--color must be auto, always or never, got %q", c.String("color"))
+}

@@ -57,13 +57,17 @@ func (e *SizeError) Error() string {
 // Is makes SizeError match ErrTooLarge.
 func (e *SizeError) Is(target error) bool { return target == ErrTooLarge }
 
-// FormatSize writes n bytes in MB with one decimal (MB = 2^20 bytes, as
-// the limits are counted), or in kB below 1 MB.
+// FormatSize writes n bytes in binary units with one decimal: MiB (2^20
+// bytes, as the limits are counted), KiB below 1 MiB, bytes below 1 KiB.
+// Every size zisi prints goes through it.
 func FormatSize(n int64) string {
-	if n < 1<<20 {
-		return fmt.Sprintf("%.1f kB", float64(n)/(1<<10))
+	switch {
+	case n < 1<<10:
+		return fmt.Sprintf("%d B", n)
+	case n < 1<<20:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
 	}
-	return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+	return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
 }
 
 // itemStats sums the sizes stat reported for items.
