@@ -9,7 +9,7 @@ REFERENCE   := $(CACHE)/reference
 BENCH_SITE  := $(CACHE)/bench-site
 BENCH_N     ?= 40
 MAKE_SITE   ?= $(CURDIR)/../shared/bench/make-site.sh
-FIXTURE_SITES := fixtures/demo fixtures/discovery fixtures/config fixtures/node-deps fixtures/node-pnpm fixtures/modern fixtures/v2-hoisted fixtures/go
+FIXTURE_SITES := fixtures/demo fixtures/discovery fixtures/config fixtures/node-deps fixtures/node-pnpm fixtures/modern fixtures/v2-hoisted fixtures/go fixtures/framework
 FUZZTIME    ?= 60s
 
 # Each fuzz target as package:FuzzName.
@@ -38,7 +38,7 @@ build:
 # fixtures' real node_modules trees from their lock files. npm and pnpm
 # use the user's registry settings.
 BOOTSTRAP_VERSIONS := 1.38.0 1.41.0 2.23.0
-test-deps: $(NODE_TOOLS)/.installed fixtures/node-deps/node_modules/.package-lock.json fixtures/modern/node_modules/.package-lock.json fixtures/v2-hoisted/node_modules/.package-lock.json fixtures/node-pnpm/node_modules/.modules.yaml
+test-deps: $(NODE_TOOLS)/.installed fixtures/node-deps/node_modules/.package-lock.json fixtures/modern/node_modules/.package-lock.json fixtures/v2-hoisted/node_modules/.package-lock.json fixtures/framework/node_modules/.package-lock.json fixtures/node-pnpm/node_modules/.modules.yaml
 
 $(NODE_TOOLS)/.installed:
 	@command -v node >/dev/null || { echo "node is required for the tests"; exit 1; }
@@ -56,6 +56,9 @@ fixtures/modern/node_modules/.package-lock.json: fixtures/modern/package-lock.js
 
 fixtures/v2-hoisted/node_modules/.package-lock.json: fixtures/v2-hoisted/package-lock.json
 	cd fixtures/v2-hoisted && npm ci --no-audit --no-fund --loglevel=error
+
+fixtures/framework/node_modules/.package-lock.json: fixtures/framework/package-lock.json
+	cd fixtures/framework && npm ci --no-audit --no-fund --loglevel=error
 
 fixtures/node-pnpm/node_modules/.modules.yaml: fixtures/node-pnpm/pnpm-lock.yaml $(NODE_TOOLS)/.installed
 	cd fixtures/node-pnpm && $(NODE_TOOLS)/node_modules/.bin/pnpm install --frozen-lockfile --config.confirmModulesPurge=false
