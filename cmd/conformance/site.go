@@ -179,6 +179,9 @@ func compareSite(ctx context.Context, j job, o compareOptions, out io.Writer) (t
 				problems = append(problems, problem{"field:manifest", "missing from zisi's manifest.json"})
 			}
 			problems = append(problems, compareFunction(ref, ours[fn], oursErr[fn], mine)...)
+			if mine != nil {
+				problems = append(problems, compareManifestPaths(ref.Manifest, mine, j.base, filepath.Join(tmp, "ref"), zisiDest)...)
+			}
 			if ours[fn] != nil {
 				problems = append(problems, compareResult(r, ours[fn], j.base)...)
 			}
@@ -234,6 +237,20 @@ func compareResult(ref map[string]any, ours *bundler.FunctionResult, base string
 	a, b := relTo(base, fmt.Sprint(ref["mainFile"])), relTo(base, ours.MainFile)
 	if a != b {
 		ps = append(ps, problem{"discovery", fmt.Sprintf("main file: reference %s, zisi %s", a, b)})
+	}
+	return ps
+}
+
+// compareManifestPaths compares the manifest entries' absolute paths made
+// relative: mainFile to the site, path (the archive) to each tool's
+// destination.
+func compareManifestPaths(ref, mine map[string]any, base, refDest, zisiDest string) []problem {
+	var ps []problem
+	if a, b := relTo(base, fmt.Sprint(ref["mainFile"])), relTo(base, fmt.Sprint(mine["mainFile"])); a != b {
+		ps = append(ps, problem{"field:mainFile", fmt.Sprintf("manifest mainFile: reference %s, zisi %s", a, b)})
+	}
+	if a, b := relTo(refDest, fmt.Sprint(ref["path"])), relTo(zisiDest, fmt.Sprint(mine["path"])); a != b {
+		ps = append(ps, problem{"field:path", fmt.Sprintf("manifest path: reference %s, zisi %s", a, b)})
 	}
 	return ps
 }
