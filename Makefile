@@ -15,13 +15,14 @@ FUZZTIME    ?= 60s
 # Each fuzz target as package:FuzzName.
 FUZZ_TARGETS := ./config:FuzzParse ./config:FuzzMatch ./internal/archive:FuzzValidateName ./internal/routes:FuzzRoute ./internal/source:FuzzAnalyze ./resolver:FuzzExports ./internal/node:FuzzIncludes ./bundler:FuzzPrebuiltZip ./resolver:FuzzIsJunk ./resolver:FuzzRange ./config:FuzzExpandBraces ./internal/source:FuzzNesting
 
-.PHONY: help build test test-deps vet lint bench bench-go conformance conformance-fixtures conformance-corpus reference bench-site fuzz golden demo clean
+.PHONY: help build test test-deps vet lint bench bench-go conformance conformance-fixtures conformance-astro conformance-corpus reference bench-site astro-site fuzz golden demo clean
 
 help:
 	@echo "build      build bin/zisi with reproducible release flags"
 	@echo "test       install test tools once (.cache/), then go test -race ./..."
 	@echo "vet lint   go vet; gofmt, vet and staticcheck"
-	@echo "conformance  compare with the reference on fixtures/ and the benchmark site"
+	@echo "conformance  compare with the reference on fixtures/, the Astro site and the benchmark site"
+	@echo "conformance-astro  build fixtures/astro with Astro and its Netlify adapter, then compare on it"
 	@echo "conformance-corpus BUILD_REPO=DIR  compare on the reference's own test fixtures (a netlify/build checkout)"
 	@echo "bench      Go benchmarks, then reference vs zisi on the benchmark site (ZISI_BEFORE=BIN adds an earlier zisi)"
 	@echo "fuzz       run every fuzz target for FUZZTIME (default 60s) each"
@@ -94,8 +95,23 @@ $(BENCH_SITE)/.ready-$(BENCH_N):
 conformance-fixtures: reference test-deps
 	ZISI_CACHE_DIR=$(CACHE)/zisi $(GO) run ./cmd/conformance -reference $(REFERENCE) $(FIXTURE_SITES)
 
-conformance: reference test-deps bench-site
-	ZISI_CACHE_DIR=$(CACHE)/zisi $(GO) run ./cmd/conformance -reference $(REFERENCE) $(FIXTURE_SITES) $(BENCH_SITE)
+# astro-site builds fixtures/astro with the real framework: npm ci, then
+# astro build, whose Netlify adapter writes the SSR function into
+# .netlify/v1/functions and settings into .netlify/v1/config.json (build
+# output, not committed). Astro 5 needs Node.js 18.20.8, 20.3 or 22.
+ASTRO_SITE := fixtures/astro
+ASTRO_SRC  := $(ASTRO_SITE)/package-lock.json $(ASTRO_SITE)/astro.config.mjs $(shell find $(ASTRO_SITE)/src -type f 2>/dev/null)
+astro-site: $(ASTRO_SITE)/.netlify/v1/functions/ssr/ssr.mjs
+
+$(ASTRO_SITE)/.netlify/v1/functions/ssr/ssr.mjs: $(ASTRO_SRC)
+	cd $(ASTRO_SITE) && npm ci --no-audit --no-fund --loglevel=error
+	cd $(ASTRO_SITE) && rm -rf .netlify dist && ASTRO_TELEMETRY_DISABLED=1 ./node_modules/.bin/astro build
+
+conformance-astro: reference astro-site
+	ZISI_CACHE_DIR=$(CACHE)/zisi $(GO) run ./cmd/conformance -reference $(REFERENCE) $(ASTRO_SITE)
+
+conformance: reference test-deps bench-site astro-site
+	ZISI_CACHE_DIR=$(CACHE)/zisi $(GO) run ./cmd/conformance -reference $(REFERENCE) $(FIXTURE_SITES) $(ASTRO_SITE) $(BENCH_SITE)
 	ZISI_CACHE_DIR=$(CACHE)/zisi $(GO) run ./cmd/conformance -reference $(REFERENCE) -node-bundler esbuild $(BENCH_SITE)
 
 # conformance-corpus builds every fixture of the reference's own tests

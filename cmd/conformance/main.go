@@ -511,10 +511,15 @@ type problem struct {
 }
 
 // onlyKind reports whether every problem is of the listed kind; "field"
-// covers every manifest field ("field:routes", "field:keys", …).
+// covers every manifest field ("field:routes", "field:keys", …) and the
+// result fields that repeat them ("result:routes", …), "result" only the
+// latter.
 func onlyKind(ps []problem, kind string) bool {
 	for _, p := range ps {
-		if p.kind != kind && !strings.HasPrefix(p.kind, kind+":") {
+		switch {
+		case p.kind == kind, strings.HasPrefix(p.kind, kind+":"):
+		case kind == "field" && strings.HasPrefix(p.kind, "result:"):
+		default:
 			return false
 		}
 	}
