@@ -61,6 +61,9 @@ type siteAnswer struct {
 // @netlify/config always gives one.
 func buildConfig(c *config.Config, base string) (map[string]map[string]any, error) {
 	out := map[string]map[string]any{"*": {}}
+	if c == nil {
+		c = &config.Config{} // a site with neither netlify.toml nor config.json
+	}
 	for glob, fc := range referenceConfig(c) {
 		data, err := json.Marshal(fc)
 		if err != nil {
