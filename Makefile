@@ -9,7 +9,7 @@ REFERENCE   := $(CACHE)/reference
 BENCH_SITE  := $(CACHE)/bench-site
 BENCH_N     ?= 40
 MAKE_SITE   ?= $(CURDIR)/../shared/bench/make-site.sh
-FIXTURE_SITES := fixtures/demo fixtures/discovery fixtures/config fixtures/node-deps fixtures/node-pnpm fixtures/modern fixtures/v2-hoisted fixtures/go
+FIXTURE_SITES := fixtures/demo fixtures/discovery fixtures/config fixtures/node-deps fixtures/node-pnpm fixtures/modern fixtures/v2-hoisted fixtures/go fixtures/framework
 # MONOREPOS are workspaces whose site is packages/site, compared with the
 # workspace as both tools' repository root (as Netlify Build passes it).
 MONOREPOS := fixtures/monorepo-npm fixtures/monorepo-pnpm
@@ -18,13 +18,14 @@ FUZZTIME    ?= 60s
 # Each fuzz target as package:FuzzName.
 FUZZ_TARGETS := ./config:FuzzParse ./config:FuzzMatch ./internal/archive:FuzzValidateName ./internal/routes:FuzzRoute ./internal/source:FuzzAnalyze ./resolver:FuzzExports ./internal/node:FuzzIncludes ./bundler:FuzzPrebuiltZip ./resolver:FuzzIsJunk ./resolver:FuzzRange ./config:FuzzExpandBraces ./internal/source:FuzzNesting ./config:FuzzDecodeMatchesGoTOML
 
-.PHONY: help build test test-deps vet lint bench bench-go conformance conformance-fixtures conformance-corpus reference bench-site fuzz golden demo clean
+.PHONY: help build test test-deps vet lint bench bench-go conformance conformance-fixtures conformance-astro conformance-corpus reference bench-site astro-site fuzz golden demo clean
 
 help:
 	@echo "build      build bin/zisi with reproducible release flags"
 	@echo "test       install test tools once (.cache/), then go test -race ./..."
 	@echo "vet lint   go vet; gofmt, vet and staticcheck"
-	@echo "conformance  compare with the reference on fixtures/ and the benchmark site"
+	@echo "conformance  compare with the reference on fixtures/, the Astro site and the benchmark site"
+	@echo "conformance-astro  build fixtures/astro with Astro and its Netlify adapter, then compare on it"
 	@echo "conformance-corpus BUILD_REPO=DIR  compare on the reference's own test fixtures (a netlify/build checkout)"
 	@echo "bench      Go benchmarks, then reference vs zisi on the benchmark site (ZISI_BEFORE=BIN adds an earlier zisi)"
 	@echo "fuzz       run every fuzz target for FUZZTIME (default 60s) each"
@@ -42,7 +43,8 @@ build:
 # use the user's registry settings.
 BOOTSTRAP_VERSIONS := 1.38.0 1.41.0 2.23.0
 test-deps: $(NODE_TOOLS)/.installed fixtures/node-deps/node_modules/.package-lock.json fixtures/modern/node_modules/.package-lock.json fixtures/v2-hoisted/node_modules/.package-lock.json fixtures/node-pnpm/node_modules/.modules.yaml \
-	fixtures/server/node_modules/.package-lock.json fixtures/monorepo-npm/node_modules/.package-lock.json fixtures/monorepo-pnpm/node_modules/.modules.yaml
+	fixtures/server/node_modules/.package-lock.json fixtures/monorepo-npm/node_modules/.package-lock.json fixtures/monorepo-pnpm/node_modules/.modules.yaml \
+	fixtures/framework/node_modules/.package-lock.json
 
 $(NODE_TOOLS)/.installed:
 	@command -v node >/dev/null || { echo "node is required for the tests"; exit 1; }
@@ -61,8 +63,13 @@ fixtures/modern/node_modules/.package-lock.json: fixtures/modern/package-lock.js
 fixtures/v2-hoisted/node_modules/.package-lock.json: fixtures/v2-hoisted/package-lock.json
 	cd fixtures/v2-hoisted && npm ci --no-audit --no-fund --loglevel=error
 
+<<<<<<< HEAD
 fixtures/server/node_modules/.package-lock.json: fixtures/server/package-lock.json
 	cd fixtures/server && npm ci --no-audit --no-fund --loglevel=error
+=======
+fixtures/framework/node_modules/.package-lock.json: fixtures/framework/package-lock.json
+	cd fixtures/framework && npm ci --no-audit --no-fund --loglevel=error
+>>>>>>> wt-conf
 
 fixtures/node-pnpm/node_modules/.modules.yaml: fixtures/node-pnpm/pnpm-lock.yaml $(NODE_TOOLS)/.installed
 	cd fixtures/node-pnpm && $(NODE_TOOLS)/node_modules/.bin/pnpm install --frozen-lockfile --config.confirmModulesPurge=false
@@ -107,8 +114,23 @@ conformance-fixtures: reference test-deps
 	ZISI_CACHE_DIR=$(CACHE)/zisi $(GO) run ./cmd/conformance -reference $(REFERENCE) $(FIXTURE_SITES)
 	for m in $(MONOREPOS); do ZISI_CACHE_DIR=$(CACHE)/zisi $(GO) run ./cmd/conformance -reference $(REFERENCE) -repository-root $$m $$m/packages/site || exit 1; done
 
-conformance: reference test-deps bench-site
-	ZISI_CACHE_DIR=$(CACHE)/zisi $(GO) run ./cmd/conformance -reference $(REFERENCE) $(FIXTURE_SITES) $(BENCH_SITE)
+# astro-site builds fixtures/astro with the real framework: npm ci, then
+# astro build, whose Netlify adapter writes the SSR function into
+# .netlify/v1/functions and settings into .netlify/v1/config.json (build
+# output, not committed). Astro 5 needs Node.js 18.20.8, 20.3 or 22.
+ASTRO_SITE := fixtures/astro
+ASTRO_SRC  := $(ASTRO_SITE)/package-lock.json $(ASTRO_SITE)/astro.config.mjs $(shell find $(ASTRO_SITE)/src -type f 2>/dev/null)
+astro-site: $(ASTRO_SITE)/.netlify/v1/functions/ssr/ssr.mjs
+
+$(ASTRO_SITE)/.netlify/v1/functions/ssr/ssr.mjs: $(ASTRO_SRC)
+	cd $(ASTRO_SITE) && npm ci --no-audit --no-fund --loglevel=error
+	cd $(ASTRO_SITE) && rm -rf .netlify dist && ASTRO_TELEMETRY_DISABLED=1 ./node_modules/.bin/astro build
+
+conformance-astro: reference astro-site
+	ZISI_CACHE_DIR=$(CACHE)/zisi $(GO) run ./cmd/conformance -reference $(REFERENCE) $(ASTRO_SITE)
+
+conformance: reference test-deps bench-site astro-site
+	ZISI_CACHE_DIR=$(CACHE)/zisi $(GO) run ./cmd/conformance -reference $(REFERENCE) $(FIXTURE_SITES) $(ASTRO_SITE) $(BENCH_SITE)
 	for m in $(MONOREPOS); do ZISI_CACHE_DIR=$(CACHE)/zisi $(GO) run ./cmd/conformance -reference $(REFERENCE) -repository-root $$m $$m/packages/site || exit 1; done
 	ZISI_CACHE_DIR=$(CACHE)/zisi $(GO) run ./cmd/conformance -reference $(REFERENCE) -node-bundler esbuild $(BENCH_SITE)
 

@@ -20,6 +20,15 @@
 // (corpus.go), and it is the reference's basePath and repositoryRoot.
 // Both tools must also find the same functions. Functions the reference
 // fails on are listed apart ("reference errors: N"), not counted.
+//
+// A site with generated functions (.netlify/functions-internal or
+// .netlify/v1/functions) or a Frameworks API config.json is built the way
+// Netlify Build builds it (site.go): one zipFunctions call over the
+// generated and user folders for the reference, bundler.LoadSite and
+// ZipSources for zisi, with the same configuration, and the result fields
+// (priority, generator, module format, which source won a name) and both
+// manifests compared as well. -mode site or -mode functions forces one
+// mode for every site.
 package main
 
 import (
@@ -59,7 +68,9 @@ type difference struct {
 	Function string `json:"function"`
 	// Kind is "reference-error" (the reference fails, zisi builds),
 	// "build" (zisi refuses what the reference builds), "entries" (archive
-	// contents differ), "field:<name>", or "load" (the archive, the same as
+	// contents differ), "field:<name>" (a manifest field), "result:<name>"
+	// (a result field, Netlify Build mode), "discovery" (another file
+	// wins a name), or "load" (the archive, the same as
 	// the reference's, does not load in node).
 	Kind   string `json:"kind"`
 	Reason string `json:"reason"`
@@ -85,7 +96,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	corpus := fl.String("corpus", "", "a checkout of netlify/build: compare every fixture of the reference's own tests (arguments, if any, select fixtures by name)")
 	jobs := fl.Int("j", 2, "fixtures compared at once with -corpus")
 	repoRoot := fl.String("repository-root", "", "the repository root of every SITE_DIR (a monorepo's top), given to both tools")
+	mode := fl.String("mode", "auto", `how the reference is driven: "functions" (one zipFunctions call per function), "site" (one call as Netlify Build makes it) or "auto" (site for sites with generated functions)`)
 	if err := fl.Parse(args); err != nil {
+		return 2
+	}
+	if !slices.Contains([]string{"auto", "site", "functions"}, *mode) {
+		fmt.Fprintf(stderr, "conformance: -mode %q: want auto, site or functions\n", *mode)
 		return 2
 	}
 	var diffs []difference
@@ -123,6 +139,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		if err != nil {
 			fmt.Fprintf(stderr, "conformance: %s: %v\n", site, err)
 			return 1
+		}
+		job.netlifyBuild = *mode == "site" || *mode == "auto" && hasGenerated(job.base)
+		if job.netlifyBuild && *nodeBundler != "" {
+			fmt.Fprintf(stderr, "conformance: %s: -node-bundler does not apply to a site built in Netlify Build mode\n", site)
+			return 2
 		}
 		t, err := compareJob(ctx, job, opts, stdout)
 		if err != nil {
@@ -196,6 +217,8 @@ type job struct {
 	// the reference's failures are counted apart, and a zisi archive that
 	// does not load fails only when the reference's does.
 	corpus bool
+	// netlifyBuild builds the site as Netlify Build does (site.go).
+	netlifyBuild bool
 }
 
 type compareOptions struct {
@@ -256,6 +279,9 @@ func siteJob(site, nodeBundler string) (job, error) {
 }
 
 func compareJob(ctx context.Context, j job, o compareOptions, out io.Writer) (tally, error) {
+	if j.netlifyBuild {
+		return compareSite(ctx, j, o, out)
+	}
 	var t tally
 	tmp, err := os.MkdirTemp("", "zisi-conformance-")
 	if err != nil {
@@ -339,7 +365,7 @@ func compareJob(ctx context.Context, j job, o compareOptions, out io.Writer) (ta
 			}
 			continue
 		}
-		problems := compareFunction(r, ours[fn.Name], oursErr[fn.Name])
+		problems := compareFunction(r, ours[fn.Name], oursErr[fn.Name], nil)
 		if p, ok := mainFiles[fn.Name]; ok {
 			problems = append([]problem{p}, problems...)
 		}
@@ -510,15 +536,20 @@ func referenceLoads(ctx context.Context, r refOutput) string {
 }
 
 type problem struct {
-	kind string // "build", "discovery", "entries", "load" or "field:<name>"
+	kind string // "build", "discovery", "entries", "load", "field:<name>" or "result:<name>"
 	text string
 }
 
 // onlyKind reports whether every problem is of the listed kind; "field"
-// covers every manifest field ("field:routes", "field:keys", …).
+// covers every manifest field ("field:routes", "field:keys", …) and the
+// result fields that repeat them ("result:routes", …), "result" only the
+// latter.
 func onlyKind(ps []problem, kind string) bool {
 	for _, p := range ps {
-		if p.kind != kind && !strings.HasPrefix(p.kind, kind+":") {
+		switch {
+		case p.kind == kind, strings.HasPrefix(p.kind, kind+":"):
+		case kind == "field" && strings.HasPrefix(p.kind, "result:"):
+		default:
 			return false
 		}
 	}
@@ -526,19 +557,23 @@ func onlyKind(ps []problem, kind string) bool {
 }
 
 // compared are the manifest fields that must match.
-var compared = []string{"name", "bundler", "runtime", "invocationMode", "schedule", "routes", "excludedRoutes", "displayName", "generator"}
+var compared = []string{"name", "bundler", "runtime", "invocationMode", "schedule", "routes", "excludedRoutes", "displayName", "generator", "priority"}
 
-func compareFunction(r refOutput, ours *bundler.FunctionResult, oursErr error) []problem {
+// compareFunction compares the reference's manifest entry and archive with
+// zisi's; mine is zisi's manifest entry as written, or nil to take it from
+// the result.
+func compareFunction(r refOutput, ours *bundler.FunctionResult, oursErr error, mine map[string]any) []problem {
 	if ours == nil {
 		return []problem{{"build", fmt.Sprintf("zisi failed where the reference built it: %v", oursErr)}}
 	}
-	entry, err := ours.ManifestEntry()
-	if err != nil {
-		return []problem{{"build", err.Error()}}
+	if mine == nil {
+		entry, err := ours.ManifestEntry()
+		if err != nil {
+			return []problem{{"build", err.Error()}}
+		}
+		data, _ := json.Marshal(entry)
+		json.Unmarshal(data, &mine)
 	}
-	data, _ := json.Marshal(entry)
-	var mine map[string]any
-	json.Unmarshal(data, &mine)
 	var ps []problem
 	for _, k := range compared {
 		if !reflect.DeepEqual(normalize(r.Manifest[k]), normalize(mine[k])) {

@@ -6,6 +6,10 @@
 // listError} as JSON on stdout. With `list` (source folders), the
 // reference's listFunctions runs first and only the functions it finds are
 // built; the others come back `unlisted`.
+//
+// A job with `sources` (Netlify Build mode) is built with ONE zipFunctions
+// call, as Netlify Build makes it: {sources: {generated, user}, dest,
+// options}; it prints {results, manifest} or {error}.
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -21,36 +25,53 @@ process.chdir(job.site);
 
 const message = (error) => String(error && error.message ? error.message : error);
 
-let listed = null;
-let listError = "";
-if (job.list) {
+// One zipFunctions call, as Netlify Build makes it.
+const buildSite = async () => {
   try {
-    const fns = await listFunctions({ user: { directories: job.list } }, { config: job.config });
-    listed = fns.map(({ name, mainFile }) => ({ name, mainFile }));
+    const results = await zipFunctions(job.sources, job.dest, { ...job.options, config: job.config });
+    const manifest = JSON.parse(await readFile(job.options.manifest, "utf8"));
+    return { results, manifest };
   } catch (error) {
-    listError = message(error);
+    return { error: message(error) };
   }
-}
+};
 
-const results = [];
-for (const fn of job.functions) {
-  if (listed && !listed.some(({ name }) => name === fn.name)) {
-    results.push({ path: fn.path, unlisted: true });
-    continue;
+// One zipFunctions call per function.
+const buildFunctions = async () => {
+  let listed = null;
+  let listError = "";
+  if (job.list) {
+    try {
+      const fns = await listFunctions({ user: { directories: job.list } }, { config: job.config });
+      listed = fns.map(({ name, mainFile }) => ({ name, mainFile }));
+    } catch (error) {
+      listError = message(error);
+    }
   }
-  try {
-    const [result] = await zipFunctions({ user: { functions: [fn.path] } }, fn.dest, {
-      config: job.config,
-      basePath: job.site,
-      ...(job.repositoryRoot ? { repositoryRoot: job.repositoryRoot } : {}),
-      // Netlify Build's local behavior: Go binaries are zipped as bootstrap.
-      zipGo: true,
-    });
-    if (!result) throw new Error(`the reference finds no function in ${fn.path}`);
-    const manifest = JSON.parse(await readFile(join(fn.dest, "manifest.json"), "utf8"));
-    results.push({ path: fn.path, result, manifest: manifest.functions[0] });
-  } catch (error) {
-    results.push({ path: fn.path, error: message(error) });
+
+  const results = [];
+  for (const fn of job.functions) {
+    if (listed && !listed.some(({ name }) => name === fn.name)) {
+      results.push({ path: fn.path, unlisted: true });
+      continue;
+    }
+    try {
+      const [result] = await zipFunctions({ user: { functions: [fn.path] } }, fn.dest, {
+        config: job.config,
+        basePath: job.site,
+        ...(job.repositoryRoot ? { repositoryRoot: job.repositoryRoot } : {}),
+        // Netlify Build's local behavior: Go binaries are zipped as bootstrap.
+        zipGo: true,
+      });
+      if (!result) throw new Error(`the reference finds no function in ${fn.path}`);
+      const manifest = JSON.parse(await readFile(join(fn.dest, "manifest.json"), "utf8"));
+      results.push({ path: fn.path, result, manifest: manifest.functions[0] });
+    } catch (error) {
+      results.push({ path: fn.path, error: message(error) });
+    }
   }
-}
-process.stdout.write(JSON.stringify({ results, listed, listError }));
+  return { results, listed, listError };
+};
+
+// Written once, without process.exit: a pipe is flushed asynchronously.
+process.stdout.write(JSON.stringify(job.sources ? await buildSite() : await buildFunctions()));

@@ -325,54 +325,42 @@ func binaryFunction(p string, info binary.Info) Function {
 	}
 }
 
-// sortJS orders JS candidates as the reference's finder does: files before
-// directories, and among files sharing a name the higher-precedence
-// extension last. The reference uses a comparator that is not a total
-// order; this key gives its intended result deterministically: groups keep
-// the position of their name's first appearance, ties keep input order.
+// sortJS orders JS candidates exactly as the reference's finder does:
+// with V8's sort and the finder's comparator (directories after files,
+// and among files of the same name the higher-precedence extension
+// last). That comparator is not a total order (files of different names
+// compare equal, whatever lies between them), so which of two same-named
+// files ends up last depends on the other candidates: a user greet.mjs
+// can beat a generated greet.js when a directory function is listed too,
+// and not otherwise. Sorting as V8 does gives the reference's choice in
+// every case.
 func sortJS(js []candidate) {
-	first := map[string]int{}
-	for _, c := range js {
-		key := groupKey(c)
-		if _, ok := first[key]; !ok {
-			first[key] = c.index
-		}
-	}
-	slices.SortStableFunc(js, func(a, b candidate) int {
+	v8Sort(js, func(a, b candidate) int {
 		if a.isDir != b.isDir {
 			if a.isDir {
 				return 1
 			}
 			return -1
 		}
-		return cmp.Or(
-			cmp.Compare(first[groupKey(a)], first[groupKey(b)]),
-			cmp.Compare(precedence(a.fn), precedence(b.fn)),
-			cmp.Compare(a.index, b.index),
-		)
+		if a.fn.Name == b.fn.Name {
+			return extensionRank(b.fn) - extensionRank(a.fn)
+		}
+		return 0
 	})
 }
 
-func groupKey(c candidate) string {
-	if c.isDir {
-		return "d\x00" + c.fn.Name
-	}
-	return "f\x00" + c.fn.Name
-}
-
-// precedence is higher for stronger extensions (.js highest); directories
-// have none.
-func precedence(fn Function) int {
-	if fn.Kind == KindDir {
-		return 0
-	}
-	return len(Extensions) - slices.Index(Extensions, fn.Extension)
+// extensionRank is the position of the extension of a function's path
+// among the finder's extensions (.js first), -1 when not among them (most
+// directories), as the finder compares them.
+func extensionRank(fn Function) int {
+	return slices.Index(Extensions, filepath.Ext(fn.SrcPath))
 }
 
 // Dedupe keeps one function per name, as zipFunctions does: the last
-// candidate for a name wins (a directory beats a file, .js beats .ts, a
-// later source folder beats an earlier one, Go beats JS) but the winner
-// takes the position of the name's first appearance.
+// candidate for a name wins (a directory beats a file, a later source
+// folder beats an earlier one, Go beats JS, and .js beats .ts where the
+// finder's sort compared them; see sortJS) but the winner takes the
+// position of the name's first appearance.
 func Dedupe(fns []Function) []Function {
 	slot := map[string]int{}
 	var out []Function

@@ -115,6 +115,24 @@ func TestDiscoveryRules(t *testing.T) {
 			zip:   []want{{"x", "js", "c/x.js"}},
 		},
 		{
+			rule:  "§1.3 same-named files next to each other are ordered by extension: the earlier folder's .js wins",
+			files: []string{"gen/greet.js", "user/greet.mjs"},
+			dirs:  []string{"gen", "user"},
+			zip:   []want{{"greet", "js", "gen/greet.js"}},
+		},
+		{
+			rule:  "§1.3 the finder's comparator orders only same-named files, with V8's sort: a file between them keeps the later folder's .mjs last (node's order)",
+			files: []string{"gen/greet.js", "gen/h.js", "user/greet.mjs"},
+			dirs:  []string{"gen", "user"},
+			zip:   []want{{"greet", "js", "user/greet.mjs"}, {"h", "js", "gen/h.js"}},
+		},
+		{
+			rule:  "§1.3 …and a directory between them (sorted to the end) changes it again (node's order)",
+			files: []string{"gen/greet.js", "gen/ssr/ssr.mjs", "user/greet.mjs", "user/zz.js"},
+			dirs:  []string{"gen", "user"},
+			zip:   []want{{"greet", "js", "gen/greet.js"}, {"zz", "js", "user/zz.js"}, {"ssr", "js", "gen/ssr/ssr.mjs"}},
+		},
+		{
 			rule:  "§1.7 a directory with {dir}.go or main.go is a Go function ({dir}.go preferred)",
 			files: []string{"fns/gofn/main.go", "fns/gofn/gofn.go", "fns/other/main.go"},
 			list:  []want{{"gofn", "go", "fns/gofn/gofn.go"}, {"other", "go", "fns/other/main.go"}},

@@ -1,0 +1,350 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
+
+	"github.com/zisi-build/zisi/bundler"
+	"github.com/zisi-build/zisi/config"
+)
+
+// Netlify Build mode: a site is built the way Netlify Build builds it
+// (packages/build/src/plugins_core/functions), with one zipFunctions call
+// over generated and user folders on the reference's side and
+// bundler.LoadSite with ZipSources on zisi's.
+
+// buildBranch and buildFlags are what both tools are given as Netlify
+// Build gives them: the branch being deployed, and the feature flags
+// getZisiFeatureFlags passes with Netlify Build's defaults (its own build
+// flags aside, which the reference does not read).
+const buildBranch = "main"
+
+var buildFlags = map[string]bool{bundler.FlagTraceWithNft: false}
+
+// hasGenerated reports whether a site has a folder of generated functions
+// (or Frameworks API configuration): such sites are built in Netlify Build
+// mode unless -mode says otherwise.
+func hasGenerated(site string) bool {
+	dirs := []string{bundler.InternalFunctionsDir, bundler.FrameworksFunctionsDir}
+	dirs = append(dirs, config.FrameworksConfigPaths...)
+	for _, d := range dirs {
+		if _, err := os.Stat(filepath.Join(site, d)); err == nil {
+			return true
+		}
+	}
+	return false
+}
+
+// siteAnswer is what reference.mjs prints for a Netlify Build mode job.
+type siteAnswer struct {
+	Results  []map[string]any `json:"results"`
+	Manifest struct {
+		Functions []map[string]any `json:"functions"`
+	} `json:"manifest"`
+	Error string `json:"error"`
+}
+
+// buildConfig is the reference's config object as Netlify Build's
+// normalizeFunctionConfig writes it: the merged netlify.toml and
+// Frameworks API patterns, each with includedFilesBasePath set to the
+// site and zipGo on (a local build); a "*" pattern is always present, as
+// @netlify/config always gives one.
+func buildConfig(c *config.Config, base string) (map[string]map[string]any, error) {
+	out := map[string]map[string]any{"*": {}}
+	if c == nil {
+		c = &config.Config{} // a site with neither netlify.toml nor config.json
+	}
+	for glob, fc := range referenceConfig(c) {
+		data, err := json.Marshal(fc)
+		if err != nil {
+			return nil, err
+		}
+		m := map[string]any{}
+		if err := json.Unmarshal(data, &m); err != nil {
+			return nil, err
+		}
+		out[glob] = m
+	}
+	for _, m := range out {
+		m["includedFilesBasePath"] = base
+		m["zipGo"] = true
+	}
+	return out, nil
+}
+
+// compareSite builds j's site with both tools in Netlify Build mode and
+// compares every function: the fields compareFunction compares, the
+// result fields of resultCompared, which source won a name both folders
+// have (mainFile), and each tool's manifest.json entry.
+func compareSite(ctx context.Context, j job, o compareOptions, out io.Writer) (tally, error) {
+	var t tally
+	tmp, err := os.MkdirTemp("", "zisi-conformance-")
+	if err != nil {
+		return t, err
+	}
+	defer os.RemoveAll(tmp)
+
+	site, err := bundler.LoadSite(j.base)
+	if err != nil {
+		return t, err
+	}
+	opts := site.Options
+	// The site is its own repository: the fixtures live inside zisi's.
+	opts.RepositoryRoot = j.base
+	opts.FeatureFlags = buildFlags
+	opts.Branch = buildBranch
+	zisiDest := filepath.Join(tmp, "zisi")
+	rep, err := bundler.ZipSources(ctx, site.Sources, zisiDest, opts)
+	var be *bundler.BuildError
+	if err != nil && !errors.As(err, &be) {
+		return t, err
+	}
+	ours := map[string]*bundler.FunctionResult{}
+	var names []string
+	for i := range rep.Functions {
+		ours[rep.Functions[i].Name] = &rep.Functions[i]
+		names = append(names, rep.Functions[i].Name)
+	}
+	oursErr := map[string]error{}
+	for _, f := range rep.Failures {
+		oursErr[f.Name] = f
+		names = append(names, f.Name)
+	}
+	oursManifest := map[string]map[string]any{}
+	if be == nil {
+		if oursManifest, err = manifestEntries(filepath.Join(zisiDest, "manifest.json")); err != nil {
+			return t, err
+		}
+	}
+
+	var cfg *config.Config
+	if site.Config != nil {
+		cfg = &site.Config.Functions
+	}
+	ans, err := runReferenceSite(ctx, o.ref, j.base, site.Sources, cfg, filepath.Join(tmp, "ref"), tmp)
+	if err != nil {
+		return t, err
+	}
+	if ans.Error != "" {
+		t.failed++
+		fmt.Fprintf(out, "FAIL  %s: the reference failed: %s\n", j.scenario, firstLine(ans.Error))
+		return t, nil
+	}
+	refManifest := map[string]map[string]any{}
+	for _, e := range ans.Manifest.Functions {
+		name, _ := e["name"].(string)
+		refManifest[name] = e
+	}
+	refResults := map[string]map[string]any{}
+	for _, r := range ans.Results {
+		name, _ := r["name"].(string)
+		refResults[name] = r
+		if !slices.Contains(names, name) {
+			names = append(names, name)
+		}
+	}
+	slices.Sort(names)
+
+	for _, fn := range names {
+		name := j.scenario + "/" + fn
+		r, ok := refResults[fn]
+		d := findDifference(o.diffs, j.scenario, fn)
+		if !ok {
+			t.failed++
+			fmt.Fprintf(out, "FAIL  %s: zisi builds it, the reference does not\n", name)
+			continue
+		}
+		bundlerName, _ := r["bundler"].(string)
+		if !slices.Contains(implemented, bundlerName) {
+			t.skipped++
+			if o.verbose {
+				fmt.Fprintf(out, "SKIP  %s: reference bundler %q not in this release\n", name, bundlerName)
+			}
+			continue
+		}
+		ref := refOutput{Result: r, Manifest: refManifest[fn]}
+		var problems []problem
+		if ours[fn] == nil && oursErr[fn] == nil {
+			problems = append(problems, problem{"build", "the reference builds it, zisi does not find it"})
+		} else {
+			mine := oursManifest[fn]
+			if mine == nil && ours[fn] != nil && be == nil {
+				problems = append(problems, problem{"field:manifest", "missing from zisi's manifest.json"})
+			}
+			problems = append(problems, compareFunction(ref, ours[fn], oursErr[fn], mine)...)
+			if mine != nil {
+				problems = append(problems, compareManifestPaths(ref.Manifest, mine, j.base, filepath.Join(tmp, "ref"), zisiDest)...)
+			}
+			if ours[fn] != nil {
+				problems = append(problems, compareResult(r, ours[fn], j.base)...)
+			}
+		}
+		if be != nil && ours[fn] != nil {
+			problems = append(problems, problem{"build", "another function failed, so zisi published nothing to compare"})
+		}
+		if o.load && len(problems) == 0 {
+			problems = append(problems, loads(ctx, ours[fn])...)
+		}
+		switch {
+		case len(problems) > 0 && d != nil && onlyKind(problems, d.Kind):
+			t.intentional++
+			t.passed++
+			fmt.Fprintf(out, "DIFF  %s: intentional: %s\n", name, d.Reason)
+		case len(problems) > 0:
+			t.failed++
+			fmt.Fprintf(out, "FAIL  %s:\n", name)
+			for _, p := range problems {
+				fmt.Fprintf(out, "        %s\n", p.text)
+			}
+		default:
+			t.passed++
+			if o.verbose {
+				fmt.Fprintf(out, "PASS  %s (%s, priority %v, generator %v, displayName %v, from %s)\n", name, bundlerName, r["priority"], r["generator"], r["displayName"], relTo(j.base, fmt.Sprint(r["mainFile"])))
+			}
+		}
+	}
+	return t, nil
+}
+
+// resultCompared are the result fields (zipFunctions' return value) that
+// must match in Netlify Build mode, besides the manifest's.
+var resultCompared = []string{"name", "runtime", "bundler", "priority", "generator", "displayName", "routes", "excludedRoutes", "outputModuleFormat", "invocationMode", "schedule", "timeout", "runtimeAPIVersion"}
+
+// compareResult compares the result fields of resultCompared and which
+// file was built (mainFile, relative to the site).
+func compareResult(ref map[string]any, ours *bundler.FunctionResult, base string) []problem {
+	data, err := json.Marshal(ours)
+	if err != nil {
+		return []problem{{"build", err.Error()}}
+	}
+	var mine map[string]any
+	if err := json.Unmarshal(data, &mine); err != nil {
+		return []problem{{"build", err.Error()}}
+	}
+	var ps []problem
+	for _, k := range resultCompared {
+		if !reflect.DeepEqual(normalize(ref[k]), normalize(mine[k])) {
+			ps = append(ps, problem{"result:" + k, fmt.Sprintf("result %s: reference %v, zisi %v", k, jsonText(ref[k]), jsonText(mine[k]))})
+		}
+	}
+	a, b := relTo(base, fmt.Sprint(ref["mainFile"])), relTo(base, ours.MainFile)
+	if a != b {
+		ps = append(ps, problem{"discovery", fmt.Sprintf("main file: reference %s, zisi %s", a, b)})
+	}
+	return ps
+}
+
+// compareManifestPaths compares the manifest entries' absolute paths made
+// relative: mainFile to the site, path (the archive) to each tool's
+// destination.
+func compareManifestPaths(ref, mine map[string]any, base, refDest, zisiDest string) []problem {
+	var ps []problem
+	if a, b := relTo(base, fmt.Sprint(ref["mainFile"])), relTo(base, fmt.Sprint(mine["mainFile"])); a != b {
+		ps = append(ps, problem{"field:mainFile", fmt.Sprintf("manifest mainFile: reference %s, zisi %s", a, b)})
+	}
+	if a, b := relTo(refDest, fmt.Sprint(ref["path"])), relTo(zisiDest, fmt.Sprint(mine["path"])); a != b {
+		ps = append(ps, problem{"field:path", fmt.Sprintf("manifest path: reference %s, zisi %s", a, b)})
+	}
+	return ps
+}
+
+// manifestEntries reads a manifest.json's functions by name.
+func manifestEntries(path string) (map[string]map[string]any, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read zisi's manifest: %w", err)
+	}
+	var m struct {
+		Functions []map[string]any `json:"functions"`
+	}
+	if err := json.Unmarshal(data, &m); err != nil {
+		return nil, fmt.Errorf("read %q: %w", path, err)
+	}
+	out := map[string]map[string]any{}
+	for _, e := range m.Functions {
+		name, _ := e["name"].(string)
+		out[name] = e
+	}
+	return out, nil
+}
+
+// runReferenceSite makes the reference's zipFunctions call of Netlify
+// Build (plugins_core/functions/index.ts and zisi.ts).
+func runReferenceSite(ctx context.Context, ref, base string, src bundler.Sources, cfg *config.Config, dest, tmp string) (siteAnswer, error) {
+	var ans siteAnswer
+	if _, err := os.Stat(filepath.Join(ref, "node_modules/@netlify/zip-it-and-ship-it/package.json")); err != nil {
+		return ans, fmt.Errorf("the reference is not installed in %s (make conformance installs it)", ref)
+	}
+	refCfg, err := buildConfig(cfg, base)
+	if err != nil {
+		return ans, err
+	}
+	type sourceSet struct {
+		Directories []string `json:"directories"`
+	}
+	in := struct {
+		Site    string `json:"site"`
+		Sources struct {
+			Generated sourceSet `json:"generated"`
+			User      sourceSet `json:"user"`
+		} `json:"sources"`
+		Dest    string                    `json:"dest"`
+		Config  map[string]map[string]any `json:"config"`
+		Options map[string]any            `json:"options"`
+	}{Site: base, Dest: dest, Config: refCfg}
+	// Netlify Build passes both generated folders whether or not they
+	// exist; the reference skips a missing one.
+	in.Sources.Generated.Directories = []string{filepath.Join(base, bundler.InternalFunctionsDir), filepath.Join(base, bundler.FrameworksFunctionsDir)}
+	in.Sources.User.Directories = src.User.Directories
+	in.Options = map[string]any{
+		"basePath":              base,
+		"branch":                buildBranch,
+		"manifest":              filepath.Join(dest, "manifest.json"),
+		"featureFlags":          buildFlags,
+		"repositoryRoot":        base,
+		"configFileDirectories": []string{filepath.Join(base, bundler.InternalFunctionsDir)},
+	}
+	input, err := json.Marshal(in)
+	if err != nil {
+		return ans, err
+	}
+	script := filepath.Join(tmp, "reference.mjs")
+	if err := os.WriteFile(script, driver, 0o644); err != nil {
+		return ans, err
+	}
+	cmd := exec.CommandContext(ctx, "node", script, ref)
+	cmd.Dir = base
+	cmd.Stdin = bytes.NewReader(input)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		return ans, fmt.Errorf("run the reference: %w: %s", err, strings.TrimSpace(stderr.String()))
+	}
+	if err := json.Unmarshal(stdout.Bytes(), &ans); err != nil {
+		return ans, fmt.Errorf("read the reference's output: %w", err)
+	}
+	return ans, nil
+}
+
+// relTo returns path relative to base, with forward slashes.
+func relTo(base, path string) string {
+	if rel, err := filepath.Rel(base, path); err == nil {
+		return filepath.ToSlash(rel)
+	}
+	return path
+}
+
+func jsonText(v any) string {
+	data, _ := json.Marshal(v)
+	return string(data)
+}
