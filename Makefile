@@ -63,13 +63,11 @@ fixtures/modern/node_modules/.package-lock.json: fixtures/modern/package-lock.js
 fixtures/v2-hoisted/node_modules/.package-lock.json: fixtures/v2-hoisted/package-lock.json
 	cd fixtures/v2-hoisted && npm ci --no-audit --no-fund --loglevel=error
 
-<<<<<<< HEAD
 fixtures/server/node_modules/.package-lock.json: fixtures/server/package-lock.json
 	cd fixtures/server && npm ci --no-audit --no-fund --loglevel=error
-=======
+
 fixtures/framework/node_modules/.package-lock.json: fixtures/framework/package-lock.json
 	cd fixtures/framework && npm ci --no-audit --no-fund --loglevel=error
->>>>>>> wt-conf
 
 fixtures/node-pnpm/node_modules/.modules.yaml: fixtures/node-pnpm/pnpm-lock.yaml $(NODE_TOOLS)/.installed
 	cd fixtures/node-pnpm && $(NODE_TOOLS)/node_modules/.bin/pnpm install --frozen-lockfile --config.confirmModulesPurge=false
