@@ -127,6 +127,13 @@ var keys = []Key{
 		source: sourceRateLimit,
 	}},
 
+	// Set by deploy tools only (JSON function config files, the
+	// library's Config): netlify.toml and in-source configuration have
+	// no such key in the reference.
+	{JSON: "nodeModuleFormat", value: single[string]{
+		field: func(c *FunctionConfig) *string { return &c.NodeModuleFormat },
+	}},
+
 	// netlify.toml only.
 	{TOML: "node_sourcemap", JSON: "nodeSourcemap", value: single[*bool]{
 		field: func(c *FunctionConfig) **bool { return &c.NodeSourcemap },
