@@ -172,12 +172,15 @@ type plan struct {
 	// not a Node.js source function).
 	analysis        *source.Analysis
 	bundler, reason string
+	// flags are the module-format feature flags for this function.
+	flags node.Flags
 }
 
 // plan decides fn's plan; analyse reads a Node.js main file for its API
 // version, helpers and in-source configuration.
 func (b *builder) plan(fn discover.Function, analyse bool) (*plan, error) {
 	p := &plan{fn: fn, cfg: b.opts.functionConfig(fn.Name)}
+	p.flags = b.opts.nodeFlags(p.cfg)
 	if !analyse || fn.Runtime != discover.RuntimeJS || fn.Kind == discover.KindZip {
 		return p, nil
 	}
@@ -214,7 +217,7 @@ func realDirs(fn discover.Function) discover.Function {
 
 // input is the plan as the Node.js bundlers take it.
 func (p *plan) input(env *node.Env) node.Input {
-	return node.Input{Function: p.fn, Config: p.cfg, Analysis: p.analysis, Env: env}
+	return node.Input{Function: p.fn, Config: p.cfg, Analysis: p.analysis, Env: env, Flags: p.flags}
 }
 
 // buildNode bundles a Node.js function and writes its archive.
@@ -233,9 +236,25 @@ func (b *builder) buildNode(ctx context.Context, p *plan, res *FunctionResult) (
 	if err != nil {
 		return p.bundler, err
 	}
-	lo := node.LayOptions{DirOutput: b.opts.ArchiveFormat == ArchiveNone, APIVersion: apiVersion}
+	lo := node.LayOptions{DirOutput: b.opts.ArchiveFormat == ArchiveNone, APIVersion: apiVersion, Flags: in.Flags}
 	if apiVersion == 2 {
 		if lo.Bootstrap, err = b.bootstrap(ctx, fn); err != nil {
+			return bundle.Bundler, err
+		}
+	}
+	if b.opts.flag(FlagAddInstrumentationLoader) {
+		// The telemetry file comes from the bootstrap package, for every
+		// Node.js archive (v1 too), as in the reference; directory output
+		// names no service (the reference passes no generator there).
+		boot, err := b.bootstrap(ctx, fn)
+		if err != nil {
+			return bundle.Bundler, err
+		}
+		generator := cfg.Generator
+		if lo.DirOutput {
+			generator = ""
+		}
+		if lo.Telemetry, err = node.TelemetryFile(boot, generator); err != nil {
 			return bundle.Bundler, err
 		}
 	}

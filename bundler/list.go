@@ -59,7 +59,7 @@ func ListFunctions(ctx context.Context, srcDirs []string, opts Options) (*Listin
 	if err != nil {
 		return nil, err
 	}
-	out := &Listing{Warnings: discoveryWarnings(found)}
+	out := &Listing{Warnings: slices.Concat(flagWarnings(opts.FeatureFlags), discoveryWarnings(found))}
 	b := &builder{opts: opts}
 	for _, fn := range found.Functions {
 		p, _ := b.plan(fn, false) // without analysis a plan cannot fail
@@ -87,7 +87,7 @@ func ListFunctionsFiles(ctx context.Context, srcDirs []string, opts Options) (*F
 	if err != nil {
 		return nil, err
 	}
-	out := &FilesListing{Warnings: discoveryWarnings(found)}
+	out := &FilesListing{Warnings: slices.Concat(flagWarnings(o.FeatureFlags), discoveryWarnings(found))}
 	b := &builder{opts: o, env: node.NewEnv(o.BasePath)}
 	for _, fn := range found.Functions {
 		files, err := b.sourceFiles(ctx, fn)
