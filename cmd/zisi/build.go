@@ -28,6 +28,7 @@ func (e *env) buildCommand() *cli.Command {
 			&cli.StringFlag{Name: "parallel", Usage: "functions built at once (default: number of CPUs)"},
 			&cli.StringFlag{Name: "node-version", Usage: "Node.js version for every function (default: AWS_LAMBDA_JS_RUNTIME, else netlify.toml, else 24)"},
 			goArchFlag(),
+			featureFlagFlag(),
 			&cli.StringFlag{Name: "bootstrap", Usage: "unpacked @netlify/serverless-functions-api package to ship with v2 functions (default: the site's node_modules, else the per-user cache, filled with npm pack)"},
 			&cli.StringSliceFlag{Name: "allow-outside", Usage: "a folder outside the site whose files may ship through symbolic links (repeatable; nothing else outside the site ships)"},
 			&cli.BoolFlag{Name: "no-wait", Usage: "fail at once when another build is writing DEST_DIR, instead of waiting for it"},
@@ -57,6 +58,10 @@ func (e *env) build(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	flags, err := featureFlags(c)
+	if err != nil {
+		return err
+	}
 	f, err := e.loadConfig(c)
 	if err != nil {
 		return err
@@ -73,6 +78,7 @@ func (e *env) build(c *cli.Context) error {
 		NodeVersion:   e.nodeVersion(c),
 		BootstrapDir:  c.String("bootstrap"),
 		GoArch:        arch,
+		FeatureFlags:  flags,
 		Env:           e.environ(),
 		AllowOutside:  c.StringSlice("allow-outside"),
 		NoWait:        c.Bool("no-wait"),

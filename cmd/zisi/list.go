@@ -18,6 +18,7 @@ func (e *env) listCommand(files bool) *cli.Command {
 		Flags: []cli.Flag{
 			configFlag(),
 			goArchFlag(),
+			featureFlagFlag(),
 			&cli.BoolFlag{Name: "json", Usage: "print JSON instead of a table"},
 		},
 	}
@@ -29,12 +30,16 @@ func (e *env) listCommand(files bool) *cli.Command {
 		if err != nil {
 			return err
 		}
+		flags, err := featureFlags(c)
+		if err != nil {
+			return err
+		}
 		f, err := e.loadConfig(c)
 		if err != nil {
 			return err
 		}
 		srcDirs := sourceDirs(c.Args().Slice(), f)
-		opts := bundler.Options{Config: functionsConfig(f), BasePath: basePath(f), GoArch: arch}
+		opts := bundler.Options{Config: functionsConfig(f), BasePath: basePath(f), GoArch: arch, FeatureFlags: flags}
 		var (
 			warnings []bundler.Warning
 			out      any

@@ -24,6 +24,7 @@ func (e *env) whyCommand() *cli.Command {
 			"ships, 1 when it does not. Functions come from --src, else as for zisi build.",
 		Flags: []cli.Flag{
 			configFlag(),
+			featureFlagFlag(),
 			&cli.StringSliceFlag{Name: "src", Usage: "source folder (repeatable; default: netlify.toml's functions directory, else netlify/functions)"},
 			&cli.BoolFlag{Name: "json", Usage: "print the answer as JSON"},
 		},
@@ -40,8 +41,12 @@ func (e *env) why(c *cli.Context) error {
 		return err
 	}
 	fn, target := c.Args().Get(0), c.Args().Get(1)
+	flags, err := featureFlags(c)
+	if err != nil {
+		return err
+	}
 	ex, err := bundler.Explain(c.Context, sourceDirs(c.StringSlice("src"), f), fn, target, bundler.Options{
-		Config: functionsConfig(f), BasePath: basePath(f), NodeVersion: e.nodeVersion(c),
+		Config: functionsConfig(f), BasePath: basePath(f), NodeVersion: e.nodeVersion(c), FeatureFlags: flags,
 	})
 	if err != nil {
 		return err
