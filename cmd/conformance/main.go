@@ -6,6 +6,12 @@
 // differences are listed in differences.json with their reasons; any
 // other difference fails. The last line is "N passed, M failed".
 //
+// A site may hold a conformance.json (see siteFile): configuration that
+// netlify.toml cannot carry, such as nodeModuleFormat, and runs, each a
+// build of the site with its feature flags by both tools, compared also
+// on outputModuleFormat, entryFilename, bundlerReason, the module syntax
+// of each JavaScript entry and, when asked for, the telemetry file.
+//
 //	go run ./cmd/conformance [-reference DIR] SITE_DIR...
 //	go run ./cmd/conformance [-reference DIR] -corpus BUILD_REPO [FIXTURE...]
 //
@@ -28,8 +34,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -39,6 +47,7 @@ import (
 	"github.com/zisi-build/zisi/bundler"
 	"github.com/zisi-build/zisi/config"
 	"github.com/zisi-build/zisi/internal/discover"
+	"github.com/zisi-build/zisi/internal/source"
 	"github.com/zisi-build/zisi/internal/verify"
 	"github.com/zisi-build/zisi/manifest"
 )
@@ -111,17 +120,19 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		if *corpus != "" {
 			break // the arguments name fixtures
 		}
-		job, err := siteJob(site, *nodeBundler)
+		jobs, err := siteJobs(site, *nodeBundler)
 		if err != nil {
 			fmt.Fprintf(stderr, "conformance: %s: %v\n", site, err)
 			return 1
 		}
-		t, err := compareJob(ctx, job, opts, stdout)
-		if err != nil {
-			fmt.Fprintf(stderr, "conformance: %s: %v\n", site, err)
-			return 1
+		for _, job := range jobs {
+			t, err := compareJob(ctx, job, opts, stdout)
+			if err != nil {
+				fmt.Fprintf(stderr, "conformance: %s: %v\n", job.scenario, err)
+				return 1
+			}
+			total.add(t)
 		}
-		total.add(t)
 	}
 	fmt.Fprintf(stdout, "%d intentional differences (differences.json), %d functions not compared (bundler not in this release)\n", total.intentional, total.skipped)
 	if *corpus != "" {
@@ -185,12 +196,93 @@ type job struct {
 	// the reference's failures are counted apart, and a zisi archive that
 	// does not load fails only when the reference's does.
 	corpus bool
+	// flags are the feature flags both tools get (a run of the site's
+	// conformance.json); nil for none. With flags set, the results'
+	// outputModuleFormat, entryFilename and bundlerReason and the module
+	// syntax of every shared JavaScript entry are compared too, and a
+	// zisi archive that does not load fails only when the reference's
+	// does.
+	flags map[string]bool
+	// errors maps functions both tools must fail on to a text both
+	// errors contain.
+	errors map[string]string
 }
 
 type compareOptions struct {
 	ref           string
 	diffs         []difference
 	verbose, load bool
+}
+
+// siteFile is a site's optional conformance.json: configuration no
+// netlify.toml can carry (the reference's camelCase keys by function
+// glob, as a deploy tool passes them), and runs, each one build of the
+// site by both tools with its feature flags. Without runs the site is
+// built once, without flags.
+type siteFile struct {
+	Config map[string]config.FunctionConfig `json:"config"`
+	Runs   []struct {
+		// Name is appended to the scenario ("esm-flags@pure-esm"); the
+		// run without a name is the scenario itself.
+		Name         string          `json:"name"`
+		FeatureFlags map[string]bool `json:"featureFlags"`
+		// Errors maps functions both tools must fail on to a text both
+		// errors contain.
+		Errors map[string]string `json:"errors"`
+	} `json:"runs"`
+}
+
+// siteJobs reads a site's netlify.toml (if any) and conformance.json (if
+// any) into one job per run.
+func siteJobs(site, nodeBundler string) ([]job, error) {
+	j, err := siteJob(site, nodeBundler)
+	if err != nil {
+		return nil, err
+	}
+	data, err := os.ReadFile(filepath.Join(j.base, "conformance.json"))
+	if errors.Is(err, os.ErrNotExist) {
+		return []job{j}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var sf siteFile
+	if err := json.Unmarshal(data, &sf); err != nil {
+		return nil, fmt.Errorf("%s: %w", filepath.Join(j.base, "conformance.json"), err)
+	}
+	globs := slices.Sorted(maps.Keys(sf.Config))
+	for _, g := range globs {
+		if err := validPattern(sf.Config[g]); err != nil {
+			return nil, fmt.Errorf("conformance.json: config %q: %w", g, err)
+		}
+		j.cfg.Patterns = append(j.cfg.Patterns, config.Pattern{Glob: g, Config: sf.Config[g], Order: len(j.cfg.Patterns)})
+	}
+	if len(sf.Runs) == 0 {
+		return []job{j}, nil
+	}
+	var jobs []job
+	for _, r := range sf.Runs {
+		rj := j
+		if r.Name != "" {
+			rj.scenario += "@" + r.Name
+		}
+		rj.flags = r.FeatureFlags
+		if rj.flags == nil {
+			rj.flags = map[string]bool{}
+		}
+		rj.errors = r.Errors
+		jobs = append(jobs, rj)
+	}
+	return jobs, nil
+}
+
+// validPattern refuses conformance.json values zisi would refuse too, so
+// a typo fails here, where it is.
+func validPattern(fc config.FunctionConfig) error {
+	if f := fc.NodeModuleFormat; f != "" {
+		return config.ValidateNodeModuleFormat(f)
+	}
+	return nil
 }
 
 // siteJob reads a site's netlify.toml (if any) into a job; nodeBundler,
@@ -236,7 +328,8 @@ func compareJob(ctx context.Context, j job, o compareOptions, out io.Writer) (ta
 	}
 	defer os.RemoveAll(tmp)
 
-	rep, err := bundler.ZipFunctions(ctx, j.srcDirs, filepath.Join(tmp, "zisi"), bundler.Options{Config: j.cfg, BasePath: j.base})
+	zopts := bundler.Options{Config: j.cfg, BasePath: j.base, FeatureFlags: j.flags}
+	rep, err := bundler.ZipFunctions(ctx, j.srcDirs, filepath.Join(tmp, "zisi"), zopts)
 	var be *bundler.BuildError
 	if err != nil && !errors.As(err, &be) {
 		return t, err
@@ -260,7 +353,7 @@ func compareJob(ctx context.Context, j job, o compareOptions, out io.Writer) (ta
 		// succeeded again, one by one, to compare their archives.
 		for _, fn := range fns {
 			if r := ours[fn.Name]; r != nil {
-				res, err := bundler.ZipFunction(ctx, fn.SrcPath, filepath.Join(tmp, "zisi"), bundler.Options{Config: j.cfg, BasePath: j.base})
+				res, err := bundler.ZipFunction(ctx, fn.SrcPath, filepath.Join(tmp, "zisi"), zopts)
 				if err != nil {
 					return t, fmt.Errorf("rebuild %s alone: %w", fn.Name, err)
 				}
@@ -283,6 +376,18 @@ func compareJob(ctx context.Context, j job, o compareOptions, out io.Writer) (ta
 		r := ans.Results[i]
 		d := findDifference(o.diffs, j.scenario, fn.Name)
 		bundlerName, _ := r.Result["bundler"].(string)
+		if want, ok := j.errors[fn.Name]; ok {
+			if p := bothFail(want, r.Error, oursErr[fn.Name]); p != "" {
+				t.failed++
+				fmt.Fprintf(out, "FAIL  %s: %s\n", name, p)
+				continue
+			}
+			t.passed++
+			if o.verbose {
+				fmt.Fprintf(out, "PASS  %s (both fail: %q)\n", name, want)
+			}
+			continue
+		}
 		switch {
 		case r.Unlisted:
 			t.failed++
@@ -312,14 +417,14 @@ func compareJob(ctx context.Context, j job, o compareOptions, out io.Writer) (ta
 			}
 			continue
 		}
-		problems := compareFunction(r, ours[fn.Name], oursErr[fn.Name])
+		problems := compareFunction(r, ours[fn.Name], oursErr[fn.Name], j.flags)
 		if p, ok := mainFiles[fn.Name]; ok {
 			problems = append([]problem{p}, problems...)
 		}
 		note := ""
 		if o.load && len(problems) == 0 {
 			problems = append(problems, loads(ctx, ours[fn.Name])...)
-			if len(problems) > 0 && j.corpus {
+			if len(problems) > 0 && (j.corpus || j.flags != nil) {
 				// The fixture itself may not load (a package that throws
 				// at require time): only a zisi archive that fails where
 				// the reference's loads is a difference.
@@ -411,8 +516,9 @@ func runReference(ctx context.Context, ref string, j job, fns []discover.Functio
 		RepositoryRoot string                           `json:"repositoryRoot,omitempty"`
 		List           []string                         `json:"list,omitempty"`
 		Config         map[string]config.FunctionConfig `json:"config"`
+		FeatureFlags   map[string]bool                  `json:"featureFlags,omitempty"`
 		Functions      []jobFn                          `json:"functions"`
-	}{Site: j.base, Config: referenceConfig(j.cfg), Functions: []jobFn{}}
+	}{Site: j.base, Config: referenceConfig(j.cfg), FeatureFlags: j.flags, Functions: []jobFn{}}
 	if j.corpus {
 		in.RepositoryRoot = j.base
 		in.List = j.srcDirs
@@ -498,7 +604,33 @@ func onlyKind(ps []problem, kind string) bool {
 // compared are the manifest fields that must match.
 var compared = []string{"name", "bundler", "runtime", "invocationMode", "schedule", "routes", "excludedRoutes", "displayName", "generator"}
 
-func compareFunction(r refOutput, ours *bundler.FunctionResult, oursErr error) []problem {
+// comparedResults are the result fields (not in the manifest) that must
+// match in runs with feature flags, which change them.
+var comparedResults = []string{"outputModuleFormat", "entryFilename", "bundlerReason"}
+
+// bothFail checks a function both tools must refuse: each error must
+// contain want. It returns what went wrong, or "".
+func bothFail(want, refErr string, oursErr error) string {
+	var ps []string
+	switch {
+	case refErr == "":
+		ps = append(ps, "the reference built it")
+	case !strings.Contains(refErr, want):
+		ps = append(ps, fmt.Sprintf("the reference's error does not say %q: %s", want, firstLine(refErr)))
+	}
+	switch {
+	case oursErr == nil:
+		ps = append(ps, "zisi built it")
+	case !strings.Contains(oursErr.Error(), want):
+		ps = append(ps, fmt.Sprintf("zisi's error does not say %q: %s", want, firstLine(oursErr.Error())))
+	}
+	if len(ps) > 0 {
+		return fmt.Sprintf("both tools should fail with %q: %s", want, strings.Join(ps, "; "))
+	}
+	return ""
+}
+
+func compareFunction(r refOutput, ours *bundler.FunctionResult, oursErr error, flags map[string]bool) []problem {
 	if ours == nil {
 		return []problem{{"build", fmt.Sprintf("zisi failed where the reference built it: %v", oursErr)}}
 	}
@@ -523,19 +655,98 @@ func compareFunction(r refOutput, ours *bundler.FunctionResult, oursErr error) [
 	if a, b := keys(r.Manifest), keys(mine); !slices.Equal(a, b) {
 		ps = append(ps, problem{"field:keys", fmt.Sprintf("manifest keys: reference %v, zisi %v", a, b)})
 	}
+	if flags != nil {
+		data, _ := json.Marshal(ours)
+		var result map[string]any
+		json.Unmarshal(data, &result)
+		for _, k := range comparedResults {
+			if !reflect.DeepEqual(normalize(r.Result[k]), normalize(result[k])) {
+				ps = append(ps, problem{"field:" + k, fmt.Sprintf("%s: reference %v, zisi %v", k, r.Result[k], result[k])})
+			}
+		}
+	}
 	refPath, _ := r.Result["path"].(string)
 	if strings.HasSuffix(refPath, ".zip") {
-		a, errA := entries(refPath)
-		b, errB := entries(ours.Path)
+		// The reference adds its telemetry file by default, zisi only when
+		// asked: it is compared when the run asks for it.
+		withTelemetry := flags[bundler.FlagAddInstrumentationLoader]
+		a, errA := entries(refPath, withTelemetry)
+		b, errB := entries(ours.Path, withTelemetry)
 		switch {
 		case errA != nil || errB != nil:
 			ps = append(ps, problem{"entries", fmt.Sprintf("read archives: %v %v", errA, errB)})
 		case !slices.Equal(a, b):
 			ps = append(ps, problem{"entries", fmt.Sprintf("entries: only in the reference %v; only in zisi %v", minus(a, b), minus(b, a))})
+		case flags != nil:
+			ps = append(ps, compareContents(refPath, ours.Path, a, withTelemetry)...)
 		}
 		sizes.add(refPath, ours.Path)
 	}
 	return ps
+}
+
+// compareContents checks, in runs with feature flags, what the flags
+// change inside archives with the same entries: each JavaScript file is
+// ESM in both or in neither (pure ESM is shipped untranspiled, other ESM
+// compiled to CommonJS), and the telemetry file, when asked for, has the
+// same bytes.
+func compareContents(refPath, oursPath string, names []string, withTelemetry bool) []problem {
+	ref, err1 := readEntries(refPath)
+	ours, err2 := readEntries(oursPath)
+	if err1 != nil || err2 != nil {
+		return []problem{{"entries", fmt.Sprintf("read archives: %v %v", err1, err2)}}
+	}
+	var ps []problem
+	for _, name := range names {
+		switch ext := path.Ext(name); {
+		case name == telemetry:
+			if withTelemetry && !bytes.Equal(ref[name], ours[name]) {
+				ps = append(ps, problem{"entries", fmt.Sprintf("%s: %d bytes in the reference, %d in zisi, not the same", name, len(ref[name]), len(ours[name]))})
+			}
+		case name == "___netlify-bootstrap.mjs":
+		case ext == ".js" || ext == ".mjs" || ext == ".cjs":
+			a, b := esmSyntax(ref[name], ext), esmSyntax(ours[name], ext)
+			if a != b {
+				ps = append(ps, problem{"entries", fmt.Sprintf("%s: %s in the reference, %s in zisi", name, a, b)})
+			}
+		}
+	}
+	return ps
+}
+
+// esmSyntax says whether JavaScript source uses ESM syntax (any import
+// or export, as es-module-lexer sees it).
+func esmSyntax(src []byte, ext string) string {
+	a, err := source.Analyze(string(src), ext, "")
+	switch {
+	case err != nil || !a.Parsed:
+		return "unparsable"
+	case a.ESMSyntax:
+		return "ESM"
+	}
+	return "CommonJS"
+}
+
+func readEntries(p string) (map[string][]byte, error) {
+	zr, err := zip.OpenReader(p)
+	if err != nil {
+		return nil, err
+	}
+	defer zr.Close()
+	out := map[string][]byte{}
+	for _, f := range zr.File {
+		rc, err := f.Open()
+		if err != nil {
+			return nil, err
+		}
+		data, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			return nil, fmt.Errorf("read %s in %s: %w", f.Name, p, err)
+		}
+		out[f.Name] = data
+	}
+	return out, nil
 }
 
 // sizes totals the compressed size of the entries both tools wrote
@@ -602,10 +813,13 @@ func keys(m map[string]any) []string {
 	return out
 }
 
-// telemetry is added to every reference archive and is not part of zisi.
+// telemetry is added to every reference archive by default, and to zisi's
+// only with zisi_add_instrumentation_loader.
 const telemetry = "___netlify-telemetry.mjs"
 
-func entries(path string) ([]string, error) {
+// entries lists an archive's entry names, sorted, the telemetry file only
+// when withTelemetry is set.
+func entries(path string, withTelemetry bool) ([]string, error) {
 	zr, err := zip.OpenReader(path)
 	if err != nil {
 		return nil, err
@@ -613,7 +827,7 @@ func entries(path string) ([]string, error) {
 	defer zr.Close()
 	var out []string
 	for _, f := range zr.File {
-		if f.Name != telemetry {
+		if withTelemetry || f.Name != telemetry {
 			out = append(out, f.Name)
 		}
 	}
