@@ -1,7 +1,9 @@
 package bundler
 
 import (
+	"encoding/json"
 	"errors"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -14,9 +16,32 @@ import (
 	"github.com/zisi-build/zisi/internal/verify"
 )
 
-// esmFlagsSite builds fixtures/esm-flags with its netlify.toml, svelte's
-// nodeModuleFormat (as its conformance.json gives it) when esm is set,
-// and the feature flags.
+// addConformanceConfig adds the configuration of a fixture's
+// conformance.json, which netlify.toml cannot carry (nodeModuleFormat),
+// as cmd/conformance gives it to both tools.
+func addConformanceConfig(t *testing.T, site string, cfg *config.Config) {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(site, "conformance.json"))
+	if errors.Is(err, os.ErrNotExist) {
+		return
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sf struct {
+		Config map[string]config.FunctionConfig `json:"config"`
+	}
+	if err := json.Unmarshal(data, &sf); err != nil {
+		t.Fatal(err)
+	}
+	for _, glob := range slices.Sorted(maps.Keys(sf.Config)) {
+		cfg.Patterns = append(cfg.Patterns, config.Pattern{Glob: glob, Config: sf.Config[glob], Order: len(cfg.Patterns)})
+	}
+}
+
+// esmFlagsSite builds fixtures/esm-flags with its netlify.toml, the
+// configuration of its conformance.json (svelte's nodeModuleFormat) when
+// esm is set, and the feature flags.
 func esmFlagsSite(t *testing.T, esm bool, flags map[string]bool, format ArchiveFormat) (*Report, string, error) {
 	t.Helper()
 	site, err := filepath.Abs("../fixtures/esm-flags")
@@ -28,7 +53,10 @@ func esmFlagsSite(t *testing.T, esm bool, flags map[string]bool, format ArchiveF
 		t.Fatal(err)
 	}
 	if esm {
-		f.Functions.Patterns = append(f.Functions.Patterns, config.Pattern{Glob: "svelte", Config: config.FunctionConfig{NodeModuleFormat: config.ModuleFormatESM}, Order: len(f.Functions.Patterns)})
+		addConformanceConfig(t, site, &f.Functions)
+		if f.Functions.ForFunction("svelte").NodeModuleFormat != config.ModuleFormatESM {
+			t.Fatal("conformance.json does not give svelte nodeModuleFormat esm")
+		}
 	}
 	out := t.TempDir()
 	rep, err := ZipFunctions(t.Context(), []string{f.FunctionsDirectory}, out, Options{Config: &f.Functions, BasePath: site, FeatureFlags: flags, ArchiveFormat: format})
