@@ -202,6 +202,8 @@ type plan struct {
 	// warns are the function's configuration warnings (unknown keys in
 	// its JSON configuration file).
 	warns []Warning
+	// flags are the module-format feature flags for this function.
+	flags node.Flags
 }
 
 // plan decides fn's plan; analyse reads a Node.js main file for its API
@@ -221,6 +223,7 @@ func (b *builder) plan(fn discover.Function, analyse bool) (*plan, error) {
 			}
 		}
 	}
+	p.flags = b.opts.nodeFlags(p.cfg)
 	if !analyse || fn.Runtime != discover.RuntimeJS || fn.Kind == discover.KindZip {
 		return p, nil
 	}
@@ -257,7 +260,7 @@ func realDirs(fn discover.Function) discover.Function {
 
 // input is the plan as the Node.js bundlers take it.
 func (p *plan) input(env *node.Env) node.Input {
-	return node.Input{Function: p.fn, Config: p.cfg, Analysis: p.analysis, Env: env}
+	return node.Input{Function: p.fn, Config: p.cfg, Analysis: p.analysis, Env: env, Flags: p.flags}
 }
 
 // buildNode bundles a Node.js function and writes its archive.
@@ -276,9 +279,25 @@ func (b *builder) buildNode(ctx context.Context, p *plan, res *FunctionResult) (
 	if err != nil {
 		return p.bundler, err
 	}
-	lo := node.LayOptions{DirOutput: b.opts.ArchiveFormat == ArchiveNone, APIVersion: apiVersion, Branch: b.opts.Branch}
+	lo := node.LayOptions{DirOutput: b.opts.ArchiveFormat == ArchiveNone, APIVersion: apiVersion, Branch: b.opts.Branch, Flags: in.Flags}
 	if apiVersion == 2 {
 		if lo.Bootstrap, err = b.bootstrap(ctx, fn); err != nil {
+			return bundle.Bundler, err
+		}
+	}
+	if b.opts.flag(FlagAddInstrumentationLoader) {
+		// The telemetry file comes from the bootstrap package, for every
+		// Node.js archive (v1 too), as in the reference; directory output
+		// names no service (the reference passes no generator there).
+		boot, err := b.bootstrap(ctx, fn)
+		if err != nil {
+			return bundle.Bundler, err
+		}
+		generator := cfg.Generator
+		if lo.DirOutput {
+			generator = ""
+		}
+		if lo.Telemetry, err = node.TelemetryFile(boot, generator); err != nil {
 			return bundle.Bundler, err
 		}
 	}

@@ -24,13 +24,17 @@ const (
 	FlagPureESMMjs = "zisi_pure_esm_mjs"
 	// FlagOutputCJSExtension names CommonJS output files .cjs.
 	FlagOutputCJSExtension = "zisi_output_cjs_extension"
-	// FlagErrorCJSInESMScope fails a CommonJS function file inside a
+	// FlagErrorCJSInESMScope fails a CommonJS .js function file inside a
 	// "type": "module" package instead of shipping one that fails at
-	// run time.
+	// run time; as in the reference, only nft checks (traceWithNft or
+	// node_bundler = "nft"), not the zisi bundler.
 	FlagErrorCJSInESMScope = "zisi_error_cjs_in_esm_scope"
-	// FlagAddInstrumentationLoader adds ___netlify-telemetry.mjs to v2
-	// archives. The reference defaults it to true; zisi to false (see
-	// README, "Differences from zip-it-and-ship-it").
+	// FlagAddInstrumentationLoader adds ___netlify-telemetry.mjs to every
+	// Node.js archive, v1 and v2 (the reference's zip and directory
+	// output both do). The reference defaults it to true; zisi treats an
+	// unset flag as false (see README, "Differences from
+	// zip-it-and-ship-it"), so a deploy tool sets it to true to get the
+	// file.
 	FlagAddInstrumentationLoader = "zisi_add_instrumentation_loader"
 	// FlagFailDoubleGlob is read by no code in the reference.
 	FlagFailDoubleGlob = "zisi_esbuild_fail_double_glob"

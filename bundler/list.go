@@ -83,7 +83,7 @@ func ListSources(ctx context.Context, src Sources, opts Options) (*Listing, erro
 	if err != nil {
 		return nil, err
 	}
-	out := &Listing{Warnings: discoveryWarnings(found)}
+	out := &Listing{Warnings: slices.Concat(flagWarnings(opts.FeatureFlags), discoveryWarnings(found))}
 	b := &builder{opts: opts}
 	for _, fn := range found.Functions {
 		lf, err := b.listed(fn)
@@ -168,7 +168,7 @@ func ListFunctionsFiles(ctx context.Context, srcDirs []string, opts Options) (*F
 	if err != nil {
 		return nil, err
 	}
-	out := &FilesListing{Warnings: discoveryWarnings(found)}
+	out := &FilesListing{Warnings: slices.Concat(flagWarnings(o.FeatureFlags), discoveryWarnings(found))}
 	b := &builder{opts: o, env: o.newEnv()}
 	for _, fn := range found.Functions {
 		files, err := b.sourceFiles(ctx, fn)

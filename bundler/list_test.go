@@ -37,6 +37,7 @@ func TestListFunctionsFilesMatchesBuild(t *testing.T) {
 				t.Fatal(err)
 			}
 			site := filepath.Dir(toml)
+			addConformanceConfig(t, site, &f.Functions)
 			rel := filepath.Join(site, config.DefaultFunctionsDirectory)
 			if f.FunctionsDirectory != "" {
 				r, err := filepath.Rel(f.BaseDir, f.FunctionsDirectory)

@@ -132,6 +132,15 @@ func (o *Options) withDefaults() (Options, error) {
 	if out.GoArch != "" && !slices.Contains(config.GoArches, out.GoArch) {
 		return out, fmt.Errorf("%w: Go architecture %q is not one of %s", ErrInvalidOptions, out.GoArch, strings.Join(config.GoArches, ", "))
 	}
+	if out.Config != nil {
+		for _, p := range out.Config.Patterns {
+			if f := p.Config.NodeModuleFormat; f != "" {
+				if err := config.ValidateNodeModuleFormat(f); err != nil {
+					return out, fmt.Errorf("%w: functions configuration %q: %w; leave it unset for the default", ErrInvalidOptions, p.Glob, err)
+				}
+			}
+		}
+	}
 	if out.Parallel <= 0 {
 		out.Parallel = runtime.NumCPU()
 	}
@@ -213,7 +222,8 @@ func (o *Options) readsConfigFile(fn discover.Function) bool {
 
 // flag says whether a feature flag is on, with the default zisi gives it
 // when Options.FeatureFlags does not set it (every flag is off unless
-// set).
+// set; the reference defaults zisi_add_instrumentation_loader to true,
+// see README).
 func (o *Options) flag(name string) bool { return o.FeatureFlags[name] }
 
 // internal reports whether fn is inside Options.InternalSrcFolder.
@@ -227,6 +237,19 @@ func (o *Options) internal(fn discover.Function) bool {
 	}
 	p, err := filepath.Abs(fn.SrcPath)
 	return err == nil && p != dir && within(p, dir)
+}
+
+// nodeFlags are the module-format flags one Node.js function is built
+// with: nodeModuleFormat "esm" in its configuration turns
+// zisi_pure_esm_mjs on for it, as the reference's zip.js does.
+func (o *Options) nodeFlags(cfg config.FunctionConfig) node.Flags {
+	return node.Flags{
+		TraceWithNft:       o.flag(FlagTraceWithNft),
+		PureESM:            o.flag(FlagPureESM),
+		PureESMMjs:         o.flag(FlagPureESMMjs) || cfg.NodeModuleFormat == config.ModuleFormatESM,
+		OutputCJSExtension: o.flag(FlagOutputCJSExtension),
+		ErrorCJSInESMScope: o.flag(FlagErrorCJSInESMScope),
+	}
 }
 
 // discoverOptions makes prebuilt binaries target each function's go_arch.

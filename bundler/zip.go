@@ -70,8 +70,9 @@ type Report struct {
 	// Notes are information that needs no action (a package shipped from
 	// devDependencies, say); the CLI shows them with --verbose.
 	Notes []Warning
-	// Bootstrap says which v2 bootstrap the v2 functions ship; nil when
-	// the build has none.
+	// Bootstrap says which @netlify/serverless-functions-api the build
+	// shipped from: the v2 functions' bootstrap, and the telemetry file
+	// with zisi_add_instrumentation_loader. nil when the build has none.
 	Bootstrap *BootstrapInfo
 	// Manifest is the manifest path written; empty when none was (any
 	// failure keeps an existing manifest untouched).

@@ -2,6 +2,7 @@ package config
 
 import (
 	"cmp"
+	"fmt"
 	"slices"
 	"strings"
 )
@@ -16,6 +17,24 @@ const (
 	BundlerNft         = "nft"
 	BundlerNone        = "none"
 )
+
+// Module formats of nodeModuleFormat (and of results'
+// outputModuleFormat).
+const (
+	ModuleFormatCJS = "cjs"
+	ModuleFormatESM = "esm"
+)
+
+// ModuleFormats are the nodeModuleFormat values accepted.
+var ModuleFormats = []string{ModuleFormatCJS, ModuleFormatESM}
+
+// ValidateNodeModuleFormat checks a nodeModuleFormat value.
+func ValidateNodeModuleFormat(s string) error {
+	if !slices.Contains(ModuleFormats, s) {
+		return fmt.Errorf("nodeModuleFormat %q is not one of %s", s, strings.Join(ModuleFormats, ", "))
+	}
+	return nil
+}
 
 // The platform's archive limits, in MB: an upload over 50 MB zipped or
 // 250 MB unzipped is refused at deploy time.
@@ -49,6 +68,12 @@ type FunctionConfig struct {
 	Vcpu                  float64  `json:"vcpu,omitempty"`
 	Region                string   `json:"region,omitempty"`
 	Background            *bool    `json:"background,omitempty"`
+	// NodeModuleFormat is the module format a function's output should
+	// have: ModuleFormatESM ships ESM .mjs functions untranspiled (the
+	// reference's zisi_pure_esm_mjs flag, for that function). The
+	// reference's nodeModuleFormat; netlify.toml has no such key, deploy
+	// tools set it (JSON function config files, the library's Config).
+	NodeModuleFormat string `json:"nodeModuleFormat,omitempty"`
 	// GoArch is the architecture Go functions are built for ("amd64" when
 	// unset, or "arm64"); a zisi addition, netlify.toml's go_arch.
 	GoArch string `json:"goArch,omitempty"`

@@ -297,3 +297,12 @@ func (e *jsonSyntaxError) at(path string, data []byte) error {
 	col := int(off) - lines[line-1] + 1
 	return &Error{File: path, Line: line, Column: col, Msg: "invalid JSON: " + e.err.Error() + "; fix the file or delete it (it is read for the function whose main file it sits beside)"}
 }
+
+// moduleFormat is nodeModuleFormat: "cjs" or "esm".
+func (d *decoder) moduleFormat(path []string, v any) (string, error) {
+	s, ok := v.(string)
+	if !ok || ValidateNodeModuleFormat(s) != nil {
+		return "", d.errorf(path, "%s is not one of %s", render(v), strings.Join(ModuleFormats, ", "))
+	}
+	return s, nil
+}

@@ -132,7 +132,9 @@ var keys = []Key{
 	}},
 
 	// JSON configuration files and library callers only: Netlify Build
-	// passes these in the config it gives the reference.
+	// passes these in the config it gives the reference, and frameworks
+	// write nodeModuleFormat; netlify.toml and in-source configuration
+	// have no such keys.
 	{JSON: "rustTargetDirectory", FileOnly: true, value: single[string]{
 		field: func(c *FunctionConfig) *string { return &c.RustTargetDirectory },
 		toml:  (*decoder).str,
@@ -140,6 +142,10 @@ var keys = []Key{
 	{JSON: "zipGo", FileOnly: true, value: single[*bool]{
 		field: func(c *FunctionConfig) **bool { return &c.ZipGo },
 		toml:  (*decoder).boolean,
+	}},
+	{JSON: "nodeModuleFormat", FileOnly: true, value: single[string]{
+		field: func(c *FunctionConfig) *string { return &c.NodeModuleFormat },
+		toml:  (*decoder).moduleFormat,
 	}},
 
 	// netlify.toml only.

@@ -202,3 +202,30 @@ func sample(t reflect.Type) reflect.Value {
 	}
 	return v
 }
+
+// TestNodeModuleFormatIsNotANetlifyTomlKey: nodeModuleFormat comes from
+// deploy tools (JSON function config files, the library's Config), as in
+// the reference; netlify.toml has no such key in Netlify's schema, so
+// node_module_format there is an unknown key, and the library's values
+// are validated.
+func TestNodeModuleFormatIsNotANetlifyTomlKey(t *testing.T) {
+	t.Parallel()
+	f, err := parse(t, "[functions.\"api-*\"]\nnode_module_format = \"esm\"\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.Warnings) != 1 || !strings.Contains(f.Warnings[0].String(), `functions."api-*".node_module_format: unknown key, ignored`) {
+		t.Errorf("warnings %v", f.Warnings)
+	}
+	if got := f.Functions.ForFunction("api-x").NodeModuleFormat; got != "" {
+		t.Errorf("nodeModuleFormat %q from netlify.toml", got)
+	}
+	for _, ok := range ModuleFormats {
+		if err := ValidateNodeModuleFormat(ok); err != nil {
+			t.Errorf("%s: %v", ok, err)
+		}
+	}
+	if err := ValidateNodeModuleFormat("ESM"); err == nil || err.Error() != `nodeModuleFormat "ESM" is not one of cjs, esm` {
+		t.Errorf("ESM: %v", err)
+	}
+}

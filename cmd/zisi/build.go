@@ -35,6 +35,7 @@ func (e *env) buildCommand() *cli.Command {
 			&cli.StringFlag{Name: "parallel", Usage: "functions built at once (default: number of CPUs)"},
 			&cli.StringFlag{Name: "node-version", Usage: "Node.js version for every function (default: AWS_LAMBDA_JS_RUNTIME, else netlify.toml, else 24)"},
 			goArchFlag(),
+			featureFlagFlag(),
 			&cli.StringFlag{Name: "bootstrap", Usage: "unpacked @netlify/serverless-functions-api package to ship with v2 functions (default: the site's node_modules, else the per-user cache, filled with npm pack)"},
 			&cli.StringSliceFlag{Name: "allow-outside", Usage: "a folder outside the site whose files may ship through symbolic links (repeatable; nothing else outside the site ships)"},
 			colorFlag(),
@@ -98,6 +99,7 @@ func (e *env) build(c *cli.Context) error {
 		AllowOutside:          c.StringSlice("allow-outside"),
 		NoWait:                c.Bool("no-wait"),
 		Strict:                c.Bool("strict"),
+		FeatureFlags:          st.opts.FeatureFlags,
 		OnWait: func(dest string) {
 			fmt.Fprintf(e.stderr, "waiting for another zisi build writing %s to finish (Ctrl-C to stop, --no-wait to fail instead)\n", dest)
 		},

@@ -22,6 +22,7 @@ func (e *env) listCommand(files bool) *cli.Command {
 			configFlag(),
 			repositoryRootFlag(),
 			goArchFlag(),
+			featureFlagFlag(),
 			&cli.BoolFlag{Name: "json", Usage: "print JSON instead of a table"},
 		}, sourceFlags()...),
 	}

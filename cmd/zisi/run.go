@@ -130,6 +130,38 @@ func goArch(c *cli.Context) (string, error) {
 	return a, nil
 }
 
+func featureFlagFlag() cli.Flag {
+	return &cli.StringSliceFlag{Name: "feature-flag", Usage: "a feature flag of the reference, NAME (on) or NAME=true|false, e.g. zisi_pure_esm (repeatable; unknown names warn)"}
+}
+
+// featureFlags reads --feature-flag NAME[=BOOL] into Options.FeatureFlags
+// (nil when none is given, so every flag keeps zisi's default). A value
+// that is not a boolean is a usage error naming the flag.
+func featureFlags(c *cli.Context) (map[string]bool, error) {
+	vals := c.StringSlice("feature-flag")
+	if len(vals) == 0 {
+		return nil, nil
+	}
+	out := make(map[string]bool, len(vals))
+	for _, v := range vals {
+		name, raw, hasValue := strings.Cut(v, "=")
+		name = strings.TrimSpace(name)
+		if name == "" {
+			return nil, usagef("--feature-flag needs a flag name, as NAME or NAME=true|false, got %q", v)
+		}
+		on := true
+		if hasValue {
+			b, err := strconv.ParseBool(strings.TrimSpace(raw))
+			if err != nil {
+				return nil, usagef("--feature-flag %s: %q is not a boolean; use %s=true or %s=false", name, raw, name, name)
+			}
+			on = b
+		}
+		out[name] = on
+	}
+	return out, nil
+}
+
 func configFlag() cli.Flag {
 	return &cli.StringFlag{Name: "config", Usage: "netlify.toml to read (default: ./netlify.toml when present)"}
 }

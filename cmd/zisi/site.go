@@ -52,7 +52,12 @@ func (e *env) loadSite(c *cli.Context, args []string) (*site, error) {
 	if err != nil {
 		return nil, err
 	}
+	flags, err := featureFlags(c)
+	if err != nil {
+		return nil, err
+	}
 	out := &site{sources: s.Sources, opts: s.Options, config: s.Config}
+	out.opts.FeatureFlags = flags
 	if s.Config != nil {
 		for _, w := range s.Config.Warnings {
 			out.warnings = append(out.warnings, bundler.Warning{Message: w.String()})

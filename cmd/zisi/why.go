@@ -26,6 +26,7 @@ func (e *env) whyCommand() *cli.Command {
 		Flags: append([]cli.Flag{
 			configFlag(),
 			repositoryRootFlag(),
+			featureFlagFlag(),
 			&cli.StringSliceFlag{Name: "src", Usage: "source folder (repeatable; default: the site's functions folders, as zisi build takes them)"},
 			&cli.BoolFlag{Name: "json", Usage: "print the answer as JSON"},
 		}, sourceFlags()...),

@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"golang.org/x/mod/semver"
 
@@ -55,6 +56,14 @@ type Bootstrap struct {
 	// over because their version is not the pinned one, as
 	// "VERSION in DIR".
 	Unused []string
+	// Dir is the package's directory.
+	Dir string
+
+	// instr is the package's instrumentation.js, read once for
+	// TelemetryFile.
+	instrOnce sync.Once
+	instr     []byte
+	instrErr  error
 }
 
 func (b *Bootstrap) metadata(branch string) []byte {
@@ -207,7 +216,7 @@ func readBootstrap(dir, source string) (*Bootstrap, error) {
 	if _, err := os.Stat(file); err != nil {
 		return nil, err
 	}
-	return &Bootstrap{File: file, Version: pj.Version, Source: source}, nil
+	return &Bootstrap{File: file, Version: pj.Version, Source: source, Dir: dir}, nil
 }
 
 // fillCache runs npm pack into a temporary directory beside dest, unpacks

@@ -18,8 +18,10 @@ const (
 	ReasonConfigOverride = "config-override"
 	ReasonNoneOverride   = "none-override"
 	ReasonV2             = "v2-nft"
+	ReasonMjsPureESM     = "mjs-pure-esm"
 	ReasonEsbuildExt     = "esbuild-ext"
 	ReasonESMDefault     = "esm-default"
+	ReasonFlagForcedNft  = "flag-forced-nft"
 	ReasonZisiDefault    = "zisi-default"
 )
 
@@ -37,6 +39,8 @@ type Input struct {
 	Analysis *source.Analysis
 	// Env is shared by the functions of a build; NewEnv makes one.
 	Env *Env
+	// Flags are the module-format feature flags for this function.
+	Flags Flags
 }
 
 // APIVersion is the function's runtime API version: 2 for a default
@@ -87,8 +91,10 @@ type Bundle struct {
 
 // Select chooses the bundler with the reference's rules, in order: v2
 // functions are traced (unless node_bundler is "none"); an explicit
-// node_bundler wins; .mjs and TypeScript go through esbuild; a .js file
-// with import or export syntax is traced; the rest use zisi.
+// node_bundler wins; .mjs is traced with zisi_pure_esm_mjs; .mjs and
+// TypeScript go through esbuild; everything else is traced with
+// traceWithNft; a .js file with import or export syntax is traced; the
+// rest use zisi.
 func Select(in Input) (bundler, reason string) {
 	nb := in.Config.NodeBundler
 	if in.APIVersion() == 2 {
@@ -100,9 +106,15 @@ func Select(in Input) (bundler, reason string) {
 	if nb != "" {
 		return nb, ReasonConfigOverride
 	}
+	if in.Function.Extension == ".mjs" && in.Flags.PureESMMjs {
+		return config.BundlerNft, ReasonMjsPureESM
+	}
 	switch in.Function.Extension {
 	case ".mjs", ".ts", ".tsx", ".mts", ".cts": // the reference's esbuild extensions
 		return config.BundlerEsbuild, ReasonEsbuildExt
+	}
+	if in.Flags.TraceWithNft {
+		return config.BundlerNft, ReasonFlagForcedNft
 	}
 	if filepath.Ext(in.Function.MainFile) != ".cjs" && in.Analysis != nil && in.Analysis.ESMSyntax {
 		return config.BundlerNft, ReasonESMDefault
@@ -225,18 +237,32 @@ func addIncludedFiles(ctx context.Context, in Input, b *Bundle) error {
 		b.sel.file(f, WhyIncluded, "", "")
 	}
 	b.SrcFiles = kept
-	b.IncludedFiles = files
+	// Files the bundler itself added as included (a directory function's
+	// files with traceWithNft, an ESM scope's package.json) stay listed
+	// unless a `!` pattern removed them.
+	b.IncludedFiles = append(inc.filter(b.IncludedFiles), files...)
 	b.SrcFiles = append(b.SrcFiles, files...)
 	slices.Sort(b.SrcFiles)
 	b.SrcFiles = slices.Compact(b.SrcFiles)
 	return nil
 }
 
-// none ships the main file alone, untouched.
+// none ships the main file alone, untouched. Its module format is the
+// one Node.js loads it in: .mjs is ESM, .cjs CommonJS, anything else what
+// the "type" of its scope's package.json says (the reference's none
+// bundler), which decides the entry file written for it.
 func none(in Input) (*Bundle, error) {
-	format := "cjs"
-	if filepath.Ext(in.Function.MainFile) == ".mjs" {
-		format = "esm"
+	format := formatCJS
+	switch filepath.Ext(in.Function.MainFile) {
+	case ".mjs":
+		format = formatESM
+	case ".cjs":
+	default:
+		if in.Env != nil {
+			if j := scopePackageJSON(in.Env.Resolver, filepath.Dir(in.Function.MainFile)); j != nil && j.Type == "module" {
+				format = formatESM
+			}
+		}
 	}
 	sel := newSelector()
 	sel.file(in.Function.MainFile, WhyMain, "", "")

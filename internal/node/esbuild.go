@@ -115,6 +115,10 @@ type esbuildPlan struct {
 	site    *resolver.PackageJSON
 	opts    api.BuildOptions
 	shipped []string
+	// format is the output's module format and ext its extension; scope,
+	// when set, is the "type": "module" package.json an ESM output needs
+	// beside it.
+	format, ext, scope string
 	// key groups functions whose builds can share one esbuild run.
 	key string
 }
@@ -147,17 +151,25 @@ func planEsbuild(in Input) (*esbuildPlan, error) {
 	if wd == "" {
 		wd = fn.SrcDir
 	}
+	format, scope := esbuildFormat(in)
+	ext := outputExtension(format, in.Flags)
 	opts := api.BuildOptions{
 		AbsWorkingDir:     wd,
 		Bundle:            true,
 		Write:             false,
 		Metafile:          true,
 		Platform:          api.PlatformNode,
-		Format:            api.FormatCommonJS,
+		Format:            apiFormat(format),
 		Engines:           []api.Engine{{Name: api.EngineNode, Version: fmt.Sprint(target)}},
 		External:          external,
 		ResolveExtensions: resolveExtensions,
 		LogLevel:          api.LogLevelSilent,
+	}
+	if format == formatESM {
+		opts.Banner = map[string]string{"js": cjsShim}
+	}
+	if ext != ".js" {
+		opts.OutExtension = map[string]string{".js": ext}
 	}
 	if cfg.NodeSourcemap != nil && *cfg.NodeSourcemap {
 		opts.Sourcemap = api.SourceMapLinked
@@ -170,13 +182,13 @@ func planEsbuild(in Input) (*esbuildPlan, error) {
 	}
 	sorted := slices.Clone(external)
 	slices.Sort(sorted)
-	key := fmt.Sprintf("%s|%d|%q|%d|%s|%s", wd, target, sorted, opts.Sourcemap, filepath.Dir(fn.SrcDir), fallback)
+	key := fmt.Sprintf("%s|%d|%q|%d|%s|%s|%s%s", wd, target, sorted, opts.Sourcemap, filepath.Dir(fn.SrcDir), fallback, format, ext)
 	// Excluded-file patterns are relative to the function: keep those
 	// functions on their own.
 	if len(excl) > 0 {
 		key += "|" + fn.MainFile
 	}
-	return &esbuildPlan{in: in, site: site, opts: opts, shipped: shipped, key: key}, nil
+	return &esbuildPlan{in: in, site: site, opts: opts, shipped: shipped, format: format, ext: ext, scope: scope, key: key}, nil
 }
 
 // entryOutput is what an esbuild run produced for one entry point.
@@ -307,17 +319,20 @@ func PrebuildEsbuild(ctx context.Context, ins []Input) {
 	}
 }
 
-// prebuiltKey is the cache key of a bundle made ahead: the main file and
-// the function's whole merged configuration, so a bundle is reused only
-// for exactly the plan it was made for.
+// prebuiltKey is the cache key of a bundle made ahead: the main file, the
+// function's whole merged configuration and its flags, so a bundle is
+// reused only for exactly the plan it was made for.
 func prebuiltKey(in Input) string {
 	cfg, _ := json.Marshal(in.Config)
-	return in.Function.MainFile + "\x00" + string(cfg)
+	return fmt.Sprintf("%s\x00%s\x00%+v", in.Function.MainFile, cfg, in.Flags)
 }
 
-// esbuild bundles a v1 function into one CommonJS file next to its main
-// file (`<stem>.js`), in-process. External modules (configured, native,
-// special cases) are shipped whole with the zisi package walker;
+// esbuild bundles a v1 function into one file next to its main file,
+// in-process: CommonJS `<stem>.js` (`<stem>.cjs` with
+// zisi_output_cjs_extension), or ESM as esbuildFormat decides (`<stem>.mjs`
+// with zisi_pure_esm_mjs, else `<stem>.js` beside the "type": "module"
+// package.json, which then ships too). External modules (configured,
+// native, special cases) are shipped whole with the zisi package walker;
 // ignored ones are not shipped.
 func esbuild(ctx context.Context, in Input) (*Bundle, error) {
 	fn, env, cfg := in.Function, in.Env, in.Config
@@ -345,8 +360,8 @@ func esbuild(ctx context.Context, in Input) (*Bundle, error) {
 		}
 	}
 	stem := strings.TrimSuffix(filepath.Base(fn.MainFile), filepath.Ext(fn.MainFile))
-	main := filepath.Join(fn.SrcDir, stem+".js")
-	b := &Bundle{MainFile: main, ModuleFormat: "cjs", Generated: map[string][]byte{},
+	main := filepath.Join(fn.SrcDir, stem+plan.ext)
+	b := &Bundle{MainFile: main, ModuleFormat: plan.format, Generated: map[string][]byte{},
 		NativeNodeModules: out.natives, BasePath: esbuildBase(env)}
 	for _, f := range out.files {
 		b.Generated[f.path] = f.contents
@@ -399,6 +414,12 @@ func esbuild(ctx context.Context, in Input) (*Bundle, error) {
 	}
 	for p := range b.Generated {
 		b.SrcFiles = append(b.SrcFiles, p)
+	}
+	if plan.scope != "" {
+		// Node.js loads the ESM .js bundle as ESM only beside it.
+		w.sel.file(plan.scope, WhyModuleScope, "", "")
+		b.SrcFiles = append(b.SrcFiles, plan.scope)
+		b.IncludedFiles = append(b.IncludedFiles, plan.scope)
 	}
 	slices.Sort(b.SrcFiles)
 	b.SrcFiles = slices.Compact(b.SrcFiles)

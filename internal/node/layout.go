@@ -33,13 +33,16 @@ func Stem(fn discover.Function) string {
 	return strings.TrimSuffix(fn.Filename, filepath.Ext(fn.MainFile))
 }
 
-// Names of the files zisi generates in v2 archives.
+// Names of the files zisi generates in archives: the v2 entry point,
+// metadata and bootstrap, and the telemetry file
+// zisi_add_instrumentation_loader adds.
 const (
 	EntryPointName = "___netlify-entry-point.mjs"
 	MetadataName   = "___netlify-metadata.json"
 	BootstrapName  = "___netlify-bootstrap.mjs"
 	// ServerMarkerName marks a Netlify Server archive (LayOptions.Server).
 	ServerMarkerName = "___netlify-server.json"
+	TelemetryName    = "___netlify-telemetry.mjs"
 )
 
 // LayOptions says how a bundle is written.
@@ -61,6 +64,13 @@ type LayOptions struct {
 	// `func` for the platform's own runtime, a ___netlify-server.json
 	// marker holding {} is added, and no bootstrap or metadata ships.
 	Server bool
+	// Flags name a v1 entry file: `<stem>.mjs` for ESM with
+	// zisi_pure_esm_mjs, `<stem>.cjs` for CommonJS with
+	// zisi_output_cjs_extension.
+	Flags Flags
+	// Telemetry, when set, is shipped as ___netlify-telemetry.mjs
+	// (TelemetryFile makes it).
+	Telemetry []byte
 }
 
 // Lay places a bundle's files. In-archive paths are relative to the
@@ -70,10 +80,12 @@ type LayOptions struct {
 // function living there is rooted at .netlify/plugins. Files those rules
 // cannot place are left out, with a warning on the bundle.
 //
-// v1: an entry file `<stem>.js` that re-exports the main file is added when
+// v1: an entry file that re-exports the main file's handler is added when
 // the main file is not itself `<stem>.js|.mjs|.cjs` at the root; when
 // another file already sits there, every file moves under `src/` to make
-// room (reference §11.2–11.3).
+// room (reference §11.2–11.3). It is `<stem>.js` with `module.exports =
+// require(…)` for a CommonJS bundle and `export { handler } from …` for an
+// ESM one, named as outputExtension says.
 //
 // v2: the entry point ___netlify-entry-point.mjs hands the main file to
 // the bootstrap's Lambda adapter; ___netlify-metadata.json records the
@@ -115,6 +127,9 @@ func Lay(fn discover.Function, b *Bundle, o LayOptions) (*Layout, error) {
 		prefix = "src/"
 	}
 	l := &Layout{EntryFilename: entryStem + ".js"}
+	if o.Telemetry != nil {
+		l.Entries = append(l.Entries, archive.Entry{Name: TelemetryName, Data: o.Telemetry})
+	}
 	taken := map[string]bool{}
 	for _, f := range b.SrcFiles {
 		r, ok := pl.names[f]
@@ -148,9 +163,16 @@ func Lay(fn discover.Function, b *Bundle, o LayOptions) (*Layout, error) {
 		}
 		return l, nil
 	}
-	needEntry := conflict || !rootNames[mainRel] || o.DirOutput
-	if needEntry && !taken[l.EntryFilename] {
+	if !conflict && rootNames[mainRel] && !o.DirOutput {
+		// The main file serves; the reference still reports <stem>.js.
+		return l, nil
+	}
+	l.EntryFilename = entryStem + outputExtension(b.ModuleFormat, o.Flags)
+	if !taken[l.EntryFilename] {
 		content := fmt.Sprintf("module.exports = require('./%s')", prefix+mainRel)
+		if b.ModuleFormat == formatESM {
+			content = fmt.Sprintf("export { handler } from './%s'", prefix+mainRel)
+		}
 		l.Entries = append(l.Entries, archive.Entry{Name: l.EntryFilename, Data: []byte(content)})
 	}
 	return l, nil

@@ -24,6 +24,9 @@ const (
 	WhyExternal   Why = "kept external (external_node_modules, native or always-external), so shipped whole"
 	WhyIncluded   Why = "matched included_files"
 	WhyLink       Why = "a symbolic link Node.js follows to a shipped package (pnpm, npm link)"
+	// WhyModuleScope is the "type": "module" package.json an ESM .js
+	// bundle (zisi_pure_esm) needs to load as ESM.
+	WhyModuleScope Why = "the \"type\": \"module\" package.json the ESM bundle needs"
 )
 
 // Reasons for leaving out.

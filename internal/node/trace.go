@@ -12,6 +12,7 @@ import (
 	"github.com/evanw/esbuild/pkg/api"
 
 	"github.com/zisi-build/zisi/config"
+	"github.com/zisi-build/zisi/internal/discover"
 	"github.com/zisi-build/zisi/internal/source"
 	"github.com/zisi-build/zisi/resolver"
 )
@@ -97,9 +98,16 @@ func trace(ctx context.Context, in Input) (*Bundle, error) {
 	if t.transpileTS && t.tsFormat == api.FormatESModule {
 		b.ModuleFormat = "esm"
 	}
-	if in.APIVersion() == 1 && !isTS && t.esm[fn.MainFile] {
-		if err := t.transpileESM(cfg); err != nil {
+	if in.APIVersion() == 1 && !isTS {
+		format, transpile, err := v1TraceFormat(in, t.esm[fn.MainFile])
+		if err != nil {
 			return nil, err
+		}
+		b.ModuleFormat = format
+		if transpile {
+			if err := t.transpileESM(cfg); err != nil {
+				return nil, err
+			}
 		}
 	}
 	traced := make([]string, 0, len(t.files))
@@ -113,6 +121,21 @@ func trace(ctx context.Context, in Input) (*Bundle, error) {
 			continue
 		}
 		b.SrcFiles = append(b.SrcFiles, f)
+	}
+	if in.Flags.TraceWithNft && cfg.NodeBundler == "" && in.APIVersion() == 1 && fn.Kind == discover.KindDir {
+		// As the zisi bundler it stands in for, every file of a directory
+		// function ships (the reference adds them as included files).
+		side, err := TreeFiles(ctx, env.Resolver, fn.SrcDir)
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range side {
+			b.IncludedFiles = append(b.IncludedFiles, f)
+			if !t.files[f] {
+				t.sel.file(f, WhyFolder, "", "")
+				b.SrcFiles = append(b.SrcFiles, f)
+			}
+		}
 	}
 	slices.Sort(b.SrcFiles)
 	b.SrcFiles = slices.Compact(b.SrcFiles)

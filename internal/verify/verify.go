@@ -415,8 +415,10 @@ func bootstrapVersion(dir string) string {
 	return m.BootstrapVersion
 }
 
-// entryFile picks the file the platform loads: the v2 entry point, or
-// <stem>.js|.cjs|.mjs at the archive root for v1.
+// entryFile picks the file the platform loads, and how: the v2 entry
+// point, or <stem>.js|.cjs|.mjs at the archive root for v1, loaded as ESM
+// when it is .mjs or a .js beside a "type": "module" package.json, as
+// Node.js would (an ESM entry with top-level await cannot be required).
 func entryFile(dir string, fn manifest.Function) (string, string, error) {
 	if fn.BuildData.RuntimeAPIVersion == 2 {
 		return filepath.Join(dir, entryPointName), "esm", nil
@@ -426,13 +428,25 @@ func entryFile(dir string, fn manifest.Function) (string, string, error) {
 		p := filepath.Join(dir, stem+ext)
 		if _, err := os.Stat(p); err == nil {
 			mode := "cjs"
-			if ext == ".mjs" {
+			if ext == ".mjs" || (ext == ".js" && moduleScope(dir)) {
 				mode = "esm"
 			}
 			return p, mode, nil
 		}
 	}
 	return "", "", fmt.Errorf("no entry file %s.js, %s.cjs or %s.mjs at the archive root", stem, stem, stem)
+}
+
+// moduleScope reports whether dir's package.json says "type": "module".
+func moduleScope(dir string) bool {
+	data, err := os.ReadFile(filepath.Join(dir, "package.json"))
+	if err != nil {
+		return false
+	}
+	var pj struct {
+		Type string `json:"type"`
+	}
+	return json.Unmarshal(data, &pj) == nil && pj.Type == "module"
 }
 
 func firstLines(s string, n int) string {
