@@ -12,7 +12,9 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/zisi-build/zisi/internal/archive"
 )
@@ -104,11 +106,62 @@ type BuildOptions struct {
 	Out string
 }
 
+// Stamp is what a build records in cmd/zisi's variables with -X, for
+// `zisi version`.
+type Stamp struct {
+	// Version is the release version (main.version).
+	Version string
+	// Commit is the full revision of HEAD; empty outside a git checkout.
+	Commit string
+	// Modified is true when git status lists changes, untracked files
+	// included, as go build's vcs.modified counts them.
+	Modified bool
+	// CommitTime is the commit's time, RFC 3339 in UTC.
+	CommitTime string
+}
+
+// GitStamp reads the commit of the git checkout at dir, as `make build`
+// does in shell. It is the zero Stamp (with version) when dir is not a
+// checkout or git is missing: the build then records only the version.
+// go build's own VCS stamping cannot be relied on for this: it does not
+// recognise a linked worktree (golang/go#58218).
+func GitStamp(ctx context.Context, dir, version string) Stamp {
+	st := Stamp{Version: version}
+	git := func(args ...string) (string, bool) {
+		cmd := exec.CommandContext(ctx, "git", append([]string{"-C", dir}, args...)...)
+		out, err := cmd.Output()
+		return strings.TrimSpace(string(out)), err == nil
+	}
+	rev, ok := git("rev-parse", "HEAD")
+	if !ok || rev == "" {
+		return st
+	}
+	status, ok := git("status", "--porcelain")
+	if !ok {
+		return st
+	}
+	secs, ok := git("show", "-s", "--format=%ct", "HEAD")
+	if !ok {
+		return st
+	}
+	st.Commit, st.Modified = rev, status != ""
+	if n, err := strconv.ParseInt(secs, 10, 64); err == nil {
+		st.CommitTime = time.Unix(n, 0).UTC().Format(time.RFC3339)
+	}
+	return st
+}
+
+// LDFlags returns the -ldflags value for s: stripped symbols, and each
+// field set with -X.
+func LDFlags(s Stamp) string {
+	return fmt.Sprintf("-s -w -X main.version=%s -X main.commit=%s -X main.modified=%t -X main.commitTime=%s", s.Version, s.Commit, s.Modified, s.CommitTime)
+}
+
 // BuildArgs returns the arguments of the go command that builds zisi
-// with the release flags: the same flags `make build` and `make install`
+// with the release flags, the same flags `make build` and `make install`
 // pass.
-func BuildArgs(version, out string) []string {
-	return []string{"build", "-trimpath", "-buildvcs=auto", "-ldflags", "-s -w -X main.version=" + version, "-o", out, "./cmd/zisi"}
+func BuildArgs(s Stamp, out string) []string {
+	return []string{"build", "-trimpath", "-buildvcs=auto", "-ldflags", LDFlags(s), "-o", out, "./cmd/zisi"}
 }
 
 // BuildEnv returns base with the variables a reproducible build pins:
@@ -144,7 +197,7 @@ func Build(ctx context.Context, o BuildOptions) error {
 	if err != nil {
 		return fmt.Errorf("build zisi: resolve %q: %w", o.Out, err)
 	}
-	cmd := exec.CommandContext(ctx, goCmd, BuildArgs(o.Version, out)...)
+	cmd := exec.CommandContext(ctx, goCmd, BuildArgs(GitStamp(ctx, o.Dir, o.Version), out)...)
 	cmd.Dir = o.Dir
 	cmd.Env = BuildEnv(o.Env, o.Target)
 	if out, err := cmd.CombinedOutput(); err != nil {
