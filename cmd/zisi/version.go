@@ -44,7 +44,7 @@ type stamp struct {
 // either is used. `go install module@COMMIT` records a pseudo-version,
 // which is used too, its revision as the commit. A build in an untagged
 // checkout also records a pseudo-version, but it only restates the commit
-// from vcs.revision, so the version is ldVersion (make build: the tag at
+// from vcs.revision, so the version is the -X one (make build: the tag at
 // HEAD, else dev).
 //
 // The commit stamped with -X wins over vcs.revision: go build does not

@@ -75,7 +75,7 @@ func TestVersionCommand(t *testing.T) {
 	if !strings.HasPrefix(want, "zisi dev (") || !strings.Contains(want, runtime.Version()) {
 		t.Errorf("in-process version %q", want)
 	}
-	for _, args := range [][]string{{"version"}, {"--version"}, {"-v"}} {
+	for _, args := range [][]string{{"version"}, {"--version"}} {
 		if r := run(t, args...); r.code != 0 || r.stdout != want {
 			t.Errorf("%q: exit %d, %q; want %q", args, r.code, r.stdout, want)
 		}

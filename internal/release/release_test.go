@@ -54,7 +54,6 @@ func listZip(t *testing.T, data []byte) []string {
 	}
 	var out []string
 	for _, f := range zr.File {
-		//lint:ignore SA1019 the DOS fields are what the archive stores
 		out = append(out, fmt.Sprintf("%s %o %#x %#x %d", f.Name, f.Mode().Perm(), f.ModifiedDate, f.ModifiedTime, len(f.Extra)))
 	}
 	return out
