@@ -1,7 +1,20 @@
 # zisi build, test and measurement targets. `make help` lists them.
 
 GO          ?= go
-VERSION     ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+# VERSION is the tag at HEAD without its v (v1.2.3 gives 1.2.3), else dev;
+# the commit comes from the build info either way (zisi version).
+VERSION     ?= $(or $(patsubst v%,%,$(shell git describe --tags --exact-match --match 'v[0-9]*' 2>/dev/null)),dev)
+# RELEASE_ENV and RELEASE_FLAGS are the reproducible release settings, the
+# same as internal/release (make dist) uses: no cgo, baseline
+# microarchitecture, no user GOFLAGS, no local paths, the commit stamped
+# when this is a git checkout.
+# The commit is stamped from git too: go build's own stamp is missing in a
+# linked git worktree (golang/go#58218).
+RELEASE_ENV   := CGO_ENABLED=0 GOAMD64=v1 GOARM64=v8.0 GOFLAGS=
+COMMIT         = $(shell git rev-parse HEAD 2>/dev/null)
+MODIFIED       = $(if $(shell git status --porcelain 2>/dev/null | head -c1),true,false)
+COMMIT_TIME    = $(shell TZ=UTC git show -s --format=%cd --date=format-local:%Y-%m-%dT%H:%M:%SZ HEAD 2>/dev/null)
+RELEASE_FLAGS  = -trimpath -buildvcs=auto -ldflags "-s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT) -X main.modified=$(MODIFIED) -X main.commitTime=$(COMMIT_TIME)"
 CACHE       := $(CURDIR)/.cache
 NODE_TOOLS  := $(CACHE)/node-tools
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
@@ -18,10 +31,12 @@ FUZZTIME    ?= 60s
 # Each fuzz target as package:FuzzName.
 FUZZ_TARGETS := ./config:FuzzParse ./config:FuzzMatch ./internal/archive:FuzzValidateName ./internal/routes:FuzzRoute ./internal/source:FuzzAnalyze ./resolver:FuzzExports ./internal/node:FuzzIncludes ./bundler:FuzzPrebuiltZip ./resolver:FuzzIsJunk ./resolver:FuzzRange ./config:FuzzExpandBraces ./internal/source:FuzzNesting ./config:FuzzDecodeMatchesGoTOML
 
-.PHONY: help build test test-deps vet lint bench bench-go conformance conformance-fixtures conformance-astro conformance-corpus reference bench-site astro-site fuzz golden demo clean
+.PHONY: help build install dist test test-deps vet lint bench bench-go conformance conformance-fixtures conformance-astro conformance-corpus reference bench-site astro-site fuzz golden demo clean
 
 help:
 	@echo "build      build bin/zisi with reproducible release flags"
+	@echo "install    install zisi into GOBIN (default GOPATH/bin) with the same flags"
+	@echo "dist       release archives for linux, darwin, windows x amd64, arm64 and SHA256SUMS into dist/ (VERSION=1.2.3)"
 	@echo "test       install test tools once (.cache/), then go test -race ./..."
 	@echo "vet lint   go vet; gofmt, vet and staticcheck"
 	@echo "conformance  compare with the reference on fixtures/, the Astro site and the benchmark site"
@@ -33,7 +48,17 @@ help:
 	@echo "demo       build the demo site into out/demo"
 
 build:
-	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-s -w -X main.version=$(VERSION)" -o bin/zisi ./cmd/zisi
+	$(RELEASE_ENV) $(GO) build $(RELEASE_FLAGS) -o bin/zisi ./cmd/zisi
+
+install:
+	$(RELEASE_ENV) $(GO) install $(RELEASE_FLAGS) ./cmd/zisi
+	@dir=$$($(GO) env GOBIN); gopath=$$($(GO) env GOPATH); echo "installed $${dir:-$${gopath%%:*}/bin}/zisi"
+
+# dist writes dist/zisi_VERSION_OS_ARCH.tar.gz (.zip for windows) and
+# dist/SHA256SUMS; two runs on the same tree give the same bytes.
+dist:
+	rm -rf dist
+	$(GO) run ./internal/tools/dist -version $(VERSION) -out dist
 
 # test-deps installs what the tests use besides Go, once: the reference's
 # glob library (minimatch, the version 16.2.3 resolves) to check our
@@ -162,4 +187,4 @@ demo:
 	$(GO) run ./cmd/zisi build --config fixtures/demo/netlify.toml out/demo
 
 clean:
-	rm -rf bin out
+	rm -rf bin out dist

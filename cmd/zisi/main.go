@@ -10,8 +10,18 @@ import (
 	"syscall"
 )
 
-// version is set at release time with -ldflags "-X main.version=...".
-var version = "dev"
+// version, commit, modified and commitTime are set by make build, make
+// install and make dist with -ldflags "-X main.version=... -X
+// main.commit=...": the release version, and the commit as git reports it
+// (git rev-parse HEAD; "true" when git status lists changes; the commit
+// time in RFC 3339, UTC). `zisi version` prefers the module version in the
+// build information when there is one (see newVersionInfo).
+var (
+	version    = "dev"
+	commit     string
+	modified   string
+	commitTime string
+)
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

@@ -87,7 +87,7 @@ func (e *env) app() *cli.App {
 	return &cli.App{
 		Name:            "zisi",
 		Usage:           "build serverless functions into deployable archives",
-		Version:         version,
+		Version:         strings.TrimPrefix(currentVersion().String(), "zisi "),
 		Writer:          e.stdout,
 		ErrWriter:       e.stderr,
 		HideHelpCommand: true,
@@ -101,17 +101,6 @@ func (e *env) app() *cli.App {
 			return cli.ShowAppHelp(c)
 		},
 		Commands: commands,
-	}
-}
-
-func (e *env) versionCommand() *cli.Command {
-	return &cli.Command{
-		Name:  "version",
-		Usage: "print the zisi version",
-		Action: func(c *cli.Context) error {
-			fmt.Fprintf(e.stdout, "zisi %s\n", version)
-			return nil
-		},
 	}
 }
 
