@@ -112,7 +112,7 @@ func TestNodeModuleFormatESM(t *testing.T) {
 			t.Errorf("%s is not shipped as written (pure ESM):\n%s", name, got)
 		}
 	}
-	results, err := verify.Dir(t.Context(), out, verify.Options{})
+	results, err := verify.Dir(t.Context(), out, verify.Options{Invoke: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -338,7 +338,7 @@ func TestVerifyLoadsModuleScopeEntry(t *testing.T) {
 	if got := zipNames(t, filepath.Join(out, "tla.zip")); !slices.Equal(got, []string{"package.json", "tla.js"}) || rep.Functions[0].EntryFilename != "tla.js" {
 		t.Errorf("entries %q, entry file %s", got, rep.Functions[0].EntryFilename)
 	}
-	results, err := verify.Dir(t.Context(), out, verify.Options{})
+	results, err := verify.Dir(t.Context(), out, verify.Options{Invoke: true})
 	if err != nil {
 		t.Fatal(err)
 	}
