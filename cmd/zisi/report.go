@@ -170,8 +170,8 @@ func (v *view) report(rep *bundler.Report, dest string, took time.Duration) {
 	case errors.Is(o.err, bundler.ErrStrict):
 		fmt.Fprintf(v.w, "%s: %d functions built but not published (%d warnings and --strict); the destination is as it was\n", p.red("strict"), len(rep.Functions), len(rep.Warnings))
 	case !o.quiet:
-		fmt.Fprintf(v.w, "built %d functions into %s in %s (%s%s); manifest: %s\n",
-			len(rep.Functions), filepath.Clean(dest), formatDuration(took), archive.FormatSize(size), warnings, rep.Manifest)
+		fmt.Fprintf(v.w, "built %d function%s into %s in %s (%s%s); manifest: %s\n",
+			len(rep.Functions), plural(len(rep.Functions)), filepath.Clean(dest), formatDuration(took), archive.FormatSize(size), warnings, rep.Manifest)
 	}
 	if len(rep.Removed) > 0 && !o.quiet {
 		names := make([]string, len(rep.Removed))
