@@ -118,8 +118,17 @@ func (v *view) line(r *bundler.FunctionResult, ferr *bundler.FunctionError, name
 		size = archive.FormatSize(r.Size)
 	}
 	fmt.Fprintf(v.w, "  %-28s %-3s %-8s %10s %8s  %s\n", r.Name, r.Runtime, tool, size, took, r.Path)
-	if v.o.verbose && r.BundlerReason != "" {
-		fmt.Fprintf(v.w, "      %s\n", r.BundlerReason)
+	if !v.o.verbose {
+		return
+	}
+	if r.BundlerReason != "" {
+		fmt.Fprintf(v.w, "      bundler: %s (%s)\n", tool, r.BundlerReason)
+	}
+	if r.Selection != nil {
+		for _, p := range r.Selection.Omitted {
+			name := cmpOr(p.Package, p.Path)
+			fmt.Fprintf(v.w, "      left out: %s (%s)\n", name, p.Why)
+		}
 	}
 }
 

@@ -82,6 +82,19 @@ func TestViewLiveStatusNamesWhatIsInFlight(t *testing.T) {
 	}
 }
 
+func TestVerboseLineShowsDecisions(t *testing.T) {
+	var buf bytes.Buffer
+	v := newView(&buf, reportOptions{verbose: true})
+	r := &bundler.FunctionResult{Name: "hello", Runtime: "js", Bundler: "zisi", BundlerReason: "default", Size: 10, Path: "out/hello.zip",
+		Selection: &bundler.Selection{Omitted: []bundler.Pick{{Path: "/s/node_modules/aws-sdk", Package: "aws-sdk@2.1.0", Why: "runtime"}}}}
+	v.event(bundler.Event{Kind: bundler.EventDone, Function: "hello", Runtime: "js", Result: r, Done: 1, Total: 1})
+	for _, want := range []string{"bundler: zisi (default)", "left out: aws-sdk@2.1.0 (runtime)"} {
+		if !strings.Contains(buf.String(), want) {
+			t.Errorf("verbose line lacks %q:\n%s", want, buf.String())
+		}
+	}
+}
+
 func TestReportSummary(t *testing.T) {
 	var buf bytes.Buffer
 	v := newView(&buf, reportOptions{live: true, paint: painter{on: true}})
