@@ -36,6 +36,9 @@ type ListedFunction struct {
 	InputModuleFormat string           `json:"inputModuleFormat,omitempty"`
 	Routes            []manifest.Route `json:"routes,omitempty"`
 	ExcludedRoutes    []manifest.Route `json:"excludedRoutes,omitempty"`
+	// InvocationMode is "background" or "stream" as the build would
+	// write it; not in the reference's listing.
+	InvocationMode string `json:"invocationMode,omitempty"`
 	// Priority is PriorityUser or PriorityGenerated, as the build would
 	// write it; not in the reference's listing.
 	Priority int `json:"priority"`
@@ -146,6 +149,7 @@ func (b *builder) listed(fn discover.Function) (ListedFunction, error) {
 	}
 	// The in-source schedule (a v1 schedule() call or a v2 config) wins.
 	lf.Schedule = cmp.Or(a.Schedule, cfg.Schedule)
+	lf.InvocationMode = invocationMode(fn.Name, lf.RuntimeAPIVersion, a.InvocationMode, cfg)
 	return lf, nil
 }
 

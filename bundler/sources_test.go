@@ -32,9 +32,10 @@ func frameworkSite(t *testing.T) (string, Sources) {
 export default async () => new Response("ssr " + readFileSync(new URL("../../../data/pages.txt", import.meta.url), "utf8").trim(), { status: 203 });
 export const config = { path: "/ssr/*" };
 `,
-		".netlify/functions-internal/ssr/ssr.json": `{"version": 1, "config": {"name": "Server renderer", "generator": "@acme/framework@1.2.3", "includedFiles": ["data/*.txt", "!data/skip.txt"], "timeout": 26}}`,
-		".netlify/functions-internal/plain.js":     handler,
-		".netlify/functions-internal/clash.js":     handler,
+		".netlify/functions-internal/ssr/ssr.json":          `{"version": 1, "config": {"name": "Server renderer", "generator": "@acme/framework@1.2.3", "includedFiles": ["data/*.txt", "!data/skip.txt"], "timeout": 26}}`,
+		".netlify/functions-internal/plain.js":              handler,
+		".netlify/functions-internal/report-background.mjs": "export default async () => {}\n",
+		".netlify/functions-internal/clash.js":              handler,
 		".netlify/v1/functions/image.mts": `export default async (req: Request) => new Response("image " + new URL(req.url).pathname, { status: 200 });
 export const config = { path: "/_image" };
 `,
@@ -66,10 +67,11 @@ func TestGeneratedAndUserSources(t *testing.T) {
 		// The user's clash.js wins over the generated clash.js (a later
 		// folder wins between equal extensions; between different ones the
 		// extension decides, as in the reference).
-		"clash": {PriorityUser, "", "", 0, "netlify/functions/clash.js"},
-		"ssr":   {PriorityGenerated, "@acme/framework@1.2.3", "Server renderer", 26, ".netlify/functions-internal/ssr/ssr.mjs"},
-		"plain": {PriorityGenerated, DefaultGenerator, "", 0, ".netlify/functions-internal/plain.js"},
-		"image": {PriorityGenerated, DefaultGenerator, "", 0, ".netlify/v1/functions/image.mts"},
+		"clash":             {PriorityUser, "", "", 0, "netlify/functions/clash.js"},
+		"ssr":               {PriorityGenerated, "@acme/framework@1.2.3", "Server renderer", 26, ".netlify/functions-internal/ssr/ssr.mjs"},
+		"plain":             {PriorityGenerated, DefaultGenerator, "", 0, ".netlify/functions-internal/plain.js"},
+		"image":             {PriorityGenerated, DefaultGenerator, "", 0, ".netlify/v1/functions/image.mts"},
+		"report-background": {PriorityGenerated, DefaultGenerator, "", 0, ".netlify/functions-internal/report-background.mjs"},
 	}
 	for _, fn := range rep.Functions {
 		w, ok := wants[fn.Name]
@@ -168,8 +170,8 @@ func TestBadConfigFileFailsItsFunctionOnly(t *testing.T) {
 			t.Errorf("%q does not contain %q", msg, s)
 		}
 	}
-	if len(rep.Functions) != 4 {
-		t.Errorf("%d functions built, want the other 4", len(rep.Functions))
+	if len(rep.Functions) != 5 {
+		t.Errorf("%d functions built, want the other 5", len(rep.Functions))
 	}
 	if _, err := os.Stat(filepath.Join(out, "manifest.json")); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("a manifest was written although a function failed: %v", err)
@@ -187,13 +189,16 @@ func TestListSourcesWithParseISC(t *testing.T) {
 	for _, lf := range l.Functions {
 		got[lf.Name+" "+filepath.Base(lf.MainFile)] = lf
 	}
-	if len(l.Functions) != 6 {
-		t.Errorf("%d listed, want 6 (no de-duplication)", len(l.Functions))
+	if len(l.Functions) != 7 {
+		t.Errorf("%d listed, want 7 (no de-duplication)", len(l.Functions))
 	}
 	ssr := got["ssr ssr.mjs"]
 	if ssr.RuntimeAPIVersion != 2 || ssr.InputModuleFormat != "esm" || ssr.DisplayName != "Server renderer" || ssr.Generator != "@acme/framework@1.2.3" ||
 		len(ssr.Routes) != 1 || ssr.Routes[0].Pattern != "/ssr/*" || ssr.Priority != PriorityGenerated || !ssr.Generated {
 		t.Errorf("ssr = %+v", ssr)
+	}
+	if bg := got["report-background report-background.mjs"]; bg.InvocationMode != "background" {
+		t.Errorf("report-background = %+v", bg)
 	}
 	hello := got["hello hello.js"]
 	if hello.RuntimeAPIVersion != 1 || hello.InputModuleFormat != "cjs" || hello.Routes != nil || hello.Priority != PriorityUser || hello.Generated {
