@@ -1,8 +1,6 @@
 package config
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -42,19 +40,11 @@ func LoadFrameworksConfig(baseDir string) (*File, error) {
 }
 
 func parseFrameworksConfig(path, baseDir string, data []byte) (*File, error) {
-	pos, err := jsonPositions(data)
-	if err != nil {
-		return nil, err.(*jsonSyntaxError).at(path, data)
-	}
-	var doc map[string]any
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	if err := dec.Decode(&doc); err != nil {
-		return nil, &Error{File: path, Msg: "must be a JSON object"}
-	}
 	f := &File{Path: path, BaseDir: baseDir}
-	d := decoder{file: f, pos: pos}
-	doc, _ = jsonValue(doc).(map[string]any)
+	doc, d, err := decodeJSON(f, data, "a JSON object")
+	if err != nil {
+		return nil, err
+	}
 	if build, ok := doc["build"].(map[string]any); ok {
 		if dir, ok := build["functions"].(string); ok && dir != "" {
 			f.FunctionsDirectory = d.dir(dir)

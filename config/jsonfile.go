@@ -60,20 +60,14 @@ func ReadJSONFile(mainFile string) (*JSONFile, error) {
 // file; path names it in errors and anchors includedFilesBasePath.
 func ParseJSONFile(path string, data []byte) (*JSONFile, error) {
 	f := &JSONFile{Path: path}
-	pos, err := jsonPositions(data)
-	if err != nil {
-		return nil, err.(*jsonSyntaxError).at(path, data)
-	}
-	var doc map[string]any
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	if err := dec.Decode(&doc); err != nil {
-		return nil, &Error{File: path, Msg: "must be a JSON object such as {\"version\": 1, \"config\": {…}}"}
-	}
 	file := &File{Path: path, BaseDir: filepath.Dir(path)}
-	d := decoder{file: file, pos: pos}
-	if v, ok := doc["version"].(json.Number); !ok || v.String() != "1" {
-		return nil, d.errorf([]string{"version"}, "must be 1 (the only version of function configuration files), got %s", render(jsonValue(doc["version"])))
+	doc, d, err := decodeJSON(file, data, `a JSON object such as {"version": 1, "config": {…}}`)
+	if err != nil {
+		return nil, err
+	}
+	// JSON has one number type: 1 and 1.0 are the same version.
+	if v := doc["version"]; v != int64(1) && v != float64(1) {
+		return nil, d.errorf([]string{"version"}, "must be 1 (the only version of function configuration files), got %s", render(doc["version"]))
 	}
 	raw, ok := doc["config"]
 	if !ok {
@@ -81,16 +75,16 @@ func ParseJSONFile(path string, data []byte) (*JSONFile, error) {
 	}
 	cfg, ok := raw.(map[string]any)
 	if !ok {
-		return nil, d.errorf([]string{"config"}, "must be an object, got %s", typeName(jsonValue(raw)))
+		return nil, d.errorf([]string{"config"}, "must be an object, got %s", typeName(raw))
 	}
 	names := slices.SortedFunc(maps.Keys(cfg), func(a, b string) int {
-		la, ca := pos.at("config", a)
-		lb, cb := pos.at("config", b)
+		la, ca := d.pos.at("config", a)
+		lb, cb := d.pos.at("config", b)
 		return cmp.Or(cmp.Compare(la, lb), cmp.Compare(ca, cb))
 	})
 	for _, name := range names {
 		path := []string{"config", name}
-		v := jsonValue(cfg[name])
+		v := cfg[name]
 		if name == "includedFilesBasePath" {
 			s, err := d.str(path, v)
 			if err != nil {
@@ -109,7 +103,7 @@ func ParseJSONFile(path string, data []byte) (*JSONFile, error) {
 			d.warnf(path, "%s", msg)
 			continue
 		}
-		if err := k.fromJSON(&d, path, v, &f.Config); err != nil {
+		if err := k.fromJSON(d, path, v, &f.Config); err != nil {
 			return nil, err
 		}
 		f.Present = append(f.Present, name)
@@ -121,6 +115,25 @@ func ParseJSONFile(path string, data []byte) (*JSONFile, error) {
 	}
 	f.Warnings = file.Warnings
 	return f, nil
+}
+
+// decodeJSON decodes a JSON configuration document of file into
+// netlify.toml's value types (see jsonValue), with a decoder whose errors
+// point at file's lines; want names the expected shape in the error for
+// a document that is not an object.
+func decodeJSON(file *File, data []byte, want string) (map[string]any, *decoder, error) {
+	pos, err := jsonPositions(data)
+	if err != nil {
+		return nil, nil, err.(*jsonSyntaxError).at(file.Path, data)
+	}
+	var doc map[string]any
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	if err := dec.Decode(&doc); err != nil || doc == nil {
+		return nil, nil, &Error{File: file.Path, Msg: "must be " + want}
+	}
+	doc, _ = jsonValue(doc).(map[string]any)
+	return doc, &decoder{file: file, pos: pos}, nil
 }
 
 // fromJSON validates a JSON configuration file's value for k. Keys that
