@@ -156,3 +156,35 @@ func TestBuildServer(t *testing.T) {
 		t.Errorf("no entry: exit %d\n%s", r.code, r.stderr)
 	}
 }
+
+func TestStrictAndRemovedOutputs(t *testing.T) {
+	t.Parallel()
+	site, out := t.TempDir(), t.TempDir()
+	testfs.Write(t, site, map[string]string{"fns/a.js": handler, "fns/b.js": handler})
+	if r := run(t, "build", "-q", filepath.Join(site, "fns"), out); r.code != 0 {
+		t.Fatalf("build: %d %s", r.code, r.stderr)
+	}
+	before, _ := os.ReadFile(filepath.Join(out, "manifest.json"))
+	// A warning (an unknown key) fails a strict build; nothing changes.
+	testfs.Write(t, site, map[string]string{"netlify.toml": "[functions]\n  external_node_module = [\"x\"]\n"})
+	os.Remove(filepath.Join(site, "fns/b.js"))
+	r := run(t, "build", "--strict", "--config", filepath.Join(site, "netlify.toml"), filepath.Join(site, "fns"), out)
+	if r.code != 1 || !strings.Contains(r.stderr, "external_node_module") || !strings.Contains(r.stderr, "--strict") {
+		t.Errorf("strict: exit %d\n%s", r.code, r.stderr)
+	}
+	after, _ := os.ReadFile(filepath.Join(out, "manifest.json"))
+	if string(before) != string(after) {
+		t.Error("a strict build with warnings changed the manifest")
+	}
+	if _, err := os.Stat(filepath.Join(out, "b.zip")); err != nil {
+		t.Errorf("a strict build removed b.zip: %v", err)
+	}
+	// Without --strict it builds, and b.zip, no longer produced, goes.
+	r = run(t, "build", "--config", filepath.Join(site, "netlify.toml"), filepath.Join(site, "fns"), out)
+	if r.code != 0 || !strings.Contains(r.stderr, "removed 1 output of the previous build that this build no longer produces: b.zip") {
+		t.Errorf("build: exit %d\n%s", r.code, r.stderr)
+	}
+	if _, err := os.Stat(filepath.Join(out, "b.zip")); !os.IsNotExist(err) {
+		t.Errorf("b.zip is still there: %v", err)
+	}
+}
