@@ -78,6 +78,9 @@ type BootstrapOptions struct {
 	CacheDir string
 	// Npm is the npm executable; "npm" when empty.
 	Npm string
+	// OnFetch, when set, is called before the cache is filled with npm
+	// pack (a one-time download worth telling the user about).
+	OnFetch func()
 }
 
 // DefaultCacheDir is where zisi keeps downloaded files: $ZISI_CACHE_DIR,
@@ -132,6 +135,9 @@ func FindBootstrap(ctx context.Context, o BootstrapOptions) (*Bootstrap, error) 
 		dir := filepath.Join(o.CacheDir, "bootstrap", BootstrapVersion, "package")
 		b, err := readBootstrap(dir, "the per-user cache ("+dir+")")
 		if err != nil {
+			if o.OnFetch != nil {
+				o.OnFetch()
+			}
 			if fetchErr = fillCache(ctx, o, dir); fetchErr == nil {
 				b, err = readBootstrap(dir, "the per-user cache ("+dir+")")
 			}
