@@ -55,8 +55,18 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 }
 
 func (e *env) run(ctx context.Context, args []string) int {
-	app := e.app()
-	err := app.RunContext(ctx, append([]string{"zisi"}, hoistFlags(app.Commands, args)...))
+	// Shell completion appends completionFlag to the words typed so far;
+	// it must stay last, after the flags are hoisted.
+	words, completing := args, false
+	if n := len(args); n > 0 && args[n-1] == completionFlag {
+		words, completing = args[:n-1], true
+	}
+	app := e.app(words)
+	argv := append([]string{"zisi"}, hoistFlags(app.Commands, words)...)
+	if completing {
+		argv = append(argv, completionFlag)
+	}
+	err := app.RunContext(ctx, argv)
 	var ue *usageError
 	switch {
 	case err == nil:
@@ -77,31 +87,39 @@ var runMu sync.Mutex
 // errReported means the failure was already printed in detail.
 var errReported = errors.New("reported")
 
-func (e *env) app() *cli.App {
-	onUsageError := func(_ *cli.Context, err error, _ bool) error { return usagef("%v", err) }
-	commands := []*cli.Command{e.buildCommand(), e.listCommand(false), e.listCommand(true), e.whyCommand(), e.verifyCommand(), e.versionCommand()}
+// app is zisi's command line; words are the arguments, for shell
+// completion.
+func (e *env) app(words []string) *cli.App {
+	commands := []*cli.Command{e.buildCommand(), e.listCommand(false), e.listCommand(true), e.whyCommand(), e.verifyCommand(), e.versionCommand(), e.helpCommand(), e.completionCommand()}
 	for _, c := range commands {
-		c.OnUsageError = onUsageError
+		c.OnUsageError = usageErrorFor(func() []cli.Flag { return c.Flags })
 		c.HideHelpCommand = true
+		c.BashComplete = e.completer(words, c)
 	}
-	return &cli.App{
-		Name:            "zisi",
-		Usage:           "build serverless functions into deployable archives",
-		Version:         version,
-		Writer:          e.stdout,
-		ErrWriter:       e.stderr,
-		HideHelpCommand: true,
-		ExitErrHandler:  func(*cli.Context, error) {},
-		OnUsageError:    onUsageError,
-		CommandNotFound: func(c *cli.Context, name string) {},
-		Action: func(c *cli.Context) error {
-			if c.NArg() > 0 {
-				return usagef("unknown command %q", c.Args().First())
-			}
-			return cli.ShowAppHelp(c)
-		},
-		Commands: commands,
+	app := &cli.App{
+		Name:                 "zisi",
+		Usage:                "build serverless functions into deployable archives",
+		Version:              version,
+		Writer:               e.stdout,
+		ErrWriter:            e.stderr,
+		HideHelpCommand:      true,
+		EnableBashCompletion: true,
+		BashComplete:         e.completer(words, nil),
+		ExitErrHandler:       func(*cli.Context, error) {},
+		CommandNotFound:      func(c *cli.Context, name string) {},
+		Commands:             commands,
+		// urfave/cli adds --help only when it adds its own help command;
+		// zisi has its own.
+		Flags: []cli.Flag{cli.HelpFlag},
 	}
+	app.OnUsageError = usageErrorFor(func() []cli.Flag { return app.Flags })
+	app.Action = func(c *cli.Context) error {
+		if c.NArg() > 0 {
+			return unknownCommand(c.App.Commands, c.Args().First())
+		}
+		return cli.ShowAppHelp(c)
+	}
+	return app
 }
 
 func (e *env) versionCommand() *cli.Command {

@@ -1,0 +1,135 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+func TestDidYouMean(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"biuld"}, `zisi: unknown command "biuld"; did you mean "build"?`},
+		{[]string{"lsit"}, `zisi: unknown command "lsit"; did you mean "list"?`},
+		{[]string{"help", "verfy"}, `zisi: unknown command "verfy"; did you mean "verify"?`},
+		{[]string{"build", "--paralel", "2", "src", "out"}, "zisi: flag provided but not defined: -paralel; did you mean --parallel?"},
+		// After the positionals, the unknown flag is still reported,
+		// not taken for a source folder.
+		{[]string{"build", "src", "out", "--paralel", "2"}, "zisi: flag provided but not defined: -paralel; did you mean --parallel?"},
+		{[]string{"list", "--jsn"}, "zisi: flag provided but not defined: -jsn; did you mean --json?"},
+		{[]string{"verify", "--invok", "out"}, "zisi: flag provided but not defined: -invok; did you mean --invoke?"},
+		{[]string{"--hlep"}, "zisi: flag provided but not defined: -hlep; did you mean --help?"},
+	} {
+		r := run(t, tc.args...)
+		if r.code != exitUsage || !strings.HasPrefix(r.stderr, tc.want+"\n") {
+			t.Errorf("%q: exit %d, stderr %q; want exit 2 and %q", tc.args, r.code, r.stderr, tc.want)
+		}
+	}
+	// Nothing near enough: no guess.
+	for _, args := range [][]string{{"deploy"}, {"build", "--frobnicate", "out"}} {
+		if r := run(t, args...); r.code != exitUsage || strings.Contains(r.stderr, "did you mean") {
+			t.Errorf("%q: exit %d, stderr %q; want exit 2 and no suggestion", args, r.code, r.stderr)
+		}
+	}
+}
+
+func TestHelpCommand(t *testing.T) {
+	t.Parallel()
+	for _, cmd := range []string{"build", "list", "files", "why", "verify", "version", "completion"} {
+		viaHelp, viaFlag := run(t, "help", cmd), run(t, cmd, "--help")
+		if viaHelp.code != 0 || !strings.Contains(viaHelp.stdout, "zisi "+cmd+" - ") {
+			t.Errorf("help %s: exit %d\n%s%s", cmd, viaHelp.code, viaHelp.stdout, viaHelp.stderr)
+		}
+		if viaHelp.stdout != viaFlag.stdout {
+			t.Errorf("help %s differs from %s --help:\n%s\n---\n%s", cmd, cmd, viaHelp.stdout, viaFlag.stdout)
+		}
+	}
+	app, flag := run(t, "help"), run(t, "--help")
+	if app.code != 0 || app.stdout != flag.stdout || !strings.Contains(app.stdout, "completion") {
+		t.Errorf("help: exit %d\n%s\n---\n%s", app.code, app.stdout, flag.stdout)
+	}
+	if r := run(t, "help", "build", "list"); r.code != exitUsage {
+		t.Errorf("help with two names: exit %d %q", r.code, r.stderr)
+	}
+}
+
+func TestCompletionCandidates(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		words []string
+		want  []string
+	}{
+		{nil, []string{"build", "list", "files", "why", "verify", "version", "help", "completion"}},
+		{[]string{"build", "--par"}, []string{"--parallel"}},
+		{[]string{"build", "src", "out", "--js"}, []string{"--json"}},
+		{[]string{"list", "--unknown-prefix"}, nil},
+		{[]string{"completion"}, []string{"bash", "fish", "zsh"}},
+		{[]string{"build", "src"}, nil}, // the shell lists files
+	} {
+		r := run(t, append(tc.words, completionFlag)...)
+		got := strings.Fields(r.stdout)
+		if r.code != 0 || strings.Join(got, " ") != strings.Join(tc.want, " ") {
+			t.Errorf("%q: exit %d, candidates %q, want %q\n%s", tc.words, r.code, got, tc.want, r.stderr)
+		}
+	}
+	// Every flag of a command is offered for "-".
+	r := run(t, "build", "-", completionFlag)
+	for _, f := range []string{"--config", "--strict", "--verbose", "--json", "--help"} {
+		if !strings.Contains(r.stdout, f+"\n") {
+			t.Errorf("build - lacks %s:\n%s", f, r.stdout)
+		}
+	}
+}
+
+func TestCompletionScripts(t *testing.T) {
+	t.Parallel()
+	for _, sh := range []string{"bash", "zsh", "fish"} {
+		r := run(t, "completion", sh)
+		if r.code != 0 || !strings.Contains(r.stdout, completionFlag) || !strings.Contains(r.stdout, "zisi") {
+			t.Errorf("completion %s: exit %d\n%s%s", sh, r.code, r.stdout, r.stderr)
+		}
+	}
+	if r := run(t, "completion", "tcsh"); r.code != exitUsage || !strings.Contains(r.stderr, `unknown shell "tcsh"`) {
+		t.Errorf("completion tcsh: exit %d %q", r.code, r.stderr)
+	}
+	if r := run(t, "completion"); r.code != exitUsage {
+		t.Errorf("completion without a shell: exit %d %q", r.code, r.stderr)
+	}
+}
+
+// TestBashCompletionScript sources the bash script in a real bash with a
+// real zisi binary and asks it to complete, as the shell does on Tab.
+func TestBashCompletionScript(t *testing.T) {
+	t.Parallel()
+	bash, err := exec.LookPath("bash")
+	if err != nil {
+		t.Fatal("bash is needed to test the bash completion script")
+	}
+	bin := filepath.Join(t.TempDir(), "zisi")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	script := filepath.Join(t.TempDir(), "zisi.bash")
+	if err := os.WriteFile(script, []byte(completionScripts["bash"]), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for line, want := range map[string]string{
+		"zisi bu":           "build",
+		"zisi build --str":  "--strict",
+		"zisi completion f": "fish",
+	} {
+		words := strings.Fields(line)
+		prog := `source "$1"; PATH="$2:$PATH"; COMP_WORDS=(` + strings.Join(words, " ") + `); COMP_CWORD=` +
+			strconv.Itoa(len(words)-1) + `; _zisi_complete; printf '%s\n' "${COMPREPLY[@]}"`
+		out, err := exec.Command(bash, "-c", prog, "bash", script, filepath.Dir(bin)).CombinedOutput()
+		if err != nil || strings.TrimSpace(string(out)) != want {
+			t.Errorf("%q completes to %q (%v), want %q", line, out, err, want)
+		}
+	}
+}
