@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/zisi-build/zisi/internal/testfs"
 )
 
 func TestDidYouMean(t *testing.T) {
@@ -131,5 +133,35 @@ func TestBashCompletionScript(t *testing.T) {
 		if err != nil || strings.TrimSpace(string(out)) != want {
 			t.Errorf("%q completes to %q (%v), want %q", line, out, err, want)
 		}
+	}
+}
+
+func TestConfigMistakesGetHelp(t *testing.T) {
+	t.Parallel()
+	site := testfs.Site(t, map[string]string{
+		"netlify.toml": "[function]\nnode_bundler = \"esbuild\"\n\n[functions]\nexternal_node_module = [\"sharp\"]\n\n" +
+			"[functions.\"api-*\"]\nincluded_file = [\"data/**\"]\n\n[[redirects]]\nfrom = \"/a\"\nto = \"/b\"\n",
+		"netlify/functions/api-a.js": handler,
+	})
+	toml := filepath.Join(site, "netlify.toml")
+	r := run(t, "build", "--config", toml, filepath.Join(t.TempDir(), "out"))
+	if r.code != 0 {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	for _, want := range []string{
+		"warning: " + toml + `:1: function: unknown table, ignored by zisi and Netlify; did you mean [functions]?`,
+		"warning: " + toml + `:5: functions.external_node_module: unknown key, ignored; did you mean "external_node_modules"?`,
+		"warning: " + toml + `:8: functions."api-*".included_file: unknown key, ignored; did you mean "included_files"?`,
+	} {
+		if !strings.Contains(r.stderr, want+"\n") {
+			t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
+		}
+	}
+	if strings.Contains(r.stderr, "redirects") {
+		t.Errorf("[[redirects]] was flagged:\n%s", r.stderr)
+	}
+	// --strict makes them fail the build.
+	if r := run(t, "build", "--strict", "--config", toml, filepath.Join(t.TempDir(), "out")); r.code != 1 {
+		t.Errorf("--strict: exit %d\n%s", r.code, r.stderr)
 	}
 }
