@@ -60,6 +60,11 @@ func (e *env) run(ctx context.Context, args []string) int {
 	words, completing := args, false
 	if n := len(args); n > 0 && args[n-1] == completionFlag {
 		words, completing = args[:n-1], true
+		// urfave/cli turns completion off after a "--" and would run the
+		// command; past "--" only folders come, which the shell lists.
+		if slices.Contains(words, "--") {
+			return exitOK
+		}
 	}
 	app := e.app(words)
 	argv := append([]string{"zisi"}, hoistFlags(app.Commands, words)...)

@@ -73,12 +73,19 @@ func TestCompletionCandidates(t *testing.T) {
 		{[]string{"list", "--unknown-prefix"}, nil},
 		{[]string{"completion"}, []string{"bash", "fish", "zsh"}},
 		{[]string{"build", "src"}, nil}, // the shell lists files
+		// Completing never runs the command, even past "--" (where
+		// urfave/cli would): a build would write into a folder named
+		// after the completion flag.
+		{[]string{"build", "--", "src"}, nil},
 	} {
 		r := run(t, append(tc.words, completionFlag)...)
 		got := strings.Fields(r.stdout)
 		if r.code != 0 || strings.Join(got, " ") != strings.Join(tc.want, " ") {
 			t.Errorf("%q: exit %d, candidates %q, want %q\n%s", tc.words, r.code, got, tc.want, r.stderr)
 		}
+	}
+	if _, err := os.Stat(completionFlag); !os.IsNotExist(err) {
+		t.Errorf("completion ran a build: %v", err)
 	}
 	// Every flag of a command is offered for "-".
 	r := run(t, "build", "-", completionFlag)
