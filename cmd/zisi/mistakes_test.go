@@ -172,3 +172,43 @@ func TestConfigMistakesGetHelp(t *testing.T) {
 		t.Errorf("--strict: exit %d\n%s", r.code, r.stderr)
 	}
 }
+
+func TestNotFunctionsGetOneNoteEach(t *testing.T) {
+	t.Parallel()
+	site := testfs.Site(t, map[string]string{
+		"netlify/functions/hello.js":    handler,
+		"netlify/functions/train.py":    "print('hi')\n",
+		"netlify/functions/README.md":   "# functions\n",
+		"netlify/functions/.DS_Store":   "junk",
+		"netlify/functions/lib/util.js": "module.exports = 1\n",
+	})
+	fns := filepath.Join(site, "netlify", "functions")
+	notes := []string{
+		"note: " + filepath.Join(fns, "README.md") + ": not a function (documentation), skipped\n",
+		"note: " + filepath.Join(fns, "lib") + ": not a function, skipped: a function folder has a main file, lib.js or index.js",
+		"note: " + filepath.Join(fns, "train.py") + ": not a function, skipped: .py is not a function file type",
+	}
+	check := func(name string, r runResult, shown bool) {
+		t.Helper()
+		if r.code != 0 {
+			t.Fatalf("%s: exit %d\n%s", name, r.code, r.stderr)
+		}
+		for _, n := range notes {
+			if strings.Contains(r.stderr, n) != shown {
+				t.Errorf("%s: note %q shown %v, want %v:\n%s", name, n, !shown, shown, r.stderr)
+			}
+		}
+		if strings.Count(r.stderr, "note: ") != map[bool]int{true: len(notes)}[shown] || strings.Contains(r.stderr, ".DS_Store") || strings.Contains(r.stderr, "warning") {
+			t.Errorf("%s: stderr\n%s", name, r.stderr)
+		}
+	}
+	list := run(t, "list", fns)
+	check("list", list, true)
+	if strings.Contains(list.stdout, "train") || !strings.Contains(list.stdout, "hello") {
+		t.Errorf("list stdout:\n%s", list.stdout)
+	}
+	check("list --json", run(t, "list", "--json", fns), true)
+	check("build", run(t, "build", fns, filepath.Join(t.TempDir(), "out")), false)
+	check("build --verbose", run(t, "build", "--verbose", fns, filepath.Join(t.TempDir(), "out")), true)
+	check("build --strict", run(t, "build", "--strict", fns, filepath.Join(t.TempDir(), "out")), false)
+}
