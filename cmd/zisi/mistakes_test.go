@@ -212,3 +212,48 @@ func TestNotFunctionsGetOneNoteEach(t *testing.T) {
 	check("build --verbose", run(t, "build", "--verbose", fns, filepath.Join(t.TempDir(), "out")), true)
 	check("build --strict", run(t, "build", "--strict", fns, filepath.Join(t.TempDir(), "out")), false)
 }
+
+// TestMissingModuleHintFollowsTheCause: a module package.json lists but
+// node_modules lacks needs an install; one nobody lists needs adding.
+func TestMissingModuleHintFollowsTheCause(t *testing.T) {
+	t.Parallel()
+	const use = "require('left-pad')\n" + handler
+	for _, tc := range []struct {
+		name  string
+		files map[string]string
+		want  string // SITE is the site
+		not   string
+	}{
+		{"listed in dependencies, not installed",
+			map[string]string{"package.json": `{"name":"site","dependencies":{"left-pad":"1.3.0"}}`, "netlify/functions/f.js": use},
+			`cannot find module "left-pad" imported by SITE/netlify/functions/f.js:1; SITE/package.json lists it but it is not installed; run npm install (or your package manager's install) in SITE`,
+			"add it to dependencies"},
+		{"listed in devDependencies, not installed",
+			map[string]string{"package.json": `{"name":"site","devDependencies":{"left-pad":"1.3.0"}}`, "netlify/functions/f.js": use},
+			"SITE/package.json lists it but it is not installed; run npm install (or your package manager's install)",
+			"add it to dependencies"},
+		{"not listed",
+			map[string]string{"package.json": `{"name":"site","dependencies":{"other":"1.0.0"}}`, "netlify/functions/f.js": use},
+			`cannot find module "left-pad" imported by SITE/netlify/functions/f.js:1; add it to dependencies in SITE/package.json and run npm install`,
+			"lists it"},
+		{"a package's own dependency, not installed",
+			map[string]string{
+				"package.json":                      `{"name":"site","dependencies":{"wrapper":"1.0.0"}}`,
+				"node_modules/wrapper/package.json": `{"name":"wrapper","version":"1.0.0","dependencies":{"left-pad":"1.3.0"}}`,
+				"node_modules/wrapper/index.js":     "module.exports = require('left-pad')\n",
+				"netlify/functions/f.js":            "require('wrapper')\n" + handler,
+			},
+			`cannot find module "left-pad", a dependency of wrapper@1.0.0 (SITE/node_modules/wrapper); it is listed in that package's dependencies but is not installed; run npm install (or your package manager's install) in SITE`,
+			"add it to dependencies"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			site := testfs.Site(t, tc.files)
+			r := run(t, "build", "-q", filepath.Join(site, "netlify/functions"), filepath.Join(t.TempDir(), "out"))
+			want := strings.ReplaceAll(tc.want, "SITE", site)
+			if r.code != 1 || !strings.Contains(r.stderr, want) || strings.Contains(r.stderr, tc.not) {
+				t.Errorf("exit %d, stderr\n%s\nwant exit 1 and %q, without %q", r.code, r.stderr, want, tc.not)
+			}
+		})
+	}
+}
