@@ -60,11 +60,14 @@ func Parse(path string, data []byte) (*File, error) {
 	d.topLevel(doc)
 	// Netlify's configuration accepts [Build] and its capitalised keys
 	// (normalizeConfigCase in @netlify/config).
-	build, ok := doc["build"].(map[string]any)
+	buildTable := "build"
+	build, ok := doc[buildTable].(map[string]any)
 	if !ok {
-		build, _ = doc["Build"].(map[string]any)
+		buildTable = "Build"
+		build, _ = doc[buildTable].(map[string]any)
 	}
 	if build != nil {
+		d.buildKeys(buildTable, build)
 		dir, ok := build["functions"].(string)
 		if !ok {
 			dir, _ = build["Functions"].(string)
@@ -240,6 +243,26 @@ func (d *decoder) topLevel(doc map[string]any) {
 		}
 		d.file.Warnings = append(d.file.Warnings, Warning{File: d.file.Path, Line: m.line, Key: FormatKey(m.key),
 			Msg: fmt.Sprintf("unknown %s, ignored by zisi and Netlify; did you mean [%s]?", what, m.near)})
+	}
+}
+
+// buildProperties are [build]'s keys in Netlify's configuration
+// (BUILD_PROPERTIES in @netlify/config), each also capitalised.
+var buildProperties = []string{"base", "command", "edge_functions", "environment", "functions", "ignore", "processing", "publish"}
+
+// buildKeys warns about a [build] key near `functions` that is not one of
+// [build]'s keys: a misspelt `functons = "fns"` would otherwise leave the
+// site with its default folder, silently.
+func (d *decoder) buildKeys(table string, build map[string]any) {
+	for _, key := range sortedKeys(build) {
+		if key == "" {
+			continue
+		}
+		uncapitalised := strings.ToLower(key[:1]) + key[1:]
+		if slices.Contains(buildProperties, key) || slices.Contains(buildProperties, uncapitalised) || suggest.Closest(key, []string{"functions"}) == "" {
+			continue
+		}
+		d.warnf([]string{table, key}, "unknown key, ignored by zisi and Netlify; did you mean \"functions\"?")
 	}
 }
 

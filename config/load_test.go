@@ -242,6 +242,28 @@ x = 1
 	}
 }
 
+func TestParseWarnsOnNearMissBuildKeys(t *testing.T) {
+	t.Parallel()
+	for toml, want := range map[string][]string{
+		"[build]\nfunctons = \"fns\"\ncommand = \"make\"\npublish = \"dist\"\n": {`/site/netlify.toml:2: build.functons: unknown key, ignored by zisi and Netlify; did you mean "functions"?`},
+		"[Build]\nFunction = \"fns\"\n":                                         {`/site/netlify.toml:2: Build.Function: unknown key, ignored by zisi and Netlify; did you mean "functions"?`},
+		"[build]\nedge_functions = \"e\"\nFunctions = \"f\"\n":                  nil,
+		"[build]\n\"\" = 1\nbase = \"x\"\n":                                     nil,
+	} {
+		f, err := parse(t, toml)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, w := range f.Warnings {
+			got = append(got, w.String())
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("%q: warnings %q, want %q", toml, got, want)
+		}
+	}
+}
+
 func TestParseCapitalisedBuild(t *testing.T) {
 	t.Parallel()
 	// Netlify's configuration accepts [Build] and Functions.
