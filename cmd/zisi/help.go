@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -17,19 +18,31 @@ const completionFlag = "--generate-bash-completion"
 // flag: "flag provided but not defined: -paralel".
 const undefinedFlag = "flag provided but not defined: -"
 
+// forCommand makes a usage error of action's name the command's, so
+// that it points to `zisi help NAME`.
+func forCommand(name string, action cli.ActionFunc) cli.ActionFunc {
+	return func(c *cli.Context) error {
+		err := action(c)
+		var ue *usageError
+		if errors.As(err, &ue) && ue.cmd == "" && name != "help" {
+			ue.cmd = name
+		}
+		return err
+	}
+}
+
 // usageErrorFor is a command's OnUsageError: a usage error (exit 2), with
 // the nearest of flags when the mistake is an unknown flag.
-func usageErrorFor(flags func() []cli.Flag) cli.OnUsageErrorFunc {
+// cmd is the command's name, "" for zisi itself.
+func usageErrorFor(cmd string, flags func() []cli.Flag) cli.OnUsageErrorFunc {
 	return func(_ *cli.Context, err error, _ bool) error {
 		msg := err.Error()
-		name, ok := strings.CutPrefix(msg, undefinedFlag)
-		if !ok {
-			return usagef("%s", msg)
+		if name, ok := strings.CutPrefix(msg, undefinedFlag); ok {
+			if s := suggest.Closest(name, longFlagNames(flags())); s != "" {
+				msg = fmt.Sprintf("%s; did you mean --%s?", msg, s)
+			}
 		}
-		if s := suggest.Closest(name, longFlagNames(flags())); s != "" {
-			return usagef("%s; did you mean --%s?", msg, s)
-		}
-		return usagef("%s", msg)
+		return &usageError{msg: msg, cmd: cmd}
 	}
 }
 

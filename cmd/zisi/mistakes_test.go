@@ -33,6 +33,13 @@ func TestDidYouMean(t *testing.T) {
 			t.Errorf("%q: exit %d, stderr %q; want exit 2 and %q", tc.args, r.code, r.stderr, tc.want)
 		}
 	}
+	// A command's usage error points to its help.
+	if r := run(t, "build", "--paralel", "2", "out"); !strings.HasSuffix(r.stderr, "\nRun 'zisi help build' for usage.\n") {
+		t.Errorf("stderr %q lacks the pointer to zisi help build", r.stderr)
+	}
+	if r := run(t, "biuld"); !strings.HasSuffix(r.stderr, "\nRun 'zisi --help' for usage.\n") {
+		t.Errorf("stderr %q lacks the pointer to zisi --help", r.stderr)
+	}
 	// Nothing near enough: no guess.
 	for _, args := range [][]string{{"deploy"}, {"build", "--frobnicate", "out"}} {
 		if r := run(t, args...); r.code != exitUsage || strings.Contains(r.stderr, "did you mean") {

@@ -24,11 +24,12 @@ const (
 )
 
 // usageError marks mistakes in the command line itself (exit code 2).
-type usageError struct{ msg string }
+// cmd is the command whose usage was wrong, for the pointer to its help.
+type usageError struct{ msg, cmd string }
 
 func (e *usageError) Error() string { return e.msg }
 
-func usagef(format string, args ...any) error { return &usageError{fmt.Sprintf(format, args...)} }
+func usagef(format string, args ...any) error { return &usageError{msg: fmt.Sprintf(format, args...)} }
 
 // env is the process environment the CLI reads, passed in so tests can
 // set it without touching the real one.
@@ -77,7 +78,11 @@ func (e *env) run(ctx context.Context, args []string) int {
 	case err == nil:
 		return exitOK
 	case errors.As(err, &ue):
-		fmt.Fprintf(e.stderr, "zisi: %v\nRun 'zisi --help' for usage.\n", err)
+		help := "zisi --help"
+		if ue.cmd != "" {
+			help = "zisi help " + ue.cmd
+		}
+		fmt.Fprintf(e.stderr, "zisi: %v\nRun '%s' for usage.\n", err, help)
 		return exitUsage
 	case errors.Is(err, errReported):
 		return exitFailure
@@ -97,7 +102,8 @@ var errReported = errors.New("reported")
 func (e *env) app(words []string) *cli.App {
 	commands := []*cli.Command{e.buildCommand(), e.listCommand(false), e.listCommand(true), e.whyCommand(), e.verifyCommand(), e.versionCommand(), e.helpCommand(), e.completionCommand()}
 	for _, c := range commands {
-		c.OnUsageError = usageErrorFor(func() []cli.Flag { return c.Flags })
+		c.OnUsageError = usageErrorFor(c.Name, func() []cli.Flag { return c.Flags })
+		c.Action = forCommand(c.Name, c.Action)
 		c.HideHelpCommand = true
 		c.BashComplete = e.completer(words, c)
 	}
@@ -117,7 +123,7 @@ func (e *env) app(words []string) *cli.App {
 		// zisi has its own.
 		Flags: []cli.Flag{cli.HelpFlag},
 	}
-	app.OnUsageError = usageErrorFor(func() []cli.Flag { return app.Flags })
+	app.OnUsageError = usageErrorFor("", func() []cli.Flag { return app.Flags })
 	app.Action = func(c *cli.Context) error {
 		if c.NArg() > 0 {
 			return unknownCommand(c.App.Commands, c.Args().First())
