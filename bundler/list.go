@@ -62,6 +62,9 @@ type ListedFile struct {
 type Listing struct {
 	Functions []ListedFunction
 	Warnings  []Warning
+	// Notes name the entries of the site's own folders that are not
+	// functions (a .py file, a folder without a main file), one each.
+	Notes []Warning
 }
 
 // FilesListing is the outcome of ListFunctionsFiles.
@@ -80,13 +83,14 @@ func ListFunctions(ctx context.Context, srcDirs []string, opts Options) (*Listin
 // anything. Like the reference it does not de-duplicate names (each
 // candidate path is listed) and keeps paths in the form given. With
 // Options.ParseISC each Node.js main file is analysed, for its API
-// version, module format, routes and in-source schedule.
+// version, module format, routes and in-source schedule. Entries of the
+// site's own folders that are not functions each get a note.
 func ListSources(ctx context.Context, src Sources, opts Options) (*Listing, error) {
 	found, _, err := src.discover(ctx, opts.discoverOptions())
 	if err != nil {
 		return nil, err
 	}
-	out := &Listing{Warnings: slices.Concat(flagWarnings(opts.FeatureFlags), discoveryWarnings(found))}
+	out := &Listing{Warnings: slices.Concat(flagWarnings(opts.FeatureFlags), discoveryWarnings(found)), Notes: src.skipped(found)}
 	b := &builder{opts: opts}
 	for _, fn := range found.Functions {
 		lf, err := b.listed(fn)

@@ -141,6 +141,22 @@ func (s Sources) discover(ctx context.Context, opts discover.Options) (*discover
 	return found, notes, nil
 }
 
+// skipped are the notes for entries of the site's own sources that are
+// not functions (a .py file, a folder without a main file), one each, so
+// that a function that was meant but not found is explained. Entries of
+// generated sources are left out: a framework's configuration files sit
+// beside its functions, and the user cannot act on them.
+func (s Sources) skipped(found *discover.Result) []Warning {
+	var out []Warning
+	for _, w := range found.Skipped {
+		if s.generated(discover.Function{SrcPath: w.Path}) {
+			continue
+		}
+		out = append(out, Warning{Path: w.Path, Message: w.Msg})
+	}
+	return out
+}
+
 // ErrNoSourceFolder means a functions folder that was asked for does not
 // exist.
 var ErrNoSourceFolder = errors.New("functions folder does not exist")

@@ -307,3 +307,52 @@ func TestRoutesOnScheduledOrEventFunctionsFail(t *testing.T) {
 		t.Errorf("failures %v: fine and nightly must build", got)
 	}
 }
+
+func TestEntriesThatAreNotFunctionsGetNotes(t *testing.T) {
+	t.Parallel()
+	site := t.TempDir()
+	testfs.Write(t, site, map[string]string{
+		"netlify/functions/hello.js":      handler,
+		"netlify/functions/train.py":      "print('hi')\n",
+		"netlify/functions/notes.txt":     "todo\n",
+		"netlify/functions/README.md":     "# functions\n",
+		"netlify/functions/.DS_Store":     "junk",
+		"netlify/functions/lib/shared.js": "module.exports = 1\n",
+		// A framework's configuration file beside its function: no note.
+		".netlify/functions-internal/ssr.js":   handler,
+		".netlify/functions-internal/ssr.json": `{"version": 1, "config": {}}`,
+	})
+	user := filepath.Join(site, "netlify/functions")
+	src := Sources{
+		Generated: SourceSet{Directories: []string{filepath.Join(site, ".netlify/functions-internal")}},
+		User:      SourceSet{Directories: []string{user}},
+	}
+	want := []string{
+		filepath.Join(user, "README.md") + ": not a function (documentation), skipped",
+		filepath.Join(user, "lib") + ": not a function, skipped: a function folder has a main file, lib.js or index.js (or .ts, .mjs, .cjs, .tsx, .mts, .cts), lib.go or main.go",
+		filepath.Join(user, "notes.txt") + ": not a function, skipped: .txt is not a function file type (.js, .mjs, .cjs, .ts, .tsx, .mts, .cts, .zip)",
+		filepath.Join(user, "train.py") + ": not a function, skipped: .py is not a function file type (.js, .mjs, .cjs, .ts, .tsx, .mts, .cts, .zip)",
+	}
+	strs := func(ws []Warning) []string {
+		var out []string
+		for _, w := range ws {
+			out = append(out, w.String())
+		}
+		return out
+	}
+	l, err := ListSources(t.Context(), src, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strs(l.Notes); !slices.Equal(got, want) || len(l.Warnings) != 0 || len(l.Functions) != 2 {
+		t.Errorf("listing notes:\n%s\nwant\n%s\nwarnings %v", strings.Join(got, "\n"), strings.Join(want, "\n"), l.Warnings)
+	}
+	rep, err := ZipSources(t.Context(), src, filepath.Join(site, "out"), Options{BasePath: site})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Notes, not warnings: --strict does not fail on them.
+	if got := strs(rep.Notes); !slices.Equal(got, want) || len(rep.Warnings) != 0 || len(rep.Functions) != 2 {
+		t.Errorf("report notes:\n%s\nwant\n%s\nwarnings %v", strings.Join(got, "\n"), strings.Join(want, "\n"), rep.Warnings)
+	}
+}

@@ -124,7 +124,7 @@ func ZipSources(ctx context.Context, src Sources, destDir string, opts Options) 
 	if err != nil {
 		return nil, err
 	}
-	rep := &Report{Warnings: slices.Concat(flagWarnings(o.FeatureFlags), discoveryWarnings(found), shadowWarnings(found.Functions)), Notes: notes}
+	rep := &Report{Warnings: slices.Concat(flagWarnings(o.FeatureFlags), discoveryWarnings(found), shadowWarnings(found.Functions)), Notes: slices.Concat(notes, src.skipped(found))}
 	st, err := openStage(ctx, destDir, o)
 	if err != nil {
 		return nil, err

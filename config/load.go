@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/zisi-build/zisi/internal/suggest"
 )
 
 // File is a loaded netlify.toml.
@@ -55,8 +57,22 @@ func Parse(path string, data []byte) (*File, error) {
 		return nil, err
 	}
 	d := decoder{file: f, pos: pos}
-	if build, ok := doc["build"].(map[string]any); ok {
-		if dir, ok := build["functions"].(string); ok && dir != "" {
+	d.topLevel(doc)
+	// Netlify's configuration accepts [Build] and its capitalised keys
+	// (normalizeConfigCase in @netlify/config).
+	buildTable := "build"
+	build, ok := doc[buildTable].(map[string]any)
+	if !ok {
+		buildTable = "Build"
+		build, _ = doc[buildTable].(map[string]any)
+	}
+	if build != nil {
+		d.buildKeys(buildTable, build)
+		dir, ok := build["functions"].(string)
+		if !ok {
+			dir, _ = build["Functions"].(string)
+		}
+		if dir != "" {
 			f.FunctionsDirectory = d.dir(dir)
 		}
 	}
@@ -122,7 +138,11 @@ func (d *decoder) functions(fns map[string]any) error {
 		default:
 			t, ok := v.(map[string]any)
 			if !ok {
-				d.warnf(path, "unknown key, ignored (a function pattern must be a table such as [functions.%q])", key)
+				if s := suggest.Closest(key, append(propertyNames(), "directory")); s != "" {
+					d.warnf(path, "unknown key, ignored; did you mean %q?", s)
+				} else {
+					d.warnf(path, "unknown key, ignored (a function pattern must be a table such as [functions.%q])", key)
+				}
 				continue
 			}
 			line, _ := d.pos.at(path...)
@@ -177,6 +197,91 @@ func (d *decoder) firstLine(t map[string]any) int {
 	return first
 }
 
+// propertyNames lists the per-function keys netlify.toml accepts, for
+// "did you mean" hints.
+func propertyNames() []string {
+	names := slices.Clone(netlifyOnlyKeys)
+	for _, k := range keys {
+		if k.TOML != "" {
+			names = append(names, k.TOML)
+		}
+	}
+	return names
+}
+
+// netlifyTopLevel are netlify.toml's top-level keys, as Netlify's
+// configuration and its documentation know them: none of them is ever
+// taken for a misspelt [functions] or [build].
+var netlifyTopLevel = []string{
+	"Build", "build", "context", "database", "dev", "edge_functions", "functions", "headers",
+	"images", "integrations", "plugins", "redirects", "split_tests", "template",
+}
+
+// topLevel warns about a top-level table or key near [functions] or
+// [build] that is neither: Netlify ignores [function] or [Functions]
+// silently, and so would the functions' configuration. Other unknown
+// keys are Netlify's to judge.
+func (d *decoder) topLevel(doc map[string]any) {
+	type miss struct {
+		key, near string
+		line      int
+	}
+	var misses []miss
+	for key := range doc {
+		if slices.Contains(netlifyTopLevel, key) {
+			continue
+		}
+		if s := suggest.Closest(key, []string{"functions", "build"}); s != "" {
+			misses = append(misses, miss{key, s, d.tableLine(key, doc[key])})
+		}
+	}
+	slices.SortFunc(misses, func(a, b miss) int { return cmp.Or(cmp.Compare(a.line, b.line), strings.Compare(a.key, b.key)) })
+	for _, m := range misses {
+		what := "key"
+		if _, ok := doc[m.key].(map[string]any); ok {
+			what = "table"
+		}
+		d.file.Warnings = append(d.file.Warnings, Warning{File: d.file.Path, Line: m.line, Key: FormatKey(m.key),
+			Msg: fmt.Sprintf("unknown %s, ignored by zisi and Netlify; did you mean [%s]?", what, m.near)})
+	}
+}
+
+// buildProperties are [build]'s keys in Netlify's configuration
+// (BUILD_PROPERTIES in @netlify/config), each also capitalised.
+var buildProperties = []string{"base", "command", "edge_functions", "environment", "functions", "ignore", "processing", "publish"}
+
+// buildKeys warns about a [build] key near `functions` that is not one of
+// [build]'s keys: a misspelt `functons = "fns"` would otherwise leave the
+// site with its default folder, silently.
+func (d *decoder) buildKeys(table string, build map[string]any) {
+	for _, key := range sortedKeys(build) {
+		if key == "" {
+			continue
+		}
+		uncapitalised := strings.ToLower(key[:1]) + key[1:]
+		if slices.Contains(buildProperties, key) || slices.Contains(buildProperties, uncapitalised) || suggest.Closest(key, []string{"functions"}) == "" {
+			continue
+		}
+		d.warnf([]string{table, key}, "unknown key, ignored by zisi and Netlify; did you mean \"functions\"?")
+	}
+}
+
+// tableLine is the line of a top-level key, or for a table only defined
+// through its subtables ([Functions."api-*"]) the first of theirs.
+func (d *decoder) tableLine(key string, v any) int {
+	if line, _ := d.pos.at(key); line > 0 {
+		return line
+	}
+	t, _ := v.(map[string]any)
+	first := 0
+	for k := range t {
+		if l, _ := d.pos.at(key, k); l > 0 && (first == 0 || l < first) {
+			first = l
+		}
+	}
+	return first
+}
+
 // isProperty reports whether key is a per-function key. Netlify's own
 // normalisation moves these from the top of [functions] to the "*"
 // pattern.
@@ -214,7 +319,11 @@ func (d *decoder) properties(prefix []string, t map[string]any) (FunctionConfig,
 			}
 		case slices.Contains(netlifyOnlyKeys, name):
 		default:
-			d.warnf(path, "unknown key, ignored")
+			if s := suggest.Closest(name, propertyNames()); s != "" {
+				d.warnf(path, "unknown key, ignored; did you mean %q?", s)
+			} else {
+				d.warnf(path, "unknown key, ignored")
+			}
 		}
 	}
 	return fc, nil

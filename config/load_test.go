@@ -114,11 +114,167 @@ deno_import_map = "x.json"
 		got = append(got, w.String())
 	}
 	want := []string{
-		`/site/netlify.toml:3: functions.node_bundlr: unknown key, ignored (a function pattern must be a table such as [functions."node_bundlr"])`,
-		`/site/netlify.toml:6: functions."api-*".timout: unknown key, ignored`,
+		`/site/netlify.toml:3: functions.node_bundlr: unknown key, ignored; did you mean "node_bundler"?`,
+		`/site/netlify.toml:6: functions."api-*".timout: unknown key, ignored; did you mean "timeout"?`,
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("warnings:\n got  %q\n want %q", got, want)
+	}
+}
+
+func TestParseSuggestsKnownKeys(t *testing.T) {
+	t.Parallel()
+	f, err := parse(t, `
+[functions]
+external_node_module = ["sharp"]
+directry = "fns"
+frobnicate = 1
+
+[functions."api-*"]
+included_file = ["data/**"]
+nodebundler = "esbuild"
+completely_unknown = true
+`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, w := range f.Warnings {
+		got = append(got, w.String())
+	}
+	want := []string{
+		`/site/netlify.toml:4: functions.directry: unknown key, ignored; did you mean "directory"?`,
+		`/site/netlify.toml:3: functions.external_node_module: unknown key, ignored; did you mean "external_node_modules"?`,
+		`/site/netlify.toml:5: functions.frobnicate: unknown key, ignored (a function pattern must be a table such as [functions."frobnicate"])`,
+		`/site/netlify.toml:10: functions."api-*".completely_unknown: unknown key, ignored`,
+		`/site/netlify.toml:8: functions."api-*".included_file: unknown key, ignored; did you mean "included_files"?`,
+		`/site/netlify.toml:9: functions."api-*".nodebundler: unknown key, ignored; did you mean "node_bundler"?`,
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("warnings:\n got  %q\n want %q", got, want)
+	}
+}
+
+func TestParseWarnsOnNearMissTables(t *testing.T) {
+	t.Parallel()
+	f, err := parse(t, `functons = "fns"
+[function]
+node_bundler = "esbuild"
+
+[Functions."api-*"]
+timeout = 5
+
+[funtions]
+directory = "x"
+
+[buld]
+command = "make"
+
+[functions]
+node_bundler = "zisi"
+
+[[redirects]]
+from = "/a"
+to = "/b"
+
+[[headers]]
+for = "/*"
+
+[context.production]
+command = "make"
+
+[dev]
+port = 8888
+
+[[plugins]]
+package = "@netlify/plugin-x"
+
+[[edge_functions]]
+path = "/edge"
+function = "edge"
+
+[images]
+remote_images = []
+
+[template]
+incoming-hooks = []
+
+[[integrations]]
+name = "x"
+
+[split_tests]
+x = 1
+
+[database]
+x = 1
+
+[edge_function]
+x = 1
+
+[fnctns]
+x = 1
+
+[lambda]
+x = 1
+`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, w := range f.Warnings {
+		got = append(got, w.String())
+	}
+	// Netlify's own tables are never flagged, nor tables near none of
+	// [functions] and [build]; the line is the table's.
+	want := []string{
+		`/site/netlify.toml:1: functons: unknown key, ignored by zisi and Netlify; did you mean [functions]?`,
+		`/site/netlify.toml:2: function: unknown table, ignored by zisi and Netlify; did you mean [functions]?`,
+		`/site/netlify.toml:5: Functions: unknown table, ignored by zisi and Netlify; did you mean [functions]?`,
+		`/site/netlify.toml:8: funtions: unknown table, ignored by zisi and Netlify; did you mean [functions]?`,
+		`/site/netlify.toml:11: buld: unknown table, ignored by zisi and Netlify; did you mean [build]?`,
+		`/site/netlify.toml:55: fnctns: unknown table, ignored by zisi and Netlify; did you mean [functions]?`,
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("warnings:\n got  %q\n want %q", got, want)
+	}
+	if len(f.Functions.Patterns) != 1 {
+		t.Errorf("patterns %+v: only [functions] configures functions", f.Functions.Patterns)
+	}
+}
+
+func TestParseWarnsOnNearMissBuildKeys(t *testing.T) {
+	t.Parallel()
+	for toml, want := range map[string][]string{
+		"[build]\nfunctons = \"fns\"\ncommand = \"make\"\npublish = \"dist\"\n": {`/site/netlify.toml:2: build.functons: unknown key, ignored by zisi and Netlify; did you mean "functions"?`},
+		"[Build]\nFunction = \"fns\"\n":                                         {`/site/netlify.toml:2: Build.Function: unknown key, ignored by zisi and Netlify; did you mean "functions"?`},
+		"[build]\nedge_functions = \"e\"\nFunctions = \"f\"\n":                  nil,
+		"[build]\n\"\" = 1\nbase = \"x\"\n":                                     nil,
+	} {
+		f, err := parse(t, toml)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, w := range f.Warnings {
+			got = append(got, w.String())
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("%q: warnings %q, want %q", toml, got, want)
+		}
+	}
+}
+
+func TestParseCapitalisedBuild(t *testing.T) {
+	t.Parallel()
+	// Netlify's configuration accepts [Build] and Functions.
+	for _, toml := range []string{"[Build]\nfunctions = \"fns\"\n", "[build]\nFunctions = \"fns\"\n", "[Build]\nFunctions = \"fns\"\n"} {
+		f, err := parse(t, toml)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f.FunctionsDirectory != "/site/fns" || len(f.Warnings) != 0 {
+			t.Errorf("%q: directory %q, warnings %v", toml, f.FunctionsDirectory, f.Warnings)
+		}
 	}
 }
 

@@ -10,7 +10,8 @@ import (
 // arguments, so `zisi build src out --json` works like `zisi build --json
 // src out`. urfave/cli v2 stops parsing flags at the first positional; the
 // reference CLI (yargs) accepts flags anywhere, and so do users. A "--"
-// ends flag parsing as usual.
+// ends flag parsing as usual; a folder whose name starts with "-" goes
+// after it.
 func hoistFlags(cmds []*cli.Command, args []string) []string {
 	if len(args) == 0 {
 		return args
@@ -43,11 +44,16 @@ func hoistFlags(cmds []*cli.Command, args []string) []string {
 		name := strings.TrimLeft(a, "-")
 		name, _, hasValue := strings.Cut(name, "=")
 		value, known := takesValue[name]
-		if !strings.HasPrefix(a, "-") || a == "-" || !known {
+		if !strings.HasPrefix(a, "-") || a == "-" {
 			positional = append(positional, a)
 			continue
 		}
+		// An unknown flag is hoisted too, so that it is reported (with a
+		// suggestion) rather than taken for a folder.
 		flags = append(flags, a)
+		if !known {
+			continue
+		}
 		if value && !hasValue && i+1 < len(rest) {
 			flags = append(flags, rest[i+1])
 			i++

@@ -50,12 +50,11 @@ func sourceFaults() []fault {
 			code:   1,
 			stderr: []string{`function "missing" (js, zisi): cannot find module "not-installed" imported by SITE/fns/missing.js:1; add it to dependencies in SITE/package.json and run npm install`},
 			absent: []string{"missing.zip"}},
-		// The hint is the same as for a module not listed, although this
-		// one is listed (see the report: only "run npm install" applies).
+		// Listed but not installed: installing is the fix, not adding it.
 		{name: "missing module listed in package.json",
 			files:  map[string]string{"site/package.json": `{"name":"site","dependencies":{"not-installed":"1.0.0"}}`, "site/fns/listed.js": "const x = 1\nrequire('not-installed')\n" + okJS},
 			code:   1,
-			stderr: []string{`function "listed" (js, zisi): cannot find module "not-installed" imported by SITE/fns/listed.js:2;`, "run npm install"},
+			stderr: []string{`function "listed" (js, zisi): cannot find module "not-installed" imported by SITE/fns/listed.js:2; SITE/package.json lists it but it is not installed; run npm install (or your package manager's install) in SITE`},
 			absent: []string{"listed.zip"}},
 		{name: "missing module without a package.json",
 			files:  map[string]string{"site/fns/nopkg.js": "require('not-installed')\n" + okJS},

@@ -332,7 +332,7 @@ func usageFaults() []fault {
 		{name: "usage: unknown archive format",
 			args:   []string{"-q", "--archive-format", "tar", "SITE/fns", "OUT"},
 			code:   2,
-			stderr: []string{`zisi: --archive-format must be zip or none, got "tar"`, "Run 'zisi --help' for usage."}},
+			stderr: []string{`zisi: --archive-format must be zip or none, got "tar"`, "Run 'zisi help build' for usage."}},
 		{name: "usage: --parallel 0",
 			args:   []string{"-q", "--parallel", "0", "SITE/fns", "OUT"},
 			code:   2,

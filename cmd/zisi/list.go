@@ -46,9 +46,9 @@ func (e *env) listCommand(files bool) *cli.Command {
 		opts.GoArch = arch
 		opts.ParseISC = !files && c.Bool("parse")
 		var (
-			warnings []bundler.Warning
-			out      any
-			rows     [][]string
+			warnings, notes []bundler.Warning
+			out             any
+			rows            [][]string
 		)
 		if files {
 			l, err := bundler.ListFunctionsFiles(c.Context, slices.Concat(st.sources.Generated.Directories, st.sources.User.Directories), opts)
@@ -65,7 +65,7 @@ func (e *env) listCommand(files bool) *cli.Command {
 			if err != nil {
 				return err
 			}
-			warnings, out = l.Warnings, nonNil(l.Functions)
+			warnings, notes, out = l.Warnings, l.Notes, nonNil(l.Functions)
 			rows = append(rows, []string{"NAME", "RUNTIME", "SOURCE", "PRIORITY", "MAIN FILE"})
 			for _, lf := range l.Functions {
 				source := "user"
@@ -77,6 +77,9 @@ func (e *env) listCommand(files bool) *cli.Command {
 		}
 		for _, w := range warnings {
 			fmt.Fprintf(e.stderr, "warning: %s\n", w)
+		}
+		for _, n := range notes {
+			fmt.Fprintf(e.stderr, "note: %s\n", n)
 		}
 		if c.Bool("json") {
 			return e.printJSON(out)

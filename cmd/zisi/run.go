@@ -24,11 +24,12 @@ const (
 )
 
 // usageError marks mistakes in the command line itself (exit code 2).
-type usageError struct{ msg string }
+// cmd is the command whose usage was wrong, for the pointer to its help.
+type usageError struct{ msg, cmd string }
 
 func (e *usageError) Error() string { return e.msg }
 
-func usagef(format string, args ...any) error { return &usageError{fmt.Sprintf(format, args...)} }
+func usagef(format string, args ...any) error { return &usageError{msg: fmt.Sprintf(format, args...)} }
 
 // env is the process environment the CLI reads, passed in so tests can
 // set it without touching the real one.
@@ -55,14 +56,33 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 }
 
 func (e *env) run(ctx context.Context, args []string) int {
-	app := e.app()
-	err := app.RunContext(ctx, append([]string{"zisi"}, hoistFlags(app.Commands, args)...))
+	// Shell completion appends completionFlag to the words typed so far;
+	// it must stay last, after the flags are hoisted.
+	words, completing := args, false
+	if n := len(args); n > 0 && args[n-1] == completionFlag {
+		words, completing = args[:n-1], true
+		// urfave/cli turns completion off after a "--" and would run the
+		// command; past "--" only folders come, which the shell lists.
+		if slices.Contains(words, "--") {
+			return exitOK
+		}
+	}
+	app := e.app(words)
+	argv := append([]string{"zisi"}, hoistFlags(app.Commands, words)...)
+	if completing {
+		argv = append(argv, completionFlag)
+	}
+	err := app.RunContext(ctx, argv)
 	var ue *usageError
 	switch {
 	case err == nil:
 		return exitOK
 	case errors.As(err, &ue):
-		fmt.Fprintf(e.stderr, "zisi: %v\nRun 'zisi --help' for usage.\n", err)
+		help := "zisi --help"
+		if ue.cmd != "" {
+			help = "zisi help " + ue.cmd
+		}
+		fmt.Fprintf(e.stderr, "zisi: %v\nRun '%s' for usage.\n", err, help)
 		return exitUsage
 	case errors.Is(err, errReported):
 		return exitFailure
@@ -77,31 +97,40 @@ var runMu sync.Mutex
 // errReported means the failure was already printed in detail.
 var errReported = errors.New("reported")
 
-func (e *env) app() *cli.App {
-	onUsageError := func(_ *cli.Context, err error, _ bool) error { return usagef("%v", err) }
-	commands := []*cli.Command{e.buildCommand(), e.listCommand(false), e.listCommand(true), e.whyCommand(), e.verifyCommand(), e.versionCommand()}
+// app is zisi's command line; words are the arguments, for shell
+// completion.
+func (e *env) app(words []string) *cli.App {
+	commands := []*cli.Command{e.buildCommand(), e.listCommand(false), e.listCommand(true), e.whyCommand(), e.verifyCommand(), e.versionCommand(), e.helpCommand(), e.completionCommand()}
 	for _, c := range commands {
-		c.OnUsageError = onUsageError
+		c.OnUsageError = usageErrorFor(c.Name, func() []cli.Flag { return c.Flags })
+		c.Action = forCommand(c.Name, c.Action)
 		c.HideHelpCommand = true
+		c.BashComplete = e.completer(words, c)
 	}
-	return &cli.App{
-		Name:            "zisi",
-		Usage:           "build serverless functions into deployable archives",
-		Version:         strings.TrimPrefix(currentVersion().String(), "zisi "),
-		Writer:          e.stdout,
-		ErrWriter:       e.stderr,
-		HideHelpCommand: true,
-		ExitErrHandler:  func(*cli.Context, error) {},
-		OnUsageError:    onUsageError,
-		CommandNotFound: func(c *cli.Context, name string) {},
-		Action: func(c *cli.Context) error {
-			if c.NArg() > 0 {
-				return usagef("unknown command %q", c.Args().First())
-			}
-			return cli.ShowAppHelp(c)
-		},
-		Commands: commands,
+	app := &cli.App{
+		Name:                 "zisi",
+		Usage:                "build serverless functions into deployable archives",
+		Version:              strings.TrimPrefix(currentVersion().String(), "zisi "),
+		Writer:               e.stdout,
+		ErrWriter:            e.stderr,
+		HideHelpCommand:      true,
+		EnableBashCompletion: true,
+		BashComplete:         e.completer(words, nil),
+		ExitErrHandler:       func(*cli.Context, error) {},
+		CommandNotFound:      func(c *cli.Context, name string) {},
+		Commands:             commands,
+		// urfave/cli adds --help only when it adds its own help command;
+		// zisi has its own.
+		Flags: []cli.Flag{cli.HelpFlag},
 	}
+	app.OnUsageError = usageErrorFor("", func() []cli.Flag { return app.Flags })
+	app.Action = func(c *cli.Context) error {
+		if c.NArg() > 0 {
+			return unknownCommand(c.App.Commands, c.Args().First())
+		}
+		return cli.ShowAppHelp(c)
+	}
+	return app
 }
 
 // configFlag is a function because urfave/cli flags carry parse state and

@@ -87,6 +87,12 @@ func (w Warning) String() string { return fmt.Sprintf("%s: %s", w.Path, w.Msg) }
 type Result struct {
 	Functions []Function
 	Warnings  []Warning
+	// Skipped are the entries that are not functions (a .py file, a
+	// folder without a main file), each with why, in the order listed.
+	// Hidden files (.DS_Store, .gitkeep), node_modules and the desktop's
+	// Thumbs.db and desktop.ini are left out: nobody meant those as
+	// functions.
+	Skipped []Warning
 }
 
 // ErrSourceNotDirectory means a source folder path names a file.
@@ -216,7 +222,9 @@ func classify(ctx context.Context, paths []string, opts Options, res *Result) (*
 		if fi.Mode().IsRegular() {
 			info, err := binary.Inspect(p)
 			if err != nil {
-				continue // unreadable or not a Go/Rust binary: nobody claims it
+				// Unreadable or not a Go/Rust binary: nobody claims it.
+				res.skip(p, fi)
+				continue
 			}
 			fn := binaryFunction(p, info)
 			if arch := opts.arch(fn.Name); !info.IsLambda(arch) {
@@ -235,8 +243,10 @@ func classify(ctx context.Context, paths []string, opts Options, res *Result) (*
 				return nil, err
 			} else if ok {
 				gos = append(gos, candidate{fn: fn, index: i})
+				continue
 			}
 		}
+		res.skip(p, fi)
 	}
 	sortJS(js)
 	for _, group := range [][]candidate{js, gos, rust} {
@@ -245,6 +255,44 @@ func classify(ctx context.Context, paths []string, opts Options, res *Result) (*
 		}
 	}
 	return res, nil
+}
+
+// skip records p, which no runtime claimed, unless it is an entry nobody
+// meant as a function.
+func (r *Result) skip(p string, fi fs.FileInfo) {
+	base := filepath.Base(p)
+	switch strings.ToLower(base) {
+	case "node_modules", "thumbs.db", "desktop.ini":
+		return
+	}
+	if strings.HasPrefix(base, ".") {
+		return
+	}
+	const types = ".js, .mjs, .cjs, .ts, .tsx, .mts, .cts, .zip"
+	var msg string
+	ext := filepath.Ext(base)
+	switch lower := strings.ToLower(ext); {
+	case fi.IsDir():
+		msg = fmt.Sprintf("not a function, skipped: a function folder has a main file, %s.js or index.js (or .ts, .mjs, .cjs, .tsx, .mts, .cts), %s.go or main.go", base, base)
+	case lower == ".md" || lower == ".markdown" || isDoc(base):
+		msg = "not a function (documentation), skipped"
+	case ext != "" && !slices.Contains(Extensions, ext):
+		msg = fmt.Sprintf("not a function, skipped: %s is not a function file type (%s)", ext, types)
+	case fi.Mode()&fs.ModeSymlink != 0:
+		msg = "not a function, skipped: a symbolic link to a folder, or to nothing, is not followed"
+	case !fi.Mode().IsRegular():
+		msg = "not a function, skipped: neither a file nor a folder"
+	default:
+		msg = fmt.Sprintf("not a function, skipped: neither a function file (%s) nor a Linux Go or Rust binary", types)
+	}
+	r.Skipped = append(r.Skipped, Warning{Path: p, Msg: msg})
+}
+
+// isDoc reports whether base names a project's documentation file
+// (README, LICENSE, CHANGELOG, with or without an extension).
+func isDoc(base string) bool {
+	stem := strings.ToUpper(strings.TrimSuffix(base, filepath.Ext(base)))
+	return stem == "README" || stem == "LICENSE" || stem == "CHANGELOG"
 }
 
 func jsFunction(p string, fi fs.FileInfo) (Function, bool, error) {

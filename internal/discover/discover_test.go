@@ -325,3 +325,45 @@ func TestDiscoverPrebuiltBinaries(t *testing.T) {
 	}
 	assertFunctions(t, "arm64", names(t, root, res.Functions), []want{{"wins", "js", "fns/wins.js"}, {"armbin", "go", "fns/armbin"}, {"prebin", "go", "fns/prebin.exe"}})
 }
+
+func TestDiscoverSkippedEntries(t *testing.T) {
+	t.Parallel()
+	root := t.TempDir()
+	tree(t, root, "fns/a.js", "fns/b/index.ts", "fns/go/main.go", "fns/script.py", "fns/notes.txt", "fns/README.md",
+		"fns/Makefile", "fns/utils/db.js", "fns/empty/", "fns/.DS_Store", "fns/.gitkeep", "fns/Thumbs.db",
+		"fns/node_modules/x/index.js")
+	if err := os.Symlink(filepath.Join(root, "fns/utils"), filepath.Join(root, "fns/linked")); err != nil {
+		t.Fatal(err)
+	}
+	res, err := Discover(t.Context(), []string{filepath.Join(root, "fns")}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Functions) != 3 || len(res.Warnings) != 0 {
+		t.Fatalf("functions %+v warnings %v", res.Functions, res.Warnings)
+	}
+	var got []string
+	for _, s := range res.Skipped {
+		rel, _ := filepath.Rel(filepath.Join(root, "fns"), s.Path)
+		got = append(got, rel+": "+s.Msg)
+	}
+	// One note per entry, in the folder's order; hidden files, Thumbs.db
+	// and node_modules get none.
+	wantPrefixes := []string{
+		"Makefile: not a function, skipped: neither a function file (.js, .mjs, .cjs, .ts, .tsx, .mts, .cts, .zip) nor a Linux Go or Rust binary",
+		"README.md: not a function (documentation), skipped",
+		"empty: not a function, skipped: a function folder has a main file, empty.js or index.js",
+		"linked: not a function, skipped: a symbolic link to a folder",
+		"notes.txt: not a function, skipped: .txt is not a function file type (.js, .mjs, .cjs, .ts, .tsx, .mts, .cts, .zip)",
+		"script.py: not a function, skipped: .py is not a function file type",
+		"utils: not a function, skipped: a function folder has a main file, utils.js or index.js (or .ts, .mjs, .cjs, .tsx, .mts, .cts), utils.go or main.go",
+	}
+	if len(got) != len(wantPrefixes) {
+		t.Fatalf("skipped:\n%s", strings.Join(got, "\n"))
+	}
+	for i, w := range wantPrefixes {
+		if !strings.HasPrefix(got[i], w) {
+			t.Errorf("skipped[%d] = %q, want %q…", i, got[i], w)
+		}
+	}
+}
