@@ -72,6 +72,9 @@ func (s Sources) abs() (Sources, error) {
 		{&s.Generated.Directories, &out.Generated.Directories},
 		{&s.Generated.Functions, &out.Generated.Functions},
 	} {
+		if slices.Contains(*p.in, "") {
+			return out, fmt.Errorf("%w: an empty source path (it would mean the working directory); name the folder", ErrInvalidOptions)
+		}
 		if *p.out, err = absAll(*p.in); err != nil {
 			return out, err
 		}
@@ -115,6 +118,9 @@ func (s Sources) generated(fn discover.Function) bool {
 func (s Sources) discover(ctx context.Context, opts discover.Options) (*discover.Result, []Warning, error) {
 	if s.empty() {
 		return nil, nil, fmt.Errorf("%w: no functions folder or function path given", ErrInvalidOptions)
+	}
+	if slices.Contains(s.roots(), "") {
+		return nil, nil, fmt.Errorf("%w: an empty source path (it would mean the working directory); name the folder", ErrInvalidOptions)
 	}
 	var dirs []string
 	var notes []Warning

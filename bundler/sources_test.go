@@ -263,6 +263,17 @@ func TestEmptySourcesIsAnError(t *testing.T) {
 	if _, err := ListSources(t.Context(), Sources{}, Options{}); !errors.Is(err, ErrInvalidOptions) {
 		t.Errorf("ListSources with no sources: %v, want ErrInvalidOptions", err)
 	}
+	// An empty path is not the working directory.
+	out := t.TempDir()
+	if _, err := ZipFunctions(t.Context(), []string{""}, out, Options{}); !errors.Is(err, ErrInvalidOptions) {
+		t.Errorf("ZipFunctions with an empty path: %v, want ErrInvalidOptions", err)
+	}
+	if _, err := ZipSources(t.Context(), Sources{Generated: SourceSet{Functions: []string{""}}}, out, Options{}); !errors.Is(err, ErrInvalidOptions) {
+		t.Errorf("an empty function path: %v, want ErrInvalidOptions", err)
+	}
+	if _, err := ListFunctions(t.Context(), []string{""}, Options{}); !errors.Is(err, ErrInvalidOptions) {
+		t.Errorf("ListFunctions with an empty path: %v, want ErrInvalidOptions", err)
+	}
 }
 
 func deref(p *int) any {
