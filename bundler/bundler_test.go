@@ -408,3 +408,32 @@ func TestInSourceConfigError(t *testing.T) {
 		t.Errorf("message: %s", msg)
 	}
 }
+
+// TestTracedMissingPackageHint: a traced function importing a package
+// package.json lists but node_modules lacks is told to run the install;
+// one nothing lists, to add it.
+func TestTracedMissingPackageHint(t *testing.T) {
+	t.Parallel()
+	site := t.TempDir()
+	testfs.Write(t, site, map[string]string{
+		"package.json":    `{"name":"s","dependencies":{"left-pad":"1.3.0"}}`,
+		"fns/listed.mjs":  "import lp from 'left-pad'\nexport default async () => new Response(lp('a', 3))\n",
+		"fns/missing.mjs": "import x from 'not-listed'\nexport default async () => new Response(x)\n",
+	})
+	rep, err := ZipFunctions(t.Context(), []string{filepath.Join(site, "fns")}, t.TempDir(), Options{BasePath: site})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{
+		"listed":  "package.json lists it but it is not installed; run npm install",
+		"missing": "add it to dependencies in " + filepath.Join(site, "package.json"),
+	}
+	for _, w := range rep.Warnings {
+		if s, ok := want[w.Function]; ok && strings.Contains(w.Message, s) {
+			delete(want, w.Function)
+		}
+	}
+	if len(want) > 0 {
+		t.Errorf("no hint for %v in %v", want, rep.Warnings)
+	}
+}

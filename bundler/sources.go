@@ -163,6 +163,20 @@ func (s Sources) skipped(found *discover.Result) []Warning {
 	return out
 }
 
+// emptyWarnings are the warnings for a build that found no function: one
+// per folder that was asked for (not a site's optional default), so an
+// empty deploy from a wrong but existing folder is never silent, and
+// fails a strict build.
+func (s Sources) emptyWarnings() []Warning {
+	var out []Warning
+	for _, d := range s.directories() {
+		if !slices.Contains(s.Optional, d) {
+			out = append(out, Warning{Path: d, Message: "no functions in this folder, so the build is empty; check the folder"})
+		}
+	}
+	return out
+}
+
 // ErrNoSourceFolder means a functions folder that was asked for does not
 // exist.
 var ErrNoSourceFolder = errors.New("functions folder does not exist")
@@ -186,7 +200,7 @@ func missingFolder(dir string) error {
 	} else {
 		hint = fmt.Sprintf("%s does not exist either; check the path", parent)
 	}
-	return fmt.Errorf("%w: %s; %s (nothing was built and the destination was not touched)", ErrNoSourceFolder, dir, hint)
+	return fmt.Errorf("%w: %s; %s", ErrNoSourceFolder, dir, hint)
 }
 
 // priority is a function's priority in results and the manifest.

@@ -207,3 +207,16 @@ func TestStrictPublishesNothingOnWarnings(t *testing.T) {
 		t.Errorf("b.zip was published: %v", err)
 	}
 }
+
+func TestFailedBuildLeavesNoNewDestination(t *testing.T) {
+	t.Parallel()
+	src := t.TempDir()
+	testfs.Write(t, src, map[string]string{"ok.js": handler, "bad.ts": "export const handler = ({)\n"})
+	dest := filepath.Join(t.TempDir(), "fresh", "out")
+	if _, err := ZipFunctions(t.Context(), []string{src}, dest, Options{}); err == nil {
+		t.Fatal("bad.ts built")
+	}
+	if _, err := os.Stat(dest); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a failed build left its new destination behind: %v", err)
+	}
+}

@@ -2,7 +2,9 @@ package bundler
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -103,7 +105,7 @@ func ZipFunctions(ctx context.Context, srcDirs []string, destDir string, opts Op
 // builds from mixing their outputs (the second waits, or fails with
 // ErrDestinationBusy when Options.NoWait is set). The Report is returned
 // in every case except an error before discovery finished.
-func ZipSources(ctx context.Context, src Sources, destDir string, opts Options) (*Report, error) {
+func ZipSources(ctx context.Context, src Sources, destDir string, opts Options) (_ *Report, err error) {
 	o, err := opts.withDefaults()
 	if err != nil {
 		return nil, err
@@ -125,6 +127,18 @@ func ZipSources(ctx context.Context, src Sources, destDir string, opts Options) 
 		return nil, err
 	}
 	rep := &Report{Warnings: slices.Concat(flagWarnings(o.FeatureFlags), discoveryWarnings(found), shadowWarnings(found.Functions)), Notes: slices.Concat(notes, src.skipped(found))}
+	if len(fns) == 0 {
+		rep.Warnings = append(rep.Warnings, src.emptyWarnings()...)
+	}
+	if _, serr := os.Lstat(destDir); errors.Is(serr, fs.ErrNotExist) {
+		// A destination this build creates is removed again when the
+		// build publishes nothing (it is empty then).
+		defer func() {
+			if err != nil {
+				os.Remove(destDir)
+			}
+		}()
+	}
 	st, err := openStage(ctx, destDir, o)
 	if err != nil {
 		return nil, err

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -75,7 +76,7 @@ func (e *env) build(c *cli.Context) error {
 	}
 	if c.Bool("strict") && len(st.warnings) > 0 {
 		e.printWarnings(st)
-		return fmt.Errorf("--strict: %d warnings in the site's configuration; nothing was built", len(st.warnings))
+		return fmt.Errorf("--strict: %d warning%s in the site's configuration; nothing was built", len(st.warnings), plural(len(st.warnings)))
 	}
 	paint, err := e.painter(c)
 	if err != nil {
@@ -108,6 +109,14 @@ func (e *env) build(c *cli.Context) error {
 	v.clear()
 	if rep == nil {
 		e.printWarnings(st)
+		if len(srcArgs) == 0 && errors.Is(err, bundler.ErrInvalidOptions) && strings.Contains(err.Error(), "is inside source folder") {
+			// `zisi build netlify/functions`: the folder was taken for the
+			// destination.
+			return fmt.Errorf("%w\n(did you forget DEST_DIR? zisi build [SRC_DIR...] DEST_DIR)", err)
+		}
+		if errors.Is(err, bundler.ErrNoSourceFolder) {
+			return fmt.Errorf("%w (nothing was built and %s was not touched)", err, dest)
+		}
 		return err
 	}
 	rep.Warnings = append(slices.Clone(st.warnings), rep.Warnings...)
@@ -178,12 +187,15 @@ func failuresJSON(fs []*bundler.FunctionError) []failureJSON {
 		j := failureJSON{Function: f.Name, Runtime: f.Runtime, Bundler: f.Bundler, MainFile: f.MainFile, Message: f.Err.Error()}
 		var be *bundler.BundleError
 		var ce *config.Error
+		var me *bundler.MissingModuleError
 		switch {
 		case errors.As(f.Err, &be) && len(be.Errors) > 0 && be.Errors[0].File != "":
 			m := be.Errors[0]
 			j.Location = &locationJSON{File: m.File, Line: m.Line, Column: m.Column + 1}
 		case errors.As(f.Err, &ce) && ce.File != "":
 			j.Location = &locationJSON{File: ce.File, Line: ce.Line, Column: ce.Column}
+		case errors.As(f.Err, &me) && me.Line > 0:
+			j.Location = &locationJSON{File: me.Importer, Line: me.Line}
 		}
 		out = append(out, j)
 	}

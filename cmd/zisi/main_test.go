@@ -120,7 +120,7 @@ func TestBuildFailureExitsOneAndKeepsEverything(t *testing.T) {
 	if r.code != 1 {
 		t.Fatalf("exit %d, want 1\n%s", r.code, r.stderr)
 	}
-	for _, want := range []string{`error: function "typed" (js, esbuild):`, "typed.ts:2:1: Unexpected end of file", "1 of 2 functions failed; manifest not written"} {
+	for _, want := range []string{`error: function "typed" (js, esbuild):`, "typed.ts:2:1: Unexpected end of file", "1 of 2 functions failed; nothing was published, manifest not written"} {
 		if !strings.Contains(r.stderr, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
 		}

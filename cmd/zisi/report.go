@@ -174,7 +174,7 @@ func (v *view) report(rep *bundler.Report, dest string, took time.Duration) {
 	}
 	switch {
 	case len(rep.Failures) > 0:
-		fmt.Fprintf(v.w, "%s; manifest not written (an existing one is left as it was); %s%s\n",
+		fmt.Fprintf(v.w, "%s; nothing was published, manifest not written (the previous archives and manifest are left as they were); %s%s\n",
 			p.red(fmt.Sprintf("%d of %d functions failed", len(rep.Failures), len(rep.Failures)+len(rep.Functions))), formatDuration(took), warnings)
 	case errors.Is(o.err, bundler.ErrStrict):
 		fmt.Fprintf(v.w, "%s: %d functions built but not published (%d warnings and --strict); the destination is as it was\n", p.red("strict"), len(rep.Functions), len(rep.Warnings))

@@ -51,6 +51,9 @@ func (e *env) verify(c *cli.Context) error {
 		}
 	}
 	invoke := c.Bool("invoke")
+	if c.Bool("allow-network") && !invoke {
+		fmt.Fprintln(e.stderr, "warning: --allow-network does nothing without --invoke (no handler is called)")
+	}
 	if invoke {
 		net := "connections beyond the loopback are refused (--allow-network lifts that)"
 		if c.Bool("allow-network") {
@@ -92,7 +95,7 @@ func (e *env) verify(c *cli.Context) error {
 	}
 	how := ""
 	if !invoke {
-		how = " (loaded, handlers not called; --invoke calls them)"
+		how = " (handlers not called; --invoke calls them)"
 	}
 	fmt.Fprintf(e.stderr, "%d passed, %d failed%s\n", len(results)-failed, failed, how)
 	if failed > 0 {

@@ -3,6 +3,10 @@ package node
 import (
 	"errors"
 	"fmt"
+	"path/filepath"
+	"strings"
+
+	"github.com/zisi-build/zisi/resolver"
 )
 
 // ErrMissingModule classifies an import or dependency that is not
@@ -34,3 +38,27 @@ func (e *MissingModuleError) Error() string {
 
 // Is makes MissingModuleError match ErrMissingModule.
 func (e *MissingModuleError) Is(target error) bool { return target == ErrMissingModule }
+
+// missingHint says what to do about a package spec, imported from file,
+// that is not installed, when the nearest package.json lists it: run the
+// install. "" when it does not (a bare relative path, an unlisted name:
+// the message says enough).
+func (env *Env) missingHint(file, spec string) string {
+	if spec == "." || spec == ".." || strings.HasPrefix(spec, "./") || strings.HasPrefix(spec, "../") || strings.HasPrefix(spec, "/") || strings.HasPrefix(spec, "node:") {
+		return ""
+	}
+	name, _ := resolver.SplitPackage(spec)
+	if name == "" {
+		return ""
+	}
+	site, err := env.Resolver.NearestPackageJSON(filepath.Dir(file))
+	if err != nil || site == nil {
+		return ""
+	}
+	for _, m := range []map[string]string{site.Dependencies, site.DevDependencies, site.OptionalDependencies, site.PeerDependencies} {
+		if _, ok := m[name]; ok {
+			return fmt.Sprintf("%s lists it but it is not installed; run npm install (or your package manager's install) in %s", site.Path, site.Dir)
+		}
+	}
+	return fmt.Sprintf("add it to dependencies in %s and run npm install", site.Path)
+}

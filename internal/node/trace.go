@@ -458,8 +458,11 @@ func (t *tracer) follow(spec, parent string, cjs, user bool) error {
 		}
 		if user {
 			line, col := t.env.locate(parent, spec)
-			t.warnings = append(t.warnings, Message{File: parent, Line: line, Column: col,
-				Text: fmt.Sprintf("cannot find module %q; it is not shipped, so loading it will fail at run time unless it is optional", spec)})
+			text := fmt.Sprintf("cannot find module %q; it is not shipped, so loading it will fail at run time unless it is optional", spec)
+			if hint := t.env.missingHint(parent, spec); hint != "" {
+				text += "; " + hint
+			}
+			t.warnings = append(t.warnings, Message{File: parent, Line: line, Column: col, Text: text})
 		}
 		return nil
 	}

@@ -125,7 +125,12 @@ const isMissing = (e) => Boolean(e) && (e.code === "MODULE_NOT_FOUND" || e.code 
 // describe is an error's stack, its first line extended with the causes
 // (fetch wraps the network error it failed with: "fetch failed: …").
 const describe = (e) => {
-  let text = String((e && e.stack) || e);
+  // zisi's own frames (this runner, its loader hook) are not the
+  // function's business: they are left out.
+  let text = String((e && e.stack) || e)
+    .split("\n")
+    .filter((l) => !(/^\s+at /.test(l) && (l.includes("runner.cjs") || l.includes("data:text/javascript"))))
+    .join("\n");
   for (let c = e && e.cause, n = 0; c && n < 5; c = c.cause, n++) {
     const msg = c && c.message ? c.message : String(c);
     const nl = text.indexOf("\n");
