@@ -169,8 +169,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if *corpus != "" {
 		fmt.Fprintf(stdout, "reference errors: %d\n", total.refErrors)
 	}
-	if sizes.reference > 0 {
-		fmt.Fprintf(stdout, "shared entries compressed: reference %d bytes, zisi %d bytes (zisi/reference %.3f)\n", sizes.reference, sizes.zisi, float64(sizes.zisi)/float64(sizes.reference))
+	if refSize, zisiSize := sizes.totals(); refSize > 0 {
+		fmt.Fprintf(stdout, "shared entries compressed: reference %d bytes, zisi %d bytes (zisi/reference %.3f)\n", refSize, zisiSize, float64(zisiSize)/float64(refSize))
 	}
 	fmt.Fprintf(stdout, "%d passed, %d failed\n", total.passed, total.failed)
 	if total.failed > 0 {
@@ -667,6 +667,14 @@ var sizes sharedSizes
 type sharedSizes struct {
 	mu              sync.Mutex
 	reference, zisi int64
+}
+
+// totals returns the sizes added so far, read under the lock: tests call
+// run concurrently.
+func (s *sharedSizes) totals() (reference, zisi int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.reference, s.zisi
 }
 
 func (s *sharedSizes) add(refPath, oursPath string) {
