@@ -22,7 +22,10 @@ REFERENCE   := $(CACHE)/reference
 BENCH_SITE  := $(CACHE)/bench-site
 BENCH_N     ?= 40
 MAKE_SITE   ?= $(CURDIR)/../shared/bench/make-site.sh
-FIXTURE_SITES := fixtures/demo fixtures/discovery fixtures/config fixtures/node-deps fixtures/node-pnpm fixtures/modern fixtures/v2-hoisted fixtures/go fixtures/framework
+FIXTURE_SITES := fixtures/demo fixtures/discovery fixtures/config fixtures/node-deps fixtures/node-pnpm fixtures/modern fixtures/v2-hoisted fixtures/go fixtures/framework fixtures/esm-flags
+# FLAG_SITES have a conformance.json with feature-flag runs; conformance-fixtures
+# also builds them in Netlify Build mode (one zipFunctions call with the flags).
+FLAG_SITES := fixtures/esm-flags
 # MONOREPOS are workspaces whose site is packages/site, compared with the
 # workspace as both tools' repository root (as Netlify Build passes it).
 MONOREPOS := fixtures/monorepo-npm fixtures/monorepo-pnpm
@@ -135,6 +138,7 @@ $(BENCH_SITE)/.ready-$(BENCH_N):
 
 conformance-fixtures: reference test-deps
 	ZISI_CACHE_DIR=$(CACHE)/zisi $(GO) run ./cmd/conformance -reference $(REFERENCE) $(FIXTURE_SITES)
+	ZISI_CACHE_DIR=$(CACHE)/zisi $(GO) run ./cmd/conformance -reference $(REFERENCE) -mode site $(FLAG_SITES)
 	for m in $(MONOREPOS); do ZISI_CACHE_DIR=$(CACHE)/zisi $(GO) run ./cmd/conformance -reference $(REFERENCE) -repository-root $$m $$m/packages/site || exit 1; done
 
 # astro-site builds fixtures/astro with the real framework: npm ci, then
@@ -154,6 +158,7 @@ conformance-astro: reference astro-site
 
 conformance: reference test-deps bench-site astro-site
 	ZISI_CACHE_DIR=$(CACHE)/zisi $(GO) run ./cmd/conformance -reference $(REFERENCE) $(FIXTURE_SITES) $(ASTRO_SITE) $(BENCH_SITE)
+	ZISI_CACHE_DIR=$(CACHE)/zisi $(GO) run ./cmd/conformance -reference $(REFERENCE) -mode site $(FLAG_SITES)
 	for m in $(MONOREPOS); do ZISI_CACHE_DIR=$(CACHE)/zisi $(GO) run ./cmd/conformance -reference $(REFERENCE) -repository-root $$m $$m/packages/site || exit 1; done
 	ZISI_CACHE_DIR=$(CACHE)/zisi $(GO) run ./cmd/conformance -reference $(REFERENCE) -node-bundler esbuild $(BENCH_SITE)
 

@@ -6,6 +6,14 @@
 // differences are listed in differences.json with their reasons; any
 // other difference fails. The last line is "N passed, M failed".
 //
+// A site may hold a conformance.json (flags.go): configuration that
+// netlify.toml cannot carry, such as nodeModuleFormat, and runs, each a
+// build of the site with its feature flags by both tools (in either
+// mode), compared also on outputModuleFormat, entryFilename,
+// bundlerReason, the module syntax of each JavaScript entry and, when
+// asked for, the telemetry file; a run may expect named functions to
+// fail in both.
+//
 //	go run ./cmd/conformance [-reference DIR] [-repository-root DIR] SITE_DIR...
 //	go run ./cmd/conformance [-reference DIR] -corpus BUILD_REPO [FIXTURE...]
 //
@@ -69,7 +77,7 @@ type difference struct {
 	// Kind is "reference-error" (the reference fails, zisi builds),
 	// "build" (zisi refuses what the reference builds), "entries" (archive
 	// contents differ), "field:<name>" (a manifest field), "result:<name>"
-	// (a result field, Netlify Build mode), "discovery" (another file
+	// (a result field, Netlify Build mode and runs with feature flags), "discovery" (another file
 	// wins a name), or "load" (the archive, the same as
 	// the reference's, does not load in node).
 	Kind   string `json:"kind"`
@@ -132,32 +140,37 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		if *corpus != "" {
 			break // the arguments name fixtures
 		}
-		job, err := siteJob(site, *nodeBundler)
-		if err == nil && *repoRoot != "" {
-			err = job.setRoot(*repoRoot)
-		}
+		jobs, err := siteJobs(site, *nodeBundler)
 		if err != nil {
 			fmt.Fprintf(stderr, "conformance: %s: %v\n", site, err)
 			return 1
 		}
-		job.netlifyBuild = *mode == "site" || *mode == "auto" && hasGenerated(job.base)
-		if job.netlifyBuild && *nodeBundler != "" {
-			fmt.Fprintf(stderr, "conformance: %s: -node-bundler does not apply to a site built in Netlify Build mode\n", site)
-			return 2
+		for _, job := range jobs {
+			if *repoRoot != "" {
+				if err := job.setRoot(*repoRoot); err != nil {
+					fmt.Fprintf(stderr, "conformance: %s: %v\n", site, err)
+					return 1
+				}
+			}
+			job.netlifyBuild = *mode == "site" || *mode == "auto" && hasGenerated(job.base)
+			if job.netlifyBuild && *nodeBundler != "" {
+				fmt.Fprintf(stderr, "conformance: %s: -node-bundler does not apply to a site built in Netlify Build mode\n", site)
+				return 2
+			}
+			t, err := compareJob(ctx, job, opts, stdout)
+			if err != nil {
+				fmt.Fprintf(stderr, "conformance: %s: %v\n", job.scenario, err)
+				return 1
+			}
+			total.add(t)
 		}
-		t, err := compareJob(ctx, job, opts, stdout)
-		if err != nil {
-			fmt.Fprintf(stderr, "conformance: %s: %v\n", site, err)
-			return 1
-		}
-		total.add(t)
 	}
 	fmt.Fprintf(stdout, "%d intentional differences (differences.json), %d functions not compared (bundler not in this release)\n", total.intentional, total.skipped)
 	if *corpus != "" {
 		fmt.Fprintf(stdout, "reference errors: %d\n", total.refErrors)
 	}
-	if sizes.reference > 0 {
-		fmt.Fprintf(stdout, "shared entries compressed: reference %d bytes, zisi %d bytes (zisi/reference %.3f)\n", sizes.reference, sizes.zisi, float64(sizes.zisi)/float64(sizes.reference))
+	if refSize, zisiSize := sizes.totals(); refSize > 0 {
+		fmt.Fprintf(stdout, "shared entries compressed: reference %d bytes, zisi %d bytes (zisi/reference %.3f)\n", refSize, zisiSize, float64(zisiSize)/float64(refSize))
 	}
 	fmt.Fprintf(stdout, "%d passed, %d failed\n", total.passed, total.failed)
 	if total.failed > 0 {
@@ -219,6 +232,20 @@ type job struct {
 	corpus bool
 	// netlifyBuild builds the site as Netlify Build does (site.go).
 	netlifyBuild bool
+	// extra are the patterns of the site's conformance.json, after
+	// netlify.toml's (already in cfg; Netlify Build mode, which reads the
+	// site's configuration itself, adds them to it).
+	extra []config.Pattern
+	// flags are the feature flags both tools get (a run of the site's
+	// conformance.json); nil for none. With flags set, the results'
+	// outputModuleFormat, entryFilename and bundlerReason and the module
+	// syntax of every shared JavaScript entry are compared too, and a
+	// zisi archive that does not load fails only when the reference's
+	// does.
+	flags map[string]bool
+	// errors maps functions both tools must fail on to a text both
+	// errors contain.
+	errors map[string]string
 }
 
 type compareOptions struct {
@@ -289,7 +316,8 @@ func compareJob(ctx context.Context, j job, o compareOptions, out io.Writer) (ta
 	}
 	defer os.RemoveAll(tmp)
 
-	rep, err := bundler.ZipFunctions(ctx, j.srcDirs, filepath.Join(tmp, "zisi"), bundler.Options{Config: j.cfg, BasePath: j.base, RepositoryRoot: j.root})
+	zopts := bundler.Options{Config: j.cfg, BasePath: j.base, RepositoryRoot: j.root, FeatureFlags: j.flags}
+	rep, err := bundler.ZipFunctions(ctx, j.srcDirs, filepath.Join(tmp, "zisi"), zopts)
 	var be *bundler.BuildError
 	if err != nil && !errors.As(err, &be) {
 		return t, err
@@ -313,7 +341,7 @@ func compareJob(ctx context.Context, j job, o compareOptions, out io.Writer) (ta
 		// succeeded again, one by one, to compare their archives.
 		for _, fn := range fns {
 			if r := ours[fn.Name]; r != nil {
-				res, err := bundler.ZipFunction(ctx, fn.SrcPath, filepath.Join(tmp, "zisi"), bundler.Options{Config: j.cfg, BasePath: j.base, RepositoryRoot: j.root})
+				res, err := bundler.ZipFunction(ctx, fn.SrcPath, filepath.Join(tmp, "zisi"), zopts)
 				if err != nil {
 					return t, fmt.Errorf("rebuild %s alone: %w", fn.Name, err)
 				}
@@ -336,6 +364,18 @@ func compareJob(ctx context.Context, j job, o compareOptions, out io.Writer) (ta
 		r := ans.Results[i]
 		d := findDifference(o.diffs, j.scenario, fn.Name)
 		bundlerName, _ := r.Result["bundler"].(string)
+		if want, ok := j.errors[fn.Name]; ok {
+			if p := bothFail(want, r.Error, oursErr[fn.Name]); p != "" {
+				t.failed++
+				fmt.Fprintf(out, "FAIL  %s: %s\n", name, p)
+				continue
+			}
+			t.passed++
+			if o.verbose {
+				fmt.Fprintf(out, "PASS  %s (both fail: %q)\n", name, want)
+			}
+			continue
+		}
 		switch {
 		case r.Unlisted:
 			t.failed++
@@ -365,22 +405,16 @@ func compareJob(ctx context.Context, j job, o compareOptions, out io.Writer) (ta
 			}
 			continue
 		}
-		problems := compareFunction(r, ours[fn.Name], oursErr[fn.Name], nil)
+		problems := compareFunction(r, ours[fn.Name], oursErr[fn.Name], nil, j.flags)
+		if j.flags != nil && ours[fn.Name] != nil {
+			problems = append(problems, compareFlagResults(r.Result, ours[fn.Name])...)
+		}
 		if p, ok := mainFiles[fn.Name]; ok {
 			problems = append([]problem{p}, problems...)
 		}
 		note := ""
 		if o.load && len(problems) == 0 {
-			problems = append(problems, loads(ctx, ours[fn.Name])...)
-			if len(problems) > 0 && j.corpus {
-				// The fixture itself may not load (a package that throws
-				// at require time): only a zisi archive that fails where
-				// the reference's loads is a difference.
-				if refErr := referenceLoads(ctx, r); refErr != "" {
-					note = " (neither archive loads: " + refErr + ")"
-					problems = nil
-				}
-			}
+			problems, note = loadsLike(ctx, ours[fn.Name], r, j.corpus || j.flags != nil)
 		}
 		if len(problems) > 0 && d != nil && d.Kind != "reference-error" && onlyKind(problems, d.Kind) {
 			t.intentional++
@@ -464,8 +498,9 @@ func runReference(ctx context.Context, ref string, j job, fns []discover.Functio
 		RepositoryRoot string                           `json:"repositoryRoot,omitempty"`
 		List           []string                         `json:"list,omitempty"`
 		Config         map[string]config.FunctionConfig `json:"config"`
+		FeatureFlags   map[string]bool                  `json:"featureFlags,omitempty"`
 		Functions      []jobFn                          `json:"functions"`
-	}{Site: j.base, Config: referenceConfig(j.cfg), Functions: []jobFn{}}
+	}{Site: j.base, Config: referenceConfig(j.cfg), FeatureFlags: j.flags, Functions: []jobFn{}}
 	if j.corpus {
 		in.RepositoryRoot = j.base
 		in.List = j.srcDirs
@@ -501,6 +536,21 @@ func runReference(ctx context.Context, ref string, j job, fns []discover.Functio
 		return ans, fmt.Errorf("the reference answered for %d of %d functions", len(ans.Results), len(fns))
 	}
 	return ans, nil
+}
+
+// loadsLike runs loads on zisi's archive; when lenient (the reference's
+// own fixtures, or flag runs, where the fixture itself may not load: a
+// package that throws at require time, CommonJS in an ESM scope) and it
+// does not load, only a zisi archive that fails where the reference's
+// loads is a difference, and note says why neither loads.
+func loadsLike(ctx context.Context, ours *bundler.FunctionResult, r refOutput, lenient bool) (problems []problem, note string) {
+	problems = loads(ctx, ours)
+	if len(problems) > 0 && lenient {
+		if refErr := referenceLoads(ctx, r); refErr != "" {
+			return nil, " (neither archive loads: " + refErr + ")"
+		}
+	}
+	return problems, ""
 }
 
 // loads runs zisi verify on one archive: it must load in node and its
@@ -561,8 +611,10 @@ var compared = []string{"name", "bundler", "runtime", "invocationMode", "schedul
 
 // compareFunction compares the reference's manifest entry and archive with
 // zisi's; mine is zisi's manifest entry as written, or nil to take it from
-// the result.
-func compareFunction(r refOutput, ours *bundler.FunctionResult, oursErr error, mine map[string]any) []problem {
+// the result. With flags (a run with feature flags, even none), archives
+// with the same entries are compared inside too (compareContents), the
+// telemetry file included when the flags ask zisi for it.
+func compareFunction(r refOutput, ours *bundler.FunctionResult, oursErr error, mine map[string]any, flags map[string]bool) []problem {
 	if ours == nil {
 		return []problem{{"build", fmt.Sprintf("zisi failed where the reference built it: %v", oursErr)}}
 	}
@@ -590,13 +642,18 @@ func compareFunction(r refOutput, ours *bundler.FunctionResult, oursErr error, m
 	}
 	refPath, _ := r.Result["path"].(string)
 	if strings.HasSuffix(refPath, ".zip") {
-		a, errA := entries(refPath)
-		b, errB := entries(ours.Path)
+		// The reference adds its telemetry file by default, zisi only when
+		// asked: it is compared when the run asks for it.
+		withTelemetry := flags[bundler.FlagAddInstrumentationLoader]
+		a, errA := entries(refPath, withTelemetry)
+		b, errB := entries(ours.Path, withTelemetry)
 		switch {
 		case errA != nil || errB != nil:
 			ps = append(ps, problem{"entries", fmt.Sprintf("read archives: %v %v", errA, errB)})
 		case !slices.Equal(a, b):
 			ps = append(ps, problem{"entries", fmt.Sprintf("entries: only in the reference %v; only in zisi %v", minus(a, b), minus(b, a))})
+		case flags != nil:
+			ps = append(ps, compareContents(refPath, ours.Path, a, withTelemetry)...)
 		}
 		sizes.add(refPath, ours.Path)
 	}
@@ -610,6 +667,14 @@ var sizes sharedSizes
 type sharedSizes struct {
 	mu              sync.Mutex
 	reference, zisi int64
+}
+
+// totals returns the sizes added so far, read under the lock: tests call
+// run concurrently.
+func (s *sharedSizes) totals() (reference, zisi int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.reference, s.zisi
 }
 
 func (s *sharedSizes) add(refPath, oursPath string) {
@@ -667,10 +732,13 @@ func keys(m map[string]any) []string {
 	return out
 }
 
-// telemetry is added to every reference archive and is not part of zisi.
+// telemetry is added to every reference archive by default, and to zisi's
+// only with zisi_add_instrumentation_loader.
 const telemetry = "___netlify-telemetry.mjs"
 
-func entries(path string) ([]string, error) {
+// entries lists an archive's entry names, sorted, the telemetry file only
+// when withTelemetry is set.
+func entries(path string, withTelemetry bool) ([]string, error) {
 	zr, err := zip.OpenReader(path)
 	if err != nil {
 		return nil, err
@@ -678,7 +746,7 @@ func entries(path string) ([]string, error) {
 	defer zr.Close()
 	var out []string
 	for _, f := range zr.File {
-		if f.Name != telemetry {
+		if withTelemetry || f.Name != telemetry {
 			out = append(out, f.Name)
 		}
 	}

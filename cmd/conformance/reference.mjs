@@ -1,15 +1,17 @@
 // Runs the reference zip-it-and-ship-it on each function of a job, one
 // zipFunctions call per function so that one failure does not hide the
 // others. Usage: node reference.mjs REFERENCE_DIR < job.json
-// job: {site, repositoryRoot?, list?, config, functions: [{name, path, dest}]};
+// job: {site, repositoryRoot?, list?, config, featureFlags?, functions: [{name, path, dest}]};
 // prints {results: [{path, result | error | unlisted, manifest}], listed,
 // listError} as JSON on stdout. With `list` (source folders), the
 // reference's listFunctions runs first and only the functions it finds are
-// built; the others come back `unlisted`.
+// built; the others come back `unlisted`. `featureFlags` go to both calls
+// as Netlify Build passes them.
 //
 // A job with `sources` (Netlify Build mode) is built with ONE zipFunctions
 // call, as Netlify Build makes it: {sources: {generated, user}, dest,
-// options}; it prints {results, manifest} or {error}.
+// options}; it prints {results, manifest} or {error}. Its options carry
+// the feature flags.
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -42,7 +44,10 @@ const buildFunctions = async () => {
   let listError = "";
   if (job.list) {
     try {
-      const fns = await listFunctions({ user: { directories: job.list } }, { config: job.config });
+      const fns = await listFunctions(
+        { user: { directories: job.list } },
+        { config: job.config, ...(job.featureFlags ? { featureFlags: job.featureFlags } : {}) },
+      );
       listed = fns.map(({ name, mainFile }) => ({ name, mainFile }));
     } catch (error) {
       listError = message(error);
@@ -60,6 +65,7 @@ const buildFunctions = async () => {
         config: job.config,
         basePath: job.site,
         ...(job.repositoryRoot ? { repositoryRoot: job.repositoryRoot } : {}),
+        ...(job.featureFlags ? { featureFlags: job.featureFlags } : {}),
         // Netlify Build's local behavior: Go binaries are zipped as bootstrap.
         zipGo: true,
       });

@@ -7,10 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"reflect"
 	"slices"
 	"strings"
 
@@ -85,7 +85,11 @@ func buildConfig(c *config.Config, base string) (map[string]map[string]any, erro
 // compareSite builds j's site with both tools in Netlify Build mode and
 // compares every function: the fields compareFunction compares, the
 // result fields of resultCompared, which source won a name both folders
-// have (mainFile), and each tool's manifest.json entry.
+// have (mainFile), and each tool's manifest.json entry. Both tools get
+// the same options: the site's configuration with conformance.json's
+// patterns after it, the repository root (-repository-root, else the
+// site: the fixtures live inside zisi's repository), and Netlify Build's
+// default feature flags under the run's.
 func compareSite(ctx context.Context, j job, o compareOptions, out io.Writer) (tally, error) {
 	var t tally
 	tmp, err := os.MkdirTemp("", "zisi-conformance-")
@@ -99,43 +103,27 @@ func compareSite(ctx context.Context, j job, o compareOptions, out io.Writer) (t
 		return t, err
 	}
 	opts := site.Options
-	// The site is its own repository: the fixtures live inside zisi's.
+	if len(j.extra) > 0 {
+		opts.Config = withPatterns(opts.Config, j.extra)
+	}
 	opts.RepositoryRoot = j.base
-	opts.FeatureFlags = buildFlags
+	if j.root != "" {
+		opts.RepositoryRoot = j.root
+	}
+	opts.FeatureFlags = runFlags(buildFlags, j.flags)
 	opts.Branch = buildBranch
-	zisiDest := filepath.Join(tmp, "zisi")
-	rep, err := bundler.ZipSources(ctx, site.Sources, zisiDest, opts)
-	var be *bundler.BuildError
-	if err != nil && !errors.As(err, &be) {
+	z, err := zisiSite(ctx, site.Sources, filepath.Join(tmp, "zisi"), opts)
+	if err != nil {
 		return t, err
 	}
-	ours := map[string]*bundler.FunctionResult{}
-	var names []string
-	for i := range rep.Functions {
-		ours[rep.Functions[i].Name] = &rep.Functions[i]
-		names = append(names, rep.Functions[i].Name)
-	}
-	oursErr := map[string]error{}
-	for _, f := range rep.Failures {
-		oursErr[f.Name] = f
-		names = append(names, f.Name)
-	}
-	oursManifest := map[string]map[string]any{}
-	if be == nil {
-		if oursManifest, err = manifestEntries(filepath.Join(zisiDest, "manifest.json")); err != nil {
-			return t, err
-		}
-	}
-
-	var cfg *config.Config
-	if site.Config != nil {
-		cfg = &site.Config.Functions
-	}
-	ans, err := runReferenceSite(ctx, o.ref, j.base, site.Sources, cfg, filepath.Join(tmp, "ref"), tmp)
+	ans, err := runReferenceSite(ctx, o.ref, site.Sources, opts, filepath.Join(tmp, "ref"), tmp)
 	if err != nil {
 		return t, err
 	}
 	if ans.Error != "" {
+		if len(j.errors) > 0 {
+			return siteErrors(j, ans.Error, z, o.verbose, out), nil
+		}
 		t.failed++
 		fmt.Fprintf(out, "FAIL  %s: the reference failed: %s\n", j.scenario, firstLine(ans.Error))
 		return t, nil
@@ -146,6 +134,7 @@ func compareSite(ctx context.Context, j job, o compareOptions, out io.Writer) (t
 		refManifest[name] = e
 	}
 	refResults := map[string]map[string]any{}
+	names := z.names
 	for _, r := range ans.Results {
 		name, _ := r["name"].(string)
 		refResults[name] = r
@@ -158,7 +147,12 @@ func compareSite(ctx context.Context, j job, o compareOptions, out io.Writer) (t
 	for _, fn := range names {
 		name := j.scenario + "/" + fn
 		r, ok := refResults[fn]
-		d := findDifference(o.diffs, j.scenario, fn)
+		if want, expected := j.errors[fn]; expected {
+			// The reference built the whole site: it did not fail on fn.
+			t.failed++
+			fmt.Fprintf(out, "FAIL  %s: %s\n", name, bothFail(want, "", z.errs[fn]))
+			continue
+		}
 		if !ok {
 			t.failed++
 			fmt.Fprintf(out, "FAIL  %s: zisi builds it, the reference does not\n", name)
@@ -173,28 +167,12 @@ func compareSite(ctx context.Context, j job, o compareOptions, out io.Writer) (t
 			continue
 		}
 		ref := refOutput{Result: r, Manifest: refManifest[fn]}
-		var problems []problem
-		if ours[fn] == nil && oursErr[fn] == nil {
-			problems = append(problems, problem{"build", "the reference builds it, zisi does not find it"})
-		} else {
-			mine := oursManifest[fn]
-			if mine == nil && ours[fn] != nil && be == nil {
-				problems = append(problems, problem{"field:manifest", "missing from zisi's manifest.json"})
-			}
-			problems = append(problems, compareFunction(ref, ours[fn], oursErr[fn], mine)...)
-			if mine != nil {
-				problems = append(problems, compareManifestPaths(ref.Manifest, mine, j.base, filepath.Join(tmp, "ref"), zisiDest)...)
-			}
-			if ours[fn] != nil {
-				problems = append(problems, compareResult(r, ours[fn], j.base)...)
-			}
-		}
-		if be != nil && ours[fn] != nil {
-			problems = append(problems, problem{"build", "another function failed, so zisi published nothing to compare"})
-		}
+		problems := compareSiteFunction(j, ref, z, fn, filepath.Join(tmp, "ref"))
+		note := ""
 		if o.load && len(problems) == 0 {
-			problems = append(problems, loads(ctx, ours[fn])...)
+			problems, note = loadsLike(ctx, z.results[fn], ref, j.flags != nil)
 		}
+		d := findDifference(o.diffs, j.scenario, fn)
 		switch {
 		case len(problems) > 0 && d != nil && onlyKind(problems, d.Kind):
 			t.intentional++
@@ -209,20 +187,127 @@ func compareSite(ctx context.Context, j job, o compareOptions, out io.Writer) (t
 		default:
 			t.passed++
 			if o.verbose {
-				fmt.Fprintf(out, "PASS  %s (%s, priority %v, generator %v, displayName %v, from %s)\n", name, bundlerName, r["priority"], r["generator"], r["displayName"], relTo(j.base, fmt.Sprint(r["mainFile"])))
+				fmt.Fprintf(out, "PASS  %s (%s, priority %v, generator %v, displayName %v, from %s)%s\n", name, bundlerName, r["priority"], r["generator"], r["displayName"], relTo(j.base, fmt.Sprint(r["mainFile"])), note)
 			}
 		}
 	}
 	return t, nil
 }
 
+// siteBuild is zisi's side of a Netlify Build mode comparison.
+type siteBuild struct {
+	dest    string
+	results map[string]*bundler.FunctionResult
+	errs    map[string]error
+	// names are the functions zisi built or failed on.
+	names []string
+	// manifest is zisi's manifest.json by function name; empty when the
+	// build failed, which publishes nothing.
+	manifest map[string]map[string]any
+	failed   bool
+}
+
+// zisiSite builds the site's sources into dest with zisi.
+func zisiSite(ctx context.Context, src bundler.Sources, dest string, opts bundler.Options) (siteBuild, error) {
+	z := siteBuild{dest: dest, results: map[string]*bundler.FunctionResult{}, errs: map[string]error{}, manifest: map[string]map[string]any{}}
+	rep, err := bundler.ZipSources(ctx, src, dest, opts)
+	var be *bundler.BuildError
+	if err != nil && !errors.As(err, &be) {
+		return z, err
+	}
+	z.failed = be != nil
+	for i := range rep.Functions {
+		z.results[rep.Functions[i].Name] = &rep.Functions[i]
+		z.names = append(z.names, rep.Functions[i].Name)
+	}
+	for _, f := range rep.Failures {
+		z.errs[f.Name] = f
+		z.names = append(z.names, f.Name)
+	}
+	if !z.failed {
+		if z.manifest, err = manifestEntries(filepath.Join(dest, "manifest.json")); err != nil {
+			return z, err
+		}
+	}
+	return z, nil
+}
+
+// compareSiteFunction compares function fn, which the reference built
+// into refDest, with zisi's.
+func compareSiteFunction(j job, ref refOutput, z siteBuild, fn, refDest string) []problem {
+	ours, oursErr := z.results[fn], z.errs[fn]
+	if ours == nil && oursErr == nil {
+		return []problem{{"build", "the reference builds it, zisi does not find it"}}
+	}
+	var problems []problem
+	mine := z.manifest[fn]
+	if mine == nil && ours != nil && !z.failed {
+		problems = append(problems, problem{"field:manifest", "missing from zisi's manifest.json"})
+	}
+	problems = append(problems, compareFunction(ref, ours, oursErr, mine, j.flags)...)
+	if mine != nil {
+		problems = append(problems, compareManifestPaths(ref.Manifest, mine, j.base, refDest, z.dest)...)
+	}
+	if ours != nil {
+		problems = append(problems, compareResult(ref.Result, ours, j.base, j.flags != nil)...)
+	}
+	if z.failed && ours != nil {
+		problems = append(problems, problem{"build", "another function failed, so zisi published nothing to compare"})
+	}
+	return problems
+}
+
+// siteErrors compares a Netlify Build mode run that expects functions to
+// fail, where the reference's one zipFunctions call failed with refErr:
+// each expected function must fail in zisi with its text, and refErr must
+// hold it too, or another expected function's (the reference stops at its
+// first failure). zisi must fail on no other function; the others are not
+// compared, as neither tool publishes a failed build.
+func siteErrors(j job, refErr string, z siteBuild, verbose bool, out io.Writer) tally {
+	var t tally
+	wants := slices.Sorted(maps.Values(j.errors))
+	for _, fn := range slices.Sorted(maps.Keys(j.errors)) {
+		name, want := j.scenario+"/"+fn, j.errors[fn]
+		seen := refErr
+		if !strings.Contains(refErr, want) && slices.ContainsFunc(wants, func(w string) bool { return strings.Contains(refErr, w) }) {
+			seen = want // the reference stopped at another expected failure
+		}
+		if p := bothFail(want, seen, z.errs[fn]); p != "" {
+			t.failed++
+			fmt.Fprintf(out, "FAIL  %s: %s\n", name, p)
+			continue
+		}
+		t.passed++
+		if verbose {
+			fmt.Fprintf(out, "PASS  %s (both fail: %q)\n", name, want)
+		}
+	}
+	others := 0
+	for _, fn := range z.names {
+		_, expected := j.errors[fn]
+		switch {
+		case expected:
+		case z.errs[fn] != nil:
+			t.failed++
+			fmt.Fprintf(out, "FAIL  %s/%s: zisi fails where no failure is expected: %s\n", j.scenario, fn, firstLine(z.errs[fn].Error()))
+		default:
+			others++
+		}
+	}
+	if others > 0 && verbose {
+		fmt.Fprintf(out, "NOTE  %s: the build fails as expected, so the other %d functions are not compared (neither tool publishes a failed build)\n", j.scenario, others)
+	}
+	return t
+}
+
 // resultCompared are the result fields (zipFunctions' return value) that
 // must match in Netlify Build mode, besides the manifest's.
 var resultCompared = []string{"name", "runtime", "bundler", "priority", "generator", "displayName", "routes", "excludedRoutes", "outputModuleFormat", "invocationMode", "schedule", "timeout", "runtimeAPIVersion"}
 
-// compareResult compares the result fields of resultCompared and which
-// file was built (mainFile, relative to the site).
-func compareResult(ref map[string]any, ours *bundler.FunctionResult, base string) []problem {
+// compareResult compares the result fields of resultCompared (and of
+// flagResults in a run with feature flags) and which file was built
+// (mainFile, relative to the site).
+func compareResult(ref map[string]any, ours *bundler.FunctionResult, base string, flagRun bool) []problem {
 	data, err := json.Marshal(ours)
 	if err != nil {
 		return []problem{{"build", err.Error()}}
@@ -231,12 +316,16 @@ func compareResult(ref map[string]any, ours *bundler.FunctionResult, base string
 	if err := json.Unmarshal(data, &mine); err != nil {
 		return []problem{{"build", err.Error()}}
 	}
-	var ps []problem
-	for _, k := range resultCompared {
-		if !reflect.DeepEqual(normalize(ref[k]), normalize(mine[k])) {
-			ps = append(ps, problem{"result:" + k, fmt.Sprintf("result %s: reference %v, zisi %v", k, jsonText(ref[k]), jsonText(mine[k]))})
+	keys := resultCompared
+	if flagRun {
+		keys = slices.Clone(keys)
+		for _, k := range flagResults {
+			if !slices.Contains(keys, k) {
+				keys = append(keys, k)
+			}
 		}
 	}
+	ps := compareFields(ref, mine, keys)
 	a, b := relTo(base, fmt.Sprint(ref["mainFile"])), relTo(base, ours.MainFile)
 	if a != b {
 		ps = append(ps, problem{"discovery", fmt.Sprintf("main file: reference %s, zisi %s", a, b)})
@@ -279,13 +368,16 @@ func manifestEntries(path string) (map[string]map[string]any, error) {
 }
 
 // runReferenceSite makes the reference's zipFunctions call of Netlify
-// Build (plugins_core/functions/index.ts and zisi.ts).
-func runReferenceSite(ctx context.Context, ref, base string, src bundler.Sources, cfg *config.Config, dest, tmp string) (siteAnswer, error) {
+// Build (plugins_core/functions/index.ts and zisi.ts) with the options
+// zisi was given: base path, repository root, branch, feature flags and
+// configuration.
+func runReferenceSite(ctx context.Context, ref string, src bundler.Sources, opts bundler.Options, dest, tmp string) (siteAnswer, error) {
 	var ans siteAnswer
 	if _, err := os.Stat(filepath.Join(ref, "node_modules/@netlify/zip-it-and-ship-it/package.json")); err != nil {
 		return ans, fmt.Errorf("the reference is not installed in %s (make conformance installs it)", ref)
 	}
-	refCfg, err := buildConfig(cfg, base)
+	base := opts.BasePath
+	refCfg, err := buildConfig(opts.Config, base)
 	if err != nil {
 		return ans, err
 	}
@@ -308,10 +400,10 @@ func runReferenceSite(ctx context.Context, ref, base string, src bundler.Sources
 	in.Sources.User.Directories = src.User.Directories
 	in.Options = map[string]any{
 		"basePath":              base,
-		"branch":                buildBranch,
+		"branch":                opts.Branch,
 		"manifest":              filepath.Join(dest, "manifest.json"),
-		"featureFlags":          buildFlags,
-		"repositoryRoot":        base,
+		"featureFlags":          opts.FeatureFlags,
+		"repositoryRoot":        opts.RepositoryRoot,
 		"configFileDirectories": []string{filepath.Join(base, bundler.InternalFunctionsDir)},
 	}
 	input, err := json.Marshal(in)
