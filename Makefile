@@ -22,7 +22,9 @@ REFERENCE   := $(CACHE)/reference
 BENCH_SITE  := $(CACHE)/bench-site
 BENCH_N     ?= 40
 MAKE_SITE   ?= $(CURDIR)/../shared/bench/make-site.sh
-FIXTURE_SITES := fixtures/demo fixtures/discovery fixtures/config fixtures/node-deps fixtures/node-pnpm fixtures/modern fixtures/v2-hoisted fixtures/go fixtures/framework fixtures/esm-flags
+# fixtures/server (and fixtures/node-pnpm) have a Netlify Server in
+# netlify/server, which conformance also builds with both tools.
+FIXTURE_SITES := fixtures/demo fixtures/discovery fixtures/config fixtures/node-deps fixtures/node-pnpm fixtures/server fixtures/modern fixtures/v2-hoisted fixtures/go fixtures/framework fixtures/esm-flags
 # FLAG_SITES have a conformance.json with feature-flag runs; conformance-fixtures
 # also builds them in Netlify Build mode (one zipFunctions call with the flags).
 FLAG_SITES := fixtures/esm-flags

@@ -30,6 +30,9 @@ import (
 // built once, without flags.
 type siteFile struct {
 	Config map[string]config.FunctionConfig `json:"config"`
+	// Server is the site's Netlify Server, its folder or entry file
+	// relative to the site, when it is not netlify/server.
+	Server string `json:"server"`
 	Runs   []struct {
 		// Name is appended to the scenario ("esm-flags@pure-esm"); the
 		// run without a name is the scenario itself.
@@ -42,23 +45,30 @@ type siteFile struct {
 }
 
 // siteJobs reads a site's netlify.toml (if any) and conformance.json (if
-// any) into one job per run; nodeBundler is siteJob's.
+// any) into one job per run; nodeBundler is siteJob's. Each job has the
+// site's server (siteServer), unless nodeBundler is set: netlify.toml does
+// not apply to the server, so it is compared once, without it.
 func siteJobs(site, nodeBundler string) ([]job, error) {
 	j, err := siteJob(site, nodeBundler)
 	if err != nil {
 		return nil, err
 	}
 	file := filepath.Join(j.base, "conformance.json")
-	data, err := os.ReadFile(file)
-	if errors.Is(err, os.ErrNotExist) {
-		return []job{j}, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("read %q: %w", file, err)
-	}
 	var sf siteFile
-	if err := json.Unmarshal(data, &sf); err != nil {
+	data, err := os.ReadFile(file)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+	case err != nil:
 		return nil, fmt.Errorf("read %q: %w", file, err)
+	default:
+		if err := json.Unmarshal(data, &sf); err != nil {
+			return nil, fmt.Errorf("read %q: %w", file, err)
+		}
+	}
+	if nodeBundler == "" {
+		if j.server, err = siteServer(j.base, sf.Server); err != nil {
+			return nil, err
+		}
 	}
 	for _, g := range slices.Sorted(maps.Keys(sf.Config)) {
 		if err := validPattern(sf.Config[g]); err != nil {

@@ -2,7 +2,9 @@
 // zip-it-and-ship-it and zisi and compares the results function by
 // function: name, runtime, invocation mode, schedule, routes, display
 // name, generator, the manifest keys present and the set of archive
-// entries (the reference's telemetry file aside). Known, intentional
+// entries (the reference's telemetry file aside). A site with a Netlify
+// Server (netlify/server, or conformance.json's "server") has it built by
+// both tools and compared too, as one more line, SITE/server (server.go). Known, intentional
 // differences are listed in differences.json with their reasons; any
 // other difference fails. The last line is "N passed, M failed".
 //
@@ -79,7 +81,9 @@ type difference struct {
 	// contents differ), "field:<name>" (a manifest field), "result:<name>"
 	// (a result field, Netlify Build mode and runs with feature flags), "discovery" (another file
 	// wins a name), or "load" (the archive, the same as
-	// the reference's, does not load in node).
+	// the reference's, does not load in node). A kind covers the kinds it
+	// prefixes (onlyKind): "entries:telemetry", the server's telemetry
+	// file alone, is narrower than "entries".
 	Kind   string `json:"kind"`
 	Reason string `json:"reason"`
 	Readme string `json:"readme"`
@@ -160,6 +164,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			t, err := compareJob(ctx, job, opts, stdout)
 			if err != nil {
 				fmt.Fprintf(stderr, "conformance: %s: %v\n", job.scenario, err)
+				return 1
+			}
+			total.add(t)
+			if job.server == "" {
+				continue
+			}
+			if t, err = compareServer(ctx, job, opts, stdout); err != nil {
+				fmt.Fprintf(stderr, "conformance: %s/%s: %v\n", job.scenario, serverFunction, err)
 				return 1
 			}
 			total.add(t)
@@ -244,8 +256,11 @@ type job struct {
 	// does.
 	flags map[string]bool
 	// errors maps functions both tools must fail on to a text both
-	// errors contain.
+	// errors contain ("server" for the server).
 	errors map[string]string
+	// server is the site's Netlify Server (its folder or entry file),
+	// built by both tools after the functions (server.go); "" for none.
+	server string
 }
 
 type compareOptions struct {
@@ -306,6 +321,11 @@ func siteJob(site, nodeBundler string) (job, error) {
 }
 
 func compareJob(ctx context.Context, j job, o compareOptions, out io.Writer) (tally, error) {
+	if j.server != "" && !slices.ContainsFunc(j.srcDirs, exists) {
+		// A site with a server and no functions folder: only the
+		// server is compared.
+		return tally{}, nil
+	}
 	if j.netlifyBuild {
 		return compareSite(ctx, j, o, out)
 	}
@@ -780,6 +800,12 @@ func findDifference(diffs []difference, scenario, fn string) *difference {
 // where ("In file …").
 func oneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")
+}
+
+// exists reports whether p exists.
+func exists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
 }
 
 func firstLine(s string) string {

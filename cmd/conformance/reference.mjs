@@ -12,12 +12,18 @@
 // call, as Netlify Build makes it: {sources: {generated, user}, dest,
 // options}; it prints {results, manifest} or {error}. Its options carry
 // the feature flags.
-import { readFile } from "node:fs/promises";
+//
+// A job with `server` builds the Netlify Server with zipServer, as a deploy
+// tool calls it: {server: {path, dest, options}}, path the server's folder
+// (its entry found with findServerEntry) or entry file; options are
+// zipServer's (basePath, repositoryRoot, manifest, featureFlags). It prints
+// {result, manifest} or {error}.
+import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 
 const refDir = process.argv[2];
-const { listFunctions, zipFunctions } = await import(
+const { findServerEntry, listFunctions, zipFunctions, zipServer } = await import(
   pathToFileURL(join(refDir, "node_modules/@netlify/zip-it-and-ship-it/dist/main.js")).href
 );
 const chunks = [];
@@ -33,6 +39,20 @@ const buildSite = async () => {
     const results = await zipFunctions(job.sources, job.dest, { ...job.options, config: job.config });
     const manifest = JSON.parse(await readFile(job.options.manifest, "utf8"));
     return { results, manifest };
+  } catch (error) {
+    return { error: message(error) };
+  }
+};
+
+// One zipServer call.
+const buildServer = async () => {
+  const { path, dest, options } = job.server;
+  try {
+    const entry = (await stat(path)).isDirectory() ? await findServerEntry(path) : path;
+    if (!entry) throw new Error(`the reference's findServerEntry finds no server entry in ${path}`);
+    const result = await zipServer(entry, dest, options);
+    const manifest = JSON.parse(await readFile(options.manifest, "utf8"));
+    return { result, manifest };
   } catch (error) {
     return { error: message(error) };
   }
@@ -80,4 +100,5 @@ const buildFunctions = async () => {
 };
 
 // Written once, without process.exit: a pipe is flushed asynchronously.
-process.stdout.write(JSON.stringify(job.sources ? await buildSite() : await buildFunctions()));
+const build = job.server ? buildServer : job.sources ? buildSite : buildFunctions;
+process.stdout.write(JSON.stringify(await build()));
