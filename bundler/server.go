@@ -279,7 +279,19 @@ func (b *builder) buildServer(ctx context.Context, fn discover.Function) (string
 		bundlerName, _ := node.Select(in)
 		return bundlerName, nil, err
 	}
-	layout, err := node.Lay(fn, bundle, node.LayOptions{APIVersion: 2, Server: true})
+	lo := node.LayOptions{APIVersion: 2, Server: true}
+	if b.opts.flag(FlagAddInstrumentationLoader) {
+		// As for functions; the reference names no generator for the
+		// server.
+		boot, err := b.bootstrap(ctx, fn)
+		if err != nil {
+			return bundle.Bundler, nil, err
+		}
+		if lo.Telemetry, err = node.TelemetryFile(boot, ""); err != nil {
+			return bundle.Bundler, nil, err
+		}
+	}
+	layout, err := node.Lay(fn, bundle, lo)
 	if err != nil {
 		return bundle.Bundler, nil, err
 	}

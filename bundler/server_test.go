@@ -599,3 +599,27 @@ func TestZipServerPnpm(t *testing.T) {
 		t.Errorf("server answered %d %s; want 200 %s", status, body, want)
 	}
 }
+
+// TestZipServerTelemetryFlag: with zisi_add_instrumentation_loader set,
+// the server archive gets ___netlify-telemetry.mjs as functions do; the
+// reference adds it by default.
+func TestZipServerTelemetryFlag(t *testing.T) {
+	t.Parallel()
+	site := serverFixture(t)
+	out := t.TempDir()
+	if _, err := ZipServer(t.Context(), filepath.Join(site, "netlify", "server"), out, Options{BasePath: site,
+		FeatureFlags: map[string]bool{FlagAddInstrumentationLoader: true}}); err != nil {
+		t.Fatal(err)
+	}
+	files, _ := tgzEntries(t, filepath.Join(out, "server.tgz"))
+	if len(files["___netlify-telemetry.mjs"]) == 0 {
+		t.Errorf("no telemetry file with the flag set; entries %v", keys(files))
+	}
+	out = t.TempDir()
+	if _, err := ZipServer(t.Context(), filepath.Join(site, "netlify", "server"), out, Options{BasePath: site}); err != nil {
+		t.Fatal(err)
+	}
+	if files, _ := tgzEntries(t, filepath.Join(out, "server.tgz")); files["___netlify-telemetry.mjs"] != "" {
+		t.Error("a telemetry file without the flag")
+	}
+}
