@@ -121,6 +121,19 @@ func explain(sel *Selection, target string) *Explanation {
 			start, shipped = p, true
 		}
 	}
+	isName := !strings.ContainsAny(target, `/\`) || strings.HasPrefix(target, "@") && strings.Count(target, "/") == 1
+	if !shipped && isName {
+		// A package the tracer shipped file by file (it records files,
+		// not packages): the first of its files the function reached,
+		// from outside the package.
+		dir := "/node_modules/" + target + "/"
+		for _, p := range sel.Files {
+			if i := strings.LastIndex(filepath.ToSlash(p.Path), dir); i >= 0 && !shipped &&
+				!strings.Contains(filepath.ToSlash(p.Via), filepath.ToSlash(p.Path)[:i+len(dir)]) {
+				start, shipped = p, true
+			}
+		}
+	}
 	if !shipped {
 		for _, p := range sel.Files {
 			if p.Path == target || p.Path == absTarget {

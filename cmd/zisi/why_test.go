@@ -99,3 +99,14 @@ func TestWhyJSON(t *testing.T) {
 		t.Errorf("%+v", ex)
 	}
 }
+
+// TestWhyTracedPackage: a package the tracer ships file by file is found
+// by name, with the chain to the main file.
+func TestWhyTracedPackage(t *testing.T) {
+	t.Parallel()
+	cfg := fixtureConfig(t, "modern")
+	r := run(t, "why", "--config", cfg, "esm-js", "ms")
+	if r.code != 0 || !strings.Contains(r.stdout+r.stderr, `ms ships with "esm-js"`) || !strings.Contains(r.stdout+r.stderr, "node_modules/ms/index.js") {
+		t.Errorf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}
