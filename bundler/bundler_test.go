@@ -437,3 +437,18 @@ func TestTracedMissingPackageHint(t *testing.T) {
 		t.Errorf("no hint for %v in %v", want, rep.Warnings)
 	}
 }
+
+// TestEsbuildMissingPackageHint: esbuild's "Could not resolve" gets the
+// same install hint.
+func TestEsbuildMissingPackageHint(t *testing.T) {
+	t.Parallel()
+	site := t.TempDir()
+	testfs.Write(t, site, map[string]string{
+		"package.json": `{"name":"s","dependencies":{"left-pad":"1.3.0"}}`,
+		"fns/cjs.ts":   "import lp from 'left-pad'\nexport const handler = async () => ({ statusCode: 200, body: lp('a', 3) })\n",
+	})
+	_, err := ZipFunctions(t.Context(), []string{filepath.Join(site, "fns")}, t.TempDir(), Options{BasePath: site})
+	if err == nil || !strings.Contains(err.Error(), `Could not resolve "left-pad"`) || !strings.Contains(err.Error(), "lists it but it is not installed; run npm install") {
+		t.Errorf("err = %v", err)
+	}
+}

@@ -228,7 +228,7 @@ func runPlans(ctx context.Context, plans []*esbuildPlan) (map[string]*entryOutpu
 	wd := opts.AbsWorkingDir
 	contents, warnings, err := buildResult(plans[0].in.Function.Name, wd, res)
 	if err != nil {
-		return nil, err
+		return nil, withMissingHints(err, plans[0].in.Env)
 	}
 	meta, err := decodeMeta(res.Metafile)
 	if err != nil {
@@ -465,6 +465,27 @@ func runEsbuild(ctx context.Context, g *nestingGuard, name string, opts api.Buil
 	}
 	out.inputs, out.externals = meta.inputs, meta.externals
 	return out, nil
+}
+
+// withMissingHints adds to esbuild's `Could not resolve "name"` errors
+// what to do about the package (run the install when package.json lists
+// it, else add it), as the zisi bundler's own message says.
+func withMissingHints(err error, env *Env) error {
+	be, ok := err.(*BundleError)
+	if !ok || env == nil {
+		return err
+	}
+	for i, m := range be.Errors {
+		spec, ok := strings.CutPrefix(m.Text, `Could not resolve "`)
+		if !ok || m.File == "" {
+			continue
+		}
+		spec, _, _ = strings.Cut(spec, `"`)
+		if hint := env.missingHint(m.File, spec); hint != "" {
+			be.Errors[i].Notes = append(be.Errors[i].Notes, Message{Text: hint})
+		}
+	}
+	return be
 }
 
 // buildResult turns an esbuild result into output contents by path (the
