@@ -531,26 +531,10 @@ func runReference(ctx context.Context, ref string, j job, fns []discover.Functio
 	for i, fn := range fns {
 		in.Functions = append(in.Functions, jobFn{Name: fn.Name, Path: fn.SrcPath, Dest: filepath.Join(tmp, "ref", fmt.Sprint(i))})
 	}
-	input, err := json.Marshal(in)
-	if err != nil {
-		return ans, err
-	}
-	script := filepath.Join(tmp, "reference.mjs")
-	if err := os.WriteFile(script, driver, 0o644); err != nil {
-		return ans, err
-	}
-	cmd := exec.CommandContext(ctx, "node", script, ref)
 	// Start in the site, as Netlify Build does: the reference's esbuild
 	// paths are relative to the directory node started in.
-	cmd.Dir = j.base
-	cmd.Stdin = bytes.NewReader(input)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		return ans, fmt.Errorf("run the reference: %w: %s", err, strings.TrimSpace(stderr.String()))
-	}
-	if err := json.Unmarshal(stdout.Bytes(), &ans); err != nil {
-		return ans, fmt.Errorf("read the reference's output: %w", err)
+	if err := runNode(ctx, ref, tmp, j.base, in, &ans, "the reference"); err != nil {
+		return ans, err
 	}
 	if len(ans.Results) != len(fns) {
 		return ans, fmt.Errorf("the reference answered for %d of %d functions", len(ans.Results), len(fns))
@@ -811,4 +795,30 @@ func exists(p string) bool {
 func firstLine(s string) string {
 	line, _, _ := strings.Cut(strings.TrimSpace(s), "\n")
 	return line
+}
+
+// runNode runs reference.mjs (written into tmp) with node in dir,
+// the job as JSON on its stdin, and decodes its stdout into out; what
+// names the call in errors.
+func runNode(ctx context.Context, ref, tmp, dir string, job, out any, what string) error {
+	input, err := json.Marshal(job)
+	if err != nil {
+		return err
+	}
+	script := filepath.Join(tmp, "reference.mjs")
+	if err := os.WriteFile(script, driver, 0o644); err != nil {
+		return err
+	}
+	cmd := exec.CommandContext(ctx, "node", script, ref)
+	cmd.Dir = dir
+	cmd.Stdin = bytes.NewReader(input)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("run %s: %w: %s", what, err, strings.TrimSpace(stderr.String()))
+	}
+	if err := json.Unmarshal(stdout.Bytes(), out); err != nil {
+		return fmt.Errorf("read %s's output: %w", what, err)
+	}
+	return nil
 }

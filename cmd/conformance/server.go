@@ -156,24 +156,8 @@ func runReferenceServer(ctx context.Context, ref string, j job, root, dest, tmp 
 		Site   string    `json:"site"`
 		Server serverJob `json:"server"`
 	}{Site: j.base, Server: serverJob{Path: j.server, Dest: dest, Options: options}}
-	input, err := json.Marshal(in)
-	if err != nil {
+	if err := runNode(ctx, ref, tmp, j.base, in, &ans, "the reference's zipServer"); err != nil {
 		return ans, err
-	}
-	script := filepath.Join(tmp, "reference.mjs")
-	if err := os.WriteFile(script, driver, 0o644); err != nil {
-		return ans, err
-	}
-	cmd := exec.CommandContext(ctx, "node", script, ref)
-	cmd.Dir = j.base
-	cmd.Stdin = bytes.NewReader(input)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		return ans, fmt.Errorf("run the reference's zipServer: %w: %s", err, strings.TrimSpace(stderr.String()))
-	}
-	if err := json.Unmarshal(stdout.Bytes(), &ans); err != nil {
-		return ans, fmt.Errorf("read the reference's zipServer output: %w", err)
 	}
 	return ans, nil
 }

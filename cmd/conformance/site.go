@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -9,7 +8,6 @@ import (
 	"io"
 	"maps"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -406,24 +404,8 @@ func runReferenceSite(ctx context.Context, ref string, src bundler.Sources, opts
 		"repositoryRoot":        opts.RepositoryRoot,
 		"configFileDirectories": []string{filepath.Join(base, bundler.InternalFunctionsDir)},
 	}
-	input, err := json.Marshal(in)
-	if err != nil {
+	if err := runNode(ctx, ref, tmp, base, in, &ans, "the reference"); err != nil {
 		return ans, err
-	}
-	script := filepath.Join(tmp, "reference.mjs")
-	if err := os.WriteFile(script, driver, 0o644); err != nil {
-		return ans, err
-	}
-	cmd := exec.CommandContext(ctx, "node", script, ref)
-	cmd.Dir = base
-	cmd.Stdin = bytes.NewReader(input)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		return ans, fmt.Errorf("run the reference: %w: %s", err, strings.TrimSpace(stderr.String()))
-	}
-	if err := json.Unmarshal(stdout.Bytes(), &ans); err != nil {
-		return ans, fmt.Errorf("read the reference's output: %w", err)
 	}
 	return ans, nil
 }
