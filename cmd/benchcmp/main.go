@@ -9,6 +9,9 @@
 // change) runs in the same alternation, so that one run gives before and
 // after figures measured under the same load.
 //
+// With -scale 40,200,1000 (the first flag), it runs the scale benchmark
+// instead: see scale.go.
+//
 // With -subset zisi, only the functions the reference bundles with its
 // zisi bundler (CommonJS .js/.cjs files and directories) are copied into a
 // temporary site next to the original, for comparisons limited to what
@@ -70,6 +73,9 @@ var modes = map[string]mode{
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && (strings.HasPrefix(args[0], "-scale") || strings.HasPrefix(args[0], "--scale")) {
+		return runScale(args, stdout, stderr)
+	}
 	fl := flag.NewFlagSet("benchcmp", flag.ContinueOnError)
 	fl.SetOutput(stderr)
 	zisiBin := fl.String("zisi", "bin/zisi", "zisi binary")
@@ -132,6 +138,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprint(stdout, report.String())
 	if *out != "" {
 		doc := "# Benchmarks\n\n" + fmt.Sprintf(intro, referenceVersion(*ref)) + report.String()
+		if scale := scaleSection(*out); scale != "" {
+			doc += "\n" + scale // make bench-scale's section stays
+		}
 		if err := os.WriteFile(*out, []byte(doc), 0o644); err != nil {
 			fmt.Fprintln(stderr, "benchcmp:", err)
 			return 1
