@@ -284,6 +284,9 @@ func newBuilder(destDir string, fns []discover.Function, o Options) *builder {
 	}
 	roots := containmentRoots(fns, o)
 	b.comp.Contain(roots...)
+	// Tracing has resolved the links on the way to every file the
+	// archives store: the writer reuses those answers.
+	b.comp.ShareRealpath(b.env.Resolver.Realpath)
 	b.env.Roots = roots
 	return b
 }

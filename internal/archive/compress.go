@@ -30,6 +30,30 @@ type Compressor struct {
 	workers chan struct{}
 	// roots, when set, are the folders whose files may ship (Contain).
 	roots []string
+	// realpath, when set, resolves links with the build's cached answers
+	// (ShareRealpath).
+	realpath func(string) (string, error)
+}
+
+// ShareRealpath makes the Compressor resolve the symbolic links on an
+// archived file's path with realpath, the build's resolver, whose answers
+// for every folder on the way are cached and already known from tracing,
+// instead of one lstat per path component per file
+// (filepath.EvalSymlinks). realpath takes absolute, slash-separated paths
+// and must resolve every link, as filepath.EvalSymlinks does; call it
+// before writing.
+func (c *Compressor) ShareRealpath(realpath func(string) (string, error)) { c.realpath = realpath }
+
+// resolveLinks is path with every symbolic link on the way resolved, or ""
+// when that fails.
+func (c *Compressor) resolveLinks(path string) string {
+	if c.realpath != nil && filepath.Separator == '/' && filepath.IsAbs(path) {
+		if real, err := c.realpath(path); err == nil {
+			return real
+		}
+	}
+	real, _ := filepath.EvalSymlinks(path)
+	return real
 }
 
 // ErrOutsideRoot classifies a file that would ship from outside the
@@ -116,7 +140,7 @@ func (c *Compressor) inspect(path string) *fileInfo {
 		}
 		// The real path, for containment: a link anywhere on the way
 		// (a linked folder, say) counts.
-		fi.real, _ = filepath.EvalSymlinks(path)
+		fi.real = c.resolveLinks(path)
 		if fi.lstat.Mode()&fs.ModeSymlink == 0 {
 			return
 		}
