@@ -258,6 +258,18 @@ func buildAll(ctx context.Context, fns []discover.Function, destDir string, o Op
 		}()
 	}
 	wg.Wait()
+	// Archives synced in the background (a staging folder): one that did
+	// not reach the disk fails its function.
+	if failed := b.comp.WaitSync(); failed != nil {
+		for i, r := range results {
+			if r == nil {
+				continue
+			}
+			if err := failed[r.Path]; err != nil {
+				errs[i], results[i] = b.fail(fns[i], r.Bundler, err), nil
+			}
+		}
+	}
 	var boot *BootstrapInfo
 	if b.boot != nil {
 		boot = &BootstrapInfo{Version: b.boot.Version, Source: b.boot.Source, Unused: b.boot.Unused}
@@ -275,6 +287,9 @@ func newBuilder(destDir string, fns []discover.Function, o Options) *builder {
 	if strings.HasPrefix(filepath.Base(destDir), stagingPrefix) {
 		dest = filepath.Dir(destDir)
 		b.publishDir = dest
+		// Nothing in the staging folder is published before buildAll
+		// has waited for every archive to reach the disk.
+		b.comp.DeferSync()
 	}
 	if abs, err := filepath.Abs(dest); err == nil {
 		b.env.Exclude = append(b.env.Exclude, abs)
