@@ -2,11 +2,14 @@ package archive
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/zisi-build/zisi/resolver"
 )
 
 // TestDeferSyncWritesTheSameArchives writes more archives than
@@ -47,4 +50,31 @@ func TestDeferSyncWritesTheSameArchives(t *testing.T) {
 		t.Fatalf("WaitSync: %v", failed)
 	}
 	assertOnly(t, out, names...)
+}
+
+// TestShareRealpathKeepsContainment checks that links resolved through a
+// shared resolver still keep files outside the roots out, and let the
+// ones inside in.
+func TestShareRealpathKeepsContainment(t *testing.T) {
+	t.Parallel()
+	dir, err := filepath.EvalSymlinks(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	site := filepath.Join(dir, "site")
+	inside := write(t, filepath.Join(site, "pkg/real.js"), "real", 0o644)
+	write(t, filepath.Join(dir, "secret/key.txt"), "secret", 0o644)
+	if err := os.Symlink("../secret", filepath.Join(site, "linked")); err != nil {
+		t.Fatal(err)
+	}
+	comp := NewCompressor()
+	comp.Contain(site)
+	comp.ShareRealpath(resolver.New(resolver.OS()).Realpath)
+	if _, err := WriteZip(t.Context(), filepath.Join(dir, "ok.zip"), []Entry{{Name: "pkg/real.js", Path: inside}}, comp); err != nil {
+		t.Fatalf("a file inside the root: %v", err)
+	}
+	_, err = WriteZip(t.Context(), filepath.Join(dir, "bad.zip"), []Entry{{Name: "key.txt", Path: filepath.Join(site, "linked/key.txt")}}, comp)
+	if !errors.Is(err, ErrOutsideRoot) || !strings.Contains(err.Error(), filepath.Join(dir, "secret/key.txt")) {
+		t.Fatalf("a file reached through a linked folder outside the root: got %v, want ErrOutsideRoot naming its real path", err)
+	}
 }
