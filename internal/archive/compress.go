@@ -185,6 +185,16 @@ type fileInfo struct {
 	real    string      // every link on the way resolved
 	err     error       // from lstat
 	linkErr error       // from following a symlink
+	// inside is whether real lies in the roots (contained), worked out
+	// once per path rather than once per archive storing it.
+	insideOnce sync.Once
+	inside     bool
+}
+
+// containedInfo is contained(fi.real), once per path.
+func (c *Compressor) containedInfo(fi *fileInfo) bool {
+	fi.insideOnce.Do(func() { fi.inside = c.contained(fi.real) })
+	return fi.inside
 }
 
 // inspect lstats path once per build and, for a symlink, reads and
