@@ -329,9 +329,18 @@ func archives(dir string) (int64, map[string]int64, error) {
 // treeRSS sums the resident set size (KB) of pid and its descendants,
 // from /proc.
 func treeRSS(pid int) int64 {
+	kb, _ := treeUsage(pid)
+	return kb
+}
+
+// treeUsage sums the resident set size (KB) and the CPU time (clock
+// ticks: user and system, with that of children they have waited for) of
+// pid and its descendants, from /proc.
+func treeUsage(pid int) (rssKB, ticks int64) {
 	children := map[int][]int{}
 	entries, _ := os.ReadDir("/proc")
 	rss := map[int]int64{}
+	cpu := map[int]int64{}
 	for _, e := range entries {
 		p, err := strconv.Atoi(e.Name())
 		if err != nil {
@@ -354,16 +363,20 @@ func treeRSS(pid int) int64 {
 		pages, _ := strconv.ParseInt(f[21], 10, 64)
 		children[ppid] = append(children[ppid], p)
 		rss[p] = pages * int64(os.Getpagesize()) / 1024
+		for _, k := range f[11:15] { // utime stime cutime cstime
+			t, _ := strconv.ParseInt(k, 10, 64)
+			cpu[p] += t
+		}
 	}
-	var total int64
 	stack := []int{pid}
 	for len(stack) > 0 {
 		p := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
-		total += rss[p]
+		rssKB += rss[p]
+		ticks += cpu[p]
 		stack = append(stack, children[p]...)
 	}
-	return total
+	return rssKB, ticks
 }
 
 func median(xs []float64) float64 {

@@ -41,6 +41,45 @@ type scaleRun struct {
 	wall, cpu time.Duration
 	rssKB     int64
 	outBytes  int64
+	// idle is the share of the wall time, in windows of idleWindow, in
+	// which the process tree kept less than NumCPU-0.5 cores busy.
+	idle float64
+}
+
+// idleWindow is the window the busy cores are averaged over.
+const idleWindow = 200 * time.Millisecond
+
+// cpuSample is the process tree's CPU time (clock ticks) at a moment.
+type cpuSample struct {
+	at    time.Duration
+	ticks int64
+}
+
+// idleShare is the share of the samples' span, in idleWindow windows,
+// during which fewer than cores-0.5 cores were busy.
+func idleShare(samples []cpuSample, cores int) float64 {
+	if len(samples) < 2 {
+		return 0
+	}
+	const hz = 100 // USER_HZ, the unit of /proc/PID/stat times
+	var idle, total time.Duration
+	last := samples[0]
+	for _, s := range samples[1:] {
+		if s.at-last.at < idleWindow {
+			continue
+		}
+		span := s.at - last.at
+		busy := float64(s.ticks-last.ticks) / hz / span.Seconds()
+		if busy < float64(cores)-0.5 {
+			idle += span
+		}
+		total += span
+		last = s
+	}
+	if total == 0 {
+		return 0
+	}
+	return idle.Seconds() / total.Seconds()
 }
 
 // scaleRow is the figures of one tool on one site.
@@ -138,8 +177,8 @@ func runScale(args []string, stdout, stderr io.Writer) int {
 					keep = dest
 				}
 				tools[t].runs = append(tools[t].runs, r)
-				fmt.Fprintf(stderr, "site-%-5d %-9s run %d: %6.2fs wall, %5.2fs cpu, %7.1f MB RSS, %8.2f MB out\n",
-					n, tools[t].tool, i+1, r.wall.Seconds(), r.cpu.Seconds(), float64(r.rssKB)/1024, float64(r.outBytes)/1e6)
+				fmt.Fprintf(stderr, "site-%-5d %-9s run %d: %6.2fs wall, %5.2fs cpu, %3.0f%% with a core idle, %7.1f MB RSS, %8.2f MB out\n",
+					n, tools[t].tool, i+1, r.wall.Seconds(), r.cpu.Seconds(), 100*r.idle, float64(r.rssKB)/1024, float64(r.outBytes)/1e6)
 			}
 		}
 		s.rows = tools
@@ -225,13 +264,18 @@ func timeRun(command func(src, dest string) *exec.Cmd, site string, keep bool) (
 	}
 	stop := make(chan struct{})
 	peak := make(chan int64, 1)
+	var samples []cpuSample
 	go func() {
 		var max int64
 		tick := time.NewTicker(10 * time.Millisecond)
 		defer tick.Stop()
 		for {
-			if kb := treeRSS(cmd.Process.Pid); kb > max {
+			kb, ticks := treeUsage(cmd.Process.Pid)
+			if kb > max {
 				max = kb
+			}
+			if kb > 0 { // not yet reaped
+				samples = append(samples, cpuSample{time.Since(start), ticks})
 			}
 			select {
 			case <-stop:
@@ -244,6 +288,7 @@ func timeRun(command func(src, dest string) *exec.Cmd, site string, keep bool) (
 	err = cmd.Wait()
 	close(stop)
 	r := scaleRun{wall: time.Since(start), rssKB: <-peak}
+	r.idle = idleShare(samples, runtime.NumCPU())
 	if err != nil {
 		os.RemoveAll(dest)
 		return scaleRun{}, "", fmt.Errorf("%v: %s", err, lastLines(errb.String(), 5))
@@ -437,10 +482,12 @@ func scaleReport(sites []*scaleSite, zisiVersion, loadBefore, loadAfter string) 
 	fmt.Fprintf(&b, "Each site is `make-site.sh DIR N` (N functions plus one Go function). Each build starts from an\n")
 	fmt.Fprintf(&b, "empty output folder; the per-user caches a second build on a machine has are warm (Go's build and\n")
 	fmt.Fprintf(&b, "module caches for the Go function, zisi's cached v2 bootstrap package) and so is the page cache.\n")
-	fmt.Fprintf(&b, "Wall, CPU utilisation ((user+sys)/wall, 2.00 = both cores busy), peak RSS (process tree) and\n")
+	fmt.Fprintf(&b, "Wall, CPU utilisation ((user+sys)/wall, 2.00 = both cores busy), \"a core idle\" (the share of the\n")
+	fmt.Fprintf(&b, "wall time, in %v windows sampled from /proc, in which the process tree kept fewer than %.1f cores\n", idleWindow, float64(runtime.NumCPU())-0.5)
+	fmt.Fprintf(&b, "busy; on a shared machine other work counts as idle here), peak RSS (process tree) and\n")
 	fmt.Fprintf(&b, "output (all files written) are medians. The floor is copying zisi's output folder (`cp -r`) plus\n")
 	fmt.Fprintf(&b, "deflating the distinct contents of its archives once, at zisi's level, on every core.\n\n")
-	b.WriteString("| site | tool | median wall | CPU util. | peak RSS | output | floor (copy + deflate) | wall / floor | reference / zisi |\n|---|---|---|---|---|---|---|---|---|\n")
+	b.WriteString("| site | tool | median wall | CPU util. | a core idle | peak RSS | output | floor (copy + deflate) | wall / floor | reference / zisi |\n|---|---|---|---|---|---|---|---|---|---|\n")
 	var wall200, wall1000 float64
 	for _, s := range sites {
 		zw, _, _, _ := s.rows[0].median()
@@ -453,6 +500,10 @@ func scaleReport(sites []*scaleSite, zisiVersion, loadBefore, loadAfter string) 
 		}
 		for _, r := range s.rows {
 			w, u, rss, out := r.median()
+			var idles []float64
+			for _, run := range r.runs {
+				idles = append(idles, run.idle)
+			}
 			floorCell, ratio, vs := "", "", ""
 			if r.tool == "zisi" {
 				floorCell = fmt.Sprintf("%.2f s (%.2f + %.2f; %.0f MB unique)", fl, s.copy.Seconds(), s.deflate.Seconds(), float64(s.unique)/1e6)
@@ -460,8 +511,8 @@ func scaleReport(sites []*scaleSite, zisiVersion, loadBefore, loadAfter string) 
 			} else {
 				vs = fmt.Sprintf("**%.1fx**", w/zw)
 			}
-			fmt.Fprintf(&b, "| %d functions (%d entries) | %s | %.2f s | %.2f | %.0f MB | %.1f MB | %s | %s | %s |\n",
-				s.n, s.functions, r.tool, w, u, rss, out, floorCell, ratio, vs)
+			fmt.Fprintf(&b, "| %d functions (%d entries) | %s | %.2f s | %.2f | %.0f%% | %.0f MB | %.1f MB | %s | %s | %s |\n",
+				s.n, s.functions, r.tool, w, u, 100*median(idles), rss, out, floorCell, ratio, vs)
 		}
 	}
 	if wall200 > 0 && wall1000 > 0 {
