@@ -212,7 +212,7 @@ func buildAll(ctx context.Context, fns []discover.Function, destDir string, o Op
 	outputs := outputNames(fns, o.ArchiveFormat)
 	collisions := collisionErrors(fns, outputs)
 	b := newBuilder(destDir, fns, o)
-	b.prebuild(ctx, fns, collisions)
+	prefetched := b.prebuild(ctx, fns, collisions)
 	sem := make(chan struct{}, o.Parallel)
 	// Go builds take turns on their own slots, so they run beside the
 	// Node.js work instead of holding its workers while go compiles.
@@ -258,6 +258,7 @@ func buildAll(ctx context.Context, fns []discover.Function, destDir string, o Op
 		}()
 	}
 	wg.Wait()
+	prefetched()
 	// Archives synced in the background (a staging folder): one that did
 	// not reach the disk fails its function.
 	if failed := b.comp.WaitSync(); failed != nil {
