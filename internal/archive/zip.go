@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sync"
 
 	"github.com/klauspost/compress/flate"
 )
@@ -32,6 +33,10 @@ const (
 
 // writeBuffer is the size of each archive's write buffer.
 const writeBuffer = 1 << 20
+
+// writeBuffers recycles the write buffers: one per archive would be a
+// gigabyte of garbage for a thousand functions.
+var writeBuffers = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, writeBuffer) }}
 
 // WriteZip writes entries to a zip at dest atomically and returns its size.
 // comp shares compressed file contents between archives of one build; it
@@ -69,7 +74,13 @@ func WriteZipLimited(ctx context.Context, dest string, entries []Entry, comp *Co
 		// own buffer, which it skips for a large enough *bufio.Writer):
 		// most entries are small, so that was ten times the syscalls.
 		// zw.Close flushes it.
-		zw := zip.NewWriter(bufio.NewWriterSize(f, writeBuffer))
+		bw := writeBuffers.Get().(*bufio.Writer)
+		bw.Reset(f)
+		defer func() {
+			bw.Reset(nil) // drop f
+			writeBuffers.Put(bw)
+		}()
+		zw := zip.NewWriter(bw)
 		zw.RegisterCompressor(zip.Deflate, func(w io.Writer) (io.WriteCloser, error) {
 			return flate.NewWriter(w, deflateLevel)
 		})
