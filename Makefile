@@ -22,6 +22,8 @@ REFERENCE   := $(CACHE)/reference
 BENCH_SITE  := $(CACHE)/bench-site
 BENCH_N     ?= 40
 MAKE_SITE   ?= $(CURDIR)/../shared/bench/make-site.sh
+SCALE_SITES ?= $(CACHE)/bench-scale
+SCALE_SIZES ?= 40,200,1000
 # fixtures/server (and fixtures/node-pnpm) have a Netlify Server in
 # netlify/server, which conformance also builds with both tools.
 FIXTURE_SITES := fixtures/demo fixtures/discovery fixtures/config fixtures/node-deps fixtures/node-pnpm fixtures/server fixtures/modern fixtures/v2-hoisted fixtures/go fixtures/framework fixtures/esm-flags
@@ -36,7 +38,7 @@ FUZZTIME    ?= 60s
 # Each fuzz target as package:FuzzName.
 FUZZ_TARGETS := ./config:FuzzParse ./config:FuzzMatch ./internal/archive:FuzzValidateName ./internal/routes:FuzzRoute ./internal/source:FuzzAnalyze ./resolver:FuzzExports ./internal/node:FuzzIncludes ./bundler:FuzzPrebuiltZip ./resolver:FuzzIsJunk ./resolver:FuzzRange ./config:FuzzExpandBraces ./internal/source:FuzzNesting ./config:FuzzDecodeMatchesGoTOML
 
-.PHONY: help build install dist test test-deps vet lint bench bench-go conformance conformance-fixtures conformance-astro conformance-corpus reference bench-site astro-site fuzz golden demo clean
+.PHONY: help build install dist test test-deps vet lint bench bench-scale bench-go conformance conformance-fixtures conformance-astro conformance-corpus reference bench-site astro-site fuzz golden demo clean
 
 help:
 	@echo "build      build bin/zisi with reproducible release flags"
@@ -48,6 +50,7 @@ help:
 	@echo "conformance-astro  build fixtures/astro with Astro and its Netlify adapter, then compare on it"
 	@echo "conformance-corpus BUILD_REPO=DIR  compare on the reference's own test fixtures (a netlify/build checkout)"
 	@echo "bench      Go benchmarks, then reference vs zisi on the benchmark site (ZISI_BEFORE=BIN adds an earlier zisi)"
+	@echo "bench-scale  zisi cold on sites of 40, 200 and 1,000 functions, the reference on 40 and 200, with the copy+deflate floor"
 	@echo "fuzz       run every fuzz target for FUZZTIME (default 60s) each"
 	@echo "golden     rewrite fixtures/*/expected from the current code"
 	@echo "demo       build the demo site into out/demo"
@@ -130,6 +133,14 @@ $(REFERENCE)/.installed:
 	mkdir -p $(REFERENCE)
 	cd $(REFERENCE) && npm install --no-audit --no-fund --loglevel=error --no-save @netlify/zip-it-and-ship-it@16.2.3
 	touch $@
+
+# bench-scale: zisi cold on generated sites of SCALE_SIZES functions, the
+# reference on those of at most 200, and each build's floor (copy plus
+# deflate); the table goes into BENCHMARKS.md's scale section. Sites are
+# kept in SCALE_SITES and reused.
+bench-scale: build reference
+	ZISI_CACHE_DIR=$(CACHE)/zisi $(GO) run ./cmd/benchcmp -scale $(SCALE_SIZES) -sites $(SCALE_SITES) -make-site $(MAKE_SITE) \
+		-zisi bin/zisi -reference $(REFERENCE) -reference-max 200 -runs 3 -out BENCHMARKS.md
 
 bench-site: $(BENCH_SITE)/.ready-$(BENCH_N)
 

@@ -45,8 +45,10 @@ type builder struct {
 
 // prebuild analyses the Node.js functions and bundles the ones that go
 // through esbuild together (node.PrebuildEsbuild), so the packages they
-// share are parsed once per build instead of once per function.
-func (b *builder) prebuild(ctx context.Context, fns []discover.Function, skip []*FunctionError) {
+// share are parsed once per build instead of once per function, and
+// starts parsing the others' main files ahead (node.PrefetchMains); call
+// the returned function once the functions are built.
+func (b *builder) prebuild(ctx context.Context, fns []discover.Function, skip []*FunctionError) (wait func()) {
 	var ins []node.Input
 	for i, fn := range fns {
 		if skip[i] != nil || fn.Runtime != discover.RuntimeJS || fn.Kind == discover.KindZip || fn.Name == discover.ReservedName {
@@ -59,6 +61,7 @@ func (b *builder) prebuild(ctx context.Context, fns []discover.Function, skip []
 		ins = append(ins, p.input(b.env))
 	}
 	node.PrebuildEsbuild(ctx, ins)
+	return node.PrefetchMains(ctx, ins)
 }
 
 func (b *builder) analyse(fn discover.Function) (*source.Analysis, error) {

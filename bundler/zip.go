@@ -226,7 +226,7 @@ func buildAll(ctx context.Context, fns []discover.Function, destDir string, o Op
 	outputs := outputNames(fns, o.ArchiveFormat)
 	collisions := collisionErrors(fns, outputs)
 	b := newBuilder(destDir, fns, o)
-	b.prebuild(ctx, fns, collisions)
+	prefetched := b.prebuild(ctx, fns, collisions)
 	sem := make(chan struct{}, o.Parallel)
 	// Go builds take turns on their own slots, so they run beside the
 	// Node.js work instead of holding its workers while go compiles.
@@ -272,6 +272,19 @@ func buildAll(ctx context.Context, fns []discover.Function, destDir string, o Op
 		}()
 	}
 	wg.Wait()
+	prefetched()
+	// Archives synced in the background (a staging folder): one that did
+	// not reach the disk fails its function.
+	if failed := b.comp.WaitSync(); failed != nil {
+		for i, r := range results {
+			if r == nil {
+				continue
+			}
+			if err := failed[r.Path]; err != nil {
+				errs[i], results[i] = b.fail(fns[i], r.Bundler, err), nil
+			}
+		}
+	}
 	var boot *BootstrapInfo
 	if b.boot != nil {
 		boot = &BootstrapInfo{Version: b.boot.Version, Source: b.boot.Source, Unused: b.boot.Unused}
@@ -289,6 +302,9 @@ func newBuilder(destDir string, fns []discover.Function, o Options) *builder {
 	if strings.HasPrefix(filepath.Base(destDir), stagingPrefix) {
 		dest = filepath.Dir(destDir)
 		b.publishDir = dest
+		// Nothing in the staging folder is published before buildAll
+		// has waited for every archive to reach the disk.
+		b.comp.DeferSync()
 	}
 	if abs, err := filepath.Abs(dest); err == nil {
 		b.env.Exclude = append(b.env.Exclude, abs)
@@ -298,6 +314,9 @@ func newBuilder(destDir string, fns []discover.Function, o Options) *builder {
 	}
 	roots := containmentRoots(fns, o)
 	b.comp.Contain(roots...)
+	// Tracing has resolved the links on the way to every file the
+	// archives store: the writer reuses those answers.
+	b.comp.ShareRealpath(b.env.Resolver.Realpath)
 	b.env.Roots = roots
 	return b
 }

@@ -50,6 +50,9 @@ type cache struct {
 	real  map[string]realResult
 	dirs  map[string]*dirResult
 	pkgs  map[string]*pkgResult
+	// links memoises Resolver.Symlinks: every traced file asks it, once
+	// per function that ships the file.
+	links map[string][]string
 }
 
 type lstatResult struct {
@@ -75,7 +78,8 @@ type pkgResult struct {
 }
 
 func newCache(fsys FS) *cache {
-	return &cache{fsys: fsys, lstat: map[string]lstatResult{}, real: map[string]realResult{}, dirs: map[string]*dirResult{}, pkgs: map[string]*pkgResult{}}
+	return &cache{fsys: fsys, lstat: map[string]lstatResult{}, real: map[string]realResult{}, dirs: map[string]*dirResult{}, pkgs: map[string]*pkgResult{},
+		links: map[string][]string{}}
 }
 
 // lstatMode returns the type bits of p without following a final link.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"slices"
 	"strings"
 )
 
@@ -131,8 +132,26 @@ func (r *Resolver) NearestPackageJSON(dir string) (*PackageJSON, error) {
 
 // Symlinks returns every symbolic link on the way to p (as the paths of
 // the links themselves, after resolving the links before them), so an
-// archive can recreate the links Node.js will follow at run time.
+// archive can recreate the links Node.js will follow at run time. The
+// answer is computed once per path for the life of the Resolver; callers
+// must not modify it.
 func (r *Resolver) Symlinks(p string) []string {
+	r.c.mu.Lock()
+	out, ok := r.c.links[p]
+	r.c.mu.Unlock()
+	if ok {
+		return out
+	}
+	// Clipped, so that a caller's append copies instead of writing into
+	// the shared answer.
+	out = slices.Clip(r.symlinks(p))
+	r.c.mu.Lock()
+	r.c.links[p] = out
+	r.c.mu.Unlock()
+	return out
+}
+
+func (r *Resolver) symlinks(p string) []string {
 	var out []string
 	cur := "/"
 	for _, part := range strings.Split(strings.Trim(path.Clean(p), "/"), "/") {

@@ -9,6 +9,9 @@
 // change) runs in the same alternation, so that one run gives before and
 // after figures measured under the same load.
 //
+// With -scale 40,200,1000 (the first flag), it runs the scale benchmark
+// instead: see scale.go.
+//
 // With -subset zisi, only the functions the reference bundles with its
 // zisi bundler (CommonJS .js/.cjs files and directories) are copied into a
 // temporary site next to the original, for comparisons limited to what
@@ -70,6 +73,9 @@ var modes = map[string]mode{
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && (strings.HasPrefix(args[0], "-scale") || strings.HasPrefix(args[0], "--scale")) {
+		return runScale(args, stdout, stderr)
+	}
 	fl := flag.NewFlagSet("benchcmp", flag.ContinueOnError)
 	fl.SetOutput(stderr)
 	zisiBin := fl.String("zisi", "bin/zisi", "zisi binary")
@@ -132,6 +138,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprint(stdout, report.String())
 	if *out != "" {
 		doc := "# Benchmarks\n\n" + fmt.Sprintf(intro, referenceVersion(*ref)) + report.String()
+		if scale := scaleSection(*out); scale != "" {
+			doc += "\n" + scale // make bench-scale's section stays
+		}
 		if err := os.WriteFile(*out, []byte(doc), 0o644); err != nil {
 			fmt.Fprintln(stderr, "benchcmp:", err)
 			return 1
@@ -320,9 +329,18 @@ func archives(dir string) (int64, map[string]int64, error) {
 // treeRSS sums the resident set size (KB) of pid and its descendants,
 // from /proc.
 func treeRSS(pid int) int64 {
+	kb, _ := treeUsage(pid)
+	return kb
+}
+
+// treeUsage sums the resident set size (KB) and the CPU time (clock
+// ticks: user and system, with that of children they have waited for) of
+// pid and its descendants, from /proc.
+func treeUsage(pid int) (rssKB, ticks int64) {
 	children := map[int][]int{}
 	entries, _ := os.ReadDir("/proc")
 	rss := map[int]int64{}
+	cpu := map[int]int64{}
 	for _, e := range entries {
 		p, err := strconv.Atoi(e.Name())
 		if err != nil {
@@ -345,16 +363,20 @@ func treeRSS(pid int) int64 {
 		pages, _ := strconv.ParseInt(f[21], 10, 64)
 		children[ppid] = append(children[ppid], p)
 		rss[p] = pages * int64(os.Getpagesize()) / 1024
+		for _, k := range f[11:15] { // utime stime cutime cstime
+			t, _ := strconv.ParseInt(k, 10, 64)
+			cpu[p] += t
+		}
 	}
-	var total int64
 	stack := []int{pid}
 	for len(stack) > 0 {
 		p := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
-		total += rss[p]
+		rssKB += rss[p]
+		ticks += cpu[p]
 		stack = append(stack, children[p]...)
 	}
-	return total
+	return rssKB, ticks
 }
 
 func median(xs []float64) float64 {

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/pprof"
+	"runtime/trace"
 	"syscall"
 )
 
@@ -33,8 +34,18 @@ func main() {
 			}
 		}
 	}
+	// ZISI_TRACE=FILE records an execution trace (go tool trace): which
+	// goroutines ran on which core, and where cores sat idle.
+	if path := os.Getenv("ZISI_TRACE"); path != "" {
+		if f, err := os.Create(path); err == nil {
+			if trace.Start(f) == nil {
+				defer trace.Stop()
+			}
+		}
+	}
 	code := Run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	pprof.StopCPUProfile()
+	trace.Stop()
 	os.Exit(code)
 }

@@ -8,6 +8,7 @@ import (
 	"hash/crc32"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -30,6 +31,92 @@ type Compressor struct {
 	workers chan struct{}
 	// roots, when set, are the folders whose files may ship (Contain).
 	roots []string
+	// realpath, when set, resolves links with the build's cached answers
+	// (ShareRealpath).
+	realpath func(string) (string, error)
+	// syncs, in DeferSync mode, bounds the archives written but not yet
+	// synced; syncWG waits for them and syncErrs holds their failures by
+	// path.
+	syncs    chan struct{}
+	syncWG   sync.WaitGroup
+	syncMu   sync.Mutex
+	syncErrs map[string]error
+}
+
+// maxPendingSyncs bounds the archives a DeferSync Compressor holds open
+// while the disk catches up; a writer waits for a free slot beyond it.
+const maxPendingSyncs = 32
+
+// DeferSync makes every zip written with c rename into place as soon as
+// it is written and sync to disk in the background, so that the build's
+// workers go on resolving and writing while the disk catches up instead
+// of each waiting for its own archive to reach it. It is for archives
+// written into a staging folder that is published only after WaitSync
+// returns without errors: a crash before then leaves the previous
+// outputs, so an archive renamed before it was durable never replaces
+// one. Call it before writing.
+func (c *Compressor) DeferSync() {
+	c.syncs = make(chan struct{}, maxPendingSyncs)
+	c.syncErrs = map[string]error{}
+}
+
+// syncLater syncs and closes f, written to dest, in the background,
+// waiting first while maxPendingSyncs are in flight.
+func (c *Compressor) syncLater(dest string, f *os.File) {
+	c.syncs <- struct{}{}
+	c.syncWG.Add(1)
+	go func() {
+		defer c.syncWG.Done()
+		defer func() { <-c.syncs }()
+		err := f.Sync()
+		if err != nil {
+			err = fmt.Errorf("sync %q: %w", dest, err)
+		}
+		if cerr := f.Close(); cerr != nil && err == nil {
+			err = fmt.Errorf("write %q: %w", dest, cerr)
+		}
+		if err != nil {
+			c.syncMu.Lock()
+			c.syncErrs[dest] = err
+			c.syncMu.Unlock()
+		}
+	}()
+}
+
+// WaitSync waits until every archive written in DeferSync mode is on disk
+// and returns the failures by archive path (nil when none failed).
+func (c *Compressor) WaitSync() map[string]error {
+	if c.syncs == nil {
+		return nil
+	}
+	c.syncWG.Wait()
+	c.syncMu.Lock()
+	defer c.syncMu.Unlock()
+	if len(c.syncErrs) == 0 {
+		return nil
+	}
+	return maps.Clone(c.syncErrs)
+}
+
+// ShareRealpath makes the Compressor resolve the symbolic links on an
+// archived file's path with realpath, the build's resolver, whose answers
+// for every folder on the way are cached and already known from tracing,
+// instead of one lstat per path component per file
+// (filepath.EvalSymlinks). realpath takes absolute, slash-separated paths
+// and must resolve every link, as filepath.EvalSymlinks does; call it
+// before writing.
+func (c *Compressor) ShareRealpath(realpath func(string) (string, error)) { c.realpath = realpath }
+
+// resolveLinks is path with every symbolic link on the way resolved, or ""
+// when that fails.
+func (c *Compressor) resolveLinks(path string) string {
+	if c.realpath != nil && filepath.Separator == '/' && filepath.IsAbs(path) {
+		if real, err := c.realpath(path); err == nil {
+			return real
+		}
+	}
+	real, _ := filepath.EvalSymlinks(path)
+	return real
 }
 
 // ErrOutsideRoot classifies a file that would ship from outside the
@@ -98,6 +185,16 @@ type fileInfo struct {
 	real    string      // every link on the way resolved
 	err     error       // from lstat
 	linkErr error       // from following a symlink
+	// inside is whether real lies in the roots (contained), worked out
+	// once per path rather than once per archive storing it.
+	insideOnce sync.Once
+	inside     bool
+}
+
+// containedInfo is contained(fi.real), once per path.
+func (c *Compressor) containedInfo(fi *fileInfo) bool {
+	fi.insideOnce.Do(func() { fi.inside = c.contained(fi.real) })
+	return fi.inside
 }
 
 // inspect lstats path once per build and, for a symlink, reads and
@@ -116,7 +213,7 @@ func (c *Compressor) inspect(path string) *fileInfo {
 		}
 		// The real path, for containment: a link anywhere on the way
 		// (a linked folder, say) counts.
-		fi.real, _ = filepath.EvalSymlinks(path)
+		fi.real = c.resolveLinks(path)
 		if fi.lstat.Mode()&fs.ModeSymlink == 0 {
 			return
 		}

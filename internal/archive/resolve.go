@@ -41,7 +41,7 @@ func resolve(entries []Entry, comp *Compressor) ([]item, error) {
 		if info.err != nil {
 			return nil, fmt.Errorf("inspect %q: %w", e.Path, info.err)
 		}
-		if !e.Trusted && info.real != "" && !comp.contained(info.real) {
+		if !e.Trusted && info.real != "" && !comp.containedInfo(info) {
 			return nil, fmt.Errorf("%w: %q leads to %q through a symbolic link; nothing outside the repository root ships (it could hold the build machine's secrets): remove the link, copy what it needs into the site, or allow that folder explicitly (--allow-outside)", ErrOutsideRoot, e.Path, info.real)
 		}
 		fi := info.lstat

@@ -2,12 +2,14 @@ package archive
 
 import (
 	"archive/zip"
+	"bufio"
 	"context"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sync"
 
 	"github.com/klauspost/compress/flate"
 )
@@ -28,6 +30,13 @@ const (
 	flagDataDescriptor = 0x8
 	uint32max          = 1<<32 - 1
 )
+
+// writeBuffer is the size of each archive's write buffer.
+const writeBuffer = 1 << 20
+
+// writeBuffers recycles the write buffers: one per archive would be a
+// gigabyte of garbage for a thousand functions.
+var writeBuffers = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, writeBuffer) }}
 
 // WriteZip writes entries to a zip at dest atomically and returns its size.
 // comp shares compressed file contents between archives of one build; it
@@ -60,8 +69,18 @@ func WriteZipLimited(ctx context.Context, dest string, entries []Entry, comp *Co
 	pctx, stop := context.WithCancel(ctx)
 	defer stop()
 	go comp.prefetch(pctx, items)
-	err = writeAtomic(dest, func(f *os.File) error {
-		zw := zip.NewWriter(f)
+	err = writeAtomicWith(dest, comp, func(f *os.File) error {
+		// One write per writeBuffer rather than per 4 KiB (zip.Writer's
+		// own buffer, which it skips for a large enough *bufio.Writer):
+		// most entries are small, so that was ten times the syscalls.
+		// zw.Close flushes it.
+		bw := writeBuffers.Get().(*bufio.Writer)
+		bw.Reset(f)
+		defer func() {
+			bw.Reset(nil) // drop f
+			writeBuffers.Put(bw)
+		}()
+		zw := zip.NewWriter(bw)
 		zw.RegisterCompressor(zip.Deflate, func(w io.Writer) (io.WriteCloser, error) {
 			return flate.NewWriter(w, deflateLevel)
 		})
@@ -188,7 +207,14 @@ func isASCII(s string) bool {
 // writeAtomic creates dest through a temporary file in the same directory,
 // synced to disk, renaming it into place only when write succeeds; on failure the
 // temporary file is removed and any existing dest is left as it was.
-func writeAtomic(dest string, write func(*os.File) error) (err error) {
+func writeAtomic(dest string, write func(*os.File) error) error {
+	return writeAtomicWith(dest, nil, write)
+}
+
+// writeAtomicWith is writeAtomic; with a Compressor in DeferSync mode, the
+// file is renamed into place as soon as it is written and the sync is left
+// to the Compressor's syncers (see DeferSync).
+func writeAtomicWith(dest string, comp *Compressor, write func(*os.File) error) (err error) {
 	dir, base := filepath.Split(dest)
 	if dir == "" {
 		dir = "."
@@ -209,6 +235,13 @@ func writeAtomic(dest string, write func(*os.File) error) (err error) {
 	}
 	if err = f.Chmod(0o644); err != nil {
 		return fmt.Errorf("write %q: %w", dest, err)
+	}
+	if comp != nil && comp.syncs != nil {
+		if err = os.Rename(tmp, dest); err != nil {
+			return fmt.Errorf("rename %q: %w", dest, err)
+		}
+		comp.syncLater(dest, f)
+		return nil
 	}
 	// Durable before it is renamed into place: after a crash the name
 	// holds the old content or the new, never an empty file.

@@ -33,6 +33,10 @@ type Env struct {
 	// bundle even though it is no archive entry.
 	Roots []string
 
+	// inside memoises, by real path, whether a file lies in Roots: each
+	// package file is checked once per function that ships it.
+	inside sync.Map
+
 	mu sync.Mutex
 	// prebuilt holds esbuild bundles made ahead by PrebuildEsbuild, by
 	// prebuiltKey (main file and merged configuration).
@@ -43,6 +47,23 @@ type Env struct {
 // repository root (the archive writer's sentinel: one class of failure);
 // match with errors.Is.
 var ErrOutsideRoot = archive.ErrOutsideRoot
+
+// inRoots reports whether the real path lies in one of e.Roots, once per
+// path.
+func (e *Env) inRoots(real string) bool {
+	if v, ok := e.inside.Load(real); ok {
+		return v.(bool)
+	}
+	inside := false
+	for _, r := range e.Roots {
+		if rel, err := filepath.Rel(r, real); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+			inside = true
+			break
+		}
+	}
+	e.inside.Store(real, inside)
+	return inside
+}
 
 // checkContained refuses inputs whose real path is outside e.Roots,
 // naming what led to them from the selection.
@@ -58,14 +79,7 @@ func (e *Env) checkContained(inputs []string, sel *selector) error {
 		if err != nil {
 			real = f
 		}
-		inside := false
-		for _, r := range e.Roots {
-			if rel, err := filepath.Rel(r, real); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
-				inside = true
-				break
-			}
-		}
-		if !inside {
+		if !e.inRoots(real) {
 			what := fmt.Sprintf("%q", real)
 			if real != f {
 				what = fmt.Sprintf("%q, a symbolic link to %q,", f, real)

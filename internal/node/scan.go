@@ -114,6 +114,48 @@ func (s *Scanner) scan(ctx context.Context, path string) (*scanned, error) {
 	return res[path], err
 }
 
+// prefetchBatch is how many main files one esbuild run of PrefetchMains
+// parses: enough that a folder of a thousand functions is listed a few
+// dozen times rather than once per function, few enough that a worker
+// asking for one waits for a short run only.
+const prefetchBatch = 32
+
+// PrefetchMains parses, in the background and prefetchBatch per esbuild
+// run, the main files of ins that the zisi bundler or file tracing will
+// scan, filling the Scanner's cache. Built one at a time, each function's
+// scan of its main file is an esbuild run of its own, which lists the
+// main file's folder (every function of the site, for file functions)
+// again: quadratic in the number of functions. A worker that asks for a
+// file first parses it itself; one being parsed here is waited for. It
+// returns at once, with a function that waits for the prefetch to end
+// (call it before the build returns, so nothing outlives it).
+func PrefetchMains(ctx context.Context, ins []Input) (wait func()) {
+	var paths []string
+	var s *Scanner
+	for _, in := range ins {
+		if in.Env == nil || in.Env.Scanner == nil || !scannable(in.Function.MainFile) {
+			continue
+		}
+		s = in.Env.Scanner
+		paths = append(paths, in.Function.MainFile)
+	}
+	if s == nil {
+		return func() {}
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for len(paths) > 0 && ctx.Err() == nil {
+			n := min(len(paths), prefetchBatch)
+			// Errors (a cancelled build) are the asking function's to
+			// report; syntax errors are kept per file.
+			_, _ = s.scanAll(ctx, paths[:n])
+			paths = paths[n:]
+		}
+	}()
+	return func() { <-done }
+}
+
 // scanBatch bounds how many files one esbuild run parses, which bounds
 // the memory a batch holds.
 const scanBatch = 256
