@@ -177,7 +177,8 @@ func (v *view) report(rep *bundler.Report, dest string, took time.Duration) {
 		fmt.Fprintf(v.w, "%s; nothing was published, manifest not written (the previous archives and manifest are left as they were); %s%s\n",
 			p.red(fmt.Sprintf("%d of %d functions failed", len(rep.Failures), len(rep.Failures)+len(rep.Functions))), formatDuration(took), warnings)
 	case errors.Is(o.err, bundler.ErrStrict):
-		fmt.Fprintf(v.w, "%s: %d functions built but not published (%d warnings and --strict); the destination is as it was\n", p.red("strict"), len(rep.Functions), len(rep.Warnings))
+		fmt.Fprintf(v.w, "%s: %d function%s built but not published (%d warning%s and --strict); the destination is as it was\n", p.red("strict"),
+			len(rep.Functions), plural(len(rep.Functions)), len(rep.Warnings), plural(len(rep.Warnings)))
 	case !o.quiet:
 		fmt.Fprintf(v.w, "built %d function%s into %s in %s (%s%s); manifest: %s\n",
 			len(rep.Functions), plural(len(rep.Functions)), filepath.Clean(dest), formatDuration(took), archive.FormatSize(size), warnings, rep.Manifest)
