@@ -166,13 +166,9 @@ var flagResults = []string{"outputModuleFormat", "entryFilename", "bundlerReason
 // compareFlagResults compares the fields of flagResults in a run with
 // feature flags.
 func compareFlagResults(ref map[string]any, ours *bundler.FunctionResult) []problem {
-	data, err := json.Marshal(ours)
-	if err != nil {
-		return []problem{{"build", err.Error()}}
-	}
-	var mine map[string]any
-	if err := json.Unmarshal(data, &mine); err != nil {
-		return []problem{{"build", err.Error()}}
+	mine, problems := resultMap(ours)
+	if problems != nil {
+		return problems
 	}
 	return compareFields(ref, mine, flagResults)
 }

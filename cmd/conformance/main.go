@@ -193,6 +193,29 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 type tally struct{ passed, failed, intentional, skipped, refErrors int }
 
+// record counts one compared function and prints its line: DIFF when
+// every problem is of the kind an entry of differences.json accepts, FAIL
+// with the problems, else PASS (with pass after the name, verbose only).
+func (t *tally) record(out io.Writer, name string, problems []problem, d *difference, verbose bool, pass string) {
+	switch {
+	case len(problems) > 0 && d != nil && d.Kind != "reference-error" && onlyKind(problems, d.Kind):
+		t.intentional++
+		t.passed++
+		fmt.Fprintf(out, "DIFF  %s: intentional: %s\n", name, d.Reason)
+	case len(problems) > 0:
+		t.failed++
+		fmt.Fprintf(out, "FAIL  %s:\n", name)
+		for _, p := range problems {
+			fmt.Fprintf(out, "        %s\n", p.text)
+		}
+	default:
+		t.passed++
+		if verbose {
+			fmt.Fprintf(out, "PASS  %s%s\n", name, pass)
+		}
+	}
+}
+
 func (t *tally) add(o tally) {
 	t.passed += o.passed
 	t.failed += o.failed
@@ -436,24 +459,7 @@ func compareJob(ctx context.Context, j job, o compareOptions, out io.Writer) (ta
 		if o.load && len(problems) == 0 {
 			problems, note = loadsLike(ctx, ours[fn.Name], r, j.corpus || j.flags != nil)
 		}
-		if len(problems) > 0 && d != nil && d.Kind != "reference-error" && onlyKind(problems, d.Kind) {
-			t.intentional++
-			t.passed++
-			fmt.Fprintf(out, "DIFF  %s: intentional: %s\n", name, d.Reason)
-			continue
-		}
-		if len(problems) > 0 {
-			t.failed++
-			fmt.Fprintf(out, "FAIL  %s:\n", name)
-			for _, p := range problems {
-				fmt.Fprintf(out, "        %s\n", p.text)
-			}
-			continue
-		}
-		t.passed++
-		if o.verbose {
-			fmt.Fprintf(out, "PASS  %s%s\n", name, note)
-		}
+		t.record(out, name, problems, d, o.verbose, note)
 	}
 	return t, nil
 }
@@ -821,4 +827,18 @@ func runNode(ctx context.Context, ref, tmp, dir string, job, out any, what strin
 		return fmt.Errorf("read %s's output: %w", what, err)
 	}
 	return nil
+}
+
+// resultMap is a zisi result as the JSON object the reference's results
+// are compared with.
+func resultMap(ours *bundler.FunctionResult) (map[string]any, []problem) {
+	data, err := json.Marshal(ours)
+	if err != nil {
+		return nil, []problem{{"build", err.Error()}}
+	}
+	var mine map[string]any
+	if err := json.Unmarshal(data, &mine); err != nil {
+		return nil, []problem{{"build", err.Error()}}
+	}
+	return mine, nil
 }

@@ -116,23 +116,11 @@ func compareServer(ctx context.Context, j job, o compareOptions, out io.Writer) 
 		problems = append(problems, serverLoads(ctx, res.Path, filepath.Join(tmp, "unpacked"))...)
 	}
 	d := findDifference(o.diffs, j.scenario, serverFunction)
-	switch {
-	case len(problems) > 0 && d != nil && onlyKind(problems, d.Kind):
-		t.intentional++
-		t.passed++
-		fmt.Fprintf(out, "DIFF  %s: intentional: %s\n", name, d.Reason)
-	case len(problems) > 0:
-		t.failed++
-		fmt.Fprintf(out, "FAIL  %s:\n", name)
-		for _, p := range problems {
-			fmt.Fprintf(out, "        %s\n", p.text)
-		}
-	default:
-		t.passed++
-		if o.verbose {
-			fmt.Fprintf(out, "PASS  %s (%v, %s)\n", name, ans.Result["bundler"], relTo(j.base, res.MainFile))
-		}
+	pass := ""
+	if res != nil {
+		pass = fmt.Sprintf(" (%v, %s)", ans.Result["bundler"], relTo(j.base, res.MainFile))
 	}
+	t.record(out, name, problems, d, o.verbose, pass)
 	return t, nil
 }
 

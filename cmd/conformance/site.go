@@ -171,23 +171,7 @@ func compareSite(ctx context.Context, j job, o compareOptions, out io.Writer) (t
 			problems, note = loadsLike(ctx, z.results[fn], ref, j.flags != nil)
 		}
 		d := findDifference(o.diffs, j.scenario, fn)
-		switch {
-		case len(problems) > 0 && d != nil && onlyKind(problems, d.Kind):
-			t.intentional++
-			t.passed++
-			fmt.Fprintf(out, "DIFF  %s: intentional: %s\n", name, d.Reason)
-		case len(problems) > 0:
-			t.failed++
-			fmt.Fprintf(out, "FAIL  %s:\n", name)
-			for _, p := range problems {
-				fmt.Fprintf(out, "        %s\n", p.text)
-			}
-		default:
-			t.passed++
-			if o.verbose {
-				fmt.Fprintf(out, "PASS  %s (%s, priority %v, generator %v, displayName %v, from %s)%s\n", name, bundlerName, r["priority"], r["generator"], r["displayName"], relTo(j.base, fmt.Sprint(r["mainFile"])), note)
-			}
-		}
+		t.record(out, name, problems, d, o.verbose, fmt.Sprintf(" (%s, priority %v, generator %v, displayName %v, from %s)%s", bundlerName, r["priority"], r["generator"], r["displayName"], relTo(j.base, fmt.Sprint(r["mainFile"])), note))
 	}
 	return t, nil
 }
@@ -306,13 +290,9 @@ var resultCompared = []string{"name", "runtime", "bundler", "priority", "generat
 // flagResults in a run with feature flags) and which file was built
 // (mainFile, relative to the site).
 func compareResult(ref map[string]any, ours *bundler.FunctionResult, base string, flagRun bool) []problem {
-	data, err := json.Marshal(ours)
-	if err != nil {
-		return []problem{{"build", err.Error()}}
-	}
-	var mine map[string]any
-	if err := json.Unmarshal(data, &mine); err != nil {
-		return []problem{{"build", err.Error()}}
+	mine, problems := resultMap(ours)
+	if problems != nil {
+		return problems
 	}
 	keys := resultCompared
 	if flagRun {
