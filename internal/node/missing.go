@@ -55,6 +55,16 @@ func (env *Env) missingHint(file, spec string) string {
 	if err != nil || site == nil {
 		return ""
 	}
+	return installFix(site, name)
+}
+
+// installFix says what to do about a package name that is not installed,
+// given the package.json that should list it (nil when there is none):
+// run the install when it lists the package, else add it.
+func installFix(site *resolver.PackageJSON, name string) string {
+	if site == nil {
+		return "add it to dependencies in a package.json next to your functions and run npm install"
+	}
 	for _, m := range []map[string]string{site.Dependencies, site.DevDependencies, site.OptionalDependencies, site.PeerDependencies} {
 		if _, ok := m[name]; ok {
 			return fmt.Sprintf("%s lists it but it is not installed; run npm install (or your package manager's install) in %s", site.Path, site.Dir)

@@ -269,11 +269,7 @@ func (w *walker) followImport(ctx context.Context, file string, imp Import, next
 			return nil
 		}
 		line, _ := w.env.locate(file, spec)
-		fix := fmt.Sprintf("add it to dependencies in %s and run npm install", w.sitePackagePath())
-		if w.listed(name) {
-			fix = fmt.Sprintf("%s lists it but it is not installed; run npm install (or your package manager's install) in %s", w.sitePackagePath(), w.siteDir())
-		}
-		return &MissingModuleError{Module: name, Importer: file, Line: line, Fix: fix}
+		return &MissingModuleError{Module: name, Importer: file, Line: line, Fix: installFix(w.site, name)}
 	}
 	w.checkDevDependency(name, file, spec)
 	why := WhyImported
@@ -295,19 +291,6 @@ func (w *walker) findPackage(name, dir string) (pkg *resolver.Package, plugins b
 		}
 	}
 	return pkg, false, err
-}
-
-// listed reports whether the site's package.json names the package.
-func (w *walker) listed(name string) bool {
-	if w.site == nil {
-		return false
-	}
-	for _, m := range []map[string]string{w.site.Dependencies, w.site.DevDependencies, w.site.OptionalDependencies, w.site.PeerDependencies} {
-		if _, ok := m[name]; ok {
-			return true
-		}
-	}
-	return false
 }
 
 func (w *walker) siteDir() string {
