@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -112,7 +113,7 @@ func (v *view) line(r *bundler.FunctionResult, ferr *bundler.FunctionError, name
 		fmt.Fprintf(v.w, "  %-28s %-3s %s  %8s\n", name, runtime, v.o.paint.red("failed"), took)
 		return
 	}
-	tool := cmpOr(r.Bundler, "-")
+	tool := cmp.Or(r.Bundler, "-")
 	size := "dir"
 	if r.Size > 0 {
 		size = archive.FormatSize(r.Size)
@@ -126,7 +127,7 @@ func (v *view) line(r *bundler.FunctionResult, ferr *bundler.FunctionError, name
 	}
 	if r.Selection != nil {
 		for _, p := range r.Selection.Omitted {
-			name := cmpOr(p.Package, p.Path)
+			name := cmp.Or(p.Package, p.Path)
 			fmt.Fprintf(v.w, "      left out: %s (%s)\n", name, p.Why)
 		}
 	}
@@ -221,13 +222,6 @@ func plural(n int) string {
 		return ""
 	}
 	return "s"
-}
-
-func cmpOr(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }
 
 // formatDuration rounds to what a person reads: 340ms, 2.4s, 1m12s.
