@@ -205,19 +205,7 @@ func (o *Options) applyOverrides(fc *config.FunctionConfig) {
 // readsConfigFile reports whether fn's JSON configuration file is read:
 // its main file is inside one of Options.ConfigFileDirectories.
 func (o *Options) readsConfigFile(fn discover.Function) bool {
-	if len(o.ConfigFileDirectories) == 0 {
-		return false
-	}
-	main, err := filepath.Abs(fn.MainFile)
-	if err != nil {
-		return false
-	}
-	for _, d := range o.ConfigFileDirectories {
-		if dir, err := filepath.Abs(d); err == nil && main != dir && within(main, dir) {
-			return true
-		}
-	}
-	return false
+	return insideAny(fn.MainFile, o.ConfigFileDirectories...)
 }
 
 // flag says whether a feature flag is on, with the default zisi gives it
@@ -228,15 +216,7 @@ func (o *Options) flag(name string) bool { return o.FeatureFlags[name] }
 
 // internal reports whether fn is inside Options.InternalSrcFolder.
 func (o *Options) internal(fn discover.Function) bool {
-	if o.InternalSrcFolder == "" {
-		return false
-	}
-	dir, err := filepath.Abs(o.InternalSrcFolder)
-	if err != nil {
-		return false
-	}
-	p, err := filepath.Abs(fn.SrcPath)
-	return err == nil && p != dir && within(p, dir)
+	return o.InternalSrcFolder != "" && insideAny(fn.SrcPath, o.InternalSrcFolder)
 }
 
 // nodeFlags are the module-format flags one Node.js function is built

@@ -102,15 +102,7 @@ func (s Sources) roots() []string {
 // the generated functions, or inside a generated directory (the
 // reference's isInternal).
 func (s Sources) generated(fn discover.Function) bool {
-	if slices.Contains(s.Generated.Functions, fn.SrcPath) {
-		return true
-	}
-	for _, d := range s.Generated.Directories {
-		if within(fn.SrcPath, d) && fn.SrcPath != d {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(s.Generated.Functions, fn.SrcPath) || insideAny(fn.SrcPath, s.Generated.Directories...)
 }
 
 // discover finds every candidate of s, in the reference's order, and

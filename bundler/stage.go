@@ -214,6 +214,21 @@ func resolvePath(p string) (string, error) {
 	}
 }
 
+// insideAny reports whether p lies below one of dirs (not at it), both
+// made absolute.
+func insideAny(p string, dirs ...string) bool {
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return false
+	}
+	for _, d := range dirs {
+		if dir, err := filepath.Abs(d); err == nil && abs != dir && within(abs, dir) {
+			return true
+		}
+	}
+	return false
+}
+
 // within reports whether p is dir or lies below it.
 func within(p, dir string) bool {
 	r, err := filepath.Rel(dir, p)
