@@ -267,28 +267,11 @@ func measure(t *tool, site, src string) (sample, error) {
 	}
 	// The reference runs esbuild (and go build) in child processes, zisi
 	// runs esbuild in-process: the fair memory figure is the peak of the
-	// whole process tree, sampled every 10 ms.
-	stop := make(chan struct{})
-	peak := make(chan int64, 1)
-	go func() {
-		var max int64
-		tick := time.NewTicker(10 * time.Millisecond)
-		defer tick.Stop()
-		for {
-			if kb := treeRSS(cmd.Process.Pid); kb > max {
-				max = kb
-			}
-			select {
-			case <-stop:
-				peak <- max
-				return
-			case <-tick.C:
-			}
-		}
-	}()
+	// whole process tree.
+	done := watch(cmd, start)
 	err = cmd.Wait()
-	close(stop)
-	s := sample{wall: time.Since(start), rssKB: <-peak}
+	peakKB, _ := done()
+	s := sample{wall: time.Since(start), rssKB: peakKB}
 	if err != nil {
 		return sample{}, fmt.Errorf("%v: %s", err, lastLines(errb.String(), 5))
 	}
@@ -326,11 +309,36 @@ func archives(dir string) (int64, map[string]int64, error) {
 	return total, entries, nil
 }
 
-// treeRSS sums the resident set size (KB) of pid and its descendants,
-// from /proc.
-func treeRSS(pid int) int64 {
-	kb, _ := treeUsage(pid)
-	return kb
+// watch samples the process tree of the started cmd every 10 ms, until
+// the function it returns is called (after cmd.Wait), which gives the
+// tree's peak resident set size (KB) and its CPU ticks over time.
+func watch(cmd *exec.Cmd, start time.Time) func() (peakKB int64, samples []cpuSample) {
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	var peak int64
+	var samples []cpuSample
+	go func() {
+		defer close(done)
+		tick := time.NewTicker(10 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			kb, ticks := treeUsage(cmd.Process.Pid)
+			peak = max(peak, kb)
+			if kb > 0 { // not yet reaped
+				samples = append(samples, cpuSample{time.Since(start), ticks})
+			}
+			select {
+			case <-stop:
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	return func() (int64, []cpuSample) {
+		close(stop)
+		<-done
+		return peak, samples
+	}
 }
 
 // treeUsage sums the resident set size (KB) and the CPU time (clock

@@ -262,32 +262,10 @@ func timeRun(command func(src, dest string) *exec.Cmd, site string, keep bool) (
 	if err := cmd.Start(); err != nil {
 		return scaleRun{}, "", err
 	}
-	stop := make(chan struct{})
-	peak := make(chan int64, 1)
-	var samples []cpuSample
-	go func() {
-		var max int64
-		tick := time.NewTicker(10 * time.Millisecond)
-		defer tick.Stop()
-		for {
-			kb, ticks := treeUsage(cmd.Process.Pid)
-			if kb > max {
-				max = kb
-			}
-			if kb > 0 { // not yet reaped
-				samples = append(samples, cpuSample{time.Since(start), ticks})
-			}
-			select {
-			case <-stop:
-				peak <- max
-				return
-			case <-tick.C:
-			}
-		}
-	}()
+	done := watch(cmd, start)
 	err = cmd.Wait()
-	close(stop)
-	r := scaleRun{wall: time.Since(start), rssKB: <-peak}
+	peakKB, samples := done()
+	r := scaleRun{wall: time.Since(start), rssKB: peakKB}
 	r.idle = idleShare(samples, runtime.NumCPU())
 	if err != nil {
 		os.RemoveAll(dest)
