@@ -41,6 +41,9 @@ type builder struct {
 	goOnce sync.Once
 	goTool *golang.Toolchain
 	goErr  error
+
+	// cache is the build cache; nil when it is off.
+	cache *buildCache
 }
 
 // prebuild analyses the Node.js functions and bundles the ones that go
@@ -320,6 +323,7 @@ func (b *builder) buildNode(ctx context.Context, p *plan, res *FunctionResult) (
 	res.Bundler, res.BundlerReason = bundle.Bundler, bundle.BundlerReason
 	res.EntryFilename, res.BootstrapVersion = layout.EntryFilename, layout.BootstrapVersion
 	res.Inputs, res.IncludedFiles = bundle.Inputs, bundle.IncludedFiles
+	res.includeRoots = bundle.IncludeRoots
 	res.NativeNodeModules = bundle.NativeNodeModules
 	res.Selection = bundle.Selection
 	for _, m := range bundle.Warnings {

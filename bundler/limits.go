@@ -26,6 +26,15 @@ func limitsFor(cfg config.FunctionConfig) archive.Limits {
 // limit. Over a limit the error lists what takes the space.
 func (b *builder) writeArchive(ctx context.Context, res *FunctionResult, entries []archive.Entry, dir bool) error {
 	lim := limitsFor(res.Config)
+	for _, e := range entries {
+		switch {
+		case e.Path == "":
+		case e.Trusted:
+			res.trusted = append(res.trusted, e.Path)
+		default:
+			res.sources = append(res.sources, e.Path)
+		}
+	}
 	var st archive.Stats
 	var err error
 	if dir {

@@ -97,8 +97,25 @@ type Options struct {
 	// package to ship with v2 functions (--bootstrap); when empty the
 	// site's node_modules and then the per-user cache are used.
 	BootstrapDir string
-	// CacheDir is the per-user cache (node.DefaultCacheDir when empty).
+	// CacheDir is the per-user cache (node.DefaultCacheDir when empty):
+	// the v2 bootstrap, and the build cache in its "build" folder.
 	CacheDir string
+	// Cache turns the build cache on for ZipSources and ZipFunctions
+	// (the CLI's default): a function whose plan and inputs match an
+	// earlier build is restored, byte for byte, instead of built. See
+	// README "Build cache" for what its keys cover.
+	Cache bool
+	// CacheMaxSize bounds the build cache folder in bytes; the least
+	// recently used entries go beyond it (cache.DefaultMaxSize, 2 GiB,
+	// when zero).
+	CacheMaxSize int64
+	// RemoteCache, with Cache, is a shared blob store the cache reads
+	// through and writes behind: s3://, gs://, azblob:// or file:// URLs
+	// (gocloud.dev/blob; credentials from each store's usual
+	// environment). A store that fails is dropped with one warning.
+	RemoteCache string
+	// RemoteTimeout bounds each request to RemoteCache (10 s when zero).
+	RemoteTimeout time.Duration
 	// Now stamps the manifest; time.Now when nil.
 	Now func() time.Time
 	// Progress, when set, is called after each function finishes (from

@@ -57,10 +57,20 @@ type FunctionResult struct {
 	// was left out (zisi why); not part of the reference's JSON.
 	Selection *Selection
 
+	// Cached is set when the archive and this result were restored from
+	// the build cache (Options.Cache) instead of built; not part of the
+	// reference's JSON.
+	Cached bool
+
 	// warns and notes are this function's warnings and notes, collected
 	// into Report.Warnings and Report.Notes.
 	warns []Warning
 	notes []Warning
+	// sources are the files the archive was written from; trusted the
+	// ones of zisi's own (the v2 bootstrap in the per-user cache);
+	// includeRoots the folders included_files patterns walk. The build
+	// cache records them.
+	sources, trusted, includeRoots []string
 }
 
 // Message is a bundler warning or error with its location.

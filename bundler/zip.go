@@ -84,6 +84,9 @@ type Report struct {
 	// removed once the new manifest was in place. Only outputs the
 	// previous manifest listed are ever removed.
 	Removed []string
+	// Cache says how the build used the build cache; nil when it was
+	// off (Options.Cache).
+	Cache *CacheStats
 }
 
 // ZipFunctions builds every function found in the functions folders
@@ -144,8 +147,13 @@ func ZipSources(ctx context.Context, src Sources, destDir string, opts Options) 
 		return nil, err
 	}
 	defer st.close()
-	results, errs, boot := buildAll(ctx, fns, st.dir, o)
+	bc, cacheWarns := openCache(ctx, o, destDir)
+	rep.Warnings = append(rep.Warnings, cacheWarns...)
+	results, errs, boot := buildAll(ctx, fns, st.dir, o, bc)
 	rep.Bootstrap = boot
+	var cacheWarnings []Warning
+	rep.Cache, cacheWarnings = bc.finish(ctx)
+	rep.Warnings = append(rep.Warnings, cacheWarnings...)
 	var published []string
 	for i := range fns {
 		if errs[i] != nil {
@@ -210,7 +218,7 @@ func ZipFunction(ctx context.Context, path, destDir string, opts Options) (*Func
 	}
 	fns := discover.Dedupe(found.Functions)
 	fns[0].Generated = o.internal(fns[0])
-	results, errs, _ := buildAll(ctx, fns[:1], destDir, o)
+	results, errs, _ := buildAll(ctx, fns[:1], destDir, o, nil)
 	if errs[0] != nil {
 		return nil, errs[0]
 	}
@@ -220,13 +228,22 @@ func ZipFunction(ctx context.Context, path, destDir string, opts Options) (*Func
 // buildAll builds functions with at most o.Parallel at once. Each worker
 // writes only its own index, so output order never depends on timing.
 // It also says which v2 bootstrap was shipped, if any.
-func buildAll(ctx context.Context, fns []discover.Function, destDir string, o Options) ([]*FunctionResult, []*FunctionError, *BootstrapInfo) {
+func buildAll(ctx context.Context, fns []discover.Function, destDir string, o Options, bc *buildCache) ([]*FunctionResult, []*FunctionError, *BootstrapInfo) {
 	results := make([]*FunctionResult, len(fns))
 	errs := make([]*FunctionError, len(fns))
 	outputs := outputNames(fns, o.ArchiveFormat)
 	collisions := collisionErrors(fns, outputs)
 	b := newBuilder(destDir, fns, o)
-	prefetched := b.prebuild(ctx, fns, collisions)
+	b.cache = bc
+	started := time.Now()
+	plans, keys, hits := b.lookupAll(ctx, fns, outputs, collisions)
+	skip := slices.Clone(collisions)
+	for i, r := range hits {
+		if r != nil {
+			skip[i] = &FunctionError{} // restored: nothing to prebuild
+		}
+	}
+	prefetched := b.prebuild(ctx, fns, skip)
 	sem := make(chan struct{}, o.Parallel)
 	// Go builds take turns on their own slots, so they run beside the
 	// Node.js work instead of holding its workers while go compiles.
@@ -254,7 +271,14 @@ func buildAll(ctx context.Context, fns []discover.Function, destDir string, o Op
 			defer func() { <-slots }()
 			start := time.Now()
 			b.emit(Event{Kind: EventStart, Function: fns[i].Name, Runtime: string(fns[i].Runtime), Total: len(fns)})
-			results[i], errs[i] = b.safeBuild(ctx, fns[i], outputs[i])
+			if hits[i] != nil {
+				results[i] = hits[i]
+			} else {
+				results[i], errs[i] = b.safeBuild(ctx, fns[i], outputs[i])
+				if keys[i] != "" && errs[i] == nil {
+					b.record(ctx, keys[i], plans[i], results[i], started)
+				}
+			}
 			n := int(done.Add(1))
 			if o.Progress != nil {
 				o.Progress(n, len(fns), fns[i].Name)

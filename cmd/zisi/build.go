@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -46,6 +47,10 @@ func (e *env) buildCommand() *cli.Command {
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print only warnings and errors"},
 			&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "also print notes: decisions that need no action (a package shipped from devDependencies, say)"},
 			&cli.StringFlag{Name: "branch", Usage: "branch being deployed, written to v2 functions' metadata (default: $BRANCH, else $HEAD)"},
+			&cli.BoolFlag{Name: "no-cache", Usage: "build every function, reading and writing no build cache"},
+			&cli.StringFlag{Name: "cache-dir", Usage: "per-user cache folder: the build cache (in its build/ folder) and the v2 bootstrap (default: $ZISI_CACHE_DIR, else the user cache folder's zisi/)"},
+			&cli.StringFlag{Name: "cache-max-size", Usage: "bound on the build cache, like 500MB or 2GiB (default 2GiB); the least recently used entries go first"},
+			&cli.StringFlag{Name: "remote-cache", Usage: "shared build cache in a blob store: s3://BUCKET/PREFIX, gs://…, azblob://… or file:///DIR (credentials from the store's usual environment; default: $ZISI_REMOTE_CACHE)"},
 			&cli.StringFlag{Name: "server", Usage: "also build the Netlify Server from this folder (its index.{js,mjs,ts,mts}) or entry file into DEST_DIR/server/server.tgz, with its manifest beside it"},
 		}, sourceFlags()...),
 		Action: e.build,
@@ -69,6 +74,10 @@ func (e *env) build(c *cli.Context) error {
 	arch, err := goArch(c)
 	if err != nil {
 		return err
+	}
+	maxSize, err := parseSize(c.String("cache-max-size"))
+	if err != nil {
+		return usagef("--cache-max-size: %v", err)
 	}
 	st, err := e.loadSite(c, srcArgs)
 	if err != nil {
@@ -101,6 +110,10 @@ func (e *env) build(c *cli.Context) error {
 		NoWait:                c.Bool("no-wait"),
 		Strict:                c.Bool("strict"),
 		FeatureFlags:          st.opts.FeatureFlags,
+		Cache:                 !c.Bool("no-cache"),
+		CacheDir:              c.String("cache-dir"),
+		CacheMaxSize:          maxSize,
+		RemoteCache:           cmp.Or(c.String("remote-cache"), e.getenv("ZISI_REMOTE_CACHE")),
 		OnWait: func(dest string) {
 			fmt.Fprintf(e.stderr, "waiting for another zisi build writing %s to finish (Ctrl-C to stop, --no-wait to fail instead)\n", dest)
 		},

@@ -114,6 +114,9 @@ func (v *view) line(r *bundler.FunctionResult, ferr *bundler.FunctionError, name
 		return
 	}
 	tool := cmp.Or(r.Bundler, "-")
+	if r.Cached {
+		took = "cached"
+	}
 	size := "dir"
 	if r.Size > 0 {
 		size = archive.FormatSize(r.Size)
@@ -170,8 +173,14 @@ func (v *view) report(rep *bundler.Report, dest string, took time.Duration) {
 		size += r.Size
 	}
 	warnings := ""
+	if c := rep.Cache; c != nil {
+		warnings = fmt.Sprintf(", %d cached, %d built", c.Hits, c.Misses)
+		if c.RemoteHits > 0 {
+			warnings += fmt.Sprintf(" (%d from %s)", c.RemoteHits, c.Remote)
+		}
+	}
 	if n := len(rep.Warnings); n > 0 {
-		warnings = fmt.Sprintf(", %d warning%s", n, plural(n))
+		warnings += fmt.Sprintf(", %d warning%s", n, plural(n))
 	}
 	switch {
 	case len(rep.Failures) > 0:

@@ -100,7 +100,7 @@ var errReported = errors.New("reported")
 // app is zisi's command line; words are the arguments, for shell
 // completion.
 func (e *env) app(words []string) *cli.App {
-	commands := []*cli.Command{e.buildCommand(), e.listCommand(false), e.listCommand(true), e.whyCommand(), e.verifyCommand(), e.versionCommand(), e.helpCommand(), e.completionCommand()}
+	commands := []*cli.Command{e.buildCommand(), e.listCommand(false), e.listCommand(true), e.whyCommand(), e.verifyCommand(), e.cacheCommand(), e.versionCommand(), e.helpCommand(), e.completionCommand()}
 	for _, c := range commands {
 		c.OnUsageError = usageErrorFor(c.Name, func() []cli.Flag { return c.Flags })
 		c.Action = forCommand(c.Name, c.Action)

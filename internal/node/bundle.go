@@ -71,6 +71,9 @@ type Bundle struct {
 	Inputs []string
 	// IncludedFiles are the files added by included_files.
 	IncludedFiles []string
+	// IncludeRoots are the folders the included_files patterns are
+	// matched in (each pattern's part before its first wildcard).
+	IncludeRoots []string
 	// ModuleFormat of the shipped main file: "cjs" or "esm".
 	ModuleFormat string
 	// NativeNodeModules maps native package names to {directory: version}.
@@ -218,6 +221,7 @@ func addIncludedFiles(ctx context.Context, in Input, b *Bundle) error {
 	if err != nil {
 		return err
 	}
+	b.IncludeRoots = inc.roots()
 	for _, f := range excluded {
 		b.sel.omit(f, WhyExcluded, "", "")
 	}

@@ -77,6 +77,17 @@ func parseIncludes(patterns []string, base, root string) (*includes, error) {
 	return inc, nil
 }
 
+// roots are the folders the patterns are matched in: each pattern's
+// part before its first wildcard, under base.
+func (inc *includes) roots() []string {
+	var out []string
+	for _, p := range inc.patterns {
+		dir, _ := doublestar.SplitPattern(p)
+		out = append(out, filepath.Join(inc.base, filepath.FromSlash(dir)))
+	}
+	return out
+}
+
 // climbsAfterGlob reports a ".." segment after a segment with glob
 // syntax, which path cleaning would resolve wrongly ("*/../x").
 func climbsAfterGlob(p string) bool {

@@ -1,0 +1,594 @@
+package bundler
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+	"unicode/utf8"
+
+	"golang.org/x/mod/modfile"
+
+	"github.com/zisi-build/zisi/config"
+	"github.com/zisi-build/zisi/internal/cache"
+	"github.com/zisi-build/zisi/internal/discover"
+	"github.com/zisi-build/zisi/internal/golang"
+	"github.com/zisi-build/zisi/internal/node"
+)
+
+// CacheStats says how a build used the build cache.
+type CacheStats struct {
+	// Dir is the cache folder; Remote names the shared store, if any.
+	Dir, Remote string
+	// Hits are the functions restored from the cache; Misses the ones
+	// built (and stored). Functions the cache does not hold (prebuilt
+	// zips, directory output) count as neither.
+	Hits, Misses int
+	// RemoteHits are the hits whose entry came from the shared store.
+	RemoteHits int
+}
+
+// cacheFormat changes when what a record holds changes meaning.
+const cacheFormat = "zisi build cache 1"
+
+// maxCandidates bounds how many input states are remembered per plan:
+// enough to switch between a few branches and still hit.
+const maxCandidates = 4
+
+// buildCache is one build's use of the cache.
+type buildCache struct {
+	store  *cache.Store
+	remote *cache.Remote
+	ix     *cache.Index
+	snap   *cache.Snapshot
+	// zisi is the digest of the running executable: any change to zisi
+	// changes every key.
+	zisi string
+	// skip are the folders never probed: the destination (with its
+	// staging folder) and the cache itself.
+	skip []string
+
+	hits, misses, remoteHits atomic.Int64
+
+	mu    sync.Mutex
+	warns []Warning
+	// warned keeps one warning per kind of problem.
+	warned map[string]bool
+}
+
+// openCache opens the build cache for a build, or returns nil (with a
+// warning in the report) when it cannot: a cache problem never fails a
+// build.
+func openCache(ctx context.Context, o Options, dest string) (*buildCache, []Warning) {
+	if !o.Cache || o.ArchiveFormat == ArchiveNone {
+		return nil, nil
+	}
+	dir := o.cacheDir()
+	if dir == "" {
+		return nil, []Warning{{Message: "no user cache folder (set ZISI_CACHE_DIR or --cache-dir), so the build cache is off"}}
+	}
+	store, err := cache.Open(dir, o.CacheMaxSize)
+	if err != nil {
+		return nil, []Warning{{Message: err.Error() + "; building without it"}}
+	}
+	c := &buildCache{store: store, warned: map[string]bool{}, skip: []string{dest, dir}}
+	if real, err := resolvePath(dest); err == nil {
+		c.skip = append(c.skip, real)
+	}
+	if real, err := resolvePath(dir); err == nil {
+		c.skip = append(c.skip, real)
+	}
+	c.ix = store.LoadIndex(cmpOrBase(o))
+	c.snap = cache.NewSnapshot(c.ix)
+	exe, err := os.Executable()
+	if err == nil {
+		exe, err = filepath.EvalSymlinks(exe)
+	}
+	if err != nil {
+		return nil, []Warning{{Message: fmt.Sprintf("cannot find zisi's own executable (%v), which every cache key covers, so the build cache is off", err)}}
+	}
+	obs, _ := c.snap.Observe([]cache.Probe{{Kind: 'f', Path: exe}}, time.Time{})
+	c.zisi = obs[0].Value
+	if o.RemoteCache != "" {
+		r, err := cache.OpenRemote(ctx, o.RemoteCache, cache.RemoteOptions{Timeout: o.RemoteTimeout, Warn: func(msg string) { c.warn("remote", msg) }})
+		if err != nil {
+			c.warn("remote", err.Error()+"; building with the local cache only")
+		} else {
+			c.remote = r
+		}
+	}
+	return c, nil
+}
+
+func cmpOrBase(o Options) string {
+	if o.BasePath != "" {
+		return o.BasePath
+	}
+	wd, _ := os.Getwd()
+	return wd
+}
+
+// cacheDir is where the build cache lives: CacheDir/build.
+func (o *Options) cacheDir() string {
+	d := o.CacheDir
+	if d == "" {
+		d = node.DefaultCacheDir()
+	}
+	if d == "" {
+		return ""
+	}
+	return filepath.Join(d, "build")
+}
+
+// warn adds a site-level warning once per kind.
+func (c *buildCache) warn(kind, msg string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.warned[kind] {
+		return
+	}
+	c.warned[kind] = true
+	c.warns = append(c.warns, Warning{Message: "build cache: " + msg})
+}
+
+// finish saves the stat index, waits for the uploads, trims the store
+// to its bound and reports.
+func (c *buildCache) finish(ctx context.Context) (*CacheStats, []Warning) {
+	if c == nil {
+		return nil, nil
+	}
+	if err := c.ix.Save(); err != nil {
+		c.warn("index", err.Error())
+	}
+	st := &CacheStats{Dir: c.store.Dir(), Hits: int(c.hits.Load()), Misses: int(c.misses.Load()), RemoteHits: int(c.remoteHits.Load())}
+	if c.remote != nil {
+		st.Remote = c.remote.String()
+		c.remote.Flush(ctx)
+		c.remote.Close()
+	}
+	if _, _, err := c.store.Trim(); err != nil {
+		c.warn("trim", err.Error())
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return st, c.warns
+}
+
+// cacheable says whether fn's output goes through the cache: every built
+// archive does; a prebuilt .zip is copied, which costs what a restore
+// would.
+func cacheable(fn discover.Function) bool {
+	return fn.Kind != discover.KindZip && fn.Name != discover.ReservedName
+}
+
+// planKey is everything decided before a function is built that its
+// archive and result depend on, hashed. The file system the build reads
+// is not in it: that is what the probes of each candidate check.
+type planKey struct {
+	Format   string
+	Zisi     string
+	Function discover.Function
+	Config   config.FunctionConfig
+	Bundler  string
+	Reason   string
+	Flags    node.Flags
+	Warnings []Warning
+
+	ArchiveFormat  ArchiveFormat
+	BasePath       string
+	RepositoryRoot string
+	Roots          []string
+	Exclude        []string
+	FeatureFlags   map[string]bool
+	Branch         string
+	BootstrapDir   string
+	Bootstrap      string `json:",omitempty"`
+	Go             string `json:",omitempty"`
+	GoEnv          []string
+}
+
+// key returns the plan key of p, or "" when fn cannot be cached now (its
+// bootstrap or toolchain cannot be found: building says why).
+func (b *builder) key(ctx context.Context, p *plan) string {
+	fn := p.fn
+	k := planKey{
+		Format: cacheFormat, Zisi: b.cache.zisi, Function: fn, Config: p.cfg, Bundler: p.bundler, Reason: p.reason,
+		Flags: p.flags, Warnings: p.warns,
+		ArchiveFormat: b.opts.ArchiveFormat, BasePath: b.opts.BasePath, RepositoryRoot: b.opts.RepositoryRoot,
+		Roots: b.env.Roots, Exclude: b.env.Exclude, FeatureFlags: b.opts.FeatureFlags, Branch: b.opts.Branch,
+		BootstrapDir: b.opts.BootstrapDir,
+	}
+	if fn.Runtime == discover.RuntimeJS && (p.analysis != nil && p.analysis.APIVersion == 2 || b.opts.flag(FlagAddInstrumentationLoader)) {
+		boot, err := b.bootstrap(ctx, fn)
+		if err != nil {
+			return ""
+		}
+		k.Bootstrap = boot.Version + " " + boot.Source
+	}
+	if isGoSource(fn) {
+		tc, err := b.toolchain(ctx)
+		if err != nil {
+			return ""
+		}
+		k.Go = tc.Go + " " + tc.Version + " " + tc.GOTOOLCHAIN + " " + tc.GOWORK
+		for _, kv := range tc.Env {
+			if strings.HasPrefix(kv, "GO") || strings.HasPrefix(kv, "CGO_") {
+				k.GoEnv = append(k.GoEnv, kv)
+			}
+		}
+		slices.Sort(k.GoEnv)
+	}
+	data, err := json.Marshal(k)
+	if err != nil {
+		return ""
+	}
+	return digest(data)
+}
+
+func digest(data []byte) string {
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:])
+}
+
+// candidate is one input state seen for a plan: the probes and their
+// answers, and the entry built from them.
+type candidate struct {
+	Observed []cache.Observed `json:"observed"`
+	Entry    string           `json:"entry"`
+}
+
+// entry is a cached build of one function.
+type entry struct {
+	Result storedResult `json:"result"`
+	Warns  []Warning    `json:"warns,omitempty"`
+	Notes  []Warning    `json:"notes,omitempty"`
+	// Blob is the archive's SHA-256; Size its length.
+	Blob string `json:"blob"`
+	Size int64  `json:"size"`
+}
+
+// storedResult is FunctionResult with its exported fields as they are,
+// not the reference's JSON form (which drops some).
+type storedResult FunctionResult
+
+// getRecord reads a record, locally, else from the remote store (then
+// kept locally). A corrupt record is a miss with a warning.
+func (c *buildCache) getRecord(ctx context.Context, key string) ([]byte, bool, bool) {
+	data, err := c.store.Get(key)
+	if err == nil {
+		return data, true, false
+	}
+	if errors.Is(err, cache.ErrCorrupt) {
+		c.warn("corrupt", err.Error()+"; it was removed and that function rebuilt")
+	}
+	if c.remote == nil {
+		return nil, false, false
+	}
+	rec, err := c.remote.Get(ctx, "v1/rec/"+key)
+	if err != nil {
+		return nil, false, false
+	}
+	payload, err := cache.Decode(rec)
+	if err != nil {
+		c.warn("remote-corrupt", fmt.Sprintf("record %s from %s: %v; ignored, and that function rebuilt", key, c.remote, err))
+		return nil, false, false
+	}
+	c.store.Put(key, payload)
+	return payload, true, true
+}
+
+// lookup restores fn's archive into dest and returns its result when the
+// cache holds a build of the same plan whose probes all still hold.
+func (b *builder) lookup(ctx context.Context, key string, dest string) *FunctionResult {
+	c := b.cache
+	data, ok, _ := c.getRecord(ctx, key)
+	if !ok {
+		return nil
+	}
+	var cands []candidate
+	if json.Unmarshal(data, &cands) != nil {
+		return nil
+	}
+	for _, cand := range cands {
+		if !c.snap.Match(cand.Observed) {
+			continue
+		}
+		data, ok, remote := c.getRecord(ctx, cand.Entry)
+		if !ok {
+			continue
+		}
+		var e entry
+		if json.Unmarshal(data, &e) != nil {
+			continue
+		}
+		if err := c.restoreBlob(ctx, e.Blob, e.Size, dest); err != nil {
+			if !errors.Is(err, fs.ErrNotExist) {
+				c.warn("restore", err.Error()+"; that function was rebuilt")
+			}
+			continue
+		}
+		res := FunctionResult(e.Result)
+		old := res.Path
+		res.Path = dest
+		res.warns = relocate(e.Warns, old, dest)
+		res.notes = relocate(e.Notes, old, dest)
+		res.Cached = true
+		c.hits.Add(1)
+		if remote {
+			c.remoteHits.Add(1)
+		}
+		return &res
+	}
+	return nil
+}
+
+// restoreBlob puts a blob at dest, fetching it from the remote store
+// when the local one lacks it.
+func (c *buildCache) restoreBlob(ctx context.Context, sum string, size int64, dest string) error {
+	err := c.store.RestoreBlob(sum, size, dest)
+	if err == nil || c.remote == nil || !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	data, rerr := c.remote.Get(ctx, "v1/blob/"+sum)
+	if rerr != nil {
+		return err
+	}
+	if perr := c.store.PutBlob(sum, data); perr != nil {
+		c.warn("remote-corrupt", fmt.Sprintf("archive %s from %s: %v; ignored, and that function rebuilt", sum, c.remote, perr))
+		return err
+	}
+	return c.store.RestoreBlob(sum, size, dest)
+}
+
+func relocate(ws []Warning, from, to string) []Warning {
+	out := slices.Clone(ws)
+	for i := range out {
+		if out[i].Path == from {
+			out[i].Path = to
+		}
+	}
+	return out
+}
+
+// record stores a function just built from its plan key: the archive as
+// a blob, the result, and the probes of what the build read. A build
+// whose inputs changed while it ran is not stored.
+func (b *builder) record(ctx context.Context, key string, p *plan, res *FunctionResult, started time.Time) {
+	c := b.cache
+	c.misses.Add(1)
+	deps := cache.NewDeps(func(dir string) bool { return insideAny(dir, c.skip...) })
+	if err := b.dependencies(deps, p, res); err != nil {
+		return
+	}
+	obs, ok := c.snap.Observe(deps.Probes(), started)
+	if !ok {
+		return
+	}
+	sum, size, err := c.store.AddBlob(res.Path)
+	if err != nil {
+		c.warn("store", err.Error())
+		return
+	}
+	e := entry{Result: storedResult(*res), Warns: res.warns, Notes: res.notes, Blob: sum, Size: size}
+	e.Result.Cached = false
+	edata, err := json.Marshal(e)
+	if err != nil {
+		return
+	}
+	odata, err := json.Marshal(obs)
+	if err != nil {
+		return
+	}
+	entryKey := digest(append([]byte(key+"\x00"), odata...))
+	cands := []candidate{{Observed: obs, Entry: entryKey}}
+	if old, ok, _ := c.getRecord(ctx, key); ok {
+		var prev []candidate
+		if json.Unmarshal(old, &prev) == nil {
+			for _, cand := range prev {
+				if cand.Entry != entryKey && len(cands) < maxCandidates {
+					cands = append(cands, cand)
+				}
+			}
+		}
+	}
+	cdata, err := json.Marshal(cands)
+	if err != nil {
+		return
+	}
+	if err := c.store.Put(entryKey, edata); err != nil {
+		c.warn("store", err.Error())
+		return
+	}
+	if err := c.store.Put(key, cdata); err != nil {
+		c.warn("store", err.Error())
+		return
+	}
+	if c.remote != nil {
+		if blob, err := c.store.ReadBlob(sum); err == nil {
+			c.remote.Put("v1/blob/"+sum, blob)
+		}
+		c.remote.Put("v1/rec/"+entryKey, cache.Encode(edata))
+		c.remote.Put("v1/rec/"+key, cache.Encode(cdata))
+	}
+}
+
+// dependencies records what fn's build read.
+func (b *builder) dependencies(d *cache.Deps, p *plan, res *FunctionResult) error {
+	fn := p.fn
+	switch {
+	case fn.Kind == discover.KindBinary:
+		d.Content(fn.MainFile)
+		return nil
+	case isGoSource(fn):
+		return b.goDependencies(d, fn)
+	}
+	d.Resolved(fn.MainFile)
+	if fn.Kind == discover.KindDir {
+		d.Tree(fn.SrcDir, false)
+	}
+	for _, list := range [][]string{res.Inputs, res.IncludedFiles, res.sources} {
+		for _, f := range list {
+			if filepath.IsAbs(f) {
+				d.Resolved(f)
+			}
+		}
+	}
+	for _, f := range res.trusted {
+		d.Content(f)
+	}
+	for _, root := range res.includeRoots {
+		d.Tree(root, false)
+	}
+	return nil
+}
+
+// goDependencies records a Go function's module (every file: the go
+// command decides what it reads), its go.sum, the workspace and local
+// replacements, and the go.mod and go.work files the go command looks
+// for on the way up. Downloaded modules are pinned by go.sum; the Go
+// build cache keeps its own keys.
+func (b *builder) goDependencies(d *cache.Deps, fn discover.Function) error {
+	tc, err := b.toolchain(context.Background())
+	if err != nil {
+		return err
+	}
+	m, err := golang.FindModule(fn.SrcDir, tc.GOWORK)
+	if err != nil {
+		return err
+	}
+	for a := fn.SrcDir; ; a = filepath.Dir(a) {
+		for _, name := range []string{"go.mod", "go.work", "go.work.sum"} {
+			d.Content(filepath.Join(a, name))
+		}
+		if filepath.Dir(a) == a {
+			break
+		}
+	}
+	mods := []string{m.Dir}
+	if m.Work != nil {
+		d.Content(m.Work.File)
+		mods = append(mods, m.Work.Uses...)
+	}
+	for _, dir := range mods {
+		d.Tree(dir, true)
+		gomod := filepath.Join(dir, "go.mod")
+		data, err := os.ReadFile(gomod)
+		if err != nil {
+			continue
+		}
+		f, err := modfile.ParseLax(gomod, data, nil)
+		if err != nil {
+			continue
+		}
+		for _, r := range f.Replace {
+			if r.New.Version == "" {
+				p := r.New.Path
+				if !filepath.IsAbs(p) {
+					p = filepath.Join(dir, p)
+				}
+				d.Tree(p, true)
+			}
+		}
+	}
+	return nil
+}
+
+// lookupAll plans every function the cache may hold and restores the
+// ones it does, before anything is built (so that prebuild bundles only
+// the others). It returns each function's plan and key ("" when not
+// cached) and the restored results.
+func (b *builder) lookupAll(ctx context.Context, fns []discover.Function, outputs []string, skip []*FunctionError) (plans []*plan, keys []string, hits []*FunctionResult) {
+	plans = make([]*plan, len(fns))
+	keys = make([]string, len(fns))
+	hits = make([]*FunctionResult, len(fns))
+	if b.cache == nil {
+		return plans, keys, hits
+	}
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, b.opts.Parallel)
+	for i, fn := range fns {
+		if skip[i] != nil || !cacheable(fn) || !utf8.ValidString(fn.SrcPath) {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			if ctx.Err() != nil {
+				return
+			}
+			p, err := b.plan(fn, true)
+			if err != nil {
+				return // building reports it
+			}
+			if p.analysis != nil {
+				b.analyses.Store(p.fn.MainFile, p.analysis)
+			}
+			k := b.key(ctx, p)
+			if k == "" {
+				return
+			}
+			plans[i], keys[i] = p, k
+			hits[i] = b.lookup(ctx, k, filepath.Join(b.destDir, outputs[i]))
+		}()
+	}
+	wg.Wait()
+	return plans, keys, hits
+}
+
+// CacheInfo describes a build cache folder.
+type CacheInfo struct {
+	Dir string `json:"dir"`
+	// Records are plans and results; Blobs the archives.
+	Records int `json:"records"`
+	Blobs   int `json:"blobs"`
+	// Bytes is what they take; MaxBytes the bound (Options.CacheMaxSize).
+	Bytes    int64 `json:"bytes"`
+	MaxBytes int64 `json:"maxBytes"`
+	// Oldest and Newest are when the least and the most recently used
+	// entries were last used; zero when the cache is empty.
+	Oldest time.Time `json:"oldest"`
+	Newest time.Time `json:"newest"`
+}
+
+// ReadCache describes the build cache Options.CacheDir holds.
+func ReadCache(o Options) (*CacheInfo, error) {
+	s, err := openStore(o)
+	if err != nil {
+		return nil, err
+	}
+	st, err := s.Stats()
+	if err != nil {
+		return nil, err
+	}
+	return &CacheInfo{Dir: st.Dir, Records: st.Records, Blobs: st.Blobs, Bytes: st.Bytes, MaxBytes: st.MaxBytes, Oldest: st.Oldest, Newest: st.Youngest}, nil
+}
+
+// CleanCache empties the build cache Options.CacheDir holds (the v2
+// bootstrap beside it stays).
+func CleanCache(o Options) (string, error) {
+	s, err := openStore(o)
+	if err != nil {
+		return "", err
+	}
+	return s.Dir(), s.Clean()
+}
+
+func openStore(o Options) (*cache.Store, error) {
+	dir := o.cacheDir()
+	if dir == "" {
+		return nil, fmt.Errorf("%w: no user cache folder; set ZISI_CACHE_DIR or --cache-dir", ErrInvalidOptions)
+	}
+	return cache.Open(dir, o.CacheMaxSize)
+}

@@ -1,0 +1,310 @@
+package cache
+
+import (
+	"cmp"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Probe is one question about the file system whose answer a build
+// depended on: the content of a file, the listing of a folder, or the
+// part of a listing that resolution looked at. A cached archive is valid
+// while every probe it recorded gives the same answer.
+type Probe struct {
+	// Kind is 'f' (Path's content, or that it is missing, a folder or a
+	// link), 'd' (Path's listing: names, types, link targets) or 'p' (the
+	// entries of folder Path named Arg or Arg.*).
+	Kind byte   `json:"k"`
+	Path string `json:"p"`
+	Arg  string `json:"a,omitempty"`
+}
+
+// Observed is a probe with the answer a build saw.
+type Observed struct {
+	Probe
+	Value string `json:"v"`
+}
+
+func (p Probe) id() string { return string(p.Kind) + p.Arg + "\x00" + p.Path }
+
+// Snapshot answers probes for one build: each at most once (functions
+// share most of theirs), with the index's stat fast path so that an
+// unchanged file is not read again.
+type Snapshot struct {
+	ix *Index
+	mu sync.Mutex
+	// memo holds answers by probe id, with the latest change time seen
+	// on the probed path.
+	memo map[string]answer
+}
+
+type answer struct {
+	value   string
+	changed time.Time
+}
+
+// NewSnapshot starts a build's snapshot over ix (nil: no fast path).
+func NewSnapshot(ix *Index) *Snapshot { return &Snapshot{ix: ix, memo: map[string]answer{}} }
+
+// Match reports whether every observation still holds.
+func (s *Snapshot) Match(obs []Observed) bool {
+	for _, o := range obs {
+		if v, _ := s.answer(o.Probe); v != o.Value {
+			return false
+		}
+	}
+	return true
+}
+
+// Observe answers probes for a build that started at since. ok is
+// false when a probed path changed at or after since (less a margin for
+// coarse file-system clocks), as a fresh stat says: the build may have
+// read it before the change, so its result must not be stored.
+func (s *Snapshot) Observe(probes []Probe, since time.Time) (obs []Observed, ok bool) {
+	ok = true
+	obs = make([]Observed, len(probes))
+	for i, p := range probes {
+		v, _ := s.answer(p)
+		obs[i] = Observed{Probe: p, Value: v}
+		if fi, err := os.Lstat(p.Path); err == nil {
+			changed := statOf(fi).changed()
+			if !changed.Before(since.Add(-racyMargin(changed))) {
+				ok = false
+			}
+		}
+	}
+	return obs, ok
+}
+
+// racyMargin is how far a change time may lag the real time of the
+// change: a file system with whole-second times can stamp a change made
+// now with the second before; nanosecond ones stamp with the kernel's
+// coarse clock, a few milliseconds behind.
+func racyMargin(t time.Time) time.Duration {
+	if t.Nanosecond() == 0 {
+		return 2 * time.Second
+	}
+	return 20 * time.Millisecond
+}
+
+func (s *Snapshot) answer(p Probe) (string, time.Time) {
+	id := p.id()
+	s.mu.Lock()
+	a, ok := s.memo[id]
+	s.mu.Unlock()
+	if ok {
+		return a.value, a.changed
+	}
+	a = s.compute(p, id)
+	s.mu.Lock()
+	s.memo[id] = a
+	s.mu.Unlock()
+	return a.value, a.changed
+}
+
+func (s *Snapshot) compute(p Probe, id string) answer {
+	fi, err := os.Lstat(p.Path)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) || isNotDir(err) {
+			return answer{value: "-"}
+		}
+		return answer{value: "E" + err.Error()}
+	}
+	st := statOf(fi)
+	if v, ok := s.ix.lookup(id, st); ok {
+		return answer{value: v, changed: st.changed()}
+	}
+	v := probeValue(p, fi)
+	s.ix.store(id, st, v)
+	return answer{value: v, changed: st.changed()}
+}
+
+// probeValue answers p for a path whose Lstat is fi.
+func probeValue(p Probe, fi fs.FileInfo) string {
+	mode := fi.Mode()
+	switch {
+	case mode&fs.ModeSymlink != 0:
+		target, err := os.Readlink(p.Path)
+		if err != nil {
+			return "E" + err.Error()
+		}
+		return "L" + target
+	case p.Kind == 'f' && mode.IsRegular():
+		sum, _, err := HashFile(p.Path)
+		if err != nil {
+			return "E" + err.Error()
+		}
+		exec := "-"
+		if mode&0o111 != 0 {
+			exec = "x"
+		}
+		return "F" + exec + sum
+	case p.Kind == 'f':
+		return "T" + mode.Type().String()
+	case !mode.IsDir():
+		return "N" + mode.Type().String()
+	}
+	entries, err := os.ReadDir(p.Path)
+	if err != nil {
+		return "E" + err.Error()
+	}
+	h := sha256.New()
+	for _, e := range entries {
+		name := e.Name()
+		if p.Kind == 'p' && name != p.Arg && !strings.HasPrefix(name, p.Arg+".") {
+			continue
+		}
+		h.Write([]byte(name))
+		h.Write([]byte{0})
+		h.Write([]byte(e.Type().String()))
+		if e.Type()&fs.ModeSymlink != 0 {
+			target, _ := os.Readlink(filepath.Join(p.Path, name))
+			h.Write([]byte{0})
+			h.Write([]byte(target))
+		}
+		h.Write([]byte{'\n'})
+	}
+	return "D" + hex.EncodeToString(h.Sum(nil))
+}
+
+func isNotDir(err error) bool {
+	var pe *fs.PathError
+	return errors.As(err, &pe) && pe.Err != nil && strings.Contains(pe.Err.Error(), "not a directory")
+}
+
+// Deps collects what a build depended on, as probes.
+type Deps struct {
+	probes    map[Probe]bool
+	ancestors map[string]bool
+	// Skip says which folders are never probed (the build's own
+	// destination, the cache): their content changes with every build
+	// and decides nothing.
+	Skip func(dir string) bool
+}
+
+// NewDeps starts an empty set.
+func NewDeps(skip func(dir string) bool) *Deps {
+	if skip == nil {
+		skip = func(string) bool { return false }
+	}
+	return &Deps{probes: map[Probe]bool{}, ancestors: map[string]bool{}, Skip: skip}
+}
+
+func (d *Deps) add(kind byte, p, arg string) { d.probes[Probe{Kind: kind, Path: p, Arg: arg}] = true }
+
+// Content records the content of the file at p (and, through a link,
+// of its target).
+func (d *Deps) Content(p string) {
+	d.add('f', p, "")
+	if fi, err := os.Lstat(p); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
+		if real, err := filepath.EvalSymlinks(p); err == nil {
+			d.add('f', real, "")
+		}
+	}
+}
+
+// Resolved records a file that module resolution found: its content,
+// its folder's listing (an index.ts beside index.js), and on every folder
+// from there up what resolution looks at on the way: the package.json,
+// tsconfig.json and jsconfig.json files, the node_modules listing (with
+// its @scope folders: a nearer package shadows a hoisted one), and the
+// parent's entries named like the folder (x.js beside x/).
+func (d *Deps) Resolved(p string) {
+	d.Content(p)
+	dir := filepath.Dir(p)
+	if !d.Skip(dir) {
+		d.add('d', dir, "")
+	}
+	if root := packageRoot(p); root != "" {
+		d.Tree(root, false)
+	}
+	for a := dir; !d.ancestors[a]; a = filepath.Dir(a) {
+		d.ancestors[a] = true
+		for _, name := range []string{"package.json", "tsconfig.json", "jsconfig.json"} {
+			d.add('f', filepath.Join(a, name), "")
+		}
+		nm := filepath.Join(a, "node_modules")
+		d.add('d', nm, "")
+		if entries, err := os.ReadDir(nm); err == nil {
+			for _, e := range entries {
+				if strings.HasPrefix(e.Name(), "@") {
+					d.add('d', filepath.Join(nm, e.Name()), "")
+				}
+			}
+		}
+		parent := filepath.Dir(a)
+		if parent == a {
+			break
+		}
+		d.add('p', parent, filepath.Base(a))
+	}
+}
+
+// packageRoot is the folder of the package in node_modules that holds p,
+// or "" when p is in none.
+func packageRoot(p string) string {
+	sep := string(filepath.Separator)
+	i := strings.LastIndex(p, sep+"node_modules"+sep)
+	if i < 0 {
+		return ""
+	}
+	rest := p[i+len("/node_modules/"):]
+	parts := strings.SplitN(rest, sep, 3)
+	n := 1
+	if strings.HasPrefix(parts[0], "@") {
+		n = 2
+	}
+	if len(parts) <= n {
+		return "" // a file directly in node_modules (.package-lock.json)
+	}
+	return p[:i+len("/node_modules/")] + strings.Join(parts[:n], sep)
+}
+
+// Tree records the listing of root and of every folder under it but
+// skipped ones and .git; with contents, the content of every file too.
+// In a package (root inside node_modules) it does not descend into the
+// package's own node_modules: those packages are recorded when used.
+func (d *Deps) Tree(root string, contents bool) {
+	if d.probes[Probe{Kind: 'd', Path: root}] && !contents {
+		return
+	}
+	sep := string(filepath.Separator)
+	inPackage := strings.Contains(root+sep, sep+"node_modules"+sep)
+	filepath.WalkDir(root, func(p string, e fs.DirEntry, err error) error {
+		if err != nil {
+			return nil
+		}
+		if e.IsDir() {
+			if p != root && (inPackage && e.Name() == "node_modules" || e.Name() == ".git") || d.Skip(p) {
+				return filepath.SkipDir
+			}
+			d.add('d', p, "")
+			return nil
+		}
+		if contents {
+			d.add('f', p, "")
+		}
+		return nil
+	})
+	d.add('d', root, "")
+}
+
+// Probes returns the recorded probes, sorted.
+func (d *Deps) Probes() []Probe {
+	out := make([]Probe, 0, len(d.probes))
+	for p := range d.probes {
+		out = append(out, p)
+	}
+	slices.SortFunc(out, func(a, b Probe) int {
+		return cmp.Or(strings.Compare(a.Path, b.Path), cmp.Compare(a.Kind, b.Kind), strings.Compare(a.Arg, b.Arg))
+	})
+	return out
+}

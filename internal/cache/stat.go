@@ -1,0 +1,121 @@
+package cache
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"io/fs"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// fileStat is what the fast path compares: when a path's size, times,
+// inode and type are what they were when it was hashed, its content is
+// taken to be the same, as git's index does.
+type fileStat struct {
+	Size  int64  `json:"s"`
+	Mtime int64  `json:"m"`
+	Ctime int64  `json:"c"`
+	Ino   uint64 `json:"i"`
+	Mode  uint32 `json:"o"`
+}
+
+func statOf(fi fs.FileInfo) fileStat {
+	st := fileStat{Size: fi.Size(), Mtime: fi.ModTime().UnixNano(), Mode: uint32(fi.Mode())}
+	if sys, ok := fi.Sys().(*syscall.Stat_t); ok {
+		st.Ino = uint64(sys.Ino)
+		st.Ctime = time.Unix(int64(sys.Ctim.Sec), int64(sys.Ctim.Nsec)).UnixNano()
+	}
+	return st
+}
+
+// changed is the later of the change and modification times.
+func (st fileStat) changed() time.Time { return time.Unix(0, max(st.Mtime, st.Ctime)) }
+
+type indexEntry struct {
+	Stat fileStat `json:"t"`
+	// At is when the value was computed: an entry whose path changed
+	// less than racyMargin before then may have changed again within the
+	// same clock tick, so it is not trusted.
+	At    int64  `json:"a"`
+	Value string `json:"v"`
+}
+
+// Index is the stat fast path, kept per site in the store: probe answers
+// with the stat of the probed path when they were computed.
+type Index struct {
+	st   *Store
+	key  string
+	mu   sync.Mutex
+	m    map[string]indexEntry
+	used map[string]bool
+	// loaded is when the index was read: entries stored after it are new.
+	loaded int64
+}
+
+// LoadIndex reads the index for the site named by site (any string that
+// identifies it: its folder). A missing or corrupt index is an empty one.
+func (s *Store) LoadIndex(site string) *Index {
+	sum := sha256.Sum256([]byte("index\x00" + site))
+	ix := &Index{st: s, key: hex.EncodeToString(sum[:]), m: map[string]indexEntry{}, used: map[string]bool{}}
+	ix.loaded = time.Now().UnixNano()
+	if data, err := s.Get(ix.key); err == nil {
+		json.Unmarshal(data, &ix.m)
+	}
+	return ix
+}
+
+func (ix *Index) lookup(id string, st fileStat) (string, bool) {
+	if ix == nil {
+		return "", false
+	}
+	ix.mu.Lock()
+	e, ok := ix.m[id]
+	ix.used[id] = true
+	ix.mu.Unlock()
+	if !ok || e.Stat != st {
+		return "", false
+	}
+	changed := st.changed()
+	if time.Unix(0, e.At).Sub(changed) <= racyMargin(changed) {
+		return "", false
+	}
+	return e.Value, true
+}
+
+func (ix *Index) store(id string, st fileStat, value string) {
+	if ix == nil || value == "" || value[0] == 'E' {
+		return
+	}
+	ix.mu.Lock()
+	ix.m[id] = indexEntry{Stat: st, At: time.Now().UnixNano(), Value: value}
+	ix.used[id] = true
+	ix.mu.Unlock()
+}
+
+// Save writes the index back with the answers this build used (so
+// paths no longer probed drop out), unless nothing changed.
+func (ix *Index) Save() error {
+	if ix == nil {
+		return nil
+	}
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	changed := len(ix.used) != len(ix.m)
+	for id, e := range ix.m {
+		if !ix.used[id] {
+			delete(ix.m, id)
+		} else if e.At > ix.loaded {
+			changed = true
+		}
+	}
+	if !changed {
+		return nil
+	}
+	data, err := json.Marshal(ix.m)
+	if err != nil {
+		return err
+	}
+	return ix.st.Put(ix.key, data)
+}
