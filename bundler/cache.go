@@ -3,6 +3,7 @@ package bundler
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -60,8 +61,13 @@ type buildCache struct {
 
 	hits, misses, remoteHits atomic.Int64
 
-	mu    sync.Mutex
-	warns []Warning
+	// groups memoises groupSum; written the group records this build
+	// stored.
+	groups, written sync.Map
+
+	mu      sync.Mutex
+	pending []pending
+	warns   []Warning
 	// warned keeps one warning per kind of problem.
 	warned map[string]bool
 }
@@ -97,8 +103,7 @@ func openCache(ctx context.Context, o Options, dest string) (*buildCache, []Warn
 	if err != nil {
 		return nil, []Warning{{Message: fmt.Sprintf("cannot find zisi's own executable (%v), which every cache key covers, so the build cache is off", err)}}
 	}
-	obs, _ := c.snap.Observe([]cache.Probe{{Kind: 'f', Path: exe}}, time.Time{})
-	c.zisi = obs[0].Value
+	c.zisi = c.snap.Values([]cache.Probe{{Kind: 'f', Path: exe}})[0].Value
 	if o.RemoteCache != "" {
 		r, err := cache.OpenRemote(ctx, o.RemoteCache, cache.RemoteOptions{Timeout: o.RemoteTimeout, Warn: func(msg string) { c.warn("remote", msg) }})
 		if err != nil {
@@ -240,11 +245,27 @@ func digest(data []byte) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// candidate is one input state seen for a plan: the probes and their
-// answers, and the entry built from them.
+// candidate is one input state seen for a plan: the function's own
+// probes with their answers, the package groups with the digest of
+// theirs, and the entry built from them.
 type candidate struct {
-	Observed []cache.Observed `json:"observed"`
-	Entry    string           `json:"entry"`
+	Own    []cache.Observed `json:"own"`
+	Groups []groupRef       `json:"groups,omitempty"`
+	Entry  string           `json:"entry"`
+}
+
+// groupRef names a group record (a package's probes, shared by the
+// functions that use it) and the digest of its answers.
+type groupRef struct {
+	Key string `json:"k"`
+	Sum string `json:"s"`
+}
+
+// groupState is a group record read once per build, and its digest.
+type groupState struct {
+	once sync.Once
+	sum  string
+	ok   bool
 }
 
 // entry is a cached build of one function.
@@ -252,8 +273,10 @@ type entry struct {
 	Result storedResult `json:"result"`
 	Warns  []Warning    `json:"warns,omitempty"`
 	Notes  []Warning    `json:"notes,omitempty"`
-	// Blob is the archive's SHA-256; Size its length.
+	// Blob is the archive's SHA-256 (its name in the store), CRC its
+	// CRC-32C (checked on every restore), Size its length.
 	Blob string `json:"blob"`
+	CRC  uint32 `json:"crc"`
 	Size int64  `json:"size"`
 }
 
@@ -300,18 +323,18 @@ func (b *builder) lookup(ctx context.Context, key string, dest string) *Function
 		return nil
 	}
 	for _, cand := range cands {
-		if !c.snap.Match(cand.Observed) {
+		if !c.match(ctx, cand) {
 			continue
 		}
 		data, ok, remote := c.getRecord(ctx, cand.Entry)
 		if !ok {
 			continue
 		}
-		var e entry
-		if json.Unmarshal(data, &e) != nil {
+		e, err := decodeEntry(data)
+		if err != nil {
 			continue
 		}
-		if err := c.restoreBlob(ctx, e.Blob, e.Size, dest); err != nil {
+		if err := c.restoreBlob(ctx, e, dest); err != nil {
 			if !errors.Is(err, fs.ErrNotExist) {
 				c.warn("restore", err.Error()+"; that function was rebuilt")
 			}
@@ -334,8 +357,9 @@ func (b *builder) lookup(ctx context.Context, key string, dest string) *Function
 
 // restoreBlob puts a blob at dest, fetching it from the remote store
 // when the local one lacks it.
-func (c *buildCache) restoreBlob(ctx context.Context, sum string, size int64, dest string) error {
-	err := c.store.RestoreBlob(sum, size, dest)
+func (c *buildCache) restoreBlob(ctx context.Context, e entry, dest string) error {
+	sum := e.Blob
+	err := c.store.RestoreBlob(sum, e.CRC, e.Size, dest)
 	if err == nil || c.remote == nil || !errors.Is(err, fs.ErrNotExist) {
 		return err
 	}
@@ -347,7 +371,7 @@ func (c *buildCache) restoreBlob(ctx context.Context, sum string, size int64, de
 		c.warn("remote-corrupt", fmt.Sprintf("archive %s from %s: %v; ignored, and that function rebuilt", sum, c.remote, perr))
 		return err
 	}
-	return c.store.RestoreBlob(sum, size, dest)
+	return c.store.RestoreBlob(sum, e.CRC, e.Size, dest)
 }
 
 func relocate(ws []Warning, from, to string) []Warning {
@@ -360,66 +384,154 @@ func relocate(ws []Warning, from, to string) []Warning {
 	return out
 }
 
-// record stores a function just built from its plan key: the archive as
-// a blob, the result, and the probes of what the build read. A build
-// whose inputs changed while it ran is not stored.
-func (b *builder) record(ctx context.Context, key string, p *plan, res *FunctionResult, started time.Time) {
+// match reports whether a candidate's probes all answer as they did.
+func (c *buildCache) match(ctx context.Context, cand candidate) bool {
+	if !c.snap.Match(cand.Own) {
+		return false
+	}
+	for _, g := range cand.Groups {
+		if sum, ok := c.groupSum(ctx, g.Key); !ok || sum != g.Sum {
+			return false
+		}
+	}
+	return true
+}
+
+// groupSum reads the group record key once per build and answers its
+// probes.
+func (c *buildCache) groupSum(ctx context.Context, key string) (string, bool) {
+	v, _ := c.groups.LoadOrStore(key, &groupState{})
+	g := v.(*groupState)
+	g.once.Do(func() {
+		data, ok, _ := c.getRecord(ctx, key)
+		if !ok {
+			return
+		}
+		probes, err := cache.DecodeProbes(data)
+		if err != nil {
+			return
+		}
+		g.sum, g.ok = c.snap.Sum(probes), true
+	})
+	return g.sum, g.ok
+}
+
+// pending is a function built in this build, to store once every build
+// is done.
+type pending struct {
+	key    string
+	res    *FunctionResult
+	own    []cache.Probe
+	groups [][]cache.Probe
+}
+
+// record notes a function just built from its plan key, with what its
+// build read; commit stores it.
+func (b *builder) record(key string, p *plan, res *FunctionResult) {
 	c := b.cache
 	c.misses.Add(1)
 	deps := cache.NewDeps(func(dir string) bool { return insideAny(dir, c.skip...) })
 	if err := b.dependencies(deps, p, res); err != nil {
 		return
 	}
-	obs, ok := c.snap.Observe(deps.Probes(), started)
-	if !ok {
+	own, groups := deps.Split()
+	c.mu.Lock()
+	c.pending = append(c.pending, pending{key: key, res: res, own: own, groups: groups})
+	c.mu.Unlock()
+}
+
+// commit stores the functions built in a build that started at
+// started: the archive as a blob, the result, and the probes of what the
+// build read. A function whose inputs changed while the build ran is not
+// stored.
+func (c *buildCache) commit(ctx context.Context, started time.Time, parallel int) {
+	if c == nil {
 		return
 	}
-	sum, size, err := c.store.AddBlob(res.Path)
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, parallel)
+	for _, pd := range c.pending {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			c.store1(ctx, pd, started)
+		}()
+	}
+	wg.Wait()
+	c.pending = nil
+}
+
+func (c *buildCache) store1(ctx context.Context, pd pending, started time.Time) {
+	if !c.snap.Settled(pd.own, started) {
+		return
+	}
+	for _, g := range pd.groups {
+		if !c.snap.Settled(g, started) {
+			return
+		}
+	}
+	cand := candidate{Own: c.snap.Values(pd.own)}
+	for _, g := range pd.groups {
+		data := cache.EncodeProbes(g)
+		key := digest(data)
+		if _, loaded := c.written.LoadOrStore(key, true); !loaded {
+			if err := c.put(key, data); err != nil {
+				return
+			}
+		}
+		cand.Groups = append(cand.Groups, groupRef{Key: key, Sum: c.snap.Sum(g)})
+	}
+	res := pd.res
+	sum, crc, size, err := c.store.AddBlob(res.Path)
 	if err != nil {
 		c.warn("store", err.Error())
 		return
 	}
-	e := entry{Result: storedResult(*res), Warns: res.warns, Notes: res.notes, Blob: sum, Size: size}
-	e.Result.Cached = false
-	edata, err := json.Marshal(e)
+	edata, err := encodeEntry(entry{Result: storedResult(*res), Warns: res.warns, Notes: res.notes, Blob: sum, CRC: crc, Size: size})
 	if err != nil {
 		return
 	}
-	odata, err := json.Marshal(obs)
+	cdata, err := json.Marshal(cand)
 	if err != nil {
 		return
 	}
-	entryKey := digest(append([]byte(key+"\x00"), odata...))
-	cands := []candidate{{Observed: obs, Entry: entryKey}}
-	if old, ok, _ := c.getRecord(ctx, key); ok {
+	cand.Entry = digest(append([]byte(pd.key+"\x00"), cdata...))
+	cands := []candidate{cand}
+	if old, ok, _ := c.getRecord(ctx, pd.key); ok {
 		var prev []candidate
 		if json.Unmarshal(old, &prev) == nil {
-			for _, cand := range prev {
-				if cand.Entry != entryKey && len(cands) < maxCandidates {
-					cands = append(cands, cand)
+			for _, p := range prev {
+				if p.Entry != cand.Entry && len(cands) < maxCandidates {
+					cands = append(cands, p)
 				}
 			}
 		}
 	}
-	cdata, err := json.Marshal(cands)
-	if err != nil {
-		return
-	}
-	if err := c.store.Put(entryKey, edata); err != nil {
-		c.warn("store", err.Error())
-		return
-	}
-	if err := c.store.Put(key, cdata); err != nil {
-		c.warn("store", err.Error())
+	if cdata, err = json.Marshal(cands); err != nil {
 		return
 	}
 	if c.remote != nil {
 		if blob, err := c.store.ReadBlob(sum); err == nil {
 			c.remote.Put("v1/blob/"+sum, blob)
 		}
-		c.remote.Put("v1/rec/"+entryKey, cache.Encode(edata))
-		c.remote.Put("v1/rec/"+key, cache.Encode(cdata))
 	}
+	if c.put(cand.Entry, edata) == nil {
+		c.put(pd.key, cdata)
+	}
+}
+
+// put stores a record locally and, behind, in the remote store.
+func (c *buildCache) put(key string, payload []byte) error {
+	if err := c.store.Put(key, payload); err != nil {
+		c.warn("store", err.Error())
+		return err
+	}
+	if c.remote != nil {
+		c.remote.Put("v1/rec/"+key, cache.Encode(payload))
+	}
+	return nil
 }
 
 // dependencies records what fn's build read.
@@ -591,4 +703,138 @@ func openStore(o Options) (*cache.Store, error) {
 		return nil, fmt.Errorf("%w: no user cache folder; set ZISI_CACHE_DIR or --cache-dir", ErrInvalidOptions)
 	}
 	return cache.Open(dir, o.CacheMaxSize)
+}
+
+// encodeEntry writes an entry: JSON, but for the lists that grow with
+// the number of files shipped (inputs, included files, the selection),
+// which go after it as length-prefixed strings: decoding them as JSON
+// cost more than the rest of a no-change rebuild.
+func encodeEntry(e entry) ([]byte, error) {
+	r := &e.Result
+	r.Cached = false
+	inputs, included, sel := r.Inputs, r.IncludedFiles, r.Selection
+	r.Inputs, r.IncludedFiles, r.Selection = nil, nil, nil
+	head, err := json.Marshal(e)
+	if err != nil {
+		return nil, err
+	}
+	var w strWriter
+	w.str(string(head))
+	w.list(inputs)
+	w.list(included)
+	if sel == nil {
+		w.num(0)
+	} else {
+		w.num(1)
+		for _, picks := range [][]Pick{sel.Files, sel.Packages, sel.Omitted} {
+			w.picks(picks)
+		}
+	}
+	return w.b, nil
+}
+
+func decodeEntry(data []byte) (entry, error) {
+	var e entry
+	rd := strReader{b: data}
+	head := rd.str()
+	inputs := rd.list()
+	included := rd.list()
+	var sel *Selection
+	if rd.num() == 1 {
+		sel = &Selection{Files: rd.picks(), Packages: rd.picks(), Omitted: rd.picks()}
+	}
+	if rd.bad {
+		return e, cache.ErrCorrupt
+	}
+	if err := json.Unmarshal([]byte(head), &e); err != nil {
+		return e, err
+	}
+	e.Result.Inputs, e.Result.IncludedFiles, e.Result.Selection = inputs, included, sel
+	return e, nil
+}
+
+type strWriter struct{ b []byte }
+
+func (w *strWriter) num(n int) { w.b = binary.AppendUvarint(w.b, uint64(n)) }
+
+func (w *strWriter) str(s string) {
+	w.num(len(s))
+	w.b = append(w.b, s...)
+}
+
+// list writes a list, telling nil (0) from empty (1).
+func (w *strWriter) list(l []string) {
+	if l == nil {
+		w.num(0)
+		return
+	}
+	w.num(len(l) + 1)
+	for _, s := range l {
+		w.str(s)
+	}
+}
+
+func (w *strWriter) picks(ps []Pick) {
+	if ps == nil {
+		w.num(0)
+		return
+	}
+	w.num(len(ps) + 1)
+	for _, p := range ps {
+		for _, s := range []string{p.Path, p.Package, string(p.Why), p.Via, p.Specifier} {
+			w.str(s)
+		}
+	}
+}
+
+type strReader struct {
+	b   []byte
+	bad bool
+}
+
+func (r *strReader) num() int {
+	v, k := binary.Uvarint(r.b)
+	if k <= 0 || v > uint64(len(r.b)) {
+		r.bad = true
+		r.b = nil
+		return 0
+	}
+	r.b = r.b[k:]
+	return int(v)
+}
+
+func (r *strReader) str() string {
+	n := r.num()
+	if n > len(r.b) {
+		r.bad = true
+		r.b = nil
+		return ""
+	}
+	s := string(r.b[:n])
+	r.b = r.b[n:]
+	return s
+}
+
+func (r *strReader) list() []string {
+	n := r.num()
+	if n == 0 {
+		return nil
+	}
+	out := make([]string, 0, n-1)
+	for range n - 1 {
+		out = append(out, r.str())
+	}
+	return out
+}
+
+func (r *strReader) picks() []Pick {
+	n := r.num()
+	if n == 0 {
+		return nil
+	}
+	out := make([]Pick, 0, n-1)
+	for range n - 1 {
+		out = append(out, Pick{Path: r.str(), Package: r.str(), Why: node.Why(r.str()), Via: r.str(), Specifier: r.str()})
+	}
+	return out
 }

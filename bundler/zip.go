@@ -276,7 +276,7 @@ func buildAll(ctx context.Context, fns []discover.Function, destDir string, o Op
 			} else {
 				results[i], errs[i] = b.safeBuild(ctx, fns[i], outputs[i])
 				if keys[i] != "" && errs[i] == nil {
-					b.record(ctx, keys[i], plans[i], results[i], started)
+					b.record(keys[i], plans[i], results[i])
 				}
 			}
 			n := int(done.Add(1))
@@ -297,6 +297,7 @@ func buildAll(ctx context.Context, fns []discover.Function, destDir string, o Op
 	}
 	wg.Wait()
 	prefetched()
+	b.cache.commit(ctx, started, o.Parallel)
 	// Archives synced in the background (a staging folder): one that did
 	// not reach the disk fails its function.
 	if failed := b.comp.WaitSync(); failed != nil {

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -44,6 +45,8 @@ type Snapshot struct {
 	// memo holds answers by probe id, with the latest change time seen
 	// on the probed path.
 	memo map[string]answer
+	// settled memoises Settled by path.
+	settled map[string]bool
 }
 
 type answer struct {
@@ -52,7 +55,9 @@ type answer struct {
 }
 
 // NewSnapshot starts a build's snapshot over ix (nil: no fast path).
-func NewSnapshot(ix *Index) *Snapshot { return &Snapshot{ix: ix, memo: map[string]answer{}} }
+func NewSnapshot(ix *Index) *Snapshot {
+	return &Snapshot{ix: ix, memo: map[string]answer{}, settled: map[string]bool{}}
+}
 
 // Match reports whether every observation still holds.
 func (s *Snapshot) Match(obs []Observed) bool {
@@ -64,24 +69,54 @@ func (s *Snapshot) Match(obs []Observed) bool {
 	return true
 }
 
-// Observe answers probes for a build that started at since. ok is
-// false when a probed path changed at or after since (less a margin for
-// coarse file-system clocks), as a fresh stat says: the build may have
-// read it before the change, so its result must not be stored.
-func (s *Snapshot) Observe(probes []Probe, since time.Time) (obs []Observed, ok bool) {
-	ok = true
-	obs = make([]Observed, len(probes))
+// Values answers probes.
+func (s *Snapshot) Values(probes []Probe) []Observed {
+	obs := make([]Observed, len(probes))
 	for i, p := range probes {
 		v, _ := s.answer(p)
 		obs[i] = Observed{Probe: p, Value: v}
-		if fi, err := os.Lstat(p.Path); err == nil {
-			changed := statOf(fi).changed()
-			if !changed.Before(since.Add(-racyMargin(changed))) {
-				ok = false
+	}
+	return obs
+}
+
+// Sum is the digest of the answers to probes, in order.
+func (s *Snapshot) Sum(probes []Probe) string {
+	h := sha256.New()
+	for _, p := range probes {
+		v, _ := s.answer(p)
+		h.Write([]byte(p.id()))
+		h.Write([]byte{0})
+		h.Write([]byte(v))
+		h.Write([]byte{'\n'})
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// Settled reports whether no probed path changed at or after since (less
+// a margin for coarse file-system clocks), as a fresh stat says now: a
+// build that started at since may have read a path before it changed,
+// so its result must not be stored. Call it once the builds are done;
+// each path is checked once.
+func (s *Snapshot) Settled(probes []Probe, since time.Time) bool {
+	for _, p := range probes {
+		s.mu.Lock()
+		ok, seen := s.settled[p.Path]
+		s.mu.Unlock()
+		if !seen {
+			ok = true
+			if fi, err := os.Lstat(p.Path); err == nil {
+				changed := statOf(fi).changed()
+				ok = changed.Before(since.Add(-racyMargin(changed)))
 			}
+			s.mu.Lock()
+			s.settled[p.Path] = ok
+			s.mu.Unlock()
+		}
+		if !ok {
+			return false
 		}
 	}
-	return obs, ok
+	return true
 }
 
 // racyMargin is how far a change time may lag the real time of the
@@ -303,8 +338,82 @@ func (d *Deps) Probes() []Probe {
 	for p := range d.probes {
 		out = append(out, p)
 	}
-	slices.SortFunc(out, func(a, b Probe) int {
+	sortProbes(out)
+	return out
+}
+
+func sortProbes(ps []Probe) {
+	slices.SortFunc(ps, func(a, b Probe) int {
 		return cmp.Or(strings.Compare(a.Path, b.Path), cmp.Compare(a.Kind, b.Kind), strings.Compare(a.Arg, b.Arg))
 	})
-	return out
+}
+
+// Split returns the recorded probes in groups: one per package in
+// node_modules (its folders and files, which many functions share, so
+// that a build stores and checks each package's probes once), sorted by
+// package folder, and the function's own probes.
+func (d *Deps) Split() (own []Probe, groups [][]Probe) {
+	byRoot := map[string][]Probe{}
+	for p := range d.probes {
+		root := packageRoot(p.Path)
+		if root == "" && p.Kind == 'd' {
+			root = packageRoot(p.Path + string(filepath.Separator) + "x")
+		}
+		if root == "" {
+			own = append(own, p)
+			continue
+		}
+		byRoot[root] = append(byRoot[root], p)
+	}
+	sortProbes(own)
+	roots := make([]string, 0, len(byRoot))
+	for r := range byRoot {
+		roots = append(roots, r)
+	}
+	slices.Sort(roots)
+	for _, r := range roots {
+		g := byRoot[r]
+		sortProbes(g)
+		groups = append(groups, g)
+	}
+	return own, groups
+}
+
+// EncodeProbes writes probes compactly (one line each), for a group
+// record.
+func EncodeProbes(ps []Probe) []byte {
+	var b []byte
+	for _, p := range ps {
+		b = append(b, p.Kind)
+		b = append(b, p.Arg...)
+		b = append(b, 0)
+		b = append(b, p.Path...)
+		b = append(b, '\n')
+	}
+	return b
+}
+
+// DecodeProbes reads what EncodeProbes wrote.
+func DecodeProbes(data []byte) ([]Probe, error) {
+	var out []Probe
+	for len(data) > 0 {
+		line, rest, ok := bytesCut(data, '\n')
+		if !ok || len(line) < 2 {
+			return nil, fmt.Errorf("%w: bad probe list", ErrCorrupt)
+		}
+		arg, path, ok := bytesCut(line[1:], 0)
+		if !ok {
+			return nil, fmt.Errorf("%w: bad probe list", ErrCorrupt)
+		}
+		out = append(out, Probe{Kind: line[0], Arg: string(arg), Path: string(path)})
+		data = rest
+	}
+	return out, nil
+}
+
+func bytesCut(b []byte, sep byte) (before, after []byte, found bool) {
+	if i := slices.Index(b, sep); i >= 0 {
+		return b[:i], b[i+1:], true
+	}
+	return b, nil, false
 }

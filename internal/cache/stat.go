@@ -3,7 +3,8 @@ package cache
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
+	"encoding/binary"
+	"fmt"
 	"io/fs"
 	"sync"
 	"syscall"
@@ -61,7 +62,9 @@ func (s *Store) LoadIndex(site string) *Index {
 	ix := &Index{st: s, key: hex.EncodeToString(sum[:]), m: map[string]indexEntry{}, used: map[string]bool{}}
 	ix.loaded = time.Now().UnixNano()
 	if data, err := s.Get(ix.key); err == nil {
-		json.Unmarshal(data, &ix.m)
+		if m, err := decodeIndex(data); err == nil {
+			ix.m = m
+		}
 	}
 	return ix
 }
@@ -113,9 +116,73 @@ func (ix *Index) Save() error {
 	if !changed {
 		return nil
 	}
-	data, err := json.Marshal(ix.m)
-	if err != nil {
-		return err
+	return ix.st.Put(ix.key, encodeIndex(ix.m))
+}
+
+// encodeIndex writes entries as varint-framed fields: an index holds
+// one entry per file a site's builds read, tens of thousands, and is
+// read at the start of every build.
+func encodeIndex(m map[string]indexEntry) []byte {
+	var b []byte
+	for id, e := range m {
+		b = binary.AppendUvarint(b, uint64(len(id)))
+		b = append(b, id...)
+		b = binary.AppendVarint(b, e.Stat.Size)
+		b = binary.AppendVarint(b, e.Stat.Mtime)
+		b = binary.AppendVarint(b, e.Stat.Ctime)
+		b = binary.AppendUvarint(b, e.Stat.Ino)
+		b = binary.AppendUvarint(b, uint64(e.Stat.Mode))
+		b = binary.AppendVarint(b, e.At)
+		b = binary.AppendUvarint(b, uint64(len(e.Value)))
+		b = append(b, e.Value...)
 	}
-	return ix.st.Put(ix.key, data)
+	return b
+}
+
+func decodeIndex(b []byte) (map[string]indexEntry, error) {
+	m := map[string]indexEntry{}
+	bad := fmt.Errorf("%w: bad stat index", ErrCorrupt)
+	str := func() (string, bool) {
+		n, k := binary.Uvarint(b)
+		if k <= 0 || uint64(len(b)-k) < n {
+			return "", false
+		}
+		s := string(b[k : k+int(n)])
+		b = b[k+int(n):]
+		return s, true
+	}
+	num := func() (int64, bool) {
+		v, k := binary.Varint(b)
+		if k <= 0 {
+			return 0, false
+		}
+		b = b[k:]
+		return v, true
+	}
+	unum := func() (uint64, bool) {
+		v, k := binary.Uvarint(b)
+		if k <= 0 {
+			return 0, false
+		}
+		b = b[k:]
+		return v, true
+	}
+	for len(b) > 0 {
+		var e indexEntry
+		id, ok1 := str()
+		size, ok2 := num()
+		mtime, ok3 := num()
+		ctime, ok4 := num()
+		ino, ok5 := unum()
+		mode, ok6 := unum()
+		at, ok7 := num()
+		v, ok8 := str()
+		if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6 && ok7 && ok8) {
+			return nil, bad
+		}
+		e.Stat = fileStat{Size: size, Mtime: mtime, Ctime: ctime, Ino: ino, Mode: uint32(mode)}
+		e.At, e.Value = at, v
+		m[id] = e
+	}
+	return m, nil
 }

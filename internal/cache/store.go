@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"io/fs"
 	"os"
@@ -135,47 +136,69 @@ func (s *Store) place(p string, durable bool, write func(*os.File) error) error 
 
 // HashFile returns the SHA-256 (hex) and size of the file at path.
 func HashFile(path string) (sum string, size int64, err error) {
+	sum, _, size, err = hashFile(path, true)
+	return sum, size, err
+}
+
+// castagnoli is CRC-32C, which the CPU computes at memory speed.
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// hashFile returns the CRC-32C and size of the file at path, and with
+// strong its SHA-256 too.
+func hashFile(path string, strong bool) (sum string, crc uint32, size int64, err error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return "", 0, err
+		return "", 0, 0, err
 	}
 	defer f.Close()
+	c := crc32.New(castagnoli)
+	var w io.Writer = c
 	h := sha256.New()
-	size, err = io.Copy(h, f)
-	if err != nil {
-		return "", 0, fmt.Errorf("read %q: %w", path, err)
+	if strong {
+		w = io.MultiWriter(c, h)
 	}
-	return hex.EncodeToString(h.Sum(nil)), size, nil
+	size, err = io.Copy(w, f)
+	if err != nil {
+		return "", 0, 0, fmt.Errorf("read %q: %w", path, err)
+	}
+	if strong {
+		sum = hex.EncodeToString(h.Sum(nil))
+	}
+	return sum, c.Sum32(), size, nil
 }
 
 // AddBlob stores the file at path (an archive just written) as a blob and
-// returns its SHA-256. The blob is a hard link to the file where the
+// returns its SHA-256, CRC-32C and size. The blob is a hard link to the file where the
 // file system allows (no bytes are copied), else a copy; either way the
 // caller must never write to path in place afterwards (zisi's archives
 // are only ever replaced by rename).
-func (s *Store) AddBlob(path string) (sum string, size int64, err error) {
-	sum, size, err = HashFile(path)
+func (s *Store) AddBlob(path string) (sum string, crc uint32, size int64, err error) {
+	sum, crc, size, err = hashFile(path, true)
 	if err != nil {
-		return "", 0, err
+		return "", 0, 0, err
 	}
 	dest := s.path(blobDir, sum)
 	if fi, err := os.Stat(dest); err == nil && fi.Size() == size {
 		touch(dest)
-		return sum, size, nil
+		return sum, crc, size, nil
 	}
 	if err := os.MkdirAll(filepath.Dir(dest), 0o755); err != nil {
-		return "", 0, fmt.Errorf("write the build cache: %w", err)
+		return "", 0, 0, fmt.Errorf("write the build cache: %w", err)
 	}
-	tmp := filepath.Join(s.dir, layoutVersion, tmpDir, "l-"+sum)
-	os.Remove(tmp)
-	if os.Link(path, tmp) == nil {
-		if err := os.Rename(tmp, dest); err != nil {
-			os.Remove(tmp)
-			return "", 0, fmt.Errorf("write the build cache %s: %w", dest, err)
+	tmp, err := os.CreateTemp(filepath.Join(s.dir, layoutVersion, tmpDir), "l-*")
+	if err != nil {
+		return "", 0, 0, fmt.Errorf("write the build cache: %w", err)
+	}
+	tmp.Close()
+	os.Remove(tmp.Name())
+	if os.Link(path, tmp.Name()) == nil {
+		if err := os.Rename(tmp.Name(), dest); err != nil {
+			os.Remove(tmp.Name())
+			return "", 0, 0, fmt.Errorf("write the build cache %s: %w", dest, err)
 		}
-		return sum, size, nil
+		return sum, crc, size, nil
 	}
-	return sum, size, s.place(dest, true, func(f *os.File) error {
+	return sum, crc, size, s.place(dest, true, func(f *os.File) error {
 		in, err := os.Open(path)
 		if err != nil {
 			return err
@@ -219,20 +242,22 @@ func (s *Store) ReadBlob(sum string) ([]byte, error) {
 }
 
 // RestoreBlob puts the blob sum at dest, which must not exist: it is
-// verified first (a blob that does not hash to its name is ErrCorrupt
-// and removed), then hard-linked, or copied across file systems. A
-// copied file is synced before RestoreBlob returns; a link shares the
-// blob's data, which reached the disk when its archive was written.
-func (s *Store) RestoreBlob(sum string, size int64, dest string) error {
+// verified first against the size and CRC-32C recorded with it (a
+// truncated or altered blob is ErrCorrupt and removed), then hard-linked,
+// or copied across file systems. A copied file is synced before
+// RestoreBlob returns; a link shares the blob's data, which reached the
+// disk when its archive was written. (Blobs fetched from a remote store
+// are checked against their SHA-256 name by PutBlob.)
+func (s *Store) RestoreBlob(sum string, crc uint32, size int64, dest string) error {
 	if err := validName(sum); err != nil {
 		return err
 	}
 	p := s.path(blobDir, sum)
-	got, n, err := HashFile(p)
+	_, got, n, err := hashFile(p, false)
 	if err != nil {
 		return err
 	}
-	if got != sum || n != size {
+	if got != crc || n != size {
 		os.Remove(p)
 		return fmt.Errorf("%w: blob %s changed after it was written (%d bytes, want %d); it was removed", ErrCorrupt, p, n, size)
 	}
