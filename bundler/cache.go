@@ -62,8 +62,8 @@ type buildCache struct {
 	hits, misses, remoteHits atomic.Int64
 
 	// groups memoises groupSum; written the group records this build
-	// stored.
-	groups, written sync.Map
+	// stored; why what changed for a plan whose latest entry missed.
+	groups, written, why sync.Map
 
 	mu      sync.Mutex
 	pending []pending
@@ -322,8 +322,12 @@ func (b *builder) lookup(ctx context.Context, key string, dest string) *Function
 	if json.Unmarshal(data, &cands) != nil {
 		return nil
 	}
-	for _, cand := range cands {
-		if !c.match(ctx, cand) {
+	for i, cand := range cands {
+		ok, why := c.match(ctx, cand)
+		if i == 0 && why != "" {
+			c.why.Store(key, why)
+		}
+		if !ok {
 			continue
 		}
 		data, ok, remote := c.getRecord(ctx, cand.Entry)
@@ -384,17 +388,39 @@ func relocate(ws []Warning, from, to string) []Warning {
 	return out
 }
 
-// match reports whether a candidate's probes all answer as they did.
-func (c *buildCache) match(ctx context.Context, cand candidate) bool {
+// match reports whether a candidate's probes all answer as they did;
+// when not, it says what changed.
+func (c *buildCache) match(ctx context.Context, cand candidate) (bool, string) {
 	if !c.snap.Match(cand.Own) {
-		return false
+		for _, o := range cand.Own {
+			if v := c.snap.Values([]cache.Probe{o.Probe})[0].Value; v != o.Value {
+				return false, describeChange(o, v)
+			}
+		}
+		return false, "its inputs changed"
 	}
 	for _, g := range cand.Groups {
 		if sum, ok := c.groupSum(ctx, g.Key); !ok || sum != g.Sum {
-			return false
+			return false, "a package it ships changed"
 		}
 	}
-	return true
+	return true, ""
+}
+
+// describeChange says what a probe's new answer means, for the note on
+// a rebuilt function.
+func describeChange(o cache.Observed, now string) string {
+	switch {
+	case o.Value == "-":
+		return o.Path + " appeared"
+	case now == "-":
+		return o.Path + " was removed"
+	case o.Kind == 'f':
+		return o.Path + " changed"
+	case o.Kind == 'p':
+		return "the entries named " + o.Arg + " in " + o.Path + " changed"
+	}
+	return "the listing of " + o.Path + " changed"
 }
 
 // groupSum reads the group record key once per build and answers its
@@ -430,6 +456,9 @@ type pending struct {
 func (b *builder) record(key string, p *plan, res *FunctionResult) {
 	c := b.cache
 	c.misses.Add(1)
+	if why, ok := c.why.Load(key); ok {
+		res.notes = append(res.notes, Warning{Function: res.Name, Message: "rebuilt, not restored from the build cache: " + why.(string)})
+	}
 	deps := cache.NewDeps(func(dir string) bool { return insideAny(dir, c.skip...) })
 	if err := b.dependencies(deps, p, res); err != nil {
 		return

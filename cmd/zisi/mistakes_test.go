@@ -74,7 +74,7 @@ func TestCompletionCandidates(t *testing.T) {
 		words []string
 		want  []string
 	}{
-		{nil, []string{"build", "list", "files", "why", "verify", "version", "help", "completion"}},
+		{nil, []string{"build", "list", "files", "why", "verify", "cache", "version", "help", "completion"}},
 		{[]string{"build", "--par"}, []string{"--parallel"}},
 		{[]string{"build", "src", "out", "--js"}, []string{"--json"}},
 		{[]string{"list", "--unknown-prefix"}, nil},

@@ -92,24 +92,23 @@ func (s *Snapshot) Sum(probes []Probe) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// Settled reports whether no probed path changed at or after since (less
-// a margin for coarse file-system clocks), as a fresh stat says now: a
-// build that started at since may have read a path before it changed,
-// so its result must not be stored. Call it once the builds are done;
-// each path is checked once.
+// Settled reports whether the build that started at since read what the
+// probes answer now: a file whose change time is at or after since (less
+// a margin for coarse file-system clocks) may have changed after the
+// build read it; a folder's listing is read again and compared (its
+// change time moves with every entry, even unrelated ones). What is not
+// settled must not be stored. Call it once the builds are done; each
+// path is checked once.
 func (s *Snapshot) Settled(probes []Probe, since time.Time) bool {
 	for _, p := range probes {
+		id := p.id()
 		s.mu.Lock()
-		ok, seen := s.settled[p.Path]
+		ok, seen := s.settled[id]
 		s.mu.Unlock()
 		if !seen {
-			ok = true
-			if fi, err := os.Lstat(p.Path); err == nil {
-				changed := statOf(fi).changed()
-				ok = changed.Before(since.Add(-racyMargin(changed)))
-			}
+			ok = s.settle(p, id, since)
 			s.mu.Lock()
-			s.settled[p.Path] = ok
+			s.settled[id] = ok
 			s.mu.Unlock()
 		}
 		if !ok {
@@ -117,6 +116,19 @@ func (s *Snapshot) Settled(probes []Probe, since time.Time) bool {
 		}
 	}
 	return true
+}
+
+func (s *Snapshot) settle(p Probe, id string, since time.Time) bool {
+	fi, err := os.Lstat(p.Path)
+	if err != nil {
+		return true // missing now; the answer says whether it was
+	}
+	if p.Kind != 'f' && fi.IsDir() {
+		v, _ := s.answer(p)
+		return probeValue(p, fi) == v
+	}
+	changed := statOf(fi).changed()
+	return changed.Before(since.Add(-racyMargin(changed)))
 }
 
 // racyMargin is how far a change time may lag the real time of the

@@ -31,8 +31,16 @@ func statOf(fi fs.FileInfo) fileStat {
 	return st
 }
 
-// changed is the later of the change and modification times.
-func (st fileStat) changed() time.Time { return time.Unix(0, max(st.Mtime, st.Ctime)) }
+// changed is when the inode last changed: its ctime, which moves with
+// every write, chmod, link or rename and which no one can set (a
+// modification time can be set to anything, the future included); the
+// modification time where there is no ctime.
+func (st fileStat) changed() time.Time {
+	if st.Ctime != 0 {
+		return time.Unix(0, st.Ctime)
+	}
+	return time.Unix(0, st.Mtime)
+}
 
 type indexEntry struct {
 	Stat fileStat `json:"t"`
