@@ -384,7 +384,7 @@ func TestDepsResolvedAndSplit(t *testing.T) {
 	for _, want := range []Probe{
 		{Kind: 'f', Path: filepath.Join(pkg, "lib", "a.js")},
 		{Kind: 'd', Path: pkg},
-		{Kind: 'd', Path: filepath.Join(pkg, "lib", "deep")}, // the whole package tree
+		{Kind: 'd', Path: filepath.Join(pkg, "lib", "deep")},  // the whole package tree
 		{Kind: 'd', Path: filepath.Join(pkg, "node_modules")}, // its node_modules listing
 	} {
 		if !has(groups[0], want) {

@@ -2,8 +2,8 @@ package cache
 
 import (
 	"crypto/sha256"
-	"encoding/hex"
 	"encoding/binary"
+	"encoding/hex"
 	"fmt"
 	"io/fs"
 	"sync"
