@@ -399,3 +399,34 @@ func TestDepsResolvedAndSplit(t *testing.T) {
 		t.Fatalf("probe list round trip: %v, %v", back, err)
 	}
 }
+
+func TestDepsTsconfigExtendsAndLinkedFolders(t *testing.T) {
+	dir := t.TempDir()
+	os.MkdirAll(filepath.Join(dir, "node_modules", "@tsconfig", "node20"), 0o755)
+	os.WriteFile(filepath.Join(dir, "node_modules", "@tsconfig", "node20", "tsconfig.json"), []byte(`{"compilerOptions":{}}`), 0o644)
+	os.WriteFile(filepath.Join(dir, "base.json"), []byte(`{}`), 0o644)
+	os.WriteFile(filepath.Join(dir, "tsconfig.json"), []byte(`{
+		// comments are allowed
+		"extends": ["./base.json", "@tsconfig/node20/tsconfig.json"],
+	}`), 0o644)
+	main := filepath.Join(dir, "fn.ts")
+	os.WriteFile(main, nil, 0o644)
+	d := NewDeps(nil)
+	d.Resolved(main)
+	for _, want := range []string{filepath.Join(dir, "base.json"), filepath.Join(dir, "node_modules", "@tsconfig", "node20", "tsconfig.json")} {
+		if !d.probes[Probe{Kind: 'f', Path: want}] {
+			t.Errorf("no probe of %s, which tsconfig.json extends", want)
+		}
+	}
+
+	// A package folder linked into another is walked through the link.
+	pkg := filepath.Join(dir, "node_modules", "p")
+	os.MkdirAll(filepath.Join(dir, "shared", "inner"), 0o755)
+	os.MkdirAll(pkg, 0o755)
+	os.Symlink(filepath.Join(dir, "shared"), filepath.Join(pkg, "linked"))
+	d = NewDeps(nil)
+	d.Tree(pkg, false)
+	if !d.probes[Probe{Kind: 'd', Path: filepath.Join(pkg, "linked", "inner")}] {
+		t.Errorf("the tree did not follow the linked folder: %v", d.Probes())
+	}
+}

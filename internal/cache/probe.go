@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -277,6 +278,9 @@ func (d *Deps) Resolved(p string) {
 		d.ancestors[a] = true
 		for _, name := range []string{"package.json", "tsconfig.json", "jsconfig.json"} {
 			d.add('f', filepath.Join(a, name), "")
+			if name != "package.json" {
+				d.tsconfigExtends(filepath.Join(a, name), 0)
+			}
 		}
 		nm := filepath.Join(a, "node_modules")
 		d.add('d', nm, "")
@@ -316,8 +320,9 @@ func packageRoot(p string) string {
 }
 
 // Tree records the listing of root and of every folder under it but
-// skipped ones and .git; with contents, the content of every file too.
-// In a package (root inside node_modules) it does not descend into the
+// skipped ones and .git, following linked folders (once each, as the
+// zisi bundler does); with contents, the content of every file too. In a
+// package (root inside node_modules) it does not descend into the
 // package's own node_modules: those packages are recorded when used.
 func (d *Deps) Tree(root string, contents bool) {
 	if d.probes[Probe{Kind: 'd', Path: root}] && !contents {
@@ -325,24 +330,81 @@ func (d *Deps) Tree(root string, contents bool) {
 	}
 	sep := string(filepath.Separator)
 	inPackage := strings.Contains(root+sep, sep+"node_modules"+sep)
-	filepath.WalkDir(root, func(p string, e fs.DirEntry, err error) error {
+	seen := map[string]bool{}
+	var walk func(dir string)
+	walk = func(dir string) {
+		if real, err := filepath.EvalSymlinks(dir); err != nil || seen[real] {
+			return
+		} else {
+			seen[real] = true
+		}
+		d.add('d', dir, "")
+		entries, err := os.ReadDir(dir)
 		if err != nil {
-			return nil
+			return
 		}
-		if e.IsDir() {
-			if p != root && (inPackage && e.Name() == "node_modules" || e.Name() == ".git") || d.Skip(p) {
-				return filepath.SkipDir
+		for _, e := range entries {
+			p := filepath.Join(dir, e.Name())
+			isDir := e.IsDir()
+			if e.Type()&fs.ModeSymlink != 0 {
+				fi, err := os.Stat(p)
+				isDir = err == nil && fi.IsDir()
 			}
-			d.add('d', p, "")
-			return nil
+			switch {
+			case !isDir:
+				if contents {
+					d.Content(p)
+				}
+			case inPackage && e.Name() == "node_modules", e.Name() == ".git", d.Skip(p):
+			default:
+				walk(p)
+			}
 		}
-		if contents {
-			d.add('f', p, "")
-		}
-		return nil
-	})
-	d.add('d', root, "")
+	}
+	walk(root)
 }
+
+// tsconfigExtends records the files a tsconfig.json or jsconfig.json at
+// p extends (esbuild reads them; its metafile does not list them), and
+// theirs in turn.
+func (d *Deps) tsconfigExtends(p string, depth int) {
+	data, err := os.ReadFile(p)
+	if err != nil || depth > 8 {
+		return
+	}
+	for _, m := range extendsRE.FindAllSubmatch(data, -1) {
+		for _, q := range quotedRE.FindAllSubmatch(m[1], -1) {
+			spec := string(q[1])
+			var candidates []string
+			if strings.HasPrefix(spec, ".") || filepath.IsAbs(spec) {
+				base := spec
+				if !filepath.IsAbs(base) {
+					base = filepath.Join(filepath.Dir(p), spec)
+				}
+				candidates = []string{base, base + ".json", filepath.Join(base, "tsconfig.json")}
+			} else {
+				for a := filepath.Dir(p); ; a = filepath.Dir(a) {
+					base := filepath.Join(a, "node_modules", filepath.FromSlash(spec))
+					candidates = append(candidates, base, base+".json", filepath.Join(base, "tsconfig.json"), filepath.Join(base, "package.json"))
+					if filepath.Dir(a) == a {
+						break
+					}
+				}
+			}
+			for _, c := range candidates {
+				d.Content(c)
+				if fi, err := os.Stat(c); err == nil && fi.Mode().IsRegular() && filepath.Base(c) != "package.json" {
+					d.tsconfigExtends(c, depth+1)
+				}
+			}
+		}
+	}
+}
+
+var (
+	extendsRE = regexp.MustCompile(`"extends"\s*:\s*("(?:[^"\\]|\\.)*"|\[[^\]]*\])`)
+	quotedRE  = regexp.MustCompile(`"((?:[^"\\]|\\.)*)"`)
+)
 
 // Probes returns the recorded probes, sorted.
 func (d *Deps) Probes() []Probe {
