@@ -85,6 +85,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	subset := fl.String("subset", "", `"zisi": only the functions the reference bundles with zisi; "node": every Node.js function (Go source functions left out)`)
 	modeList := fl.String("modes", "default", "comma-separated modes: default, esbuild")
 	out := fl.String("out", "", "write the report to this markdown file too")
+	rebuild := fl.Bool("rebuild", true, "also measure rebuilds with the build cache (cold, no change, one function edited, remote warm)")
 	if err := fl.Parse(args); err != nil || fl.NArg() != 1 {
 		fmt.Fprintln(stderr, "usage: benchcmp [flags] SITE_DIR")
 		return 2
@@ -123,6 +124,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(&report, "\n\n| mode | tool | median wall | peak RSS | archives | shared entries |\n|---|---|---|---|---|---|\n")
 	for _, name := range strings.Split(*modeList, ",") {
+		if name == "" {
+			continue // -modes "": the rebuild rows alone
+		}
 		m, ok := modes[name]
 		if !ok {
 			fmt.Fprintf(stderr, "benchcmp: unknown mode %q\n", name)
@@ -135,11 +139,20 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 		writeRows(&report, m.name, tools)
 	}
+	if *rebuild {
+		section, err := runRebuilds(b.zisi, site, *runs, stderr)
+		if err != nil {
+			fmt.Fprintln(stderr, "benchcmp: rebuilds:", err)
+			return 1
+		}
+		fmt.Fprintf(&report, "\n## Rebuilds with the build cache\n\n%s", rebuildIntro)
+		report.WriteString(section)
+	}
 	fmt.Fprint(stdout, report.String())
 	if *out != "" {
-		doc := "# Benchmarks\n\n" + fmt.Sprintf(intro, referenceVersion(*ref)) + report.String()
-		if scale := scaleSection(*out); scale != "" {
-			doc += "\n" + scale // make bench-scale's section stays
+		doc := "# Benchmarks\n\n" + fmt.Sprintf(intro, referenceVersion(*ref)) + report.String() + "\n" + keptMarker + "\n"
+		if kept := keptSections(*out); kept != "" {
+			doc += kept // hand-written sections and make bench-scale's stay
 		}
 		if err := os.WriteFile(*out, []byte(doc), 0o644); err != nil {
 			fmt.Fprintln(stderr, "benchcmp:", err)
@@ -162,6 +175,33 @@ named, from the same run; "zisi before", when present, is the build before the
 change being measured, run in the same alternation.
 
 `
+
+const rebuildIntro = `zisi alone, the same site, ` + "`zisi build --cache-dir`" + ` a fresh folder, into one
+destination (the cache's keys cover it). Cold: an empty cache (the build also
+stores every function). No change: the same build again. One function edited:
+a comment appended to one main file before each run. Remote warm: an empty
+local cache and destination, with ` + "`--remote-cache file://…`" + ` filled by an earlier build
+(gocloud.dev/blob's file driver: what a fresh CI machine with a shared store
+does, without the network). Ratios against the cold row of the same run.
+
+`
+
+// keptMarker ends what make bench writes in BENCHMARKS.md: what follows
+// (notes, make bench-scale's section) is kept as it is.
+const keptMarker = "<!-- make bench writes everything above this line; what follows is kept -->"
+
+// keptSections is what follows keptMarker in the file at path, or else
+// make bench-scale's section.
+func keptSections(path string) string {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return ""
+	}
+	if i := bytes.Index(data, []byte(keptMarker)); i >= 0 {
+		return strings.TrimPrefix(string(data[i+len(keptMarker):]), "\n")
+	}
+	return scaleSection(path)
+}
 
 // bench is one benchcmp run: the binaries and the site.
 type bench struct {
@@ -197,6 +237,9 @@ func (b bench) runMode(name string, m mode) ([]*tool, error) {
 	zisi := func(bin string) func(src, dest string) *exec.Cmd {
 		return func(src, dest string) *exec.Cmd {
 			args := []string{"build", "-q"}
+			if hasNoCache(bin) {
+				args = append(args, "--no-cache") // cold builds: the rebuild rows measure the cache
+			}
 			if tomlPath != "" {
 				args = append(args, "--config", tomlPath)
 			}
@@ -227,6 +270,13 @@ func (b bench) runMode(name string, m mode) ([]*tool, error) {
 		}
 	}
 	return tools, nil
+}
+
+// hasNoCache reports whether a zisi binary has the build cache (and so
+// --no-cache); earlier ones build cold anyway.
+func hasNoCache(bin string) bool {
+	out, _ := exec.Command(bin, "help", "build").CombinedOutput()
+	return bytes.Contains(out, []byte("--no-cache"))
 }
 
 // version is what a zisi binary says with --version, or its error.

@@ -163,7 +163,11 @@ func runScale(args []string, stdout, stderr io.Writer) int {
 			for t := range tools {
 				var cmd func(src, dest string) *exec.Cmd
 				if tools[t].tool == "zisi" {
-					cmd = func(src, dest string) *exec.Cmd { return exec.Command(zisi, "build", "-q", src, dest) }
+					args := []string{"build", "-q"}
+					if hasNoCache(zisi) {
+						args = append(args, "--no-cache") // cold builds
+					}
+					cmd = func(src, dest string) *exec.Cmd { return exec.Command(zisi, append(args, src, dest)...) }
 				} else {
 					cmd = func(src, dest string) *exec.Cmd { return exec.Command("node", refCLI, "--config", "{}", src, dest) }
 				}
