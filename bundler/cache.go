@@ -457,7 +457,7 @@ func (b *builder) record(key string, p *plan, res *FunctionResult) {
 	c := b.cache
 	c.misses.Add(1)
 	if why, ok := c.why.Load(key); ok {
-		res.notes = append(res.notes, Warning{Function: res.Name, Message: "rebuilt, not restored from the build cache: " + why.(string)})
+		res.cacheNote = &Warning{Function: res.Name, Message: "rebuilt, not restored from the build cache: " + why.(string)}
 	}
 	deps := cache.NewDeps(func(dir string) bool { return insideAny(dir, c.skip...) })
 	if err := b.dependencies(deps, p, res); err != nil {

@@ -213,6 +213,16 @@ func TestCacheEditRebuildsOnlyWhatChanged(t *testing.T) {
 		if !slices.Contains(notes, want) {
 			t.Errorf("notes %q lack %q", notes, want)
 		}
+		// The note belongs to that build, not to the entry it stored.
+		rep, err = cachedBuild(t, site, dest, cacheDir, nil)
+		if err != nil || rep.Cache.Misses != 0 {
+			t.Fatalf("rebuild: %+v, %v", rep.Cache, err)
+		}
+		for _, n := range rep.Notes {
+			if strings.Contains(n.Message, "rebuilt") {
+				t.Errorf("a restored function brought its build's note back: %s", n)
+			}
+		}
 	})
 	t.Run("package bumped", func(t *testing.T) {
 		// uuid is used by exports-map only.

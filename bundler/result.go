@@ -71,6 +71,9 @@ type FunctionResult struct {
 	// includeRoots the folders included_files patterns walk. The build
 	// cache records them.
 	sources, trusted, includeRoots []string
+	// cacheNote says why the build cache did not restore this function
+	// (a note of this build, not stored with the entry).
+	cacheNote *Warning
 }
 
 // Message is a bundler warning or error with its location.

@@ -148,12 +148,14 @@ func ZipSources(ctx context.Context, src Sources, destDir string, opts Options) 
 	}
 	defer st.close()
 	bc, cacheWarns := openCache(ctx, o, destDir)
-	rep.Warnings = append(rep.Warnings, cacheWarns...)
 	results, errs, boot := buildAll(ctx, fns, st.dir, o, bc)
 	rep.Bootstrap = boot
-	var cacheWarnings []Warning
-	rep.Cache, cacheWarnings = bc.finish(ctx)
-	rep.Warnings = append(rep.Warnings, cacheWarnings...)
+	var finishWarns []Warning
+	rep.Cache, finishWarns = bc.finish(ctx)
+	// The cache's own problems are reported but never fail a build,
+	// Strict or not.
+	cacheWarns = append(cacheWarns, finishWarns...)
+	defer func() { rep.Warnings = append(rep.Warnings, cacheWarns...) }()
 	var published []string
 	for i := range fns {
 		if errs[i] != nil {
@@ -173,6 +175,9 @@ func ZipSources(ctx context.Context, src Sources, destDir string, opts Options) 
 		rep.Functions = append(rep.Functions, *res)
 		rep.Warnings = append(rep.Warnings, res.warns...)
 		rep.Notes = append(rep.Notes, res.notes...)
+		if res.cacheNote != nil {
+			rep.Notes = append(rep.Notes, *res.cacheNote)
+		}
 	}
 	if err := ctx.Err(); err != nil {
 		return rep, err
