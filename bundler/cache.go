@@ -656,7 +656,9 @@ func (b *builder) lookupAll(ctx context.Context, fns []discover.Function, output
 		return plans, keys, hits
 	}
 	var wg sync.WaitGroup
-	sem := make(chan struct{}, b.opts.Parallel)
+	// Lookups wait on the file system (stat, read) more than they
+	// compute: more of them than CPUs keep the CPUs busy.
+	sem := make(chan struct{}, 4*b.opts.Parallel)
 	for i, fn := range fns {
 		if skip[i] != nil || !cacheable(fn) || !utf8.ValidString(fn.SrcPath) {
 			continue
