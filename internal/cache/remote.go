@@ -150,6 +150,11 @@ func OpenRemote(ctx context.Context, rawURL string, o RemoteOptions) (*Remote, e
 		err = scrubbed{err: err, url: u.String(), name: name}
 		return nil, fmt.Errorf("open remote cache %q: %w (%s)", name, err, remoteOpenHints[u.Scheme])
 	}
+	return newRemote(bucket, name, o), nil
+}
+
+// newRemote wraps an open bucket; name is what String returns.
+func newRemote(bucket *blob.Bucket, name string, o RemoteOptions) *Remote {
 	r := &Remote{
 		bucket:   bucket,
 		name:     name,
@@ -165,8 +170,8 @@ func OpenRemote(ctx context.Context, rawURL string, o RemoteOptions) (*Remote, e
 		r.parallel = defaultRemoteParallel
 	}
 	close(r.idle)
-	r.base, r.cancel = context.WithCancel(context.WithoutCancel(ctx))
-	return r, nil
+	r.base, r.cancel = context.WithCancel(context.Background())
+	return r
 }
 
 // remoteOpenHints say, per scheme, what to check when a store does not

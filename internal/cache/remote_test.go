@@ -20,6 +20,9 @@ import (
 
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
+	"gocloud.dev/blob"
+	"gocloud.dev/blob/driver"
+	"gocloud.dev/gcerrors"
 )
 
 // remoteTestBucket is the bucket every fake S3 server holds.
@@ -165,11 +168,10 @@ func testKey(i int) string {
 }
 
 func randomBytes(n int, seed uint64) []byte {
-	rng := rand.New(rand.NewPCG(seed, seed))
+	var s [32]byte
+	s[0] = byte(seed)
 	b := make([]byte, n)
-	for i := range b {
-		b[i] = byte(rng.Uint32())
-	}
+	_, _ = rand.NewChaCha8(s).Read(b) // never fails
 	return b
 }
 
@@ -642,5 +644,63 @@ func TestRemoteStringHidesCredentials(t *testing.T) {
 		if strings.Contains(err.Error(), secret) {
 			t.Errorf("error %q shows %q", err, secret)
 		}
+	}
+}
+
+// failingStore is a blob driver whose writers take a few bytes and then
+// fail, as a disk that fills up does; a writer commits on Close unless
+// its context is done, as fileblob's renames its temporary file.
+type failingStore struct {
+	driver.Bucket // only what the test calls is implemented
+
+	mu        sync.Mutex
+	committed []string
+	aborted   int
+}
+
+func (s *failingStore) NewTypedWriter(ctx context.Context, key, _ string, _ *driver.WriterOptions) (driver.Writer, error) {
+	return &failingWriter{ctx: ctx, store: s, key: key}, nil
+}
+
+func (s *failingStore) ErrorCode(error) gcerrors.ErrorCode { return gcerrors.Unknown }
+
+func (s *failingStore) Close() error { return nil }
+
+type failingWriter struct {
+	ctx   context.Context
+	store *failingStore
+	key   string
+}
+
+func (w *failingWriter) Write(p []byte) (int, error) {
+	return min(len(p), 10), errors.New("no space left on device")
+}
+
+func (w *failingWriter) Close() error {
+	w.store.mu.Lock()
+	defer w.store.mu.Unlock()
+	if err := w.ctx.Err(); err != nil {
+		w.store.aborted++
+		return err
+	}
+	w.store.committed = append(w.store.committed, w.key)
+	return nil
+}
+
+func TestRemoteAbortsFailedWrite(t *testing.T) {
+	store := &failingStore{}
+	var w warnings
+	r := newRemote(blob.NewBucket(store), "test://failing", RemoteOptions{Warn: w.warn})
+	defer r.Close()
+	r.Put(testKey(1), Encode([]byte("a record longer than ten bytes")))
+	flush(t, r)
+
+	store.mu.Lock()
+	defer store.mu.Unlock()
+	if len(store.committed) != 0 || store.aborted != 1 {
+		t.Fatalf("committed %q, aborted %d: a failed write must be aborted, not closed", store.committed, store.aborted)
+	}
+	if msg := w.one(t); !strings.Contains(msg, "no space left on device") {
+		t.Fatalf("warning %q does not give the cause", msg)
 	}
 }
