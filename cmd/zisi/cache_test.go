@@ -77,6 +77,24 @@ func TestBuildCacheCLI(t *testing.T) {
 	}
 }
 
+// --remote-cache: a machine with an empty local cache restores from the
+// shared store (a folder here, through the same blob API as s3://).
+func TestBuildRemoteCacheCLI(t *testing.T) {
+	t.Parallel()
+	site := testfs.Site(t, map[string]string{"netlify/functions/hello.js": handler})
+	time.Sleep(40 * time.Millisecond) // older than the cache's racy window
+	store, out := t.TempDir(), filepath.Join(t.TempDir(), "out")
+	for i, want := range []string{"0 cached, 1 built", "1 cached, 0 built (1 from file://" + store + ")"} {
+		r := run(t, "build", "--cache-dir", t.TempDir(), "--remote-cache", "file://"+store, filepath.Join(site, "netlify", "functions"), out)
+		if r.code != 0 || !strings.Contains(r.stderr, want) {
+			t.Errorf("build %d: exit %d, want %q:\n%s", i+1, r.code, want, r.stderr)
+		}
+	}
+	if r := run(t, "build", "--remote-cache", "ftp://example.invalid/x", filepath.Join(site, "netlify", "functions"), out); r.code != 0 || !strings.Contains(r.stderr, "warning: build cache:") {
+		t.Errorf("an unsupported store: exit %d, want a warning and a build:\n%s", r.code, r.stderr)
+	}
+}
+
 func TestParseSize(t *testing.T) {
 	for in, want := range map[string]int64{"": 0, "1048576": 1 << 20, "500MB": 500e6, "2GiB": 2 << 30, "1.5G": 3 << 29, "64 KiB": 64 << 10} {
 		if got, err := parseSize(in); err != nil || got != want {

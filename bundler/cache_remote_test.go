@@ -1,0 +1,265 @@
+package bundler
+
+import (
+	"bytes"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/johannesboyne/gofakes3"
+	"github.com/johannesboyne/gofakes3/backend/s3mem"
+
+	"github.com/zisi-build/zisi/internal/testfs"
+)
+
+// s3Store is an S3-protocol server on loopback (gofakes3, in memory),
+// reached through the real s3blob driver. fail, when set, answers a
+// request instead of the store.
+type s3Store struct {
+	backend  *s3mem.Backend
+	server   *httptest.Server
+	fail     atomic.Pointer[func(http.ResponseWriter, *http.Request) bool]
+	requests atomic.Int64
+}
+
+const testBucket = "zisi-build-cache"
+
+func newS3Store(t *testing.T) *s3Store {
+	t.Helper()
+	dir := t.TempDir()
+	for k, v := range map[string]string{
+		"AWS_ACCESS_KEY_ID": "AKIAZISITEST", "AWS_SECRET_ACCESS_KEY": "zisi-test-secret", "AWS_SESSION_TOKEN": "",
+		"AWS_PROFILE": "", "AWS_REGION": "", "AWS_DEFAULT_REGION": "", "AWS_ENDPOINT_URL": "", "AWS_ENDPOINT_URL_S3": "",
+		"AWS_CONFIG_FILE": filepath.Join(dir, "config"), "AWS_SHARED_CREDENTIALS_FILE": filepath.Join(dir, "credentials"),
+		"AWS_EC2_METADATA_DISABLED": "true", "AWS_MAX_ATTEMPTS": "1",
+	} {
+		t.Setenv(k, v)
+	}
+	s := &s3Store{backend: s3mem.New()}
+	if err := s.backend.CreateBucket(testBucket); err != nil {
+		t.Fatal(err)
+	}
+	h := gofakes3.New(s.backend).Server()
+	s.server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.requests.Add(1)
+		if f := s.fail.Load(); f != nil && (*f)(w, r) {
+			return
+		}
+		h.ServeHTTP(w, r)
+	}))
+	t.Cleanup(s.server.Close)
+	return s
+}
+
+func (s *s3Store) url() string {
+	return "s3://" + testBucket + "?endpoint=" + s.server.URL + "&region=us-east-1&use_path_style=true"
+}
+
+// keys lists the objects the store holds.
+func (s *s3Store) keys(t *testing.T) []string {
+	t.Helper()
+	list, err := s.backend.ListBucket(testBucket, &gofakes3.Prefix{}, gofakes3.ListBucketPage{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, o := range list.Contents {
+		out = append(out, o.Key)
+	}
+	return out
+}
+
+func remoteSite(t *testing.T) string {
+	t.Helper()
+	site := testfs.Site(t, map[string]string{
+		"netlify/functions/hello.js": `exports.handler = async () => ({ statusCode: 200, body: "hi" });`,
+		"netlify/functions/lib.js":   `module.exports = { n: 2 };`,
+		"netlify/functions/sum.js":   `const { n } = require("./lib"); exports.handler = async () => ({ statusCode: 200, body: String(n + 1) });`,
+	})
+	settle()
+	return site
+}
+
+// A machine with an empty local cache restores from a warm shared store
+// what another machine built, byte for byte.
+func TestRemoteCacheWarm(t *testing.T) {
+	store := newS3Store(t)
+	site := remoteSite(t)
+	dest := filepath.Join(t.TempDir(), "out")
+	remote := func(o *Options) { o.RemoteCache = store.url() }
+	first, err := cachedBuild(t, site, dest, t.TempDir(), remote)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(first.Warnings) != 0 || first.Cache.Misses != 3 || first.Cache.Remote == "" {
+		t.Fatalf("first build: %+v, warnings %v", first.Cache, first.Warnings)
+	}
+	var blobs int
+	for _, k := range store.keys(t) {
+		if strings.HasPrefix(k, "v1/blob/") {
+			blobs++
+		}
+	}
+	if blobs != 3 {
+		t.Fatalf("the store holds %d archives, want 3: %v", blobs, store.keys(t))
+	}
+	// A fresh machine: another local cache, empty.
+	fresh := t.TempDir()
+	warm, err := cachedBuild(t, site, dest, fresh, remote)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if warm.Cache.Hits != 3 || warm.Cache.RemoteHits != 3 || len(warm.Warnings) != 0 {
+		t.Fatalf("warm remote, empty local cache: %+v, warnings %v", warm.Cache, warm.Warnings)
+	}
+	cold, err := cachedBuild(t, site, filepath.Join(t.TempDir(), "cold"), "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameOutput(t, cold, warm, filepath.Dir(cold.Manifest), dest)
+	// What it fetched is now local: the next build needs no store.
+	requests := store.requests.Load()
+	again, err := cachedBuild(t, site, dest, fresh, remote)
+	if err != nil || again.Cache.Hits != 3 || again.Cache.RemoteHits != 0 {
+		t.Fatalf("third build: %+v, %v", again.Cache, err)
+	}
+	if n := store.requests.Load() - requests; n != 0 {
+		t.Errorf("a build with everything local sent %d requests to the store", n)
+	}
+}
+
+// A store that fails never fails a build, Strict or not: one warning, and
+// the build goes on with the local cache.
+func TestRemoteCacheFailures(t *testing.T) {
+	refused := func(t *testing.T) string {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		addr := l.Addr().String()
+		l.Close() // nothing listens there now
+		return "s3://" + testBucket + "?endpoint=http://" + addr + "&region=us-east-1&use_path_style=true"
+	}
+	for _, tc := range []struct {
+		name  string
+		setup func(t *testing.T) (url string, opts func(*Options))
+		want  string
+	}{
+		{"refused", func(t *testing.T) (string, func(*Options)) {
+			newS3Store(t) // the credentials
+			return refused(t), nil
+		}, "refused"},
+		{"timeout", func(t *testing.T) (string, func(*Options)) {
+			s := newS3Store(t)
+			release := make(chan struct{})
+			t.Cleanup(func() { close(release) })
+			stall := func(w http.ResponseWriter, r *http.Request) bool {
+				select {
+				case <-release:
+				case <-r.Context().Done():
+				}
+				return true
+			}
+			s.fail.Store(&stall)
+			return s.url(), func(o *Options) { o.RemoteTimeout = 300 * time.Millisecond }
+		}, "deadline"},
+		{"500", func(t *testing.T) (string, func(*Options)) {
+			s := newS3Store(t)
+			err500 := func(w http.ResponseWriter, r *http.Request) bool {
+				http.Error(w, "<Error><Code>InternalError</Code></Error>", http.StatusInternalServerError)
+				return true
+			}
+			s.fail.Store(&err500)
+			return s.url(), nil
+		}, "500"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			url, extra := tc.setup(t)
+			site := remoteSite(t)
+			dest := filepath.Join(t.TempDir(), "out")
+			cacheDir := t.TempDir()
+			start := time.Now()
+			rep, err := cachedBuild(t, site, dest, cacheDir, func(o *Options) {
+				o.RemoteCache, o.Strict = url, true
+				if extra != nil {
+					extra(o)
+				}
+			})
+			if err != nil {
+				t.Fatalf("the build failed: %v", err)
+			}
+			// Not a timing measurement: proof that a dead store does not
+			// hang the build.
+			if d := time.Since(start); d > 30*time.Second {
+				t.Errorf("the build took %s with a failing store", d)
+			}
+			var cacheWarnings []string
+			for _, w := range rep.Warnings {
+				if strings.HasPrefix(w.Message, "build cache:") {
+					cacheWarnings = append(cacheWarnings, w.Message)
+				}
+			}
+			if len(cacheWarnings) != 1 || !strings.Contains(strings.ToLower(cacheWarnings[0]), tc.want) || !strings.Contains(cacheWarnings[0], "local cache") {
+				t.Errorf("warnings about the store: %q, want one mentioning %q and the local cache", cacheWarnings, tc.want)
+			}
+			if rep.Cache.Misses != 3 {
+				t.Errorf("cache: %+v", rep.Cache)
+			}
+			// The local cache worked all along.
+			rep, err = cachedBuild(t, site, dest, cacheDir, nil)
+			if err != nil || rep.Cache.Hits != 3 {
+				t.Fatalf("local rebuild: %+v, %v", rep.Cache, err)
+			}
+		})
+	}
+}
+
+// Objects damaged in the store are misses with a warning; the build is
+// right.
+func TestRemoteCacheCorruptObjects(t *testing.T) {
+	store := newS3Store(t)
+	site := remoteSite(t)
+	dest := filepath.Join(t.TempDir(), "out")
+	remote := func(o *Options) { o.RemoteCache = store.url() }
+	if _, err := cachedBuild(t, site, dest, t.TempDir(), remote); err != nil {
+		t.Fatal(err)
+	}
+	for i, k := range store.keys(t) {
+		obj, err := store.backend.GetObject(testBucket, k, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var buf bytes.Buffer
+		buf.ReadFrom(obj.Contents)
+		obj.Contents.Close()
+		data := buf.Bytes()
+		if i%2 == 0 {
+			data = data[:len(data)-1]
+		} else {
+			data[len(data)-1] ^= 1
+		}
+		if _, err := store.backend.PutObject(testBucket, k, map[string]string{}, bytes.NewReader(data), int64(len(data)), nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rep, err := cachedBuild(t, site, dest, t.TempDir(), remote)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Cache.Hits != 0 || rep.Cache.Misses != 3 {
+		t.Fatalf("with damaged objects: %+v", rep.Cache)
+	}
+	if !strings.Contains(warningsText(rep), "ignored, and that function rebuilt") {
+		t.Errorf("no warning about the damaged objects:\n%s", warningsText(rep))
+	}
+	cold, err := cachedBuild(t, site, filepath.Join(t.TempDir(), "cold"), "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameOutput(t, cold, &Report{Functions: rep.Functions}, filepath.Dir(cold.Manifest), dest)
+}
