@@ -194,6 +194,8 @@ func (e *env) completer(words []string, cmd *cli.Command) cli.BashCompleteFunc {
 			}
 		case cmd.Name == "completion":
 			out = []string{"bash", "fish", "zsh"}
+		case cmd.Name == "cache":
+			out = []string{"clean", "stats"}
 		case cmd.Name == "help":
 			for _, sc := range c.App.Commands {
 				out = append(out, sc.Name)

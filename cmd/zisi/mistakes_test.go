@@ -79,6 +79,7 @@ func TestCompletionCandidates(t *testing.T) {
 		{[]string{"build", "src", "out", "--js"}, []string{"--json"}},
 		{[]string{"list", "--unknown-prefix"}, nil},
 		{[]string{"completion"}, []string{"bash", "fish", "zsh"}},
+		{[]string{"cache"}, []string{"clean", "stats"}},
 		{[]string{"build", "src"}, nil}, // the shell lists files
 		// Completing never runs the command, even past "--" (where
 		// urfave/cli would): a build would write into a folder named
