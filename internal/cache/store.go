@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -140,6 +141,13 @@ func HashFile(path string) (sum string, size int64, err error) {
 	return sum, size, err
 }
 
+// hashBufs are read buffers for hashFile: archives run to megabytes, and
+// io.Copy's 32 KiB would take a system call per 32 KiB.
+var hashBufs = sync.Pool{New: func() any { b := make([]byte, 1<<20); return &b }}
+
+// onlyReader hides a file's WriterTo, so io.CopyBuffer uses the buffer.
+type onlyReader struct{ io.Reader }
+
 // castagnoli is CRC-32C, which the CPU computes at memory speed.
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
@@ -157,7 +165,9 @@ func hashFile(path string, strong bool) (sum string, crc uint32, size int64, err
 	if strong {
 		w = io.MultiWriter(c, h)
 	}
-	size, err = io.Copy(w, f)
+	buf := hashBufs.Get().(*[]byte)
+	size, err = io.CopyBuffer(w, onlyReader{f}, *buf)
+	hashBufs.Put(buf)
 	if err != nil {
 		return "", 0, 0, fmt.Errorf("read %q: %w", path, err)
 	}
