@@ -1,9 +1,11 @@
 package cache
 
 import (
+	"bytes"
 	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -232,6 +234,9 @@ func isNotDir(err error) bool {
 type Deps struct {
 	probes    map[Probe]bool
 	ancestors map[string]bool
+	// configs are the tsconfig.json and jsconfig.json files whose
+	// "extends" were followed.
+	configs map[string]bool
 	// Skip says which folders are never probed (the build's own
 	// destination, the cache): their content changes with every build
 	// and decides nothing.
@@ -243,7 +248,7 @@ func NewDeps(skip func(dir string) bool) *Deps {
 	if skip == nil {
 		skip = func(string) bool { return false }
 	}
-	return &Deps{probes: map[Probe]bool{}, ancestors: map[string]bool{}, Skip: skip}
+	return &Deps{probes: map[Probe]bool{}, ancestors: map[string]bool{}, configs: map[string]bool{}, Skip: skip}
 }
 
 func (d *Deps) add(kind byte, p, arg string) { d.probes[Probe{Kind: kind, Path: p, Arg: arg}] = true }
@@ -264,7 +269,9 @@ func (d *Deps) Content(p string) {
 // from there up what resolution looks at on the way: the package.json,
 // tsconfig.json and jsconfig.json files, the node_modules listing (with
 // its @scope folders: a nearer package shadows a hoisted one), and the
-// parent's entries named like the folder (x.js beside x/).
+// parent's entries named like the folder (x.js beside x/). The files a
+// tsconfig.json or jsconfig.json extends are recorded too: esbuild
+// reads their "paths", "baseUrl" and compiler options as its own.
 func (d *Deps) Resolved(p string) {
 	d.Content(p)
 	dir := filepath.Dir(p)
@@ -282,6 +289,9 @@ func (d *Deps) Resolved(p string) {
 				d.tsconfigExtends(filepath.Join(a, name), 0)
 			}
 		}
+		for _, name := range []string{"tsconfig.json", "jsconfig.json"} {
+			d.extends(filepath.Join(a, name))
+		}
 		nm := filepath.Join(a, "node_modules")
 		d.add('d', nm, "")
 		if entries, err := os.ReadDir(nm); err == nil {
@@ -297,6 +307,143 @@ func (d *Deps) Resolved(p string) {
 		}
 		d.add('p', parent, filepath.Base(a))
 	}
+}
+
+// extends records what the tsconfig.json (or jsconfig.json) at p
+// extends, as esbuild looks for it: a path, also with ".json" added (a
+// folder named "." or ".." means its tsconfig.json), or a package in
+// the node_modules folders above p, every file of which is recorded (its
+// package.json "tsconfig" and "exports" fields choose the file). The
+// files found are followed in turn, each once. A file that cannot be
+// read or parsed extends nothing: its own content probe covers it.
+func (d *Deps) extends(p string) {
+	if d.configs[p] {
+		return
+	}
+	d.configs[p] = true
+	data, err := os.ReadFile(p)
+	if err != nil {
+		return
+	}
+	dir := filepath.Dir(p)
+	for _, ext := range extendsOf(data) {
+		if !isPackagePath(ext) {
+			f := ext
+			if f == "." || f == ".." {
+				f += "/tsconfig.json"
+			}
+			f = filepath.FromSlash(f)
+			if !filepath.IsAbs(f) {
+				f = filepath.Join(dir, f)
+			}
+			for _, c := range []string{f, f + ".json"} {
+				d.Content(c)
+				d.extends(c)
+			}
+			continue
+		}
+		name := ext
+		if parts := strings.SplitN(ext, "/", 3); strings.HasPrefix(ext, "@") && len(parts) >= 2 {
+			name = parts[0] + "/" + parts[1]
+		} else {
+			name = parts[0]
+		}
+		for a := dir; ; a = filepath.Dir(a) {
+			pkg := filepath.Join(a, "node_modules", filepath.FromSlash(name))
+			d.Tree(pkg, true)
+			filepath.WalkDir(pkg, func(f string, e fs.DirEntry, err error) error {
+				switch {
+				case err != nil:
+				case e.IsDir() && f != pkg && e.Name() == "node_modules":
+					return filepath.SkipDir
+				case !e.IsDir() && strings.HasSuffix(f, ".json") && e.Name() != "package.json":
+					d.extends(f)
+				}
+				return nil
+			})
+			if filepath.Dir(a) == a {
+				break
+			}
+		}
+	}
+}
+
+// isPackagePath mirrors esbuild's test for a specifier that names a
+// package rather than a path.
+func isPackagePath(s string) bool {
+	return !filepath.IsAbs(s) && !strings.HasPrefix(s, "/") && !strings.HasPrefix(s, "./") &&
+		!strings.HasPrefix(s, "../") && s != "." && s != ".."
+}
+
+// extendsOf returns the "extends" of a tsconfig.json: one path or, as
+// TypeScript 5 allows, a list. The file is JSON with comments and
+// trailing commas; nil when it does not parse.
+func extendsOf(data []byte) []string {
+	var doc struct {
+		Extends json.RawMessage `json:"extends"`
+	}
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+	if json.Unmarshal(stripJSONC(data), &doc) != nil || doc.Extends == nil {
+		return nil
+	}
+	var one string
+	if json.Unmarshal(doc.Extends, &one) == nil {
+		return []string{one}
+	}
+	var list []string
+	json.Unmarshal(doc.Extends, &list)
+	return list
+}
+
+// stripJSONC turns JSON with comments and trailing commas into JSON:
+// comments become spaces, a comma before a closing bracket goes.
+func stripJSONC(data []byte) []byte {
+	out := make([]byte, 0, len(data))
+	comma := -1 // index in out of a comma not yet followed by a value
+	for i := 0; i < len(data); i++ {
+		c := data[i]
+		switch {
+		case c == '"':
+			j := i + 1
+			for ; j < len(data) && data[j] != '"'; j++ {
+				if data[j] == '\\' {
+					j++
+				}
+			}
+			if j >= len(data) {
+				j = len(data) - 1
+			}
+			out = append(out, data[i:j+1]...)
+			i = j
+			comma = -1
+			continue
+		case c == '/' && i+1 < len(data) && data[i+1] == '/':
+			for i < len(data) && data[i] != '\n' {
+				i++
+			}
+			out = append(out, '\n')
+			continue
+		case c == '/' && i+1 < len(data) && data[i+1] == '*':
+			end := bytes.Index(data[i+2:], []byte("*/"))
+			if end < 0 {
+				return out
+			}
+			i += end + 3
+			out = append(out, ' ')
+			continue
+		case c == ',':
+			comma = len(out)
+		case c == '}' || c == ']':
+			if comma >= 0 {
+				out[comma] = ' '
+			}
+			comma = -1
+		case c != ' ' && c != '\t' && c != '\n' && c != '\r':
+			comma = -1
+		}
+		out = append(out, c)
+	}
+	return out
 }
 
 // packageRoot is the folder of the package in node_modules that holds p,
