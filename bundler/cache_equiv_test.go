@@ -632,7 +632,15 @@ func (s *equivSite) build(dest string, opts bundler.Options) *buildOutcome {
 			plain[i].Cached = false
 		}
 		out.Plain = norm(plain)
-		out.Warnings, out.Notes, out.Bootstrap, out.Removed = norm(rep.Warnings), norm(rep.Notes), norm(rep.Bootstrap), norm(rep.Removed)
+		// The cache's own note on a rebuilt function (what changed) is
+		// the one thing a cached build adds.
+		var notes []bundler.Warning
+		for _, w := range rep.Notes {
+			if !strings.HasPrefix(w.Message, "rebuilt, not restored from the build cache: ") {
+				notes = append(notes, w)
+			}
+		}
+		out.Warnings, out.Notes, out.Bootstrap, out.Removed = norm(rep.Warnings), norm(notes), norm(rep.Bootstrap), norm(rep.Removed)
 		fails := make([]string, len(rep.Failures))
 		for i, fe := range rep.Failures {
 			fails[i] = fe.Error()

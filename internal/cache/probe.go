@@ -11,7 +11,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -285,9 +284,6 @@ func (d *Deps) Resolved(p string) {
 		d.ancestors[a] = true
 		for _, name := range []string{"package.json", "tsconfig.json", "jsconfig.json"} {
 			d.add('f', filepath.Join(a, name), "")
-			if name != "package.json" {
-				d.tsconfigExtends(filepath.Join(a, name), 0)
-			}
 		}
 		for _, name := range []string{"tsconfig.json", "jsconfig.json"} {
 			d.extends(filepath.Join(a, name))
@@ -480,12 +476,13 @@ func (d *Deps) Tree(root string, contents bool) {
 	seen := map[string]bool{}
 	var walk func(dir string)
 	walk = func(dir string) {
+		// Probed even when missing: a folder that appears changes it.
+		d.add('d', dir, "")
 		if real, err := filepath.EvalSymlinks(dir); err != nil || seen[real] {
 			return
 		} else {
 			seen[real] = true
 		}
-		d.add('d', dir, "")
 		entries, err := os.ReadDir(dir)
 		if err != nil {
 			return
@@ -510,48 +507,6 @@ func (d *Deps) Tree(root string, contents bool) {
 	}
 	walk(root)
 }
-
-// tsconfigExtends records the files a tsconfig.json or jsconfig.json at
-// p extends (esbuild reads them; its metafile does not list them), and
-// theirs in turn.
-func (d *Deps) tsconfigExtends(p string, depth int) {
-	data, err := os.ReadFile(p)
-	if err != nil || depth > 8 {
-		return
-	}
-	for _, m := range extendsRE.FindAllSubmatch(data, -1) {
-		for _, q := range quotedRE.FindAllSubmatch(m[1], -1) {
-			spec := string(q[1])
-			var candidates []string
-			if strings.HasPrefix(spec, ".") || filepath.IsAbs(spec) {
-				base := spec
-				if !filepath.IsAbs(base) {
-					base = filepath.Join(filepath.Dir(p), spec)
-				}
-				candidates = []string{base, base + ".json", filepath.Join(base, "tsconfig.json")}
-			} else {
-				for a := filepath.Dir(p); ; a = filepath.Dir(a) {
-					base := filepath.Join(a, "node_modules", filepath.FromSlash(spec))
-					candidates = append(candidates, base, base+".json", filepath.Join(base, "tsconfig.json"), filepath.Join(base, "package.json"))
-					if filepath.Dir(a) == a {
-						break
-					}
-				}
-			}
-			for _, c := range candidates {
-				d.Content(c)
-				if fi, err := os.Stat(c); err == nil && fi.Mode().IsRegular() && filepath.Base(c) != "package.json" {
-					d.tsconfigExtends(c, depth+1)
-				}
-			}
-		}
-	}
-}
-
-var (
-	extendsRE = regexp.MustCompile(`"extends"\s*:\s*("(?:[^"\\]|\\.)*"|\[[^\]]*\])`)
-	quotedRE  = regexp.MustCompile(`"((?:[^"\\]|\\.)*)"`)
-)
 
 // Probes returns the recorded probes, sorted.
 func (d *Deps) Probes() []Probe {
