@@ -323,7 +323,7 @@ func (b *builder) buildNode(ctx context.Context, p *plan, res *FunctionResult) (
 	res.Bundler, res.BundlerReason = bundle.Bundler, bundle.BundlerReason
 	res.EntryFilename, res.BootstrapVersion = layout.EntryFilename, layout.BootstrapVersion
 	res.Inputs, res.IncludedFiles = bundle.Inputs, bundle.IncludedFiles
-	res.includeRoots = bundle.IncludeRoots
+	res.includeRoots = slices.Concat(bundle.IncludeRoots, bundle.GlobRoots)
 	res.NativeNodeModules = bundle.NativeNodeModules
 	res.Selection = bundle.Selection
 	for _, m := range bundle.Warnings {

@@ -439,3 +439,43 @@ func TestCacheGoFunction(t *testing.T) {
 		t.Fatalf("arm64: %+v %v, steps %q", rep.Cache, err, steps)
 	}
 }
+
+// A glob-style require loads whatever its folder holds: a file added
+// there rebuilds the function, with every bundler, even when the folder
+// held no match before (or did not exist).
+func TestCacheGlobRequire(t *testing.T) {
+	for _, bundler := range []string{"zisi", "esbuild", "nft"} {
+		t.Run(bundler, func(t *testing.T) {
+			site := testfs.Site(t, map[string]string{
+				"netlify.toml": "[functions]\nnode_bundler = \"" + bundler + "\"\n",
+				"netlify/functions/plug.js": `exports.handler = async (e) => {
+  const p = require("../../plugins/" + e.name + ".js");
+  return { statusCode: 200, body: p.name };
+};`,
+				"plugins/README.md": "no plugins yet",
+			})
+			settle()
+			cacheDir, tmp := t.TempDir(), t.TempDir()
+			dest := filepath.Join(tmp, "out")
+			if _, err := cachedBuild(t, site, dest, cacheDir, nil); err != nil {
+				t.Fatal(err)
+			}
+			for i, add := range []string{"plugins/a.js", "plugins/deep/b.js"} {
+				testfs.Write(t, site, map[string]string{add: `exports.name = "a";`})
+				settle()
+				rep, err := cachedBuild(t, site, dest, cacheDir, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				cold, err := cachedBuild(t, site, filepath.Join(tmp, "cold"), "", nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				sameOutput(t, cold, rep, filepath.Join(tmp, "cold"), dest)
+				if i == 0 && rep.Cache.Misses != 1 {
+					t.Errorf("after adding %s: %+v, want the function rebuilt", add, rep.Cache)
+				}
+			}
+		})
+	}
+}

@@ -72,8 +72,9 @@ type Bundle struct {
 	// IncludedFiles are the files added by included_files.
 	IncludedFiles []string
 	// IncludeRoots are the folders the included_files patterns are
-	// matched in (each pattern's part before its first wildcard).
-	IncludeRoots []string
+	// matched in (each pattern's part before its first wildcard);
+	// GlobRoots the folders glob-style requires searched.
+	IncludeRoots, GlobRoots []string
 	// ModuleFormat of the shipped main file: "cjs" or "esm".
 	ModuleFormat string
 	// NativeNodeModules maps native package names to {directory: version}.

@@ -194,11 +194,12 @@ func planEsbuild(in Input) (*esbuildPlan, error) {
 // entryOutput is what an esbuild run produced for one entry point.
 type entryOutput struct {
 	// plan is set for bundles made ahead by PrebuildEsbuild.
-	plan     *esbuildPlan
-	files    []outFile
-	inputs   []string
-	warnings []Message
-	natives  map[string]map[string]string
+	plan      *esbuildPlan
+	files     []outFile
+	inputs    []string
+	warnings  []Message
+	natives   map[string]map[string]string
+	globRoots []string
 }
 
 // runPlans runs one esbuild build for plans sharing a key, so packages
@@ -260,6 +261,7 @@ func runPlans(ctx context.Context, plans []*esbuildPlan) (map[string]*entryOutpu
 			}
 		}
 		slices.Sort(eo.inputs)
+		eo.globRoots = meta.globRoots(wd, inputs)
 		for _, w := range warnings {
 			if w.File == "" || inputs[w.File] {
 				eo.warnings = append(eo.warnings, w)
@@ -367,6 +369,7 @@ func esbuild(ctx context.Context, in Input) (*Bundle, error) {
 		b.Generated[f.path] = f.contents
 	}
 	b.Inputs = out.inputs
+	b.GlobRoots = out.globRoots
 	b.Warnings = slices.Clone(out.warnings)
 
 	// Externals and native packages are shipped with their dependencies,
@@ -434,6 +437,8 @@ type esbuildOutput struct {
 	externals []Import
 	inputs    []string
 	warnings  []Message
+	// globRoots are the folders glob-style requires searched.
+	globRoots []string
 }
 
 type outFile struct {
@@ -464,6 +469,9 @@ func runEsbuild(ctx context.Context, g *nestingGuard, name string, opts api.Buil
 		return nil, err
 	}
 	out.inputs, out.externals = meta.inputs, meta.externals
+	if m, err := decodeMeta(res.Metafile); err == nil {
+		out.globRoots = m.globRoots(opts.AbsWorkingDir, nil)
+	}
 	return out, nil
 }
 
@@ -542,6 +550,44 @@ type metaImport struct {
 	Path     string `json:"path"`
 	Kind     string `json:"kind"`
 	External bool   `json:"external"`
+}
+
+// globRoots are the folders the glob-style requires (require(`./x/${y}`),
+// "./x/" + y) of the inputs named (every input when nil) search: each
+// glob's part before its first wildcard. What such a require loads
+// depends on those folders' content, which a build cache must watch.
+func (m *esbuildMeta) globRoots(wd string, inputs map[string]bool) []string {
+	var out []string
+	for in, v := range m.Inputs {
+		if strings.Contains(in, ":") {
+			continue
+		}
+		abs := in
+		if !filepath.IsAbs(abs) {
+			abs = filepath.Join(wd, abs)
+		}
+		if inputs != nil && !inputs[abs] {
+			continue
+		}
+		for _, imp := range v.Imports {
+			if strings.Contains(imp.Path, "*") {
+				out = append(out, globRoot(filepath.Join(filepath.Dir(abs), imp.Path)))
+			}
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// globRoot is the folder part of pattern before its first wildcard.
+func globRoot(pattern string) string {
+	if i := strings.IndexByte(pattern, '*'); i >= 0 {
+		pattern = pattern[:i]
+	}
+	if strings.HasSuffix(pattern, string(filepath.Separator)) {
+		return filepath.Clean(pattern)
+	}
+	return filepath.Dir(pattern)
 }
 
 func decodeMeta(s string) (*esbuildMeta, error) {

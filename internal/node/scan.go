@@ -67,6 +67,8 @@ type scanned struct {
 	// globFiles are the files matched by template-literal or concatenated
 	// requires with a static prefix (require(`./locales/${l}.json`)).
 	globFiles []string
+	// globRoots are the folders those requires search.
+	globRoots []string
 	warnings  []Message
 	// esm is set when the file uses ESM syntax (import/export
 	// declarations, import.meta, top-level await).
@@ -376,7 +378,11 @@ func (s *Scanner) scanFiles(ctx context.Context, paths []string) map[string]*sca
 		}
 		r.esm = v.Format == "esm"
 		for _, imp := range v.Imports {
-			if !strings.Contains(imp.Path, "*") || len(matched) == 0 {
+			if !strings.Contains(imp.Path, "*") {
+				continue
+			}
+			r.globRoots = append(r.globRoots, globRoot(filepath.Join(filepath.Dir(abs), imp.Path)))
+			if len(matched) == 0 {
 				continue
 			}
 			re := globRegexp(filepath.Join(filepath.Dir(abs), imp.Path))

@@ -142,6 +142,7 @@ func trace(ctx context.Context, in Input) (*Bundle, error) {
 	b.Generated = t.generated
 	b.Inputs = uniq(append(traced, b.Inputs...))
 	slices.Sort(b.Inputs)
+	b.GlobRoots = uniq(t.globRoots)
 	b.Warnings = t.warnings
 	b.sel = t.sel
 	return b, nil
@@ -195,6 +196,8 @@ type tracer struct {
 	warnings  []Message
 	queue     []pending
 	sel       *selector
+	// globRoots are the folders glob-style requires searched.
+	globRoots []string
 }
 
 // compiled is a main file bundled with its packages left external.
@@ -233,6 +236,7 @@ func (t *tracer) compileMain(mainFile string, format api.Format, cfg config.Func
 	}
 	t.warnings = append(t.warnings, out.warnings...)
 	c := &compiled{esm: format == api.FormatESModule, inputs: out.inputs}
+	t.globRoots = append(t.globRoots, out.globRoots...)
 	for _, f := range out.files {
 		if !strings.HasSuffix(f.path, ".map") {
 			c.code = f.contents
@@ -392,6 +396,7 @@ func (t *tracer) analyse(real string, p pending, sc *scanned) error {
 			return nil // the reference skips files it cannot parse
 		}
 		imports, globFiles, esm = sc.imports, sc.globFiles, sc.esm
+		t.globRoots = append(t.globRoots, sc.globRoots...)
 		if p.user {
 			t.warnings = append(t.warnings, sc.warnings...)
 		}

@@ -39,6 +39,8 @@ type walker struct {
 	warnings []Message
 	notes    []Message
 	sel      *selector
+	// globRoots are the folders glob-style requires searched.
+	globRoots []string
 }
 
 // zisi ships the main file, the local files it imports (transitively),
@@ -70,7 +72,7 @@ func zisi(ctx context.Context, in Input) (*Bundle, error) {
 	if err := w.walkLocal(ctx, fn.MainFile, false); err != nil {
 		return nil, err
 	}
-	b := &Bundle{MainFile: fn.MainFile, ModuleFormat: "cjs", Warnings: w.warnings, Notes: w.notes, sel: w.sel}
+	b := &Bundle{MainFile: fn.MainFile, ModuleFormat: "cjs", Warnings: w.warnings, Notes: w.notes, sel: w.sel, GlobRoots: w.globRoots}
 	for f := range w.files {
 		if IsJunk(filepath.Base(f)) {
 			w.sel.omit(f, WhyJunk, "", "")
@@ -136,6 +138,7 @@ func (w *walker) walkLocal(ctx context.Context, file string, nextPage bool) erro
 		return &SourceError{Message: *sc.syntax}
 	}
 	w.warnings = append(w.warnings, sc.warnings...)
+	w.globRoots = append(w.globRoots, sc.globRoots...)
 	for _, g := range sc.globFiles {
 		w.sel.file(g, WhyGlob, file, "")
 		if err := w.walkLocal(ctx, g, nextPage); err != nil {
