@@ -718,12 +718,15 @@ func ReadCache(o Options) (*CacheInfo, error) {
 	return &CacheInfo{Dir: st.Dir, Records: st.Records, Blobs: st.Blobs, Bytes: st.Bytes, MaxBytes: st.MaxBytes, Oldest: st.Oldest, Newest: st.Youngest}, nil
 }
 
-// CleanCache empties the build cache Options.CacheDir holds (the v2
-// bootstrap beside it stays).
+// CleanCache empties the build cache Options.CacheDir holds, and the Go
+// binaries linked there (the v2 bootstrap beside them stays).
 func CleanCache(o Options) (string, error) {
 	s, err := openStore(o)
 	if err != nil {
 		return "", err
+	}
+	if err := os.RemoveAll(filepath.Join(filepath.Dir(s.Dir()), "go-bin")); err != nil {
+		return "", fmt.Errorf("clean %q: %w", s.Dir(), err)
 	}
 	return s.Dir(), s.Clean()
 }

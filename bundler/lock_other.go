@@ -11,3 +11,6 @@ func tryLock(*os.File) (bool, error) { return true, nil }
 func unlock(*os.File) {}
 
 func syncDir(*os.File) error { return nil }
+
+// lockPath: no advisory lock on this platform.
+func lockPath(string) (func(), error) { return func() {}, nil }

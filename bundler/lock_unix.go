@@ -24,3 +24,17 @@ func unlock(dir *os.File) { syscall.Flock(int(dir.Fd()), syscall.LOCK_UN) }
 
 // syncDir makes renames inside dir durable.
 func syncDir(dir *os.File) error { return dir.Sync() }
+
+// lockPath takes an exclusive flock on the file at p (created if need
+// be), waiting for other processes; the returned function releases it.
+func lockPath(p string) (func(), error) {
+	f, err := os.OpenFile(p, os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { syscall.Flock(int(f.Fd()), syscall.LOCK_UN); f.Close() }, nil
+}
