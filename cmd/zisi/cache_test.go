@@ -1,8 +1,13 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
+	"fmt"
+	"maps"
+	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -106,4 +111,52 @@ func TestParseSize(t *testing.T) {
 			t.Errorf("parseSize(%q) accepted", in)
 		}
 	}
+}
+
+// Several zisi processes building at once over one cache, each into its
+// own destination, all succeed with the same archives, and leave a cache
+// that later builds hit.
+func TestBuildCacheSharedByProcesses(t *testing.T) {
+	t.Parallel()
+	files := map[string]string{}
+	for i := range 6 {
+		files[fmt.Sprintf("netlify/functions/f%d.js", i)] = fmt.Sprintf("exports.handler = async () => ({ statusCode: 200, body: %q });\n", strings.Repeat("x", i*1000))
+	}
+	site := testfs.Site(t, files)
+	time.Sleep(40 * time.Millisecond) // older than the cache's racy window
+	cacheDir, outs := t.TempDir(), t.TempDir()
+	var procs []*proc
+	for i := range 4 {
+		procs = append(procs, startZisi(t, site, nil, "build", "-q", "--cache-dir", cacheDir, "netlify/functions", filepath.Join(outs, strconv.Itoa(i))))
+	}
+	for i, p := range procs {
+		if r := p.wait(t, 2*time.Minute); r.code != 0 {
+			t.Fatalf("process %d: exit %d\n%s", i, r.code, r.stderr)
+		}
+	}
+	first := zipBytes(t, filepath.Join(outs, "0"))
+	for i := range 4 {
+		d := filepath.Join(outs, strconv.Itoa(i))
+		if got := zipBytes(t, d); !maps.EqualFunc(got, first, bytes.Equal) || len(got) != 6 {
+			t.Errorf("destination %d differs from destination 0", i)
+		}
+		r := run(t, "build", "--cache-dir", cacheDir, filepath.Join(site, "netlify", "functions"), d)
+		if !strings.Contains(r.stderr, "6 cached, 0 built") {
+			t.Errorf("rebuild of destination %d:\n%s", i, r.stderr)
+		}
+	}
+}
+
+func zipBytes(t *testing.T, dir string) map[string][]byte {
+	t.Helper()
+	paths, _ := filepath.Glob(filepath.Join(dir, "*.zip"))
+	out := map[string][]byte{}
+	for _, p := range paths {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[filepath.Base(p)] = data
+	}
+	return out
 }
