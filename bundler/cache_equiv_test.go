@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -330,7 +331,7 @@ func (s *equivSite) apply(next siteState) []string {
 	want := renderSite(next, s.pkgs)
 	var changed []string
 	dirs := map[string]bool{}
-	for _, p := range sortedKeys(s.files) {
+	for _, p := range slices.Sorted(maps.Keys(s.files)) {
 		if data, ok := want[p]; ok && (!bytes.HasPrefix(data, []byte(linkPrefix)) || bytes.Equal(data, s.files[p])) {
 			continue // rewritten in place below, or an unchanged link
 		}
@@ -349,7 +350,7 @@ func (s *equivSite) apply(next siteState) []string {
 			delete(dirs, d)
 		}
 	}
-	for _, p := range sortedKeys(want) {
+	for _, p := range slices.Sorted(maps.Keys(want)) {
 		data := want[p]
 		if old, ok := s.files[p]; ok && bytes.Equal(old, data) {
 			continue
@@ -461,7 +462,7 @@ func (s *equivSite) edit(kind string, history []siteState) string {
 	switch kind {
 	case "touch":
 		var names []string
-		for _, p := range sortedKeys(s.files) {
+		for _, p := range slices.Sorted(maps.Keys(s.files)) {
 			if !bytes.HasPrefix(s.files[p], []byte(linkPrefix)) {
 				names = append(names, p)
 			}
@@ -536,16 +537,6 @@ func sameFiles(a, b map[string][]byte) bool {
 		}
 	}
 	return true
-}
-
-// sortedKeys are the keys of m, sorted.
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
 }
 
 // cloneState copies a state.
@@ -718,7 +709,7 @@ func differences(cached, cold *buildOutcome) []string {
 			diffs = append(diffs, f.name+":\n"+firstDifference(f.got, f.exp))
 		}
 	}
-	for _, name := range sortedKeys(cold.Outputs) {
+	for _, name := range slices.Sorted(maps.Keys(cold.Outputs)) {
 		got, ok := cached.Outputs[name]
 		switch {
 		case !ok:

@@ -3,6 +3,7 @@ package config
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
@@ -123,7 +124,7 @@ func (d *decoder) functions(fns map[string]any) error {
 		line  int
 	}
 	var sections []section
-	for _, key := range sortedKeys(fns) {
+	for _, key := range slices.Sorted(maps.Keys(fns)) {
 		v := fns[key]
 		path := []string{"functions", key}
 		switch {
@@ -254,7 +255,7 @@ var buildProperties = []string{"base", "command", "edge_functions", "environment
 // [build]'s keys: a misspelt `functons = "fns"` would otherwise leave the
 // site with its default folder, silently.
 func (d *decoder) buildKeys(table string, build map[string]any) {
-	for _, key := range sortedKeys(build) {
+	for _, key := range slices.Sorted(maps.Keys(build)) {
 		if key == "" {
 			continue
 		}
@@ -309,7 +310,7 @@ func isPropertyTable(v any) bool {
 // says (see Key).
 func (d *decoder) properties(prefix []string, t map[string]any) (FunctionConfig, error) {
 	var fc FunctionConfig
-	for _, name := range sortedKeys(t) {
+	for _, name := range slices.Sorted(maps.Keys(t)) {
 		path := append(slices.Clone(prefix), name)
 		k, ok := tomlKey(name)
 		switch {
@@ -478,15 +479,6 @@ func ParseMemory(s string) (int, bool) {
 		return 0, false
 	}
 	return int(mb), true
-}
-
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
 
 func typeName(v any) string {
