@@ -1,78 +1,45 @@
 package bundler
 
 import (
-	"bytes"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/johannesboyne/gofakes3"
-	"github.com/johannesboyne/gofakes3/backend/s3mem"
-
+	"github.com/zisi-build/zisi/internal/s3test"
 	"github.com/zisi-build/zisi/internal/testfs"
 )
 
-// s3Store is an S3-protocol server on loopback (gofakes3, in memory),
-// reached through the real s3blob driver. fail, when set, answers a
-// request instead of the store.
+// s3Store is an S3-protocol server on loopback (internal/s3test); fail,
+// when set, answers a request instead of the store.
 type s3Store struct {
-	backend  *s3mem.Backend
-	server   *httptest.Server
-	fail     atomic.Pointer[func(http.ResponseWriter, *http.Request) bool]
-	requests atomic.Int64
+	*s3test.Server
+	fail atomic.Pointer[func(http.ResponseWriter, *http.Request) bool]
 }
 
-const testBucket = "zisi-build-cache"
+const testBucket = s3test.Bucket
 
 func newS3Store(t *testing.T) *s3Store {
 	t.Helper()
-	dir := t.TempDir()
-	for k, v := range map[string]string{
-		"AWS_ACCESS_KEY_ID": "AKIAZISITEST", "AWS_SECRET_ACCESS_KEY": "zisi-test-secret", "AWS_SESSION_TOKEN": "",
-		"AWS_PROFILE": "", "AWS_REGION": "", "AWS_DEFAULT_REGION": "", "AWS_ENDPOINT_URL": "", "AWS_ENDPOINT_URL_S3": "",
-		"AWS_CONFIG_FILE": filepath.Join(dir, "config"), "AWS_SHARED_CREDENTIALS_FILE": filepath.Join(dir, "credentials"),
-		"AWS_EC2_METADATA_DISABLED": "true", "AWS_MAX_ATTEMPTS": "1",
-	} {
-		t.Setenv(k, v)
-	}
-	s := &s3Store{backend: s3mem.New()}
-	if err := s.backend.CreateBucket(testBucket); err != nil {
-		t.Fatal(err)
-	}
-	h := gofakes3.New(s.backend).Server()
-	s.server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.requests.Add(1)
-		if f := s.fail.Load(); f != nil && (*f)(w, r) {
-			return
-		}
-		h.ServeHTTP(w, r)
-	}))
-	t.Cleanup(s.server.Close)
+	s3test.Env(t)
+	s := &s3Store{}
+	s.Server = s3test.New(t, func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if f := s.fail.Load(); f != nil && (*f)(w, r) {
+				return
+			}
+			h.ServeHTTP(w, r)
+		})
+	})
 	return s
 }
 
-func (s *s3Store) url() string {
-	return "s3://" + testBucket + "?endpoint=" + s.server.URL + "&region=us-east-1&use_path_style=true"
-}
+func (s *s3Store) url() string { return s.URL() }
 
-// keys lists the objects the store holds.
-func (s *s3Store) keys(t *testing.T) []string {
-	t.Helper()
-	list, err := s.backend.ListBucket(testBucket, &gofakes3.Prefix{}, gofakes3.ListBucketPage{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []string
-	for _, o := range list.Contents {
-		out = append(out, o.Key)
-	}
-	return out
-}
+func (s *s3Store) keys(t *testing.T) []string { return s.Keys(t) }
 
 func remoteSite(t *testing.T) string {
 	t.Helper()
@@ -123,12 +90,12 @@ func TestRemoteCacheWarm(t *testing.T) {
 	}
 	sameOutput(t, cold, warm, filepath.Dir(cold.Manifest), dest)
 	// What it fetched is now local: the next build needs no store.
-	requests := store.requests.Load()
+	requests := store.Requests.Load()
 	again, err := cachedBuild(t, site, dest, fresh, remote)
 	if err != nil || again.Cache.Hits != 3 || again.Cache.RemoteHits != 0 {
 		t.Fatalf("third build: %+v, %v", again.Cache, err)
 	}
-	if n := store.requests.Load() - requests; n != 0 {
+	if n := store.Requests.Load() - requests; n != 0 {
 		t.Errorf("a build with everything local sent %d requests to the store", n)
 	}
 }
@@ -230,22 +197,13 @@ func TestRemoteCacheCorruptObjects(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i, k := range store.keys(t) {
-		obj, err := store.backend.GetObject(testBucket, k, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var buf bytes.Buffer
-		buf.ReadFrom(obj.Contents)
-		obj.Contents.Close()
-		data := buf.Bytes()
+		data, _ := store.Object(t, k)
 		if i%2 == 0 {
 			data = data[:len(data)-1]
 		} else {
 			data[len(data)-1] ^= 1
 		}
-		if _, err := store.backend.PutObject(testBucket, k, map[string]string{}, bytes.NewReader(data), int64(len(data)), nil); err != nil {
-			t.Fatal(err)
-		}
+		store.Put(t, k, data)
 	}
 	rep, err := cachedBuild(t, site, dest, t.TempDir(), remote)
 	if err != nil {

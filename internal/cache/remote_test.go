@@ -18,98 +18,30 @@ import (
 	"testing"
 	"time"
 
-	"github.com/johannesboyne/gofakes3"
-	"github.com/johannesboyne/gofakes3/backend/s3mem"
+	"github.com/zisi-build/zisi/internal/s3test"
+
 	"gocloud.dev/blob"
 	"gocloud.dev/blob/driver"
 	"gocloud.dev/gcerrors"
 )
 
 // remoteTestBucket is the bucket every fake S3 server holds.
-const remoteTestBucket = "zisi-cache"
+const remoteTestBucket = s3test.Bucket
 
-// fakeS3 is gofakes3 with an in-memory backend behind a loopback server.
-type fakeS3 struct {
-	backend *s3mem.Backend
-	server  *httptest.Server
-	// requests counts the requests that reached the server.
-	requests atomic.Int64
-}
+// fakeS3 is an S3-protocol server on loopback (internal/s3test).
+type fakeS3 struct{ *s3test.Server }
 
-// remoteTestEnv gives the AWS SDK static credentials and nothing else
-// from this machine: no shared config or credentials files, no profile,
-// no instance metadata.
-func remoteTestEnv(t *testing.T) {
-	t.Helper()
-	dir := t.TempDir()
-	for k, v := range map[string]string{
-		"AWS_ACCESS_KEY_ID":           "AKIAZISITEST",
-		"AWS_SECRET_ACCESS_KEY":       "zisi-test-secret",
-		"AWS_SESSION_TOKEN":           "",
-		"AWS_PROFILE":                 "",
-		"AWS_DEFAULT_PROFILE":         "",
-		"AWS_REGION":                  "",
-		"AWS_DEFAULT_REGION":          "",
-		"AWS_ENDPOINT_URL":            "",
-		"AWS_ENDPOINT_URL_S3":         "",
-		"AWS_CONFIG_FILE":             filepath.Join(dir, "config"),
-		"AWS_SHARED_CREDENTIALS_FILE": filepath.Join(dir, "credentials"),
-		"AWS_EC2_METADATA_DISABLED":   "true",
-		// Retrying a failed request is the SDK's business (3 attempts
-		// by default, within the Timeout); one attempt keeps the
-		// failure tests short.
-		"AWS_MAX_ATTEMPTS": "1",
-	} {
-		t.Setenv(k, v)
-	}
-}
+func remoteTestEnv(t *testing.T) { s3test.Env(t) }
 
-// newFakeS3 starts a fake S3 server on 127.0.0.1 holding an empty
-// remoteTestBucket (call remoteTestEnv first). wrap, when set, wraps gofakes3's handler (to fail or
-// stall requests).
 func newFakeS3(t *testing.T, wrap func(http.Handler) http.Handler) *fakeS3 {
-	t.Helper()
-	f := &fakeS3{backend: s3mem.New()}
-	if err := f.backend.CreateBucket(remoteTestBucket); err != nil {
-		t.Fatal(err)
-	}
-	h := gofakes3.New(f.backend).Server()
-	if wrap != nil {
-		h = wrap(h)
-	}
-	f.server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		f.requests.Add(1)
-		h.ServeHTTP(w, r)
-	}))
-	t.Cleanup(f.server.Close)
-	return f
+	return &fakeS3{s3test.New(t, wrap)}
 }
 
-// s3URL is the URL that opens an S3-protocol server at base (an
-// http://host:port address) through the real s3blob driver.
-func s3URL(base string) string {
-	return "s3://" + remoteTestBucket + "?endpoint=" + base + "&region=us-east-1&use_path_style=true"
-}
+func s3URL(base string) string { return s3test.URLFor(base) }
 
-func (f *fakeS3) url() string { return s3URL(f.server.URL) }
+func (f *fakeS3) url() string { return f.URL() }
 
-// object returns what the backend holds under key, straight from memory.
-func (f *fakeS3) object(t *testing.T, key string) ([]byte, bool) {
-	t.Helper()
-	obj, err := f.backend.GetObject(remoteTestBucket, key, nil)
-	if gofakes3.HasErrorCode(err, gofakes3.ErrNoSuchKey) {
-		return nil, false
-	}
-	if err != nil {
-		t.Fatalf("backend get %q: %v", key, err)
-	}
-	defer obj.Contents.Close()
-	var b bytes.Buffer
-	if _, err := b.ReadFrom(obj.Contents); err != nil {
-		t.Fatal(err)
-	}
-	return b.Bytes(), true
-}
+func (f *fakeS3) object(t *testing.T, key string) ([]byte, bool) { return f.Object(t, key) }
 
 // warnings records the messages a Remote warns with.
 type warnings struct {
@@ -341,7 +273,7 @@ func testRemoteTimeout(t *testing.T) {
 				t.Fatal("not disabled after a timeout")
 			}
 			msg := w.one(t)
-			if !strings.Contains(msg, "deadline exceeded") || !strings.Contains(msg, f.server.URL) {
+			if !strings.Contains(msg, "deadline exceeded") || !strings.Contains(msg, f.HTTP.URL) {
 				t.Errorf("warning %q names neither the timeout nor the store", msg)
 			}
 			if _, ok := f.object(t, testKey(1)); ok {
@@ -405,13 +337,13 @@ func testRemoteServerError(t *testing.T) {
 				}
 			}
 
-			before := f.requests.Load()
+			before := f.Requests.Load()
 			if _, err := r.Get(t.Context(), testKey(1)); !errors.Is(err, ErrNotFound) {
 				t.Fatalf("get on a disabled remote: %v", err)
 			}
 			r.Put(testKey(3), []byte("x"))
 			flush(t, r)
-			if n := f.requests.Load() - before; n != 0 {
+			if n := f.Requests.Load() - before; n != 0 {
 				t.Fatalf("the disabled remote sent %d requests", n)
 			}
 			w.one(t)
@@ -454,7 +386,7 @@ func TestRemoteCorruptObject(t *testing.T) {
 			// Another writer (a broken proxy, a disk fault) changes the
 			// object's bytes; the checksum S3 kept from the upload no
 			// longer matches them.
-			if _, err := f.backend.PutObject(remoteTestBucket, key, map[string]string{}, bytes.NewReader(bad), int64(len(bad)), nil); err != nil {
+			if _, err := f.Backend.PutObject(remoteTestBucket, key, map[string]string{}, bytes.NewReader(bad), int64(len(bad)), nil); err != nil {
 				t.Fatal(err)
 			}
 			got, err := r.Get(t.Context(), key)
