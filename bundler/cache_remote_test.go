@@ -118,7 +118,7 @@ func TestRemoteCacheFailures(t *testing.T) {
 		want  string
 	}{
 		{"refused", func(t *testing.T) (string, func(*Options)) {
-			newS3Store(t) // the credentials
+			s3test.Env(t)
 			return refused(t), nil
 		}, "refused"},
 		{"timeout", func(t *testing.T) (string, func(*Options)) {
