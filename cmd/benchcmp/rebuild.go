@@ -108,7 +108,7 @@ var rebuildCases = []rebuildCase{
 	{"remote warm, empty local cache", func(r *rebuilds, _ int) ([]string, error) {
 		// Fill the remote store once, then start each run from an empty
 		// local cache and destination: a fresh CI machine.
-		if _, err := os.Stat(filepath.Join(r.remote, "v1")); err != nil {
+		if entries, _ := os.ReadDir(r.remote); len(entries) == 0 {
 			if err := r.reset(); err != nil {
 				return nil, err
 			}
@@ -135,6 +135,9 @@ func runRebuilds(zisi, site string, runs int, stderr io.Writer) (string, error) 
 	if user := os.Getenv("ZISI_CACHE_DIR"); user != "" {
 		os.MkdirAll(r.cache, 0o755)
 		os.Symlink(filepath.Join(user, "bootstrap"), filepath.Join(r.cache, "bootstrap"))
+	}
+	if err := os.MkdirAll(r.remote, 0o755); err != nil {
+		return "", err
 	}
 	if r.edited, err = firstMainFile(r.src); err != nil {
 		return "", err
