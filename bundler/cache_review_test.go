@@ -68,3 +68,18 @@ func TestCacheReviewDirectoryFunctionLinkedFolder(t *testing.T) {
 		testfs.Write(t, site, map[string]string{"assets-real/b.txt": "b"})
 	})
 }
+
+// A glob-style require (`require("./pages/" + name)`) ships every file
+// under pages/ at any depth: a new file in an existing, empty subfolder
+// is part of a cold build.
+func TestCacheReviewGlobRequireSubfolder(t *testing.T) {
+	site := testfs.Site(t, map[string]string{
+		"netlify/functions/glob.js":    "exports.handler = async (e) => { require('./pages/' + e.page); return { statusCode: 200 }; };\n",
+		"netlify/functions/pages/a.js": "module.exports = 'a';\n",
+		"netlify/functions/pages/sub/": "",
+	})
+	settle()
+	reviewRebuild(t, site, func() {
+		testfs.Write(t, site, map[string]string{"netlify/functions/pages/sub/b.js": "module.exports = 'b';\n"})
+	})
+}
