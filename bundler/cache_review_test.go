@@ -83,3 +83,24 @@ func TestCacheReviewGlobRequireSubfolder(t *testing.T) {
 		testfs.Write(t, site, map[string]string{"netlify/functions/pages/sub/b.js": "module.exports = 'b';\n"})
 	})
 }
+
+// The zisi bundler ships a package whole: a new file in a subfolder of
+// the package that shipped nothing before (empty, or holding junk only)
+// is part of a cold build.
+func TestCacheReviewPackageEmptySubfolder(t *testing.T) {
+	site := testfs.Site(t, map[string]string{
+		"package.json":                    `{"name":"site","dependencies":{"pkg":"1.0.0"}}`,
+		"netlify/functions/uses.js":       "const pkg = require('pkg');\nexports.handler = async () => ({ statusCode: 200, body: pkg });\n",
+		"node_modules/pkg/package.json":   `{"name":"pkg","version":"1.0.0","main":"index.js"}`,
+		"node_modules/pkg/index.js":       "module.exports = 'pkg';\n",
+		"node_modules/pkg/extra/":         "",
+		"node_modules/pkg/more/.DS_Store": "junk",
+	})
+	settle()
+	reviewRebuild(t, site, func() {
+		testfs.Write(t, site, map[string]string{
+			"node_modules/pkg/extra/x.js": "module.exports = 'x';\n",
+			"node_modules/pkg/more/y.js":  "module.exports = 'y';\n",
+		})
+	})
+}
