@@ -269,7 +269,7 @@ func (d *Deps) Resolved(p string) {
 	d.Content(p)
 	dir := filepath.Dir(p)
 	if !d.Skip(dir) {
-		d.add('d', dir, "")
+		d.addDir(dir)
 	}
 	if root := packageRoot(p); root != "" {
 		d.Tree(root, false)
@@ -283,11 +283,11 @@ func (d *Deps) Resolved(p string) {
 			}
 		}
 		nm := filepath.Join(a, "node_modules")
-		d.add('d', nm, "")
+		d.addDir(nm)
 		if entries, err := os.ReadDir(nm); err == nil {
 			for _, e := range entries {
 				if strings.HasPrefix(e.Name(), "@") {
-					d.add('d', filepath.Join(nm, e.Name()), "")
+					d.addDir(filepath.Join(nm, e.Name()))
 				}
 			}
 		}
@@ -296,6 +296,23 @@ func (d *Deps) Resolved(p string) {
 			break
 		}
 		d.add('p', parent, filepath.Base(a))
+	}
+}
+
+// addDir records the listing of folder p and, when p is a symbolic
+// link, the listing of the folder it leads to: a link's own probe
+// answers with its target, so a file added to that folder would
+// otherwise go unseen by a build that reads the folder through the link.
+func (d *Deps) addDir(p string) {
+	probe := Probe{Kind: 'd', Path: p}
+	if d.probes[probe] {
+		return
+	}
+	d.probes[probe] = true
+	if fi, err := os.Lstat(p); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
+		if real, err := filepath.EvalSymlinks(p); err == nil && !d.Skip(real) {
+			d.add('d', real, "")
+		}
 	}
 }
 
@@ -338,7 +355,7 @@ func (d *Deps) Tree(root string, contents bool) {
 		} else {
 			seen[real] = true
 		}
-		d.add('d', dir, "")
+		d.addDir(dir)
 		entries, err := os.ReadDir(dir)
 		if err != nil {
 			return
