@@ -232,6 +232,10 @@ func isNotDir(err error) bool {
 type Deps struct {
 	probes    map[Probe]bool
 	ancestors map[string]bool
+	// trees are the roots Tree walked without contents: a root's own
+	// listing, recorded for a file resolved in it, is no walk of the
+	// folders below.
+	trees map[string]bool
 	// Skip says which folders are never probed (the build's own
 	// destination, the cache): their content changes with every build
 	// and decides nothing.
@@ -243,7 +247,7 @@ func NewDeps(skip func(dir string) bool) *Deps {
 	if skip == nil {
 		skip = func(string) bool { return false }
 	}
-	return &Deps{probes: map[Probe]bool{}, ancestors: map[string]bool{}, Skip: skip}
+	return &Deps{probes: map[Probe]bool{}, ancestors: map[string]bool{}, trees: map[string]bool{}, Skip: skip}
 }
 
 func (d *Deps) add(kind byte, p, arg string) { d.probes[Probe{Kind: kind, Path: p, Arg: arg}] = true }
@@ -342,8 +346,11 @@ func packageRoot(p string) string {
 // package (root inside node_modules) it does not descend into the
 // package's own node_modules: those packages are recorded when used.
 func (d *Deps) Tree(root string, contents bool) {
-	if d.probes[Probe{Kind: 'd', Path: root}] && !contents {
-		return
+	if !contents {
+		if d.trees[root] {
+			return
+		}
+		d.trees[root] = true
 	}
 	sep := string(filepath.Separator)
 	inPackage := strings.Contains(root+sep, sep+"node_modules"+sep)
