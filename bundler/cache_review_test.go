@@ -3,7 +3,10 @@ package bundler
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+
+	"github.com/zisi-build/zisi/internal/node"
 
 	"github.com/zisi-build/zisi/internal/testfs"
 )
@@ -14,19 +17,25 @@ import (
 // it writes.
 func reviewRebuild(t *testing.T, site string, edit func()) *Report {
 	t.Helper()
+	return reviewRebuildWith(t, site, nil, edit)
+}
+
+// reviewRebuildWith is reviewRebuild with options for every build.
+func reviewRebuildWith(t *testing.T, site string, opts func(*Options), edit func()) *Report {
+	t.Helper()
 	cacheDir, tmp := t.TempDir(), t.TempDir()
 	dest := filepath.Join(tmp, "out")
-	if _, err := cachedBuild(t, site, dest, cacheDir, nil); err != nil {
+	if _, err := cachedBuild(t, site, dest, cacheDir, opts); err != nil {
 		t.Fatal(err)
 	}
 	settle()
 	edit()
 	settle()
-	warm, err := cachedBuild(t, site, dest, cacheDir, nil)
+	warm, err := cachedBuild(t, site, dest, cacheDir, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cold, err := cachedBuild(t, site, filepath.Join(tmp, "cold"), "", nil)
+	cold, err := cachedBuild(t, site, filepath.Join(tmp, "cold"), "", opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,4 +112,47 @@ func TestCacheReviewPackageEmptySubfolder(t *testing.T) {
 			"node_modules/pkg/more/y.js":  "module.exports = 'y';\n",
 		})
 	})
+}
+
+// reviewBootstrap ships the pinned v2 bootstrap from the machine's
+// cache, so that cold and cached builds take it from the same place.
+func reviewBootstrap(t *testing.T) func(*Options) {
+	t.Helper()
+	dir := filepath.Join(os.Getenv("ZISI_CACHE_DIR"), "bootstrap", node.BootstrapVersion, "package")
+	if _, err := os.Stat(filepath.Join(dir, "package.json")); err != nil {
+		t.Fatalf("no unpacked bootstrap at %s (ZISI_CACHE_DIR): %v", dir, err)
+	}
+	return func(o *Options) { o.BootstrapDir = dir }
+}
+
+// The site's own copy of the v2 bootstrap (the pinned version) ships; a
+// change to its files is part of a cold build.
+func TestCacheReviewSiteBootstrapEdited(t *testing.T) {
+	site := testfs.Site(t, map[string]string{
+		"package.json":             `{"name":"site"}`,
+		"netlify/functions/v2.mjs": "export default async () => new Response('hi');\n",
+	})
+	src := filepath.Join(os.Getenv("ZISI_CACHE_DIR"), "bootstrap", node.BootstrapVersion, "package")
+	dst := filepath.Join(site, "node_modules", "@netlify", "serverless-functions-api")
+	if err := os.CopyFS(dst, os.DirFS(src)); err != nil {
+		t.Fatal(err)
+	}
+	settle()
+	rep := reviewRebuild(t, site, func() {
+		var target string
+		filepath.WalkDir(filepath.Join(dst, "dist"), func(p string, d os.DirEntry, err error) error {
+			if err == nil && !d.IsDir() && target == "" && strings.HasSuffix(p, ".js") {
+				target = p
+			}
+			return nil
+		})
+		data, err := os.ReadFile(target)
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(target, append(data, "\n// patched\n"...), 0o644)
+	})
+	if rep.Bootstrap == nil || !strings.Contains(rep.Bootstrap.Source, "node_modules") {
+		t.Fatalf("the bootstrap came from %+v, not the site's node_modules", rep.Bootstrap)
+	}
 }
