@@ -125,6 +125,33 @@ func reviewBootstrap(t *testing.T) func(*Options) {
 	return func(o *Options) { o.BootstrapDir = dir }
 }
 
+// The same glob-style require through esbuild.
+func TestCacheReviewGlobRequireSubfolderEsbuild(t *testing.T) {
+	site := testfs.Site(t, map[string]string{
+		"netlify.toml":                 "[functions]\nnode_bundler = \"esbuild\"\n",
+		"netlify/functions/glob.js":    "exports.handler = async (e) => { require('./pages/' + e.page); return { statusCode: 200 }; };\n",
+		"netlify/functions/pages/a.js": "module.exports = 'a';\n",
+		"netlify/functions/pages/sub/": "",
+	})
+	settle()
+	reviewRebuild(t, site, func() {
+		testfs.Write(t, site, map[string]string{"netlify/functions/pages/sub/b.js": "module.exports = 'b';\n"})
+	})
+}
+
+// The same glob-style import in a v2 function.
+func TestCacheReviewGlobImportSubfolderV2(t *testing.T) {
+	site := testfs.Site(t, map[string]string{
+		"netlify/functions/glob.mjs":    "export default async (req) => { await import('./pages/' + req.url); return new Response('hi'); };\n",
+		"netlify/functions/pages/a.mjs": "export default 'a';\n",
+		"netlify/functions/pages/sub/":  "",
+	})
+	settle()
+	reviewRebuildWith(t, site, reviewBootstrap(t), func() {
+		testfs.Write(t, site, map[string]string{"netlify/functions/pages/sub/b.mjs": "export default 'b';\n"})
+	})
+}
+
 // The site's own copy of the v2 bootstrap (the pinned version) ships; a
 // change to its files is part of a cold build.
 func TestCacheReviewSiteBootstrapEdited(t *testing.T) {
