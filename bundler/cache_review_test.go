@@ -152,6 +152,33 @@ func TestCacheReviewGlobImportSubfolderV2(t *testing.T) {
 	})
 }
 
+// An optional require esbuild cannot resolve, in a folder that holds
+// nothing the function ships, bundles once the file exists.
+func TestCacheReviewOptionalRequireEsbuild(t *testing.T) {
+	site := testfs.Site(t, map[string]string{
+		"netlify.toml":                "[functions]\nnode_bundler = \"esbuild\"\n",
+		"netlify/functions/opt.js":    "let extra = null;\ntry { extra = require('./optional/extra.js'); } catch {}\nexports.handler = async () => ({ statusCode: 200, body: String(extra) });\n",
+		"netlify/functions/optional/": "",
+	})
+	settle()
+	reviewRebuild(t, site, func() {
+		testfs.Write(t, site, map[string]string{"netlify/functions/optional/extra.js": "module.exports = 'extra';\n"})
+	})
+}
+
+// A v2 function's dynamic import of a file that does not exist yet, in
+// a folder that holds nothing the function ships.
+func TestCacheReviewMissingImportV2(t *testing.T) {
+	site := testfs.Site(t, map[string]string{
+		"netlify/functions/opt.mjs":   "export default async () => { try { await import('./optional/extra.mjs'); } catch {} return new Response('hi'); };\n",
+		"netlify/functions/optional/": "",
+	})
+	settle()
+	reviewRebuildWith(t, site, reviewBootstrap(t), func() {
+		testfs.Write(t, site, map[string]string{"netlify/functions/optional/extra.mjs": "export default 'extra';\n"})
+	})
+}
+
 // The site's own copy of the v2 bootstrap (the pinned version) ships; a
 // change to its files is part of a cold build.
 func TestCacheReviewSiteBootstrapEdited(t *testing.T) {
