@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/zisi-build/zisi/internal/node"
 
@@ -208,5 +209,100 @@ func TestCacheReviewSiteBootstrapEdited(t *testing.T) {
 	})
 	if rep.Bootstrap == nil || !strings.Contains(rep.Bootstrap.Source, "node_modules") {
 		t.Fatalf("the bootstrap came from %+v, not the site's node_modules", rep.Bootstrap)
+	}
+}
+
+// A node_modules folder that is a link (a shared store): a package
+// installed into its target shadows the hoisted one.
+func TestCacheReviewLinkedNodeModules(t *testing.T) {
+	site := testfs.Site(t, map[string]string{
+		"package.json":                 `{"name":"site","dependencies":{"ms":"1.0.0"}}`,
+		"netlify/functions/uses.js":    "const ms = require('ms');\nexports.handler = async () => ({ statusCode: 200, body: ms });\n",
+		"node_modules/ms/package.json": `{"name":"ms","version":"1.0.0","main":"index.js"}`,
+		"node_modules/ms/index.js":     "module.exports = 'hoisted';\n",
+		"store/":                       "",
+	})
+	if err := os.Symlink("../../store", filepath.Join(site, "netlify/functions/node_modules")); err != nil {
+		t.Fatal(err)
+	}
+	settle()
+	reviewRebuild(t, site, func() {
+		testfs.Write(t, site, map[string]string{
+			"store/ms/package.json": `{"name":"ms","version":"2.0.0","main":"index.js"}`,
+			"store/ms/index.js":     "module.exports = 'nearer';\n",
+		})
+	})
+}
+
+// A source rewritten with other bytes of the same size and its
+// modification time set back keeps its size and mtime: its change time
+// still moves, so the stat index does not answer for it.
+func TestCacheReviewSameSizeRewriteOldMtime(t *testing.T) {
+	site := testfs.Site(t, map[string]string{
+		"netlify/functions/hello.js": `exports.handler = async () => ({ statusCode: 200, body: "one" });`,
+	})
+	main := filepath.Join(site, "netlify/functions/hello.js")
+	old := time.Now().Add(-time.Hour)
+	os.Chtimes(main, old, old)
+	settle()
+	reviewRebuild(t, site, func() {
+		os.WriteFile(main, []byte(`exports.handler = async () => ({ statusCode: 200, body: "two" });`), 0o644)
+		os.Chtimes(main, old, old)
+	})
+}
+
+// The published archive is a hard link to the cache's blob: something
+// writing into it in place changes the blob too, which the restore's
+// CRC check catches.
+func TestCacheReviewPublishedArchiveWrittenInPlace(t *testing.T) {
+	site := testfs.Site(t, map[string]string{
+		"netlify/functions/hello.js": `exports.handler = async () => ({ statusCode: 200, body: "one" });`,
+	})
+	settle()
+	cacheDir, tmp := t.TempDir(), t.TempDir()
+	dest := filepath.Join(tmp, "out")
+	if _, err := cachedBuild(t, site, dest, cacheDir, nil); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.OpenFile(filepath.Join(dest, "hello.zip"), os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteAt([]byte("XXXX"), 40); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	warm, err := cachedBuild(t, site, dest, cacheDir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if warm.Cache.Hits != 0 {
+		t.Errorf("a blob written into in place was restored: %+v", warm.Cache)
+	}
+	cold, err := cachedBuild(t, site, filepath.Join(tmp, "cold"), "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameOutput(t, cold, &Report{Functions: warm.Functions}, filepath.Join(tmp, "cold"), dest)
+}
+
+// esbuild functions are bundled together before the build
+// (PrebuildEsbuild); with the cache, the group holds only the
+// functions that missed: the one rebuilt must come out as in the
+// whole group.
+func TestCacheReviewEsbuildGroupShrinks(t *testing.T) {
+	site := testfs.Site(t, map[string]string{
+		"netlify.toml":           "[functions]\nnode_bundler = \"esbuild\"\n",
+		"netlify/functions/a.js": "const s = require('../../lib/shared');\nexports.handler = async () => ({ statusCode: 200, body: s.a });\n",
+		"netlify/functions/b.js": "const s = require('../../lib/shared');\nexports.handler = async () => ({ statusCode: 200, body: s.b });\n",
+		"netlify/functions/c.ts": "import { a } from '../../lib/shared';\nexport const handler = async () => ({ statusCode: 200, body: a });\n",
+		"lib/shared.js":          "exports.a = 'a'; exports.b = 'b';\n",
+	})
+	settle()
+	rep := reviewRebuild(t, site, func() {
+		testfs.Write(t, site, map[string]string{"netlify/functions/a.js": "const s = require('../../lib/shared');\nexports.handler = async () => ({ statusCode: 201, body: s.a });\n"})
+	})
+	if rep.Cache.Hits != 2 || rep.Cache.Misses != 1 {
+		t.Errorf("cache %+v, want a rebuilt alone and b, c restored", rep.Cache)
 	}
 }
