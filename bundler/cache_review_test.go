@@ -212,6 +212,22 @@ func TestCacheReviewSiteBootstrapEdited(t *testing.T) {
 	}
 }
 
+// A go.work replace directive points a module at a local folder; a
+// change there changes the binary.
+func TestCacheReviewGoWorkReplace(t *testing.T) {
+	site := testfs.Site(t, map[string]string{
+		"go.work":                        "go 1.22\n\nuse ./netlify/functions/gofn\n\nreplace example.com/lib => ./lib\n",
+		"lib/go.mod":                     "module example.com/lib\n\ngo 1.22\n",
+		"lib/lib.go":                     "package lib\n\nconst Msg = \"one\"\n",
+		"netlify/functions/gofn/go.mod":  "module example.com/gofn\n\ngo 1.22\n\nrequire example.com/lib v0.0.0\n",
+		"netlify/functions/gofn/main.go": "package main\n\nimport \"example.com/lib\"\n\nfunc main() { println(lib.Msg) }\n",
+	})
+	settle()
+	reviewRebuild(t, site, func() {
+		testfs.Write(t, site, map[string]string{"lib/lib.go": "package lib\n\nconst Msg = \"two\"\n"})
+	})
+}
+
 // A node_modules folder that is a link (a shared store): a package
 // installed into its target shadows the hoisted one.
 func TestCacheReviewLinkedNodeModules(t *testing.T) {
