@@ -619,6 +619,21 @@ func (b *builder) goDependencies(d *cache.Deps, fn discover.Function) error {
 	if m.Work != nil {
 		d.Content(m.Work.File)
 		mods = append(mods, m.Work.Uses...)
+		// A go.work's own replace directives apply to every module of
+		// the workspace: a local target is read like a module of it.
+		if data, err := os.ReadFile(m.Work.File); err == nil {
+			if wf, err := modfile.ParseWork(m.Work.File, data, nil); err == nil {
+				for _, r := range wf.Replace {
+					if r.New.Version == "" {
+						p := r.New.Path
+						if !filepath.IsAbs(p) {
+							p = filepath.Join(filepath.Dir(m.Work.File), p)
+						}
+						d.Tree(p, true)
+					}
+				}
+			}
+		}
 	}
 	for _, dir := range mods {
 		d.Tree(dir, true)
