@@ -322,3 +322,19 @@ func TestCacheReviewEsbuildGroupShrinks(t *testing.T) {
 		t.Errorf("cache %+v, want a rebuilt alone and b, c restored", rep.Cache)
 	}
 }
+
+// The go command reads settings from its environment file (`go env -w`
+// writes it; $GOENV names it): GOAMD64 there changes the binary.
+func TestCacheReviewGoEnvFile(t *testing.T) {
+	site := testfs.Site(t, map[string]string{
+		"netlify/functions/gofn/go.mod":  "module example.com/gofn\n\ngo 1.22\n",
+		"netlify/functions/gofn/main.go": "package main\n\nvar msg = \"base\"\n\nfunc main() { println(msg) }\n",
+	})
+	goenv := filepath.Join(t.TempDir(), "goenv")
+	os.WriteFile(goenv, []byte("GOAMD64=v1\n"), 0o644)
+	settle()
+	env := func(o *Options) { o.Env = append(os.Environ(), "GOENV="+goenv) }
+	reviewRebuildWith(t, site, env, func() {
+		os.WriteFile(goenv, []byte("GOAMD64=v3\n"), 0o644)
+	})
+}
