@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -615,6 +616,9 @@ func (b *builder) goDependencies(d *cache.Deps, fn discover.Function) error {
 			break
 		}
 	}
+	if f := goEnvFile(tc.Env); f != "" {
+		d.Content(f)
+	}
 	mods := []string{m.Dir}
 	if m.Work != nil {
 		d.Content(m.Work.File)
@@ -657,6 +661,55 @@ func (b *builder) goDependencies(d *cache.Deps, fn discover.Function) error {
 		}
 	}
 	return nil
+}
+
+// goEnvFile is the go command's environment file (what `go env -w`
+// writes, read by every go command: GOFLAGS, GOAMD64, GOEXPERIMENT…) for
+// the environment env, as the go command finds it: $GOENV, else go/env
+// in the user's configuration folder; "" when GOENV=off or there is
+// none.
+func goEnvFile(env []string) string {
+	get := func(key string) string {
+		v := ""
+		for _, kv := range env {
+			if val, ok := strings.CutPrefix(kv, key+"="); ok {
+				v = val
+			}
+		}
+		return v
+	}
+	switch f := get("GOENV"); f {
+	case "off":
+		return ""
+	case "":
+	default:
+		return f
+	}
+	var dir string
+	switch runtime.GOOS {
+	case "windows":
+		dir = get("AppData")
+	case "darwin", "ios":
+		if h := get("HOME"); h != "" {
+			dir = filepath.Join(h, "Library", "Application Support")
+		}
+	case "plan9":
+		if h := get("home"); h != "" {
+			dir = filepath.Join(h, "lib")
+		}
+	default:
+		dir = get("XDG_CONFIG_HOME")
+		if !filepath.IsAbs(dir) {
+			dir = ""
+			if h := get("HOME"); h != "" {
+				dir = filepath.Join(h, ".config")
+			}
+		}
+	}
+	if dir == "" {
+		return ""
+	}
+	return filepath.Join(dir, "go", "env")
 }
 
 // lookupAll plans every function the cache may hold and restores the
