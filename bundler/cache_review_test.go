@@ -338,3 +338,31 @@ func TestCacheReviewGoEnvFile(t *testing.T) {
 		os.WriteFile(goenv, []byte("GOAMD64=v3\n"), 0o644)
 	})
 }
+
+// With zisi_add_instrumentation_loader every Node.js archive ships the
+// bootstrap's telemetry file: a change to it (the site's own copy of the
+// bootstrap, patched) is part of a cold build.
+func TestCacheReviewTelemetryFileEdited(t *testing.T) {
+	site := testfs.Site(t, map[string]string{
+		"package.json":               `{"name":"site"}`,
+		"netlify/functions/hello.js": `exports.handler = async () => ({ statusCode: 200 });`,
+	})
+	src := filepath.Join(os.Getenv("ZISI_CACHE_DIR"), "bootstrap", node.BootstrapVersion, "package")
+	dst := filepath.Join(site, "node_modules", "@netlify", "serverless-functions-api")
+	if err := os.CopyFS(dst, os.DirFS(src)); err != nil {
+		t.Fatal(err)
+	}
+	settle()
+	flags := func(o *Options) { o.FeatureFlags = map[string]bool{FlagAddInstrumentationLoader: true} }
+	rep := reviewRebuildWith(t, site, flags, func() {
+		p := filepath.Join(dst, "dist", "telemetry", "instrumentation.js")
+		data, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(p, append(data, "\n// patched\n"...), 0o644)
+	})
+	if rep.Bootstrap == nil || !strings.Contains(rep.Bootstrap.Source, "node_modules") {
+		t.Fatalf("the bootstrap came from %+v, not the site's node_modules", rep.Bootstrap)
+	}
+}
