@@ -588,6 +588,13 @@ func (b *builder) dependencies(d *cache.Deps, p *plan, res *FunctionResult) erro
 	for _, f := range res.trusted {
 		d.Content(f)
 	}
+	if b.opts.flag(FlagAddInstrumentationLoader) {
+		// Shipped as data, so no archive entry names it. The build
+		// found the bootstrap already: this only returns it.
+		if boot, err := b.bootstrap(context.Background(), fn); err == nil {
+			d.Content(node.TelemetrySource(boot))
+		}
+	}
 	for _, root := range res.includeRoots {
 		d.Tree(root, false)
 	}
