@@ -366,3 +366,21 @@ func TestCacheReviewTelemetryFileEdited(t *testing.T) {
 		t.Fatalf("the bootstrap came from %+v, not the site's node_modules", rep.Bootstrap)
 	}
 }
+
+// A missing optional dependency is left out; once a build plugin
+// installs it into .netlify/plugins/node_modules (the fallback module
+// folder), a cold build ships it from there.
+func TestCacheReviewOptionalFromPluginsFolder(t *testing.T) {
+	site := testfs.Site(t, map[string]string{
+		"package.json":               `{"name":"site","optionalDependencies":{"opt":"1.0.0"}}`,
+		"netlify/functions/hello.js": "let opt = null;\ntry { opt = require('opt'); } catch {}\nexports.handler = async () => ({ statusCode: 200, body: String(opt) });\n",
+		"node_modules/":              "",
+	})
+	settle()
+	reviewRebuild(t, site, func() {
+		testfs.Write(t, site, map[string]string{
+			".netlify/plugins/node_modules/opt/package.json": `{"name":"opt","version":"1.0.0","main":"index.js"}`,
+			".netlify/plugins/node_modules/opt/index.js":     "module.exports = 'opt';\n",
+		})
+	})
+}
