@@ -575,6 +575,16 @@ func (b *builder) dependencies(d *cache.Deps, p *plan, res *FunctionResult) erro
 		return b.goDependencies(d, fn)
 	}
 	d.Resolved(fn.MainFile)
+	// Bare specifiers found nowhere else are looked up in the nearest
+	// .netlify/plugins/node_modules (node.Env's fallback module folder):
+	// one appearing, or a package installed into it, changes what ships
+	// (a missing optional dependency, say).
+	for a := fn.SrcDir; ; a = filepath.Dir(a) {
+		d.Modules(filepath.Join(a, ".netlify", "plugins", "node_modules"))
+		if filepath.Dir(a) == a {
+			break
+		}
+	}
 	if fn.Kind == discover.KindDir {
 		d.Tree(fn.SrcDir, false)
 	}

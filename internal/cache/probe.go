@@ -286,20 +286,25 @@ func (d *Deps) Resolved(p string) {
 				d.tsconfigExtends(filepath.Join(a, name), 0)
 			}
 		}
-		nm := filepath.Join(a, "node_modules")
-		d.addDir(nm)
-		if entries, err := os.ReadDir(nm); err == nil {
-			for _, e := range entries {
-				if strings.HasPrefix(e.Name(), "@") {
-					d.addDir(filepath.Join(nm, e.Name()))
-				}
-			}
-		}
+		d.Modules(filepath.Join(a, "node_modules"))
 		parent := filepath.Dir(a)
 		if parent == a {
 			break
 		}
 		d.add('p', parent, filepath.Base(a))
+	}
+}
+
+// Modules records the listing of the module folder nm (a node_modules)
+// with its @scope folders: which packages a bare specifier finds there.
+func (d *Deps) Modules(nm string) {
+	d.addDir(nm)
+	if entries, err := os.ReadDir(nm); err == nil {
+		for _, e := range entries {
+			if strings.HasPrefix(e.Name(), "@") {
+				d.addDir(filepath.Join(nm, e.Name()))
+			}
+		}
 	}
 }
 
