@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -383,4 +384,38 @@ func TestCacheReviewOptionalFromPluginsFolder(t *testing.T) {
 			".netlify/plugins/node_modules/opt/index.js":     "module.exports = 'opt';\n",
 		})
 	})
+}
+
+// A file added to a folder a function's build listed, after the build
+// listed it and before the build ends, must keep that build out of the
+// cache: the next build would take the listing with the new file for
+// what the stored archive was built from.
+func TestCacheReviewFolderChangedDuringBuild(t *testing.T) {
+	site := testfs.Site(t, map[string]string{
+		"netlify/functions/dirfn/index.js": `exports.handler = async () => ({ statusCode: 200 });`,
+	})
+	settle()
+	cacheDir, tmp := t.TempDir(), t.TempDir()
+	dest := filepath.Join(tmp, "out")
+	var once sync.Once
+	during := func(o *Options) {
+		o.OnEvent = func(e Event) {
+			if e.Kind == EventDone && e.Function == "dirfn" {
+				once.Do(func() { testfs.Write(t, site, map[string]string{"netlify/functions/dirfn/late.txt": "late"}) })
+			}
+		}
+	}
+	if _, err := cachedBuild(t, site, dest, cacheDir, during); err != nil {
+		t.Fatal(err)
+	}
+	settle()
+	warm, err := cachedBuild(t, site, dest, cacheDir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cold, err := cachedBuild(t, site, filepath.Join(tmp, "cold"), "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameOutput(t, cold, warm, filepath.Join(tmp, "cold"), dest)
 }
