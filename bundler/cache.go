@@ -772,6 +772,7 @@ func (b *builder) lookupAll(ctx context.Context, fns []discover.Function, output
 		}()
 	}
 	wg.Wait()
+	b.cache.snap.BuildsStart()
 	return plans, keys, hits
 }
 

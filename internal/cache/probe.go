@@ -48,11 +48,25 @@ type Snapshot struct {
 	memo map[string]answer
 	// settled memoises Settled by path.
 	settled map[string]bool
+	// building is set once the builds began (BuildsStart): answers
+	// computed from then on may postdate what a build read.
+	building bool
 }
 
 type answer struct {
 	value   string
 	changed time.Time
+	// early is set for an answer computed before the builds began.
+	early bool
+}
+
+// BuildsStart marks the end of the lookups: answers computed from now on
+// may come after a build read the same path, so Settled does not take
+// them for what the build saw.
+func (s *Snapshot) BuildsStart() {
+	s.mu.Lock()
+	s.building = true
+	s.mu.Unlock()
 }
 
 // NewSnapshot starts a build's snapshot over ix (nil: no fast path).
@@ -96,10 +110,12 @@ func (s *Snapshot) Sum(probes []Probe) string {
 // Settled reports whether the build that started at since read what the
 // probes answer now: a file whose change time is at or after since (less
 // a margin for coarse file-system clocks) may have changed after the
-// build read it; a folder's listing is read again and compared (its
-// change time moves with every entry, even unrelated ones). What is not
-// settled must not be stored. Call it once the builds are done; each
-// path is checked once.
+// build read it. A folder answered before the builds began is listed
+// again and compared with that answer (its change time moves with every
+// entry, even unrelated ones); one first answered after them (nothing
+// looked it up: a first build) has no earlier listing to compare with,
+// so it takes the file rule. What is not settled must not be stored.
+// Call it once the builds are done; each path is checked once.
 func (s *Snapshot) Settled(probes []Probe, since time.Time) bool {
 	for _, p := range probes {
 		id := p.id()
@@ -125,11 +141,47 @@ func (s *Snapshot) settle(p Probe, id string, since time.Time) bool {
 		return true // missing now; the answer says whether it was
 	}
 	if p.Kind != 'f' && fi.IsDir() {
-		v, _ := s.answer(p)
-		return probeValue(p, fi) == v
+		s.mu.Lock()
+		a, ok := s.memo[id]
+		s.mu.Unlock()
+		if ok && a.early {
+			return probeValue(p, fi) == a.value
+		}
+		if p.Kind == 'p' {
+			return entriesSettled(p, since)
+		}
 	}
-	changed := statOf(fi).changed()
+	return settledAt(statOf(fi).changed(), since)
+}
+
+// settledAt reports whether a change at changed surely came before since.
+func settledAt(changed, since time.Time) bool {
 	return changed.Before(since.Add(-racyMargin(changed)))
+}
+
+// entriesSettled is Settled for a prefix probe first answered after the
+// builds began: its folder's change time moves with every entry (a
+// temporary folder beside the site's, /tmp's), so the files it names are
+// checked instead: one created or renamed into place (a lib.js beside
+// lib/) has a new change time. Folders are not (their change time moves
+// with their content): the one named Arg held what the build read, so
+// it was there. One removed is a file a build shipped, whose own
+// folder's probe sees it gone.
+func entriesSettled(p Probe, since time.Time) bool {
+	entries, err := os.ReadDir(p.Path)
+	if err != nil {
+		return false
+	}
+	for _, e := range entries {
+		if name := e.Name(); e.IsDir() || name != p.Arg && !strings.HasPrefix(name, p.Arg+".") {
+			continue
+		}
+		fi, err := os.Lstat(filepath.Join(p.Path, e.Name()))
+		if err != nil || !settledAt(statOf(fi).changed(), since) {
+			return false
+		}
+	}
+	return true
 }
 
 // racyMargin is how far a change time may lag the real time of the
@@ -153,6 +205,7 @@ func (s *Snapshot) answer(p Probe) (string, time.Time) {
 	}
 	a = s.compute(p, id)
 	s.mu.Lock()
+	a.early = !s.building
 	s.memo[id] = a
 	s.mu.Unlock()
 	return a.value, a.changed
