@@ -419,3 +419,16 @@ func TestCacheReviewFolderChangedDuringBuild(t *testing.T) {
 	}
 	sameOutput(t, cold, warm, filepath.Join(tmp, "cold"), dest)
 }
+
+// included_files naming a folder that does not exist yet (one a build
+// step generates): once it does, a cold build ships its files.
+func TestCacheReviewIncludedFolderAppears(t *testing.T) {
+	site := testfs.Site(t, map[string]string{
+		"netlify.toml":               "[functions]\nincluded_files = [\"generated/**\", \"data/file.json\"]\n",
+		"netlify/functions/hello.js": `exports.handler = async () => ({ statusCode: 200 });`,
+	})
+	settle()
+	reviewRebuild(t, site, func() {
+		testfs.Write(t, site, map[string]string{"generated/page.html": "<p>", "data/file.json": "{}"})
+	})
+}
