@@ -432,3 +432,26 @@ func TestCacheReviewIncludedFolderAppears(t *testing.T) {
 		testfs.Write(t, site, map[string]string{"generated/page.html": "<p>", "data/file.json": "{}"})
 	})
 }
+
+// A pnpm link retargeted to another version of the package.
+func TestCacheReviewPnpmLinkRetargeted(t *testing.T) {
+	site := testfs.Site(t, map[string]string{
+		"package.json":              `{"name":"site","dependencies":{"pkg":"1.0.0"}}`,
+		"netlify/functions/uses.js": "const pkg = require('pkg');\nexports.handler = async () => ({ statusCode: 200, body: pkg });\n",
+		"node_modules/.pnpm/pkg@1.0.0/node_modules/pkg/package.json": `{"name":"pkg","version":"1.0.0","main":"index.js"}`,
+		"node_modules/.pnpm/pkg@1.0.0/node_modules/pkg/index.js":     "module.exports = 'one';\n",
+		"node_modules/.pnpm/pkg@2.0.0/node_modules/pkg/package.json": `{"name":"pkg","version":"2.0.0","main":"index.js"}`,
+		"node_modules/.pnpm/pkg@2.0.0/node_modules/pkg/index.js":     "module.exports = 'two';\n",
+	})
+	link := filepath.Join(site, "node_modules", "pkg")
+	if err := os.Symlink(".pnpm/pkg@1.0.0/node_modules/pkg", link); err != nil {
+		t.Fatal(err)
+	}
+	settle()
+	reviewRebuild(t, site, func() {
+		os.Remove(link)
+		if err := os.Symlink(".pnpm/pkg@2.0.0/node_modules/pkg", link); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
