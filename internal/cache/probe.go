@@ -400,7 +400,8 @@ func packageRoot(p string) string {
 
 // Tree records the listing of root and of every folder under it but
 // skipped ones and .git, following linked folders (once each, as the
-// zisi bundler does); with contents, the content of every file too. In a
+// zisi bundler does); with contents, the content of every file too. A
+// missing root is recorded as missing. In a
 // package (root inside node_modules) it does not descend into the
 // package's own node_modules: those packages are recorded when used.
 func (d *Deps) Tree(root string, contents bool) {
@@ -409,6 +410,13 @@ func (d *Deps) Tree(root string, contents bool) {
 			return
 		}
 		d.trees[root] = true
+	}
+	if _, err := os.Lstat(root); err != nil {
+		// A folder that is not there yet (one included_files names
+		// that a build step generates): its appearing changes what
+		// ships.
+		d.add('d', root, "")
+		return
 	}
 	sep := string(filepath.Separator)
 	inPackage := strings.Contains(root+sep, sep+"node_modules"+sep)
