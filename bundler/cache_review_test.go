@@ -455,3 +455,43 @@ func TestCacheReviewPnpmLinkRetargeted(t *testing.T) {
 		}
 	})
 }
+
+// A function's JSON configuration file is read when the function is
+// planned (its plan key) and again when it is built: one rewritten in
+// between must not leave the new build under the old key.
+func TestCacheReviewJSONConfigChangedDuringBuild(t *testing.T) {
+	site := testfs.Site(t, map[string]string{
+		"netlify/functions/hello.js":   `exports.handler = async () => ({ statusCode: 200 });`,
+		"netlify/functions/hello.json": `{"version":1,"config":{"generator":"one@1"}}`,
+	})
+	settle()
+	cfgFile := filepath.Join(site, "netlify/functions/hello.json")
+	fns := filepath.Join(site, "netlify", "functions")
+	dirs := func(o *Options) { o.ConfigFileDirectories = []string{fns} }
+	cacheDir, tmp := t.TempDir(), t.TempDir()
+	dest := filepath.Join(tmp, "out")
+	var once sync.Once
+	during := func(o *Options) {
+		dirs(o)
+		o.OnEvent = func(e Event) {
+			if e.Kind == EventStart && e.Function == "hello" {
+				once.Do(func() { os.WriteFile(cfgFile, []byte(`{"version":1,"config":{"generator":"two@2"}}`), 0o644) })
+			}
+		}
+	}
+	if _, err := cachedBuild(t, site, dest, cacheDir, during); err != nil {
+		t.Fatal(err)
+	}
+	settle()
+	os.WriteFile(cfgFile, []byte(`{"version":1,"config":{"generator":"one@1"}}`), 0o644)
+	settle()
+	warm, err := cachedBuild(t, site, dest, cacheDir, dirs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cold, err := cachedBuild(t, site, filepath.Join(tmp, "cold"), "", dirs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameOutput(t, cold, warm, filepath.Join(tmp, "cold"), dest)
+}
