@@ -567,6 +567,12 @@ func (c *buildCache) put(key string, payload []byte) error {
 // dependencies records what fn's build read.
 func (b *builder) dependencies(d *cache.Deps, p *plan, res *FunctionResult) error {
 	fn := p.fn
+	if b.opts.readsConfigFile(fn) {
+		// The plan key holds what it said when the function was looked
+		// up; the build read it again: a change in between must keep
+		// the build out of the cache (Settled).
+		d.Content(config.JSONFilePath(fn.MainFile))
+	}
 	switch {
 	case fn.Kind == discover.KindBinary:
 		d.Content(fn.MainFile)
