@@ -495,3 +495,20 @@ func TestCacheReviewJSONConfigChangedDuringBuild(t *testing.T) {
 	}
 	sameOutput(t, cold, warm, filepath.Join(tmp, "cold"), dest)
 }
+
+// A local folder with a package.json imported by a relative path: a new
+// file in its empty subfolder (the zisi bundler ships only what the
+// import reaches there, unlike a package in node_modules).
+func TestCacheReviewLocalPackageEmptySubfolder(t *testing.T) {
+	site := testfs.Site(t, map[string]string{
+		"package.json":              `{"name":"site"}`,
+		"netlify/functions/uses.js": "const s = require('../../shared');\nexports.handler = async () => ({ statusCode: 200, body: s });\n",
+		"shared/package.json":       `{"name":"shared","version":"1.0.0","main":"index.js"}`,
+		"shared/index.js":           "module.exports = 'shared';\n",
+		"shared/extra/":             "",
+	})
+	settle()
+	reviewRebuild(t, site, func() {
+		testfs.Write(t, site, map[string]string{"shared/extra/x.js": "module.exports = 'x';\n"})
+	})
+}
