@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -566,6 +567,12 @@ func (c *buildCache) put(key string, payload []byte) error {
 // dependencies records what fn's build read.
 func (b *builder) dependencies(d *cache.Deps, p *plan, res *FunctionResult) error {
 	fn := p.fn
+	if b.opts.readsConfigFile(fn) {
+		// The plan key holds what it said when the function was looked
+		// up; the build read it again: a change in between must keep
+		// the build out of the cache (Settled).
+		d.Content(config.JSONFilePath(fn.MainFile))
+	}
 	switch {
 	case fn.Kind == discover.KindBinary:
 		d.Content(fn.MainFile)
@@ -574,6 +581,16 @@ func (b *builder) dependencies(d *cache.Deps, p *plan, res *FunctionResult) erro
 		return b.goDependencies(d, fn)
 	}
 	d.Resolved(fn.MainFile)
+	// Bare specifiers found nowhere else are looked up in the nearest
+	// .netlify/plugins/node_modules (node.Env's fallback module folder):
+	// one appearing, or a package installed into it, changes what ships
+	// (a missing optional dependency, say).
+	for a := fn.SrcDir; ; a = filepath.Dir(a) {
+		d.Modules(filepath.Join(a, ".netlify", "plugins", "node_modules"))
+		if filepath.Dir(a) == a {
+			break
+		}
+	}
 	if fn.Kind == discover.KindDir {
 		d.Tree(fn.SrcDir, false)
 	}
@@ -586,6 +603,13 @@ func (b *builder) dependencies(d *cache.Deps, p *plan, res *FunctionResult) erro
 	}
 	for _, f := range res.trusted {
 		d.Content(f)
+	}
+	if b.opts.flag(FlagAddInstrumentationLoader) {
+		// Shipped as data, so no archive entry names it. The build
+		// found the bootstrap already: this only returns it.
+		if boot, err := b.bootstrap(context.Background(), fn); err == nil {
+			d.Content(node.TelemetrySource(boot))
+		}
 	}
 	for _, root := range res.includeRoots {
 		d.Tree(root, false)
@@ -615,10 +639,28 @@ func (b *builder) goDependencies(d *cache.Deps, fn discover.Function) error {
 			break
 		}
 	}
+	if f := goEnvFile(tc.Env); f != "" {
+		d.Content(f)
+	}
 	mods := []string{m.Dir}
 	if m.Work != nil {
 		d.Content(m.Work.File)
 		mods = append(mods, m.Work.Uses...)
+		// A go.work's own replace directives apply to every module of
+		// the workspace: a local target is read like a module of it.
+		if data, err := os.ReadFile(m.Work.File); err == nil {
+			if wf, err := modfile.ParseWork(m.Work.File, data, nil); err == nil {
+				for _, r := range wf.Replace {
+					if r.New.Version == "" {
+						p := r.New.Path
+						if !filepath.IsAbs(p) {
+							p = filepath.Join(filepath.Dir(m.Work.File), p)
+						}
+						d.Tree(p, true)
+					}
+				}
+			}
+		}
 	}
 	for _, dir := range mods {
 		d.Tree(dir, true)
@@ -642,6 +684,55 @@ func (b *builder) goDependencies(d *cache.Deps, fn discover.Function) error {
 		}
 	}
 	return nil
+}
+
+// goEnvFile is the go command's environment file (what `go env -w`
+// writes, read by every go command: GOFLAGS, GOAMD64, GOEXPERIMENT…) for
+// the environment env, as the go command finds it: $GOENV, else go/env
+// in the user's configuration folder; "" when GOENV=off or there is
+// none.
+func goEnvFile(env []string) string {
+	get := func(key string) string {
+		v := ""
+		for _, kv := range env {
+			if val, ok := strings.CutPrefix(kv, key+"="); ok {
+				v = val
+			}
+		}
+		return v
+	}
+	switch f := get("GOENV"); f {
+	case "off":
+		return ""
+	case "":
+	default:
+		return f
+	}
+	var dir string
+	switch runtime.GOOS {
+	case "windows":
+		dir = get("AppData")
+	case "darwin", "ios":
+		if h := get("HOME"); h != "" {
+			dir = filepath.Join(h, "Library", "Application Support")
+		}
+	case "plan9":
+		if h := get("home"); h != "" {
+			dir = filepath.Join(h, "lib")
+		}
+	default:
+		dir = get("XDG_CONFIG_HOME")
+		if !filepath.IsAbs(dir) {
+			dir = ""
+			if h := get("HOME"); h != "" {
+				dir = filepath.Join(h, ".config")
+			}
+		}
+	}
+	if dir == "" {
+		return ""
+	}
+	return filepath.Join(dir, "go", "env")
 }
 
 // lookupAll plans every function the cache may hold and restores the
@@ -687,6 +778,7 @@ func (b *builder) lookupAll(ctx context.Context, fns []discover.Function, output
 		}()
 	}
 	wg.Wait()
+	b.cache.snap.BuildsStart()
 	return plans, keys, hits
 }
 

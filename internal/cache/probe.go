@@ -49,11 +49,25 @@ type Snapshot struct {
 	memo map[string]answer
 	// settled memoises Settled by path.
 	settled map[string]bool
+	// building is set once the builds began (BuildsStart): answers
+	// computed from then on may postdate what a build read.
+	building bool
 }
 
 type answer struct {
 	value   string
 	changed time.Time
+	// early is set for an answer computed before the builds began.
+	early bool
+}
+
+// BuildsStart marks the end of the lookups: answers computed from now on
+// may come after a build read the same path, so Settled does not take
+// them for what the build saw.
+func (s *Snapshot) BuildsStart() {
+	s.mu.Lock()
+	s.building = true
+	s.mu.Unlock()
 }
 
 // NewSnapshot starts a build's snapshot over ix (nil: no fast path).
@@ -97,10 +111,12 @@ func (s *Snapshot) Sum(probes []Probe) string {
 // Settled reports whether the build that started at since read what the
 // probes answer now: a file whose change time is at or after since (less
 // a margin for coarse file-system clocks) may have changed after the
-// build read it; a folder's listing is read again and compared (its
-// change time moves with every entry, even unrelated ones). What is not
-// settled must not be stored. Call it once the builds are done; each
-// path is checked once.
+// build read it. A folder answered before the builds began is listed
+// again and compared with that answer (its change time moves with every
+// entry, even unrelated ones); one first answered after them (nothing
+// looked it up: a first build) has no earlier listing to compare with,
+// so it takes the file rule. What is not settled must not be stored.
+// Call it once the builds are done; each path is checked once.
 func (s *Snapshot) Settled(probes []Probe, since time.Time) bool {
 	for _, p := range probes {
 		id := p.id()
@@ -126,11 +142,47 @@ func (s *Snapshot) settle(p Probe, id string, since time.Time) bool {
 		return true // missing now; the answer says whether it was
 	}
 	if p.Kind != 'f' && fi.IsDir() {
-		v, _ := s.answer(p)
-		return probeValue(p, fi) == v
+		s.mu.Lock()
+		a, ok := s.memo[id]
+		s.mu.Unlock()
+		if ok && a.early {
+			return probeValue(p, fi) == a.value
+		}
+		if p.Kind == 'p' {
+			return entriesSettled(p, since)
+		}
 	}
-	changed := statOf(fi).changed()
+	return settledAt(statOf(fi).changed(), since)
+}
+
+// settledAt reports whether a change at changed surely came before since.
+func settledAt(changed, since time.Time) bool {
 	return changed.Before(since.Add(-racyMargin(changed)))
+}
+
+// entriesSettled is Settled for a prefix probe first answered after the
+// builds began: its folder's change time moves with every entry (a
+// temporary folder beside the site's, /tmp's), so the files it names are
+// checked instead: one created or renamed into place (a lib.js beside
+// lib/) has a new change time. Folders are not (their change time moves
+// with their content): the one named Arg held what the build read, so
+// it was there. One removed is a file a build shipped, whose own
+// folder's probe sees it gone.
+func entriesSettled(p Probe, since time.Time) bool {
+	entries, err := os.ReadDir(p.Path)
+	if err != nil {
+		return false
+	}
+	for _, e := range entries {
+		if name := e.Name(); e.IsDir() || name != p.Arg && !strings.HasPrefix(name, p.Arg+".") {
+			continue
+		}
+		fi, err := os.Lstat(filepath.Join(p.Path, e.Name()))
+		if err != nil || !settledAt(statOf(fi).changed(), since) {
+			return false
+		}
+	}
+	return true
 }
 
 // racyMargin is how far a change time may lag the real time of the
@@ -154,6 +206,7 @@ func (s *Snapshot) answer(p Probe) (string, time.Time) {
 	}
 	a = s.compute(p, id)
 	s.mu.Lock()
+	a.early = !s.building
 	s.memo[id] = a
 	s.mu.Unlock()
 	return a.value, a.changed
@@ -236,6 +289,10 @@ type Deps struct {
 	// configs are the tsconfig.json and jsconfig.json files whose
 	// "extends" were followed.
 	configs map[string]bool
+	// trees are the roots Tree walked without contents: a root's own
+	// listing, recorded for a file resolved in it, is no walk of the
+	// folders below.
+	trees map[string]bool
 	// Skip says which folders are never probed (the build's own
 	// destination, the cache): their content changes with every build
 	// and decides nothing.
@@ -247,7 +304,7 @@ func NewDeps(skip func(dir string) bool) *Deps {
 	if skip == nil {
 		skip = func(string) bool { return false }
 	}
-	return &Deps{probes: map[Probe]bool{}, ancestors: map[string]bool{}, configs: map[string]bool{}, Skip: skip}
+	return &Deps{probes: map[Probe]bool{}, ancestors: map[string]bool{}, configs: map[string]bool{}, trees: map[string]bool{}, Skip: skip}
 }
 
 func (d *Deps) add(kind byte, p, arg string) { d.probes[Probe{Kind: kind, Path: p, Arg: arg}] = true }
@@ -275,7 +332,7 @@ func (d *Deps) Resolved(p string) {
 	d.Content(p)
 	dir := filepath.Dir(p)
 	if !d.Skip(dir) {
-		d.add('d', dir, "")
+		d.addDir(dir)
 	}
 	if root := packageRoot(p); root != "" {
 		d.Tree(root, false)
@@ -288,15 +345,7 @@ func (d *Deps) Resolved(p string) {
 		for _, name := range []string{"tsconfig.json", "jsconfig.json"} {
 			d.extends(filepath.Join(a, name))
 		}
-		nm := filepath.Join(a, "node_modules")
-		d.add('d', nm, "")
-		if entries, err := os.ReadDir(nm); err == nil {
-			for _, e := range entries {
-				if strings.HasPrefix(e.Name(), "@") {
-					d.add('d', filepath.Join(nm, e.Name()), "")
-				}
-			}
-		}
+		d.Modules(filepath.Join(a, "node_modules"))
 		parent := filepath.Dir(a)
 		if parent == a {
 			break
@@ -360,6 +409,43 @@ func (d *Deps) extends(p string) {
 			if filepath.Dir(a) == a {
 				break
 			}
+		}
+	}
+}
+
+// Missing records a file a relative import named that was not there:
+// the entries of its folder named like it (x, x.js, x/…), which a file
+// appearing there, or the folder itself, changes.
+func (d *Deps) Missing(p string) {
+	d.add('p', filepath.Dir(p), filepath.Base(p))
+}
+
+// Modules records the listing of the module folder nm (a node_modules)
+// with its @scope folders: which packages a bare specifier finds there.
+func (d *Deps) Modules(nm string) {
+	d.addDir(nm)
+	if entries, err := os.ReadDir(nm); err == nil {
+		for _, e := range entries {
+			if strings.HasPrefix(e.Name(), "@") {
+				d.addDir(filepath.Join(nm, e.Name()))
+			}
+		}
+	}
+}
+
+// addDir records the listing of folder p and, when p is a symbolic
+// link, the listing of the folder it leads to: a link's own probe
+// answers with its target, so a file added to that folder would
+// otherwise go unseen by a build that reads the folder through the link.
+func (d *Deps) addDir(p string) {
+	probe := Probe{Kind: 'd', Path: p}
+	if d.probes[probe] {
+		return
+	}
+	d.probes[probe] = true
+	if fi, err := os.Lstat(p); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
+		if real, err := filepath.EvalSymlinks(p); err == nil && !d.Skip(real) {
+			d.add('d', real, "")
 		}
 	}
 }
@@ -464,11 +550,22 @@ func packageRoot(p string) string {
 
 // Tree records the listing of root and of every folder under it but
 // skipped ones and .git, following linked folders (once each, as the
-// zisi bundler does); with contents, the content of every file too. In a
+// zisi bundler does); with contents, the content of every file too. A
+// missing root is recorded as missing. In a
 // package (root inside node_modules) it does not descend into the
 // package's own node_modules: those packages are recorded when used.
 func (d *Deps) Tree(root string, contents bool) {
-	if d.probes[Probe{Kind: 'd', Path: root}] && !contents {
+	if !contents {
+		if d.trees[root] {
+			return
+		}
+		d.trees[root] = true
+	}
+	if _, err := os.Lstat(root); err != nil {
+		// A folder that is not there yet (one included_files names
+		// that a build step generates): its appearing changes what
+		// ships.
+		d.add('d', root, "")
 		return
 	}
 	sep := string(filepath.Separator)
@@ -476,8 +573,7 @@ func (d *Deps) Tree(root string, contents bool) {
 	seen := map[string]bool{}
 	var walk func(dir string)
 	walk = func(dir string) {
-		// Probed even when missing: a folder that appears changes it.
-		d.add('d', dir, "")
+		d.addDir(dir)
 		if real, err := filepath.EvalSymlinks(dir); err != nil || seen[real] {
 			return
 		} else {

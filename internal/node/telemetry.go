@@ -13,6 +13,10 @@ import (
 // package, what its exports map names "./instrumentation.js".
 var instrumentationFile = filepath.Join("dist", "telemetry", "instrumentation.js")
 
+// TelemetrySource is the file of b that TelemetryFile ships (the build
+// cache probes it).
+func TelemetrySource(b *Bootstrap) string { return filepath.Join(b.Dir, instrumentationFile) }
+
 // TelemetryFile is ___netlify-telemetry.mjs as the reference writes it
 // with zisi_add_instrumentation_loader: a newline, `var SERVICE_NAME =
 // …;` and `var SERVICE_VERSION = …;` (JSON strings, or the literal
@@ -24,7 +28,7 @@ var instrumentationFile = filepath.Join("dist", "telemetry", "instrumentation.js
 // the v2 bootstrap comes from, found by FindBootstrap.
 func TelemetryFile(b *Bootstrap, generator string) ([]byte, error) {
 	b.instrOnce.Do(func() {
-		p := filepath.Join(b.Dir, instrumentationFile)
+		p := TelemetrySource(b)
 		b.instr, b.instrErr = os.ReadFile(p)
 		if b.instrErr != nil {
 			b.instrErr = fmt.Errorf("%w: read %q: %w; zisi_add_instrumentation_loader ships it from %s@%s (use that version with --bootstrap, or leave the flag off)", ErrNoBootstrap, p, b.instrErr, BootstrapPackage, BootstrapVersion)
