@@ -326,6 +326,7 @@ func (b *builder) buildNode(ctx context.Context, p *plan, res *FunctionResult) (
 	res.EntryFilename, res.BootstrapVersion = layout.EntryFilename, layout.BootstrapVersion
 	res.Inputs, res.IncludedFiles = bundle.Inputs, bundle.IncludedFiles
 	res.includeRoots = slices.Concat(bundle.IncludeRoots, bundle.GlobRoots)
+	res.missing = bundle.Missing
 	res.NativeNodeModules = bundle.NativeNodeModules
 	res.Selection = bundle.Selection
 	for _, m := range bundle.Warnings {

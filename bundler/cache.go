@@ -614,6 +614,9 @@ func (b *builder) dependencies(d *cache.Deps, p *plan, res *FunctionResult) erro
 	for _, root := range res.includeRoots {
 		d.Tree(root, false)
 	}
+	for _, f := range res.missing {
+		d.Missing(f)
+	}
 	return nil
 }
 

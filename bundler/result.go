@@ -71,6 +71,8 @@ type FunctionResult struct {
 	// includeRoots the folders included_files patterns walk. The build
 	// cache records them.
 	sources, trusted, includeRoots []string
+	// missing are files relative imports named that were not found.
+	missing []string
 	// cacheNote says why the build cache did not restore this function
 	// (a note of this build, not stored with the entry).
 	cacheNote *Warning

@@ -75,6 +75,10 @@ type Bundle struct {
 	// matched in (each pattern's part before its first wildcard);
 	// GlobRoots the folders glob-style requires searched.
 	IncludeRoots, GlobRoots []string
+	// Missing are the files relative imports named that were not found
+	// (an optional require in a try block): their appearing changes the
+	// bundle.
+	Missing []string
 	// ModuleFormat of the shipped main file: "cjs" or "esm".
 	ModuleFormat string
 	// NativeNodeModules maps native package names to {directory: version}.

@@ -200,6 +200,7 @@ type entryOutput struct {
 	warnings  []Message
 	natives   map[string]map[string]string
 	globRoots []string
+	missing   []string
 }
 
 // runPlans runs one esbuild build for plans sharing a key, so packages
@@ -261,7 +262,7 @@ func runPlans(ctx context.Context, plans []*esbuildPlan) (map[string]*entryOutpu
 			}
 		}
 		slices.Sort(eo.inputs)
-		eo.globRoots = meta.globRoots(wd, inputs)
+		eo.globRoots, eo.missing = meta.globRoots(wd, inputs), meta.unresolved(wd, inputs)
 		for _, w := range warnings {
 			if w.File == "" || inputs[w.File] {
 				eo.warnings = append(eo.warnings, w)
@@ -369,7 +370,7 @@ func esbuild(ctx context.Context, in Input) (*Bundle, error) {
 		b.Generated[f.path] = f.contents
 	}
 	b.Inputs = out.inputs
-	b.GlobRoots = out.globRoots
+	b.GlobRoots, b.Missing = out.globRoots, out.missing
 	b.Warnings = slices.Clone(out.warnings)
 
 	// Externals and native packages are shipped with their dependencies,
@@ -437,8 +438,9 @@ type esbuildOutput struct {
 	externals []Import
 	inputs    []string
 	warnings  []Message
-	// globRoots are the folders glob-style requires searched.
-	globRoots []string
+	// globRoots are the folders glob-style requires searched; missing
+	// the files relative imports named that were not found.
+	globRoots, missing []string
 }
 
 type outFile struct {
@@ -470,7 +472,7 @@ func runEsbuild(ctx context.Context, g *nestingGuard, name string, opts api.Buil
 	}
 	out.inputs, out.externals = meta.inputs, meta.externals
 	if m, err := decodeMeta(res.Metafile); err == nil {
-		out.globRoots = m.globRoots(opts.AbsWorkingDir, nil)
+		out.globRoots, out.missing = m.globRoots(opts.AbsWorkingDir, nil), m.unresolved(opts.AbsWorkingDir, nil)
 	}
 	return out, nil
 }
@@ -572,6 +574,32 @@ func (m *esbuildMeta) globRoots(wd string, inputs map[string]bool) []string {
 		for _, imp := range v.Imports {
 			if strings.Contains(imp.Path, "*") {
 				out = append(out, globRoot(filepath.Join(filepath.Dir(abs), imp.Path)))
+			}
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// unresolved are the files the relative imports of the inputs named
+// (every input when nil) name that esbuild left external because they
+// were not there (a require in a try block).
+func (m *esbuildMeta) unresolved(wd string, inputs map[string]bool) []string {
+	var out []string
+	for in, v := range m.Inputs {
+		if strings.Contains(in, ":") {
+			continue
+		}
+		abs := in
+		if !filepath.IsAbs(abs) {
+			abs = filepath.Join(wd, abs)
+		}
+		if inputs != nil && !inputs[abs] {
+			continue
+		}
+		for _, imp := range v.Imports {
+			if imp.External && !strings.Contains(imp.Path, "*") && (strings.HasPrefix(imp.Path, "./") || strings.HasPrefix(imp.Path, "../")) {
+				out = append(out, filepath.Join(filepath.Dir(abs), imp.Path))
 			}
 		}
 	}

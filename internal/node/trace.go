@@ -143,6 +143,7 @@ func trace(ctx context.Context, in Input) (*Bundle, error) {
 	b.Inputs = uniq(append(traced, b.Inputs...))
 	slices.Sort(b.Inputs)
 	b.GlobRoots = uniq(t.globRoots)
+	b.Missing = uniq(t.missing)
 	b.Warnings = t.warnings
 	b.sel = t.sel
 	return b, nil
@@ -196,8 +197,9 @@ type tracer struct {
 	warnings  []Message
 	queue     []pending
 	sel       *selector
-	// globRoots are the folders glob-style requires searched.
-	globRoots []string
+	// globRoots are the folders glob-style requires searched; missing
+	// the files relative imports named that were not there.
+	globRoots, missing []string
 }
 
 // compiled is a main file bundled with its packages left external.

@@ -27,6 +27,7 @@ func (t *tracer) resolve(spec, parent string, cjs bool) ([]string, error) {
 		if r := t.resolveFileOrDir(p, parent); r != "" {
 			return []string{r}, nil
 		}
+		t.missing = append(t.missing, filepath.Clean(p))
 		return nil, t.notFound(spec, parent)
 	case strings.HasPrefix(spec, "#"):
 		return t.resolveImports(spec, parent, cjs)
