@@ -479,3 +479,38 @@ func TestCacheGlobRequire(t *testing.T) {
 		})
 	}
 }
+
+// A cache folder inside the site (--cache-dir .netlify/zisi-cache) never
+// ships through included_files, with or without the cache: its files
+// change with every build.
+func TestCacheFolderInsideTheSiteNeverShips(t *testing.T) {
+	site := testfs.Site(t, map[string]string{
+		"netlify.toml":               "[functions]\nincluded_files = [\".netlify/**\", \"data/**\"]\n",
+		"netlify/functions/hello.js": `exports.handler = async () => ({ statusCode: 200, body: "hi" });`,
+		"data/a.txt":                 "a",
+		".netlify/state.json":        "{}",
+	})
+	settle()
+	cacheDir := filepath.Join(site, ".netlify", "zisi-cache")
+	dest := filepath.Join(t.TempDir(), "out")
+	for i := range 3 {
+		rep, err := cachedBuild(t, site, dest, cacheDir, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		inc := rep.Functions[0].IncludedFiles
+		if len(inc) != 2 || slices.ContainsFunc(inc, func(f string) bool { return strings.Contains(f, "zisi-cache") }) {
+			t.Fatalf("build %d ships %q", i, inc)
+		}
+		if i == 2 && rep.Cache.Hits != 1 {
+			t.Errorf("build %d: %+v", i, rep.Cache)
+		}
+	}
+	cold, err := cachedBuild(t, site, filepath.Join(t.TempDir(), "cold"), "", func(o *Options) { o.CacheDir = cacheDir })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if inc := cold.Functions[0].IncludedFiles; len(inc) != 2 {
+		t.Errorf("a cold build ships %q", inc)
+	}
+}

@@ -1,6 +1,7 @@
 package bundler
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -343,6 +344,12 @@ func newBuilder(destDir string, fns []discover.Function, o Options) *builder {
 		b.env.Exclude = append(b.env.Exclude, real)
 	}
 	roots := containmentRoots(fns, o)
+	// Nor the per-user cache, when it lives in the site (--cache-dir
+	// .netlify/zisi-cache): its files change with every build. Only
+	// then, so that where the cache lives elsewhere is in no key.
+	if cacheDir, err := resolvePath(cmp.Or(o.CacheDir, node.DefaultCacheDir())); err == nil && insideAny(cacheDir, roots...) {
+		b.env.Exclude = append(b.env.Exclude, cacheDir)
+	}
 	b.comp.Contain(roots...)
 	// Tracing has resolved the links on the way to every file the
 	// archives store: the writer reuses those answers.
