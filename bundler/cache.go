@@ -472,15 +472,18 @@ func (b *builder) record(key string, p *plan, res *FunctionResult) {
 
 // commit stores the functions built in a build that started at
 // started: the archive as a blob, the result, and the probes of what the
-// build read. A function whose inputs changed while the build ran is not
-// stored.
-func (c *buildCache) commit(ctx context.Context, started time.Time, parallel int) {
+// build read. A function whose inputs changed while the build ran, or
+// whose archive failed to sync (failed, by path), is not stored.
+func (c *buildCache) commit(ctx context.Context, started time.Time, parallel int, failed map[string]error) {
 	if c == nil {
 		return
 	}
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, parallel)
 	for _, pd := range c.pending {
+		if failed[pd.res.Path] != nil {
+			continue // its archive did not reach the disk
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

@@ -303,10 +303,11 @@ func buildAll(ctx context.Context, fns []discover.Function, destDir string, o Op
 	}
 	wg.Wait()
 	prefetched()
-	b.cache.commit(ctx, started, o.Parallel)
 	// Archives synced in the background (a staging folder): one that did
-	// not reach the disk fails its function.
-	if failed := b.comp.WaitSync(); failed != nil {
+	// not reach the disk fails its function, and is not cached.
+	failed := b.comp.WaitSync()
+	b.cache.commit(ctx, started, o.Parallel, failed)
+	if failed != nil {
 		for i, r := range results {
 			if r == nil {
 				continue
