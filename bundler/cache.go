@@ -62,13 +62,20 @@ type buildCache struct {
 
 	hits, misses, remoteHits atomic.Int64
 
+	// memo shares the dependency walks of the build's functions.
+	memo *cache.Memo
+
 	// groups memoises groupSum; written the group records this build
 	// stored; why what changed for a plan whose latest entry missed.
 	groups, written, why sync.Map
 
 	mu      sync.Mutex
-	pending []pending
-	warns   []Warning
+	pending []*pending
+	// preparing counts the prepare calls started; prepareSlots bounds
+	// how many run at once.
+	preparing    sync.WaitGroup
+	prepareSlots chan struct{}
+	warns        []Warning
 	// warned keeps one warning per kind of problem.
 	warned map[string]bool
 }
@@ -88,7 +95,8 @@ func openCache(ctx context.Context, o Options, dest string) (*buildCache, []Warn
 	if err != nil {
 		return nil, []Warning{{Message: err.Error() + "; building without it"}}
 	}
-	c := &buildCache{store: store, warned: map[string]bool{}, skip: []string{dest, dir}}
+	c := &buildCache{store: store, warned: map[string]bool{}, skip: []string{dest, dir}, memo: cache.NewMemo(),
+		prepareSlots: make(chan struct{}, max(1, o.Parallel))}
 	if real, err := resolvePath(dest); err == nil {
 		c.skip = append(c.skip, real)
 	}
@@ -134,6 +142,17 @@ func (o *Options) cacheDir() string {
 		return ""
 	}
 	return filepath.Join(d, "build")
+}
+
+// skipped reports whether dir is, or is inside, a folder never probed
+// (paths here are absolute and clean).
+func (c *buildCache) skipped(dir string) bool {
+	for _, s := range c.skip {
+		if dir == s || strings.HasPrefix(dir, s+string(filepath.Separator)) {
+			return true
+		}
+	}
+	return false
 }
 
 // warn adds a site-level warning once per kind.
@@ -450,6 +469,13 @@ type pending struct {
 	res    *FunctionResult
 	own    []cache.Probe
 	groups [][]cache.Probe
+
+	// Set by prepare: the answers, the blob and the encoded entry; err
+	// when it could not.
+	cand  candidate
+	blob  string
+	entry []byte
+	err   error
 }
 
 // record notes a function just built from its plan key, with what its
@@ -460,29 +486,42 @@ func (b *builder) record(key string, p *plan, res *FunctionResult) {
 	if why, ok := c.why.Load(key); ok {
 		res.cacheNote = &Warning{Function: res.Name, Message: "rebuilt, not restored from the build cache: " + why.(string)}
 	}
-	deps := cache.NewDeps(func(dir string) bool { return insideAny(dir, c.skip...) })
+	deps := cache.NewDeps(c.skipped)
+	deps.Memo = c.memo
 	if err := b.dependencies(deps, p, res); err != nil {
 		return
 	}
 	own, groups := deps.Split()
+	pd := &pending{key: key, res: res, own: own, groups: groups}
 	c.mu.Lock()
-	c.pending = append(c.pending, pending{key: key, res: res, own: own, groups: groups})
+	c.pending = append(c.pending, pd)
 	c.mu.Unlock()
+	c.preparing.Add(1)
+	go func() {
+		defer c.preparing.Done()
+		c.prepareSlots <- struct{}{}
+		defer func() { <-c.prepareSlots }()
+		c.prepare(pd)
+	}()
 }
 
 // commit stores the functions built in a build that started at
 // started: the archive as a blob, the result, and the probes of what the
-// build read. A function whose inputs changed while the build ran, or
-// whose archive failed to sync (failed, by path), is not stored.
+// build read. Their answers were taken (prepare) before the check that
+// nothing changed since the build started (Settled), so what is stored
+// is what the build read. A function whose inputs changed while the
+// build ran, or whose archive failed to sync (failed, by path), is not
+// stored.
 func (c *buildCache) commit(ctx context.Context, started time.Time, parallel int, failed map[string]error) {
 	if c == nil {
 		return
 	}
+	c.preparing.Wait()
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, parallel)
 	for _, pd := range c.pending {
-		if failed[pd.res.Path] != nil {
-			continue // its archive did not reach the disk
+		if pd.err != nil || failed[pd.res.Path] != nil {
+			continue // not prepared, or its archive did not reach the disk
 		}
 		wg.Add(1)
 		go func() {
@@ -496,7 +535,32 @@ func (c *buildCache) commit(ctx context.Context, started time.Time, parallel int
 	c.pending = nil
 }
 
-func (c *buildCache) store1(ctx context.Context, pd pending, started time.Time) {
+// prepare answers a function's probes and hashes its archive into a
+// blob, in the background while other functions build.
+func (c *buildCache) prepare(pd *pending) {
+	pd.cand = candidate{Own: c.snap.Values(pd.own)}
+	for _, g := range pd.groups {
+		data := cache.EncodeProbes(g)
+		key := digest(data)
+		if _, loaded := c.written.LoadOrStore(key, true); !loaded {
+			if pd.err = c.put(key, data); pd.err != nil {
+				return
+			}
+		}
+		pd.cand.Groups = append(pd.cand.Groups, groupRef{Key: key, Sum: c.snap.Sum(g)})
+	}
+	res := pd.res
+	sum, crc, size, err := c.store.AddBlob(res.Path)
+	if err != nil {
+		c.warn("store", err.Error())
+		pd.err = err
+		return
+	}
+	pd.blob = sum
+	pd.entry, pd.err = encodeEntry(entry{Result: storedResult(*res), Warns: res.warns, Notes: res.notes, Blob: sum, CRC: crc, Size: size})
+}
+
+func (c *buildCache) store1(ctx context.Context, pd *pending, started time.Time) {
 	if !c.snap.Settled(pd.own, started) {
 		return
 	}
@@ -505,27 +569,7 @@ func (c *buildCache) store1(ctx context.Context, pd pending, started time.Time) 
 			return
 		}
 	}
-	cand := candidate{Own: c.snap.Values(pd.own)}
-	for _, g := range pd.groups {
-		data := cache.EncodeProbes(g)
-		key := digest(data)
-		if _, loaded := c.written.LoadOrStore(key, true); !loaded {
-			if err := c.put(key, data); err != nil {
-				return
-			}
-		}
-		cand.Groups = append(cand.Groups, groupRef{Key: key, Sum: c.snap.Sum(g)})
-	}
-	res := pd.res
-	sum, crc, size, err := c.store.AddBlob(res.Path)
-	if err != nil {
-		c.warn("store", err.Error())
-		return
-	}
-	edata, err := encodeEntry(entry{Result: storedResult(*res), Warns: res.warns, Notes: res.notes, Blob: sum, CRC: crc, Size: size})
-	if err != nil {
-		return
-	}
+	cand := pd.cand
 	cdata, err := json.Marshal(cand)
 	if err != nil {
 		return
@@ -546,11 +590,11 @@ func (c *buildCache) store1(ctx context.Context, pd pending, started time.Time) 
 		return
 	}
 	if c.remote != nil {
-		if blob, err := c.store.ReadBlob(sum); err == nil {
-			c.remote.Put("v1/blob/"+sum, blob)
+		if blob, err := c.store.ReadBlob(pd.blob); err == nil {
+			c.remote.Put("v1/blob/"+pd.blob, blob)
 		}
 	}
-	if c.put(cand.Entry, edata) == nil {
+	if c.put(cand.Entry, pd.entry) == nil {
 		c.put(pd.key, cdata)
 	}
 }

@@ -241,6 +241,11 @@ func buildAll(ctx context.Context, fns []discover.Function, destDir string, o Op
 	collisions := collisionErrors(fns, outputs)
 	b := newBuilder(destDir, fns, o)
 	b.cache = bc
+	if bc != nil {
+		// The cache hashes what the build ships as the writer reads it.
+		b.comp.HashContents()
+		bc.snap.Known = b.comp.Digest
+	}
 	started := time.Now()
 	plans, keys, hits := b.lookupAll(ctx, fns, outputs, collisions)
 	skip := slices.Clone(collisions)

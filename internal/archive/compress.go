@@ -3,6 +3,8 @@ package archive
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"hash/crc32"
@@ -41,6 +43,28 @@ type Compressor struct {
 	syncWG   sync.WaitGroup
 	syncMu   sync.Mutex
 	syncErrs map[string]error
+	// digests makes file also take each file's SHA-256 (HashContents).
+	digests bool
+}
+
+// HashContents makes the Compressor take the SHA-256 of every file it
+// reads to compress, for the build cache, which must know the content of
+// every file a build ships (Digest): reading each file once for both
+// costs a hash, not a second read. Call it before writing.
+func (c *Compressor) HashContents() { c.digests = true }
+
+// Digest returns the SHA-256 (hex) of the file whose Lstat or Stat is
+// fi, when the Compressor read that file (the same device, inode, size
+// and modification time) with HashContents on.
+func (c *Compressor) Digest(path string, fi fs.FileInfo) (string, bool) {
+	c.mu.Lock()
+	b, ok := c.blobs[keyOf(path, fi)]
+	c.mu.Unlock()
+	if !ok {
+		return "", false
+	}
+	b.once.Do(func() {}) // wait for the read under way, if any
+	return b.sum, b.sum != ""
 }
 
 // maxPendingSyncs bounds the archives a DeferSync Compressor holds open
@@ -230,6 +254,8 @@ type blob struct {
 	size   uint64
 	data   []byte
 	err    error
+	// sum is the content's SHA-256 (hex) with HashContents.
+	sum string
 }
 
 // file returns the compressed content of the regular file at path (already
@@ -247,6 +273,10 @@ func (c *Compressor) file(key fileKey, path string) *blob {
 		if err != nil {
 			b.err = fmt.Errorf("read %q: %w", path, err)
 			return
+		}
+		if c.digests {
+			h := sha256.Sum256(data)
+			b.sum = hex.EncodeToString(h[:])
 		}
 		b.method, b.crc, b.size, b.data, b.err = deflate(data)
 	})

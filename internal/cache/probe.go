@@ -43,6 +43,9 @@ func (p Probe) id() string { return string(p.Kind) + p.Arg + "\x00" + p.Path }
 // unchanged file is not read again.
 type Snapshot struct {
 	ix *Index
+	// Known, when set, gives the SHA-256 of a file already read and
+	// hashed in this build (the archive writer's), by path and stat.
+	Known func(path string, fi fs.FileInfo) (string, bool)
 	mu sync.Mutex
 	// memo holds answers by probe id, with the latest change time seen
 	// on the probed path.
@@ -224,9 +227,26 @@ func (s *Snapshot) compute(p Probe, id string) answer {
 	if v, ok := s.ix.lookup(id, st); ok {
 		return answer{value: v, changed: st.changed()}
 	}
-	v := probeValue(p, fi)
+	v := ""
+	if p.Kind == 'f' && fi.Mode().IsRegular() && s.Known != nil {
+		if sum, ok := s.Known(p.Path, fi); ok {
+			v = fileValue(fi, sum)
+		}
+	}
+	if v == "" {
+		v = probeValue(p, fi)
+	}
 	s.ix.store(id, st, v)
 	return answer{value: v, changed: st.changed()}
+}
+
+// fileValue is a regular file's answer: its executable bit and content.
+func fileValue(fi fs.FileInfo, sum string) string {
+	exec := "-"
+	if fi.Mode()&0o111 != 0 {
+		exec = "x"
+	}
+	return "F" + exec + sum
 }
 
 // probeValue answers p for a path whose Lstat is fi.
@@ -244,11 +264,7 @@ func probeValue(p Probe, fi fs.FileInfo) string {
 		if err != nil {
 			return "E" + err.Error()
 		}
-		exec := "-"
-		if mode&0o111 != 0 {
-			exec = "x"
-		}
-		return "F" + exec + sum
+		return fileValue(fi, sum)
 	case p.Kind == 'f':
 		return "T" + mode.Type().String()
 	case !mode.IsDir():
@@ -297,6 +313,46 @@ type Deps struct {
 	// destination, the cache): their content changes with every build
 	// and decides nothing.
 	Skip func(dir string) bool
+	// Memo, when set, shares the folder walks with the other functions
+	// of the build.
+	Memo *Memo
+}
+
+// Memo shares, across the functions of one build, what Deps finds by
+// walking the file system: each package tree and each folder on the way
+// up is walked once per build, not once per function that ships from
+// it. Safe for concurrent use.
+type Memo struct {
+	mu    sync.Mutex
+	sets  map[string][]Probe
+	links map[string]string
+}
+
+// NewMemo starts an empty memo.
+func NewMemo() *Memo { return &Memo{sets: map[string][]Probe{}, links: map[string]string{}} }
+
+// shared adds the probes fill records for key, filling them once per
+// memo.
+func (d *Deps) shared(key string, fill func(sub *Deps)) {
+	if d.Memo == nil {
+		fill(d)
+		return
+	}
+	d.Memo.mu.Lock()
+	ps, ok := d.Memo.sets[key]
+	d.Memo.mu.Unlock()
+	if !ok {
+		sub := NewDeps(d.Skip)
+		sub.Memo = d.Memo
+		fill(sub)
+		ps = sub.Probes()
+		d.Memo.mu.Lock()
+		d.Memo.sets[key] = ps
+		d.Memo.mu.Unlock()
+	}
+	for _, p := range ps {
+		d.probes[p] = true
+	}
 }
 
 // NewDeps starts an empty set.
@@ -313,11 +369,31 @@ func (d *Deps) add(kind byte, p, arg string) { d.probes[Probe{Kind: kind, Path: 
 // of its target).
 func (d *Deps) Content(p string) {
 	d.add('f', p, "")
-	if fi, err := os.Lstat(p); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
-		if real, err := filepath.EvalSymlinks(p); err == nil {
-			d.add('f', real, "")
+	if real := d.linkTarget(p); real != "" {
+		d.add('f', real, "")
+	}
+}
+
+// linkTarget is where the link at p leads, or "" when p is no link.
+func (d *Deps) linkTarget(p string) string {
+	if d.Memo != nil {
+		d.Memo.mu.Lock()
+		real, ok := d.Memo.links[p]
+		d.Memo.mu.Unlock()
+		if ok {
+			return real
 		}
 	}
+	real := ""
+	if fi, err := os.Lstat(p); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
+		real, _ = filepath.EvalSymlinks(p)
+	}
+	if d.Memo != nil {
+		d.Memo.mu.Lock()
+		d.Memo.links[p] = real
+		d.Memo.mu.Unlock()
+	}
+	return real
 }
 
 // Resolved records a file that module resolution found: its content,
@@ -339,18 +415,22 @@ func (d *Deps) Resolved(p string) {
 	}
 	for a := dir; !d.ancestors[a]; a = filepath.Dir(a) {
 		d.ancestors[a] = true
-		for _, name := range []string{"package.json", "tsconfig.json", "jsconfig.json"} {
-			d.add('f', filepath.Join(a, name), "")
-		}
-		for _, name := range []string{"tsconfig.json", "jsconfig.json"} {
-			d.extends(filepath.Join(a, name))
-		}
-		d.Modules(filepath.Join(a, "node_modules"))
 		parent := filepath.Dir(a)
+		d.shared("a"+a, func(s *Deps) {
+			for _, name := range []string{"package.json", "tsconfig.json", "jsconfig.json"} {
+				s.add('f', filepath.Join(a, name), "")
+			}
+			for _, name := range []string{"tsconfig.json", "jsconfig.json"} {
+				s.extends(filepath.Join(a, name))
+			}
+			s.Modules(filepath.Join(a, "node_modules"))
+			if parent != a {
+				s.add('p', parent, filepath.Base(a))
+			}
+		})
 		if parent == a {
 			break
 		}
-		d.add('p', parent, filepath.Base(a))
 	}
 }
 
@@ -560,8 +640,15 @@ func (d *Deps) Tree(root string, contents bool) {
 			return
 		}
 		d.trees[root] = true
+		d.shared("t"+root, func(s *Deps) { s.tree(root, false) })
+		return
 	}
-	if _, err := os.Lstat(root); err != nil {
+	d.tree(root, true)
+}
+
+func (d *Deps) tree(root string, contents bool) {
+	fi, err := os.Lstat(root)
+	if err != nil {
 		// A folder that is not there yet (one included_files names
 		// that a build step generates): its appearing changes what
 		// ships.
@@ -570,14 +657,20 @@ func (d *Deps) Tree(root string, contents bool) {
 	}
 	sep := string(filepath.Separator)
 	inPackage := strings.Contains(root+sep, sep+"node_modules"+sep)
+	// seen are the real folders walked through links (and the root):
+	// a tree without links has no cycles, so only a link can lead back.
 	seen := map[string]bool{}
-	var walk func(dir string)
-	walk = func(dir string) {
-		d.addDir(dir)
-		if real, err := filepath.EvalSymlinks(dir); err != nil || seen[real] {
-			return
-		} else {
+	var walk func(dir string, link bool)
+	walk = func(dir string, link bool) {
+		if link {
+			d.addDir(dir) // the link's answer, and its target's listing
+			real, err := filepath.EvalSymlinks(dir)
+			if err != nil || seen[real] {
+				return
+			}
 			seen[real] = true
+		} else {
+			d.add('d', dir, "")
 		}
 		entries, err := os.ReadDir(dir)
 		if err != nil {
@@ -585,8 +678,9 @@ func (d *Deps) Tree(root string, contents bool) {
 		}
 		for _, e := range entries {
 			p := filepath.Join(dir, e.Name())
+			isLink := e.Type()&fs.ModeSymlink != 0
 			isDir := e.IsDir()
-			if e.Type()&fs.ModeSymlink != 0 {
+			if isLink {
 				fi, err := os.Stat(p)
 				isDir = err == nil && fi.IsDir()
 			}
@@ -597,11 +691,15 @@ func (d *Deps) Tree(root string, contents bool) {
 				}
 			case inPackage && e.Name() == "node_modules", e.Name() == ".git", d.Skip(p):
 			default:
-				walk(p)
+				walk(p, isLink)
 			}
 		}
 	}
-	walk(root)
+	rootLink := fi.Mode()&fs.ModeSymlink != 0
+	if real, err := filepath.EvalSymlinks(root); err == nil && !rootLink {
+		seen[real] = true
+	}
+	walk(root, rootLink)
 }
 
 // Probes returns the recorded probes, sorted.

@@ -41,6 +41,8 @@ const (
 type Store struct {
 	dir     string
 	maxSize int64
+	// made are the fan-out folders known to exist.
+	made sync.Map
 }
 
 // Open opens (creating it) the cache folder dir, bounded to maxSize
@@ -111,7 +113,7 @@ func (s *Store) Put(key string, payload []byte) error {
 // short fails verification: a miss), blobs must: a restored archive is
 // a link to its blob.
 func (s *Store) place(p string, durable bool, write func(*os.File) error) error {
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+	if err := s.mkdir(filepath.Dir(p)); err != nil {
 		return fmt.Errorf("write the build cache: %w", err)
 	}
 	f, err := os.CreateTemp(filepath.Join(s.dir, layoutVersion, tmpDir), "w-*")
@@ -132,6 +134,18 @@ func (s *Store) place(p string, durable bool, write func(*os.File) error) error 
 		os.Remove(f.Name())
 		return fmt.Errorf("write the build cache %s: %w", p, err)
 	}
+	return nil
+}
+
+// mkdir makes a fan-out folder, once per Store.
+func (s *Store) mkdir(dir string) error {
+	if _, ok := s.made.Load(dir); ok {
+		return nil
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	s.made.Store(dir, true)
 	return nil
 }
 
@@ -192,7 +206,7 @@ func (s *Store) AddBlob(path string) (sum string, crc uint32, size int64, err er
 		touch(dest)
 		return sum, crc, size, nil
 	}
-	if err := os.MkdirAll(filepath.Dir(dest), 0o755); err != nil {
+	if err := s.mkdir(filepath.Dir(dest)); err != nil {
 		return "", 0, 0, fmt.Errorf("write the build cache: %w", err)
 	}
 	tmp, err := os.CreateTemp(filepath.Join(s.dir, layoutVersion, tmpDir), "l-*")
