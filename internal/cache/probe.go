@@ -46,7 +46,7 @@ type Snapshot struct {
 	// Known, when set, gives the SHA-256 of a file already read and
 	// hashed in this build (the archive writer's), by path and stat.
 	Known func(path string, fi fs.FileInfo) (string, bool)
-	mu sync.Mutex
+	mu    sync.Mutex
 	// memo holds answers by probe id, with the latest change time seen
 	// on the probed path.
 	memo map[string]answer
