@@ -262,7 +262,7 @@ func runPlans(ctx context.Context, plans []*esbuildPlan) (map[string]*entryOutpu
 			}
 		}
 		slices.Sort(eo.inputs)
-		eo.globRoots, eo.missing = meta.globRoots(wd, inputs), meta.unresolved(wd, inputs)
+		eo.globRoots, eo.missing = meta.watched(wd, inputs)
 		for _, w := range warnings {
 			if w.File == "" || inputs[w.File] {
 				eo.warnings = append(eo.warnings, w)
@@ -471,9 +471,7 @@ func runEsbuild(ctx context.Context, g *nestingGuard, name string, opts api.Buil
 		return nil, err
 	}
 	out.inputs, out.externals = meta.inputs, meta.externals
-	if m, err := decodeMeta(res.Metafile); err == nil {
-		out.globRoots, out.missing = m.globRoots(opts.AbsWorkingDir, nil), m.unresolved(opts.AbsWorkingDir, nil)
-	}
+	out.globRoots, out.missing = meta.globRoots, meta.missing
 	return out, nil
 }
 
@@ -532,6 +530,8 @@ func buildResult(name, wd string, res api.BuildResult) (map[string][]byte, []Mes
 type metafile struct {
 	inputs    []string
 	externals []Import
+	// globRoots and missing are what esbuildMeta.watched says.
+	globRoots, missing []string
 }
 
 // esbuildMeta is the part of esbuild's metafile zisi reads, for every
@@ -554,12 +554,13 @@ type metaImport struct {
 	External bool   `json:"external"`
 }
 
-// globRoots are the folders the glob-style requires (require(`./x/${y}`),
-// "./x/" + y) of the inputs named (every input when nil) search: each
-// glob's part before its first wildcard. What such a require loads
-// depends on those folders' content, which a build cache must watch.
-func (m *esbuildMeta) globRoots(wd string, inputs map[string]bool) []string {
-	var out []string
+// watched says what else than their files the inputs named (every
+// input when nil) depend on, for a build cache to watch: the folders
+// their glob-style requires (require(`./x/${y}`), "./x/" + y) search,
+// each glob's part before its first wildcard, and the files their
+// relative imports name that esbuild left external because they were
+// not there (a require in a try block).
+func (m *esbuildMeta) watched(wd string, inputs map[string]bool) (globRoots, missing []string) {
 	for in, v := range m.Inputs {
 		if strings.Contains(in, ":") {
 			continue
@@ -572,39 +573,18 @@ func (m *esbuildMeta) globRoots(wd string, inputs map[string]bool) []string {
 			continue
 		}
 		for _, imp := range v.Imports {
-			if strings.Contains(imp.Path, "*") {
-				out = append(out, globRoot(filepath.Join(filepath.Dir(abs), imp.Path)))
+			target := filepath.Join(filepath.Dir(abs), imp.Path)
+			switch {
+			case strings.Contains(imp.Path, "*"):
+				globRoots = append(globRoots, globRoot(target))
+			case imp.External && (strings.HasPrefix(imp.Path, "./") || strings.HasPrefix(imp.Path, "../")):
+				missing = append(missing, target)
 			}
 		}
 	}
-	slices.Sort(out)
-	return slices.Compact(out)
-}
-
-// unresolved are the files the relative imports of the inputs named
-// (every input when nil) name that esbuild left external because they
-// were not there (a require in a try block).
-func (m *esbuildMeta) unresolved(wd string, inputs map[string]bool) []string {
-	var out []string
-	for in, v := range m.Inputs {
-		if strings.Contains(in, ":") {
-			continue
-		}
-		abs := in
-		if !filepath.IsAbs(abs) {
-			abs = filepath.Join(wd, abs)
-		}
-		if inputs != nil && !inputs[abs] {
-			continue
-		}
-		for _, imp := range v.Imports {
-			if imp.External && !strings.Contains(imp.Path, "*") && (strings.HasPrefix(imp.Path, "./") || strings.HasPrefix(imp.Path, "../")) {
-				out = append(out, filepath.Join(filepath.Dir(abs), imp.Path))
-			}
-		}
-	}
-	slices.Sort(out)
-	return slices.Compact(out)
+	slices.Sort(globRoots)
+	slices.Sort(missing)
+	return slices.Compact(globRoots), slices.Compact(missing)
 }
 
 // globRoot is the folder part of pattern before its first wildcard.
@@ -634,6 +614,7 @@ func readMetafile(meta, wd string) (*metafile, error) {
 		return nil, err
 	}
 	out := &metafile{}
+	out.globRoots, out.missing = m.watched(wd, nil)
 	for p := range m.Inputs {
 		if strings.Contains(p, ":") { // namespaced virtual inputs
 			continue
