@@ -363,14 +363,11 @@ func (b *builder) buildNode(ctx context.Context, p *plan, res *FunctionResult) (
 // bootstrap finds the v2 bootstrap once per build.
 func (b *builder) bootstrap(ctx context.Context, fn discover.Function) (*node.Bootstrap, error) {
 	b.bootOnce.Do(func() {
-		o := node.BootstrapOptions{Dir: b.opts.BootstrapDir, SiteDirs: []string{fn.SrcDir}, CacheDir: b.opts.CacheDir, OnFetch: func() {
+		o := node.BootstrapOptions{Dir: b.opts.BootstrapDir, SiteDirs: []string{fn.SrcDir}, CacheDir: b.opts.userCache(), OnFetch: func() {
 			b.emit(Event{Kind: EventStep, Function: fn.Name, Runtime: string(fn.Runtime), Step: "npm pack " + node.BootstrapPackage + "@" + node.BootstrapVersion + " (once per machine)"})
 		}}
 		if b.opts.BasePath != "" {
 			o.SiteDirs = append(o.SiteDirs, b.opts.BasePath)
-		}
-		if o.CacheDir == "" {
-			o.CacheDir = node.DefaultCacheDir()
 		}
 		b.boot, b.bootErr = node.FindBootstrap(ctx, o)
 	})
@@ -554,7 +551,7 @@ func (b *builder) buildGo(ctx context.Context, fn discover.Function, cfg config.
 // folder; the caller then builds in its temporary folder.
 func (b *builder) goBinary(tc *golang.Toolchain, fn discover.Function, arch string) (bin string, unlock func()) {
 	nothing := func() {}
-	base := cmp.Or(b.opts.CacheDir, node.DefaultCacheDir())
+	base := b.opts.userCache()
 	if base == "" {
 		return "", nothing
 	}

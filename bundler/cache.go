@@ -1,6 +1,7 @@
 package bundler
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
@@ -132,12 +133,13 @@ func cmpOrBase(o Options) string {
 	return wd
 }
 
-// cacheDir is where the build cache lives: CacheDir/build.
+// userCache is the per-user cache folder: CacheDir, else
+// node.DefaultCacheDir ("" when there is none).
+func (o *Options) userCache() string { return cmp.Or(o.CacheDir, node.DefaultCacheDir()) }
+
+// cacheDir is where the build cache lives: the per-user cache's build/.
 func (o *Options) cacheDir() string {
-	d := o.CacheDir
-	if d == "" {
-		d = node.DefaultCacheDir()
-	}
+	d := o.userCache()
 	if d == "" {
 		return ""
 	}

@@ -1,7 +1,6 @@
 package bundler
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -353,7 +352,7 @@ func newBuilder(destDir string, fns []discover.Function, o Options) *builder {
 	// Nor the per-user cache, when it lives in the site (--cache-dir
 	// .netlify/zisi-cache): its files change with every build. Only
 	// then, so that where the cache lives elsewhere is in no key.
-	if cacheDir, err := resolvePath(cmp.Or(o.CacheDir, node.DefaultCacheDir())); err == nil && insideAny(cacheDir, roots...) {
+	if cacheDir, err := resolvePath(o.userCache()); err == nil && insideAny(cacheDir, roots...) {
 		b.env.Exclude = append(b.env.Exclude, cacheDir)
 	}
 	b.comp.Contain(roots...)
