@@ -104,7 +104,7 @@ func openCache(ctx context.Context, o Options, dest string) (*buildCache, []Warn
 	if real, err := resolvePath(dir); err == nil {
 		c.skip = append(c.skip, real)
 	}
-	c.ix = store.LoadIndex(cmpOrBase(o))
+	c.ix = store.LoadIndex(siteKey(o))
 	c.snap = cache.NewSnapshot(c.ix)
 	exe, err := os.Executable()
 	if err == nil {
@@ -125,7 +125,9 @@ func openCache(ctx context.Context, o Options, dest string) (*buildCache, []Warn
 	return c, nil
 }
 
-func cmpOrBase(o Options) string {
+// siteKey names the site for its stat index: the base path, else the
+// working directory.
+func siteKey(o Options) string {
 	if o.BasePath != "" {
 		return o.BasePath
 	}
@@ -413,13 +415,8 @@ func relocate(ws []Warning, from, to string) []Warning {
 // match reports whether a candidate's probes all answer as they did;
 // when not, it says what changed.
 func (c *buildCache) match(ctx context.Context, cand candidate) (bool, string) {
-	if !c.snap.Match(cand.Own) {
-		for _, o := range cand.Own {
-			if v := c.snap.Values([]cache.Probe{o.Probe})[0].Value; v != o.Value {
-				return false, describeChange(o, v)
-			}
-		}
-		return false, "its inputs changed"
+	if o, now, changed := c.snap.Changed(cand.Own); changed {
+		return false, describeChange(o, now)
 	}
 	for _, g := range cand.Groups {
 		if sum, ok := c.groupSum(ctx, g.Key); !ok || sum != g.Sum {

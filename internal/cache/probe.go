@@ -78,14 +78,15 @@ func NewSnapshot(ix *Index) *Snapshot {
 	return &Snapshot{ix: ix, memo: map[string]answer{}, settled: map[string]bool{}}
 }
 
-// Match reports whether every observation still holds.
-func (s *Snapshot) Match(obs []Observed) bool {
+// Changed returns the first observation that no longer holds, with the
+// answer now; ok is false when every one still holds.
+func (s *Snapshot) Changed(obs []Observed) (o Observed, now string, ok bool) {
 	for _, o := range obs {
 		if v, _ := s.answer(o.Probe); v != o.Value {
-			return false
+			return o, v, true
 		}
 	}
-	return true
+	return Observed{}, "", false
 }
 
 // Values answers probes.
