@@ -59,8 +59,8 @@ type Index struct {
 	mu   sync.Mutex
 	m    map[string]indexEntry
 	used map[string]bool
-	// loaded is when the index was read: entries stored after it are new.
-	loaded int64
+	// dirty is set when an answer was stored since the index was read.
+	dirty bool
 }
 
 // LoadIndex reads the index for the site named by site (any string that
@@ -68,7 +68,6 @@ type Index struct {
 func (s *Store) LoadIndex(site string) *Index {
 	sum := sha256.Sum256([]byte("index\x00" + site))
 	ix := &Index{st: s, key: hex.EncodeToString(sum[:]), m: map[string]indexEntry{}, used: map[string]bool{}}
-	ix.loaded = time.Now().UnixNano()
 	if data, err := s.Get(ix.key); err == nil {
 		if m, err := decodeIndex(data); err == nil {
 			ix.m = m
@@ -102,6 +101,7 @@ func (ix *Index) store(id string, st fileStat, value string) {
 	ix.mu.Lock()
 	ix.m[id] = indexEntry{Stat: st, At: time.Now().UnixNano(), Value: value}
 	ix.used[id] = true
+	ix.dirty = true
 	ix.mu.Unlock()
 }
 
@@ -113,17 +113,16 @@ func (ix *Index) Save() error {
 	}
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
-	changed := len(ix.used) != len(ix.m)
-	for id, e := range ix.m {
+	for id := range ix.m {
 		if !ix.used[id] {
 			delete(ix.m, id)
-		} else if e.At > ix.loaded {
-			changed = true
+			ix.dirty = true
 		}
 	}
-	if !changed {
+	if !ix.dirty {
 		return nil
 	}
+	ix.dirty = false
 	return ix.st.Put(ix.key, encodeIndex(ix.m))
 }
 
