@@ -477,29 +477,31 @@ type pending struct {
 	err   error
 }
 
-// record notes a function just built from its plan key, with what its
-// build read; commit stores it.
+// record notes a function just built from its plan key and starts
+// working out, in the background, what its build read; commit stores it.
 func (b *builder) record(key string, p *plan, res *FunctionResult) {
 	c := b.cache
 	c.misses.Add(1)
 	if why, ok := c.why.Load(key); ok {
 		res.cacheNote = &Warning{Function: res.Name, Message: "rebuilt, not restored from the build cache: " + why.(string)}
 	}
-	deps := cache.NewDeps(c.skipped)
-	deps.Memo = c.memo
-	if err := b.dependencies(deps, p, res); err != nil {
-		return
-	}
-	own, groups := deps.Split()
-	pd := &pending{key: key, res: res, own: own, groups: groups}
+	pd := &pending{key: key, res: res}
 	c.mu.Lock()
 	c.pending = append(c.pending, pd)
 	c.mu.Unlock()
+	// What the build read is worked out beside the other builds, off
+	// this worker.
 	c.preparing.Add(1)
 	go func() {
 		defer c.preparing.Done()
 		c.prepareSlots <- struct{}{}
 		defer func() { <-c.prepareSlots }()
+		deps := cache.NewDeps(c.skipped)
+		deps.Memo = c.memo
+		if pd.err = b.dependencies(deps, p, res); pd.err != nil {
+			return
+		}
+		pd.own, pd.groups = deps.Split()
 		c.prepare(pd)
 	}()
 }
