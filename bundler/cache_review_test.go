@@ -25,9 +25,16 @@ func reviewRebuild(t *testing.T, site string, edit func()) *Report {
 // reviewRebuildWith is reviewRebuild with options for every build.
 func reviewRebuildWith(t *testing.T, site string, opts func(*Options), edit func()) *Report {
 	t.Helper()
+	return reviewRebuildFrom(t, site, opts, opts, edit)
+}
+
+// reviewRebuildFrom is reviewRebuildWith with options of its own for
+// the first build (to change the site while it runs).
+func reviewRebuildFrom(t *testing.T, site string, first, opts func(*Options), edit func()) *Report {
+	t.Helper()
 	cacheDir, tmp := t.TempDir(), t.TempDir()
 	dest := filepath.Join(tmp, "out")
-	if _, err := cachedBuild(t, site, dest, cacheDir, opts); err != nil {
+	if _, err := cachedBuild(t, site, dest, cacheDir, first); err != nil {
 		t.Fatal(err)
 	}
 	settle()
@@ -45,140 +52,54 @@ func reviewRebuildWith(t *testing.T, site string, opts func(*Options), edit func
 	return warm
 }
 
-// A new file in the target of a symbolically linked folder that
-// included_files walks ships in a cold build, so the cached archive
-// must not be restored.
-func TestCacheReviewIncludedLinkedFolder(t *testing.T) {
-	site := testfs.Site(t, map[string]string{
-		"netlify.toml":               "[functions]\nincluded_files = [\"shared/**\"]\n",
-		"netlify/functions/hello.js": `exports.handler = async () => ({ statusCode: 200 });`,
-		"real-shared/a.txt":          "a",
-	})
-	if err := os.Symlink("real-shared", filepath.Join(site, "shared")); err != nil {
-		t.Fatal(err)
-	}
-	settle()
-	reviewRebuild(t, site, func() {
-		testfs.Write(t, site, map[string]string{"real-shared/b.txt": "b"})
-	})
-}
-
-// A directory function ships every file of its folder, linked folders
-// walked under their link's name: a new file in such a folder's target
-// is part of a cold build.
-func TestCacheReviewDirectoryFunctionLinkedFolder(t *testing.T) {
-	site := testfs.Site(t, map[string]string{
-		"netlify/functions/dirfn/index.js": `exports.handler = async () => ({ statusCode: 200 });`,
-		"assets-real/a.txt":                "a",
-	})
-	if err := os.Symlink("../../../assets-real", filepath.Join(site, "netlify/functions/dirfn/assets")); err != nil {
-		t.Fatal(err)
-	}
-	settle()
-	reviewRebuild(t, site, func() {
-		testfs.Write(t, site, map[string]string{"assets-real/b.txt": "b"})
-	})
-}
-
-// A glob-style require (`require("./pages/" + name)`) ships every file
-// under pages/ at any depth: a new file in an existing, empty subfolder
-// is part of a cold build.
-func TestCacheReviewGlobRequireSubfolder(t *testing.T) {
-	site := testfs.Site(t, map[string]string{
-		"netlify/functions/glob.js":    "exports.handler = async (e) => { require('./pages/' + e.page); return { statusCode: 200 }; };\n",
-		"netlify/functions/pages/a.js": "module.exports = 'a';\n",
-		"netlify/functions/pages/sub/": "",
-	})
-	settle()
-	reviewRebuild(t, site, func() {
-		testfs.Write(t, site, map[string]string{"netlify/functions/pages/sub/b.js": "module.exports = 'b';\n"})
-	})
-}
-
-// The zisi bundler ships a package whole: a new file in a subfolder of
-// the package that shipped nothing before (empty, or holding junk only)
-// is part of a cold build.
-func TestCacheReviewPackageEmptySubfolder(t *testing.T) {
-	site := testfs.Site(t, map[string]string{
-		"package.json":                    `{"name":"site","dependencies":{"pkg":"1.0.0"}}`,
-		"netlify/functions/uses.js":       "const pkg = require('pkg');\nexports.handler = async () => ({ statusCode: 200, body: pkg });\n",
-		"node_modules/pkg/package.json":   `{"name":"pkg","version":"1.0.0","main":"index.js"}`,
-		"node_modules/pkg/index.js":       "module.exports = 'pkg';\n",
-		"node_modules/pkg/extra/":         "",
-		"node_modules/pkg/more/.DS_Store": "junk",
-	})
-	settle()
-	reviewRebuild(t, site, func() {
-		testfs.Write(t, site, map[string]string{
-			"node_modules/pkg/extra/x.js": "module.exports = 'x';\n",
-			"node_modules/pkg/more/y.js":  "module.exports = 'y';\n",
-		})
-	})
-}
-
 // reviewBootstrap ships the pinned v2 bootstrap from the machine's
 // cache, so that cold and cached builds take it from the same place.
 func reviewBootstrap(t *testing.T) func(*Options) {
+	t.Helper()
+	dir := pinnedBootstrap(t)
+	return func(o *Options) { o.BootstrapDir = dir }
+}
+
+// pinnedBootstrap is the unpacked pinned v2 bootstrap in the machine's
+// cache.
+func pinnedBootstrap(t *testing.T) string {
 	t.Helper()
 	dir := filepath.Join(os.Getenv("ZISI_CACHE_DIR"), "bootstrap", node.BootstrapVersion, "package")
 	if _, err := os.Stat(filepath.Join(dir, "package.json")); err != nil {
 		t.Fatalf("no unpacked bootstrap at %s (ZISI_CACHE_DIR): %v", dir, err)
 	}
-	return func(o *Options) { o.BootstrapDir = dir }
+	return dir
 }
 
-// The same glob-style require through esbuild.
-func TestCacheReviewGlobRequireSubfolderEsbuild(t *testing.T) {
-	site := testfs.Site(t, map[string]string{
-		"netlify.toml":                 "[functions]\nnode_bundler = \"esbuild\"\n",
-		"netlify/functions/glob.js":    "exports.handler = async (e) => { require('./pages/' + e.page); return { statusCode: 200 }; };\n",
-		"netlify/functions/pages/a.js": "module.exports = 'a';\n",
-		"netlify/functions/pages/sub/": "",
-	})
-	settle()
-	reviewRebuild(t, site, func() {
-		testfs.Write(t, site, map[string]string{"netlify/functions/pages/sub/b.js": "module.exports = 'b';\n"})
-	})
+// siteBootstrap copies the pinned bootstrap into site's node_modules,
+// where builds take it from, and returns that copy's folder.
+func siteBootstrap(t *testing.T, site string) string {
+	t.Helper()
+	dst := filepath.Join(site, "node_modules", "@netlify", "serverless-functions-api")
+	if err := os.CopyFS(dst, os.DirFS(pinnedBootstrap(t))); err != nil {
+		t.Fatal(err)
+	}
+	return dst
 }
 
-// The same glob-style import in a v2 function.
-func TestCacheReviewGlobImportSubfolderV2(t *testing.T) {
-	site := testfs.Site(t, map[string]string{
-		"netlify/functions/glob.mjs":    "export default async (req) => { await import('./pages/' + req.url); return new Response('hi'); };\n",
-		"netlify/functions/pages/a.mjs": "export default 'a';\n",
-		"netlify/functions/pages/sub/":  "",
-	})
-	settle()
-	reviewRebuildWith(t, site, reviewBootstrap(t), func() {
-		testfs.Write(t, site, map[string]string{"netlify/functions/pages/sub/b.mjs": "export default 'b';\n"})
-	})
+// patch appends a comment line to the file at p.
+func patch(t *testing.T, p string) {
+	t.Helper()
+	data, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, append(data, "\n// patched\n"...), 0o644); err != nil {
+		t.Fatal(err)
+	}
 }
 
-// An optional require esbuild cannot resolve, in a folder that holds
-// nothing the function ships, bundles once the file exists.
-func TestCacheReviewOptionalRequireEsbuild(t *testing.T) {
-	site := testfs.Site(t, map[string]string{
-		"netlify.toml":                "[functions]\nnode_bundler = \"esbuild\"\n",
-		"netlify/functions/opt.js":    "let extra = null;\ntry { extra = require('./optional/extra.js'); } catch {}\nexports.handler = async () => ({ statusCode: 200, body: String(extra) });\n",
-		"netlify/functions/optional/": "",
-	})
-	settle()
-	reviewRebuild(t, site, func() {
-		testfs.Write(t, site, map[string]string{"netlify/functions/optional/extra.js": "module.exports = 'extra';\n"})
-	})
-}
-
-// A v2 function's dynamic import of a file that does not exist yet, in
-// a folder that holds nothing the function ships.
-func TestCacheReviewMissingImportV2(t *testing.T) {
-	site := testfs.Site(t, map[string]string{
-		"netlify/functions/opt.mjs":   "export default async () => { try { await import('./optional/extra.mjs'); } catch {} return new Response('hi'); };\n",
-		"netlify/functions/optional/": "",
-	})
-	settle()
-	reviewRebuildWith(t, site, reviewBootstrap(t), func() {
-		testfs.Write(t, site, map[string]string{"netlify/functions/optional/extra.mjs": "export default 'extra';\n"})
-	})
+// fromSiteBootstrap fails unless rep's bootstrap came from the site.
+func fromSiteBootstrap(t *testing.T, rep *Report) {
+	t.Helper()
+	if rep.Bootstrap == nil || !strings.Contains(rep.Bootstrap.Source, "node_modules") {
+		t.Fatalf("the bootstrap came from %+v, not the site's node_modules", rep.Bootstrap)
+	}
 }
 
 // The site's own copy of the v2 bootstrap (the pinned version) ships; a
@@ -188,11 +109,7 @@ func TestCacheReviewSiteBootstrapEdited(t *testing.T) {
 		"package.json":             `{"name":"site"}`,
 		"netlify/functions/v2.mjs": "export default async () => new Response('hi');\n",
 	})
-	src := filepath.Join(os.Getenv("ZISI_CACHE_DIR"), "bootstrap", node.BootstrapVersion, "package")
-	dst := filepath.Join(site, "node_modules", "@netlify", "serverless-functions-api")
-	if err := os.CopyFS(dst, os.DirFS(src)); err != nil {
-		t.Fatal(err)
-	}
+	dst := siteBootstrap(t, site)
 	settle()
 	rep := reviewRebuild(t, site, func() {
 		var target string
@@ -202,53 +119,9 @@ func TestCacheReviewSiteBootstrapEdited(t *testing.T) {
 			}
 			return nil
 		})
-		data, err := os.ReadFile(target)
-		if err != nil {
-			t.Fatal(err)
-		}
-		os.WriteFile(target, append(data, "\n// patched\n"...), 0o644)
+		patch(t, target)
 	})
-	if rep.Bootstrap == nil || !strings.Contains(rep.Bootstrap.Source, "node_modules") {
-		t.Fatalf("the bootstrap came from %+v, not the site's node_modules", rep.Bootstrap)
-	}
-}
-
-// A go.work replace directive points a module at a local folder; a
-// change there changes the binary.
-func TestCacheReviewGoWorkReplace(t *testing.T) {
-	site := testfs.Site(t, map[string]string{
-		"go.work":                        "go 1.22\n\nuse ./netlify/functions/gofn\n\nreplace example.com/lib => ./lib\n",
-		"lib/go.mod":                     "module example.com/lib\n\ngo 1.22\n",
-		"lib/lib.go":                     "package lib\n\nconst Msg = \"one\"\n",
-		"netlify/functions/gofn/go.mod":  "module example.com/gofn\n\ngo 1.22\n\nrequire example.com/lib v0.0.0\n",
-		"netlify/functions/gofn/main.go": "package main\n\nimport \"example.com/lib\"\n\nfunc main() { println(lib.Msg) }\n",
-	})
-	settle()
-	reviewRebuild(t, site, func() {
-		testfs.Write(t, site, map[string]string{"lib/lib.go": "package lib\n\nconst Msg = \"two\"\n"})
-	})
-}
-
-// A node_modules folder that is a link (a shared store): a package
-// installed into its target shadows the hoisted one.
-func TestCacheReviewLinkedNodeModules(t *testing.T) {
-	site := testfs.Site(t, map[string]string{
-		"package.json":                 `{"name":"site","dependencies":{"ms":"1.0.0"}}`,
-		"netlify/functions/uses.js":    "const ms = require('ms');\nexports.handler = async () => ({ statusCode: 200, body: ms });\n",
-		"node_modules/ms/package.json": `{"name":"ms","version":"1.0.0","main":"index.js"}`,
-		"node_modules/ms/index.js":     "module.exports = 'hoisted';\n",
-		"store/":                       "",
-	})
-	if err := os.Symlink("../../store", filepath.Join(site, "netlify/functions/node_modules")); err != nil {
-		t.Fatal(err)
-	}
-	settle()
-	reviewRebuild(t, site, func() {
-		testfs.Write(t, site, map[string]string{
-			"store/ms/package.json": `{"name":"ms","version":"2.0.0","main":"index.js"}`,
-			"store/ms/index.js":     "module.exports = 'nearer';\n",
-		})
-	})
+	fromSiteBootstrap(t, rep)
 }
 
 // A source rewritten with other bytes of the same size and its
@@ -348,42 +221,13 @@ func TestCacheReviewTelemetryFileEdited(t *testing.T) {
 		"package.json":               `{"name":"site"}`,
 		"netlify/functions/hello.js": `exports.handler = async () => ({ statusCode: 200 });`,
 	})
-	src := filepath.Join(os.Getenv("ZISI_CACHE_DIR"), "bootstrap", node.BootstrapVersion, "package")
-	dst := filepath.Join(site, "node_modules", "@netlify", "serverless-functions-api")
-	if err := os.CopyFS(dst, os.DirFS(src)); err != nil {
-		t.Fatal(err)
-	}
+	dst := siteBootstrap(t, site)
 	settle()
 	flags := func(o *Options) { o.FeatureFlags = map[string]bool{FlagAddInstrumentationLoader: true} }
 	rep := reviewRebuildWith(t, site, flags, func() {
-		p := filepath.Join(dst, "dist", "telemetry", "instrumentation.js")
-		data, err := os.ReadFile(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		os.WriteFile(p, append(data, "\n// patched\n"...), 0o644)
+		patch(t, filepath.Join(dst, "dist", "telemetry", "instrumentation.js"))
 	})
-	if rep.Bootstrap == nil || !strings.Contains(rep.Bootstrap.Source, "node_modules") {
-		t.Fatalf("the bootstrap came from %+v, not the site's node_modules", rep.Bootstrap)
-	}
-}
-
-// A missing optional dependency is left out; once a build plugin
-// installs it into .netlify/plugins/node_modules (the fallback module
-// folder), a cold build ships it from there.
-func TestCacheReviewOptionalFromPluginsFolder(t *testing.T) {
-	site := testfs.Site(t, map[string]string{
-		"package.json":               `{"name":"site","optionalDependencies":{"opt":"1.0.0"}}`,
-		"netlify/functions/hello.js": "let opt = null;\ntry { opt = require('opt'); } catch {}\nexports.handler = async () => ({ statusCode: 200, body: String(opt) });\n",
-		"node_modules/":              "",
-	})
-	settle()
-	reviewRebuild(t, site, func() {
-		testfs.Write(t, site, map[string]string{
-			".netlify/plugins/node_modules/opt/package.json": `{"name":"opt","version":"1.0.0","main":"index.js"}`,
-			".netlify/plugins/node_modules/opt/index.js":     "module.exports = 'opt';\n",
-		})
-	})
+	fromSiteBootstrap(t, rep)
 }
 
 // A file added to a folder a function's build listed, after the build
@@ -395,8 +239,6 @@ func TestCacheReviewFolderChangedDuringBuild(t *testing.T) {
 		"netlify/functions/dirfn/index.js": `exports.handler = async () => ({ statusCode: 200 });`,
 	})
 	settle()
-	cacheDir, tmp := t.TempDir(), t.TempDir()
-	dest := filepath.Join(tmp, "out")
 	var once sync.Once
 	during := func(o *Options) {
 		o.OnEvent = func(e Event) {
@@ -405,32 +247,7 @@ func TestCacheReviewFolderChangedDuringBuild(t *testing.T) {
 			}
 		}
 	}
-	if _, err := cachedBuild(t, site, dest, cacheDir, during); err != nil {
-		t.Fatal(err)
-	}
-	settle()
-	warm, err := cachedBuild(t, site, dest, cacheDir, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cold, err := cachedBuild(t, site, filepath.Join(tmp, "cold"), "", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sameOutput(t, cold, warm, filepath.Join(tmp, "cold"), dest)
-}
-
-// included_files naming a folder that does not exist yet (one a build
-// step generates): once it does, a cold build ships its files.
-func TestCacheReviewIncludedFolderAppears(t *testing.T) {
-	site := testfs.Site(t, map[string]string{
-		"netlify.toml":               "[functions]\nincluded_files = [\"generated/**\", \"data/file.json\"]\n",
-		"netlify/functions/hello.js": `exports.handler = async () => ({ statusCode: 200 });`,
-	})
-	settle()
-	reviewRebuild(t, site, func() {
-		testfs.Write(t, site, map[string]string{"generated/page.html": "<p>", "data/file.json": "{}"})
-	})
+	reviewRebuildFrom(t, site, during, nil, func() {})
 }
 
 // A pnpm link retargeted to another version of the package.
@@ -468,8 +285,6 @@ func TestCacheReviewJSONConfigChangedDuringBuild(t *testing.T) {
 	cfgFile := filepath.Join(site, "netlify/functions/hello.json")
 	fns := filepath.Join(site, "netlify", "functions")
 	dirs := func(o *Options) { o.ConfigFileDirectories = []string{fns} }
-	cacheDir, tmp := t.TempDir(), t.TempDir()
-	dest := filepath.Join(tmp, "out")
 	var once sync.Once
 	during := func(o *Options) {
 		dirs(o)
@@ -479,36 +294,183 @@ func TestCacheReviewJSONConfigChangedDuringBuild(t *testing.T) {
 			}
 		}
 	}
-	if _, err := cachedBuild(t, site, dest, cacheDir, during); err != nil {
-		t.Fatal(err)
-	}
-	settle()
-	os.WriteFile(cfgFile, []byte(`{"version":1,"config":{"generator":"one@1"}}`), 0o644)
-	settle()
-	warm, err := cachedBuild(t, site, dest, cacheDir, dirs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cold, err := cachedBuild(t, site, filepath.Join(tmp, "cold"), "", dirs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sameOutput(t, cold, warm, filepath.Join(tmp, "cold"), dest)
+	reviewRebuildFrom(t, site, during, dirs, func() {
+		os.WriteFile(cfgFile, []byte(`{"version":1,"config":{"generator":"one@1"}}`), 0o644)
+	})
 }
 
-// A local folder with a package.json imported by a relative path: a new
-// file in its empty subfolder (the zisi bundler ships only what the
-// import reaches there, unlike a package in node_modules).
-func TestCacheReviewLocalPackageEmptySubfolder(t *testing.T) {
-	site := testfs.Site(t, map[string]string{
-		"package.json":              `{"name":"site"}`,
-		"netlify/functions/uses.js": "const s = require('../../shared');\nexports.handler = async () => ({ statusCode: 200, body: s });\n",
-		"shared/package.json":       `{"name":"shared","version":"1.0.0","main":"index.js"}`,
-		"shared/index.js":           "module.exports = 'shared';\n",
-		"shared/extra/":             "",
-	})
-	settle()
-	reviewRebuild(t, site, func() {
-		testfs.Write(t, site, map[string]string{"shared/extra/x.js": "module.exports = 'x';\n"})
-	})
+// Files appearing where a cold build would ship them, or where they
+// change what resolution finds: the cached archive must not be restored.
+// Each case is a site (links: link path → target), the files added, and
+// whether its v2 functions need the pinned bootstrap.
+func TestCacheReviewNewFiles(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		files map[string]string
+		links map[string]string
+		v2    bool
+		add   map[string]string
+	}{{
+		// A new file in the target of a linked folder included_files walks.
+		name: "IncludedLinkedFolder",
+		files: map[string]string{
+			"netlify.toml":               "[functions]\nincluded_files = [\"shared/**\"]\n",
+			"netlify/functions/hello.js": `exports.handler = async () => ({ statusCode: 200 });`,
+			"real-shared/a.txt":          "a",
+		},
+		links: map[string]string{"shared": "real-shared"},
+		add:   map[string]string{"real-shared/b.txt": "b"},
+	}, {
+		// A directory function ships every file of its folder, linked
+		// folders walked under their link's name.
+		name: "DirectoryFunctionLinkedFolder",
+		files: map[string]string{
+			"netlify/functions/dirfn/index.js": `exports.handler = async () => ({ statusCode: 200 });`,
+			"assets-real/a.txt":                "a",
+		},
+		links: map[string]string{"netlify/functions/dirfn/assets": "../../../assets-real"},
+		add:   map[string]string{"assets-real/b.txt": "b"},
+	}, {
+		// A glob-style require ships every file under pages/ at any depth:
+		// a new file in an existing, empty subfolder.
+		name: "GlobRequireSubfolder",
+		files: map[string]string{
+			"netlify/functions/glob.js":    "exports.handler = async (e) => { require('./pages/' + e.page); return { statusCode: 200 }; };\n",
+			"netlify/functions/pages/a.js": "module.exports = 'a';\n",
+			"netlify/functions/pages/sub/": "",
+		},
+		add: map[string]string{"netlify/functions/pages/sub/b.js": "module.exports = 'b';\n"},
+	}, {
+		// The same through esbuild.
+		name: "GlobRequireSubfolderEsbuild",
+		files: map[string]string{
+			"netlify.toml":                 "[functions]\nnode_bundler = \"esbuild\"\n",
+			"netlify/functions/glob.js":    "exports.handler = async (e) => { require('./pages/' + e.page); return { statusCode: 200 }; };\n",
+			"netlify/functions/pages/a.js": "module.exports = 'a';\n",
+			"netlify/functions/pages/sub/": "",
+		},
+		add: map[string]string{"netlify/functions/pages/sub/b.js": "module.exports = 'b';\n"},
+	}, {
+		// The same glob-style import in a v2 function.
+		name: "GlobImportSubfolderV2",
+		files: map[string]string{
+			"netlify/functions/glob.mjs":    "export default async (req) => { await import('./pages/' + req.url); return new Response('hi'); };\n",
+			"netlify/functions/pages/a.mjs": "export default 'a';\n",
+			"netlify/functions/pages/sub/":  "",
+		},
+		v2:  true,
+		add: map[string]string{"netlify/functions/pages/sub/b.mjs": "export default 'b';\n"},
+	}, {
+		// The zisi bundler ships a package whole: a new file in a subfolder
+		// that shipped nothing before (empty, or holding junk only).
+		name: "PackageEmptySubfolder",
+		files: map[string]string{
+			"package.json":                    `{"name":"site","dependencies":{"pkg":"1.0.0"}}`,
+			"netlify/functions/uses.js":       "const pkg = require('pkg');\nexports.handler = async () => ({ statusCode: 200, body: pkg });\n",
+			"node_modules/pkg/package.json":   `{"name":"pkg","version":"1.0.0","main":"index.js"}`,
+			"node_modules/pkg/index.js":       "module.exports = 'pkg';\n",
+			"node_modules/pkg/extra/":         "",
+			"node_modules/pkg/more/.DS_Store": "junk",
+		},
+		add: map[string]string{
+			"node_modules/pkg/extra/x.js": "module.exports = 'x';\n",
+			"node_modules/pkg/more/y.js":  "module.exports = 'y';\n",
+		},
+	}, {
+		// A local folder with a package.json imported by a relative path:
+		// the zisi bundler ships only what the import reaches there.
+		name: "LocalPackageEmptySubfolder",
+		files: map[string]string{
+			"package.json":              `{"name":"site"}`,
+			"netlify/functions/uses.js": "const s = require('../../shared');\nexports.handler = async () => ({ statusCode: 200, body: s });\n",
+			"shared/package.json":       `{"name":"shared","version":"1.0.0","main":"index.js"}`,
+			"shared/index.js":           "module.exports = 'shared';\n",
+			"shared/extra/":             "",
+		},
+		add: map[string]string{"shared/extra/x.js": "module.exports = 'x';\n"},
+	}, {
+		// An optional require esbuild cannot resolve, in a folder that
+		// holds nothing the function ships, bundles once the file exists.
+		name: "OptionalRequireEsbuild",
+		files: map[string]string{
+			"netlify.toml":                "[functions]\nnode_bundler = \"esbuild\"\n",
+			"netlify/functions/opt.js":    "let extra = null;\ntry { extra = require('./optional/extra.js'); } catch {}\nexports.handler = async () => ({ statusCode: 200, body: String(extra) });\n",
+			"netlify/functions/optional/": "",
+		},
+		add: map[string]string{"netlify/functions/optional/extra.js": "module.exports = 'extra';\n"},
+	}, {
+		// A v2 function's dynamic import of a file that does not exist yet.
+		name: "MissingImportV2",
+		files: map[string]string{
+			"netlify/functions/opt.mjs":   "export default async () => { try { await import('./optional/extra.mjs'); } catch {} return new Response('hi'); };\n",
+			"netlify/functions/optional/": "",
+		},
+		v2:  true,
+		add: map[string]string{"netlify/functions/optional/extra.mjs": "export default 'extra';\n"},
+	}, {
+		// A missing optional dependency installed later into
+		// .netlify/plugins/node_modules (the fallback module folder).
+		name: "OptionalFromPluginsFolder",
+		files: map[string]string{
+			"package.json":               `{"name":"site","optionalDependencies":{"opt":"1.0.0"}}`,
+			"netlify/functions/hello.js": "let opt = null;\ntry { opt = require('opt'); } catch {}\nexports.handler = async () => ({ statusCode: 200, body: String(opt) });\n",
+			"node_modules/":              "",
+		},
+		add: map[string]string{
+			".netlify/plugins/node_modules/opt/package.json": `{"name":"opt","version":"1.0.0","main":"index.js"}`,
+			".netlify/plugins/node_modules/opt/index.js":     "module.exports = 'opt';\n",
+		},
+	}, {
+		// A node_modules folder that is a link (a shared store): a package
+		// installed into its target shadows the hoisted one.
+		name: "LinkedNodeModules",
+		files: map[string]string{
+			"package.json":                 `{"name":"site","dependencies":{"ms":"1.0.0"}}`,
+			"netlify/functions/uses.js":    "const ms = require('ms');\nexports.handler = async () => ({ statusCode: 200, body: ms });\n",
+			"node_modules/ms/package.json": `{"name":"ms","version":"1.0.0","main":"index.js"}`,
+			"node_modules/ms/index.js":     "module.exports = 'hoisted';\n",
+			"store/":                       "",
+		},
+		links: map[string]string{"netlify/functions/node_modules": "../../store"},
+		add: map[string]string{
+			"store/ms/package.json": `{"name":"ms","version":"2.0.0","main":"index.js"}`,
+			"store/ms/index.js":     "module.exports = 'nearer';\n",
+		},
+	}, {
+		// included_files naming a folder that does not exist yet (one a
+		// build step generates).
+		name: "IncludedFolderAppears",
+		files: map[string]string{
+			"netlify.toml":               "[functions]\nincluded_files = [\"generated/**\", \"data/file.json\"]\n",
+			"netlify/functions/hello.js": `exports.handler = async () => ({ statusCode: 200 });`,
+		},
+		add: map[string]string{"generated/page.html": "<p>", "data/file.json": "{}"},
+	}, {
+		// A go.work replace directive points a module at a local folder; a
+		// change there changes the binary.
+		name: "GoWorkReplace",
+		files: map[string]string{
+			"go.work":                        "go 1.22\n\nuse ./netlify/functions/gofn\n\nreplace example.com/lib => ./lib\n",
+			"lib/go.mod":                     "module example.com/lib\n\ngo 1.22\n",
+			"lib/lib.go":                     "package lib\n\nconst Msg = \"one\"\n",
+			"netlify/functions/gofn/go.mod":  "module example.com/gofn\n\ngo 1.22\n\nrequire example.com/lib v0.0.0\n",
+			"netlify/functions/gofn/main.go": "package main\n\nimport \"example.com/lib\"\n\nfunc main() { println(lib.Msg) }\n",
+		},
+		add: map[string]string{"lib/lib.go": "package lib\n\nconst Msg = \"two\"\n"},
+	}} {
+		t.Run(tc.name, func(t *testing.T) {
+			site := testfs.Site(t, tc.files)
+			for link, target := range tc.links {
+				if err := os.Symlink(target, filepath.Join(site, link)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			settle()
+			var opts func(*Options)
+			if tc.v2 {
+				opts = reviewBootstrap(t)
+			}
+			reviewRebuildWith(t, site, opts, func() { testfs.Write(t, site, tc.add) })
+		})
+	}
 }
