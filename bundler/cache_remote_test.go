@@ -37,10 +37,6 @@ func newS3Store(t *testing.T) *s3Store {
 	return s
 }
 
-func (s *s3Store) url() string { return s.URL() }
-
-func (s *s3Store) keys(t *testing.T) []string { return s.Keys(t) }
-
 func remoteSite(t *testing.T) string {
 	t.Helper()
 	site := testfs.Site(t, map[string]string{
@@ -58,7 +54,7 @@ func TestRemoteCacheWarm(t *testing.T) {
 	store := newS3Store(t)
 	site := remoteSite(t)
 	dest := filepath.Join(t.TempDir(), "out")
-	remote := func(o *Options) { o.RemoteCache = store.url() }
+	remote := func(o *Options) { o.RemoteCache = store.URL() }
 	first, err := cachedBuild(t, site, dest, t.TempDir(), remote)
 	if err != nil {
 		t.Fatal(err)
@@ -67,13 +63,13 @@ func TestRemoteCacheWarm(t *testing.T) {
 		t.Fatalf("first build: %+v, warnings %v", first.Cache, first.Warnings)
 	}
 	var blobs int
-	for _, k := range store.keys(t) {
+	for _, k := range store.Keys(t) {
 		if strings.HasPrefix(k, "v1/blob/") {
 			blobs++
 		}
 	}
 	if blobs != 3 {
-		t.Fatalf("the store holds %d archives, want 3: %v", blobs, store.keys(t))
+		t.Fatalf("the store holds %d archives, want 3: %v", blobs, store.Keys(t))
 	}
 	// A fresh machine: another local cache, empty.
 	fresh := t.TempDir()
@@ -133,7 +129,7 @@ func TestRemoteCacheFailures(t *testing.T) {
 				return true
 			}
 			s.fail.Store(&stall)
-			return s.url(), func(o *Options) { o.RemoteTimeout = 300 * time.Millisecond }
+			return s.URL(), func(o *Options) { o.RemoteTimeout = 300 * time.Millisecond }
 		}, "deadline"},
 		{"500", func(t *testing.T) (string, func(*Options)) {
 			s := newS3Store(t)
@@ -142,7 +138,7 @@ func TestRemoteCacheFailures(t *testing.T) {
 				return true
 			}
 			s.fail.Store(&err500)
-			return s.url(), nil
+			return s.URL(), nil
 		}, "500"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -192,11 +188,11 @@ func TestRemoteCacheCorruptObjects(t *testing.T) {
 	store := newS3Store(t)
 	site := remoteSite(t)
 	dest := filepath.Join(t.TempDir(), "out")
-	remote := func(o *Options) { o.RemoteCache = store.url() }
+	remote := func(o *Options) { o.RemoteCache = store.URL() }
 	if _, err := cachedBuild(t, site, dest, t.TempDir(), remote); err != nil {
 		t.Fatal(err)
 	}
-	for i, k := range store.keys(t) {
+	for i, k := range store.Keys(t) {
 		data, _ := store.Object(t, k)
 		if i%2 == 0 {
 			data = data[:len(data)-1]
