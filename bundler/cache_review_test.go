@@ -60,15 +60,15 @@ func reviewBootstrap(t *testing.T) func(*Options) {
 	return func(o *Options) { o.BootstrapDir = dir }
 }
 
-// pinnedBootstrap is the unpacked pinned v2 bootstrap in the machine's
-// cache.
+// pinnedBootstrap is the unpacked pinned v2 bootstrap in the per-user
+// cache, fetched there (npm pack) on a machine that has none yet.
 func pinnedBootstrap(t *testing.T) string {
 	t.Helper()
-	dir := filepath.Join(os.Getenv("ZISI_CACHE_DIR"), "bootstrap", node.BootstrapVersion, "package")
-	if _, err := os.Stat(filepath.Join(dir, "package.json")); err != nil {
-		t.Fatalf("no unpacked bootstrap at %s (ZISI_CACHE_DIR): %v", dir, err)
+	boot, err := node.FindBootstrap(t.Context(), node.BootstrapOptions{CacheDir: node.DefaultCacheDir()})
+	if err != nil {
+		t.Fatal(err)
 	}
-	return dir
+	return boot.Dir
 }
 
 // siteBootstrap copies the pinned bootstrap into site's node_modules,
