@@ -236,6 +236,9 @@ var scanLoaders = func() map[string]api.Loader {
 	return m
 }()
 
+// batchEntry names the generated entry point of a batch scan.
+const batchEntry = "<zisi-scan>"
+
 // scanFiles runs esbuild over files with every import marked external, so
 // esbuild parses just these files (plus files matched by glob-style
 // requires, which it expands itself) and reports each literal specifier
@@ -259,15 +262,24 @@ func (s *Scanner) scanFiles(ctx context.Context, paths []string) map[string]*sca
 		}
 		return err
 	}
+	// Several files are imported by one generated entry point, each import
+	// marked free of side effects: esbuild parses every file (which is
+	// all the scan needs), and its linker drops them all, so it generates
+	// no code for them. As entry points, each would be linked and printed
+	// in full, which cost more than parsing them.
+	batch := len(paths) > 1
 	plugin := api.Plugin{Name: "zisi-scan", Setup: func(b api.PluginBuild) {
 		b.OnResolve(api.OnResolveOptions{Filter: ".*"}, func(a api.OnResolveArgs) (api.OnResolveResult, error) {
-			if a.Kind == api.ResolveEntryPoint {
+			if a.Kind == api.ResolveEntryPoint || batch && a.Importer == "/"+batchEntry {
 				// As given: the file system is ours, not esbuild's. esbuild
 				// still reads the package.json files above it.
 				if err := refuse(s.guard.dirChain(filepath.Dir(a.Path))); err != nil {
 					return api.OnResolveResult{}, err
 				}
-				return api.OnResolveResult{Path: a.Path}, nil
+				if a.Kind == api.ResolveEntryPoint {
+					return api.OnResolveResult{Path: a.Path}, nil
+				}
+				return api.OnResolveResult{Path: a.Path, SideEffects: api.SideEffectsFalse}, nil
 			}
 			if res := out[a.Importer]; res != nil {
 				mu.Lock()
@@ -318,8 +330,13 @@ func (s *Scanner) scanFiles(ctx context.Context, paths []string) map[string]*sca
 		},
 		Plugins: []api.Plugin{plugin},
 	}
-	if len(paths) > 1 {
-		opts.Outdir, opts.Outbase = "/zisi-scan-out", "/"
+	if batch {
+		var entry strings.Builder
+		for _, p := range paths {
+			fmt.Fprintf(&entry, "import %q;\n", p)
+		}
+		opts.EntryPoints = nil
+		opts.Stdin = &api.StdinOptions{Contents: entry.String(), Sourcefile: batchEntry, ResolveDir: "/", Loader: api.LoaderJS}
 	}
 	res := api.Build(opts)
 	if len(res.Errors) > 0 {
@@ -365,7 +382,7 @@ func (s *Scanner) scanFiles(ctx context.Context, paths []string) map[string]*sca
 	// the importer, `**/` for any depth), which tells whose they are.
 	var matched []string
 	for in := range meta.Inputs {
-		if abs := "/" + strings.TrimPrefix(in, "/"); out[abs] == nil {
+		if abs := "/" + strings.TrimPrefix(in, "/"); out[abs] == nil && in != batchEntry {
 			matched = append(matched, abs)
 		}
 	}
