@@ -113,7 +113,7 @@ func (b *builder) build(ctx context.Context, fn discover.Function, output string
 		if err := checkPrebuiltZip(ctx, fn.MainFile, cfg); err != nil {
 			return nil, b.fail(fn, "", err)
 		}
-		size, err := copyFile(fn.MainFile, dest)
+		size, err := copyFile(fn.MainFile, dest, b.opts.Fsync)
 		if err != nil {
 			return nil, b.fail(fn, "", err)
 		}
@@ -567,8 +567,9 @@ func (b *builder) goBinary(tc *golang.Toolchain, fn discover.Function, arch stri
 	return filepath.Join(dir, "bootstrap"), release
 }
 
-// copyFile copies a prebuilt archive byte for byte, atomically.
-func copyFile(src, dest string) (int64, error) {
+// copyFile copies a prebuilt archive byte for byte, atomically (synced
+// first when durable).
+func copyFile(src, dest string, durable bool) (int64, error) {
 	in, err := os.Open(src)
 	if err != nil {
 		return 0, fmt.Errorf("open %q: %w", src, err)
@@ -578,7 +579,7 @@ func copyFile(src, dest string) (int64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("read %q: %w", src, err)
 	}
-	if err := archive.WriteFile(dest, data); err != nil {
+	if err := archive.WriteFile(dest, data, durable); err != nil {
 		return 0, err
 	}
 	return int64(len(data)), nil

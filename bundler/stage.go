@@ -33,6 +33,8 @@ type stage struct {
 	dest string   // the destination as given
 	dir  string   // the staging folder
 	lock *os.File // the destination folder, flocked
+	// fsync syncs what is published (Options.Fsync).
+	fsync bool
 }
 
 // openStage creates the destination, takes its lock (waiting for another
@@ -70,7 +72,7 @@ func openStage(ctx context.Context, dest string, o Options) (*stage, error) {
 		case <-time.After(lockPoll):
 		}
 	}
-	s := &stage{dest: dest, lock: f}
+	s := &stage{dest: dest, lock: f, fsync: o.Fsync}
 	if err := removeLeftovers(dest); err != nil {
 		s.close()
 		return nil, err
@@ -176,13 +178,15 @@ func (s *stage) publish(outputs []string, manifestPath string, manifestData []by
 			return fmt.Errorf("publish %q: %w", final, err)
 		}
 	}
-	if err := syncDir(s.lock); err != nil {
-		return fmt.Errorf("sync destination %q: %w", s.dest, err)
+	if s.fsync {
+		if err := syncDir(s.lock); err != nil {
+			return fmt.Errorf("sync destination %q: %w", s.dest, err)
+		}
 	}
 	if err := os.MkdirAll(filepath.Dir(manifestPath), 0o755); err != nil {
 		return fmt.Errorf("create %q: %w", filepath.Dir(manifestPath), err)
 	}
-	return archive.WriteFile(manifestPath, manifestData)
+	return archive.WriteFile(manifestPath, manifestData, s.fsync)
 }
 
 // close removes the staging folder (with anything a failed build left in

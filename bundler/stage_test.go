@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/zisi-build/zisi/internal/archive"
 	"github.com/zisi-build/zisi/internal/testfs"
 )
 
@@ -218,5 +219,56 @@ func TestFailedBuildLeavesNoNewDestination(t *testing.T) {
 	}
 	if _, err := os.Stat(dest); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("a failed build left its new destination behind: %v", err)
+	}
+}
+
+// TestFsyncPublishesTheSameOutputs: a build with Fsync (every output
+// synced before it is published) and one without write the same
+// archives byte for byte, the same manifest but for its paths and time,
+// and leave nothing else in the destination; a prebuilt zip is copied
+// in both modes.
+func TestFsyncPublishesTheSameOutputs(t *testing.T) {
+	t.Parallel()
+	src := t.TempDir()
+	testfs.Write(t, src, map[string]string{"a.js": handler, "b/index.js": handler})
+	if _, err := archive.WriteZip(t.Context(), filepath.Join(src, "prebuilt.zip"), []archive.Entry{{Name: "prebuilt.js", Data: []byte(handler)}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	var manifests [][]byte
+	var dirs []string
+	for _, fsync := range []bool{false, true} {
+		out := t.TempDir()
+		rep, err := ZipFunctions(t.Context(), []string{src}, out, Options{Fsync: fsync})
+		if err != nil || len(rep.Functions) != 3 {
+			t.Fatalf("Fsync %v: %v, %d results", fsync, err, len(rep.Functions))
+		}
+		data, err := os.ReadFile(rep.Manifest)
+		if err != nil {
+			t.Fatal(err)
+		}
+		manifests = append(manifests, data)
+		dirs = append(dirs, out)
+		entries, _ := os.ReadDir(out)
+		var names []string
+		for _, e := range entries {
+			names = append(names, e.Name())
+		}
+		if want := []string{"a.zip", "b.zip", "manifest.json", "prebuilt.zip"}; !slices.Equal(names, want) {
+			t.Fatalf("Fsync %v: the destination holds %v, want %v", fsync, names, want)
+		}
+	}
+	for _, name := range []string{"a.zip", "b.zip", "prebuilt.zip"} {
+		unsynced, _ := os.ReadFile(filepath.Join(dirs[0], name))
+		synced, _ := os.ReadFile(filepath.Join(dirs[1], name))
+		if len(unsynced) == 0 || !bytes.Equal(unsynced, synced) {
+			t.Errorf("%s: %d bytes without Fsync, %d with; want the same bytes", name, len(unsynced), len(synced))
+		}
+	}
+	strip := func(m []byte, dir string) string {
+		s := strings.ReplaceAll(string(m), dir, "DEST")
+		return s[:strings.LastIndex(s, `"timestamp"`)]
+	}
+	if a, b := strip(manifests[0], dirs[0]), strip(manifests[1], dirs[1]); a != b {
+		t.Errorf("manifests differ:\n%s\n%s", a, b)
 	}
 }

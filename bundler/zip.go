@@ -338,9 +338,13 @@ func newBuilder(destDir string, fns []discover.Function, o Options) *builder {
 	if strings.HasPrefix(filepath.Base(destDir), stagingPrefix) {
 		dest = filepath.Dir(destDir)
 		b.publishDir = dest
-		// Nothing in the staging folder is published before buildAll
-		// has waited for every archive to reach the disk.
-		b.comp.DeferSync()
+		if o.Fsync {
+			// Nothing in the staging folder is published before
+			// buildAll has waited for every archive to reach the disk.
+			b.comp.DeferSync()
+		} else {
+			b.comp.SkipSync()
+		}
 	}
 	if abs, err := filepath.Abs(dest); err == nil {
 		b.env.Exclude = append(b.env.Exclude, abs)

@@ -45,6 +45,8 @@ type Compressor struct {
 	syncErrs map[string]error
 	// digests makes file also take each file's SHA-256 (HashContents).
 	digests bool
+	// skipSync leaves archives to the page cache (SkipSync).
+	skipSync bool
 }
 
 // HashContents makes the Compressor take the SHA-256 of every file it
@@ -83,6 +85,16 @@ func (c *Compressor) DeferSync() {
 	c.syncs = make(chan struct{}, maxPendingSyncs)
 	c.syncErrs = map[string]error{}
 }
+
+// SkipSync makes every archive written with c rename into place without
+// being synced to disk, as cp and go build leave their outputs: the rename
+// is still atomic, so a failed, cancelled or killed build never leaves a
+// half-written archive, but after a power loss or a kernel crash an
+// archive may be empty or cut short (a rebuild writes it again, and the
+// build cache checks every archive's CRC before it links one back). It
+// is for archives in a staging folder (see DeferSync, which it replaces);
+// call it before writing.
+func (c *Compressor) SkipSync() { c.skipSync = true }
 
 // syncLater syncs and closes f, written to dest, in the background,
 // waiting first while maxPendingSyncs are in flight.

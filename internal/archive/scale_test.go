@@ -12,11 +12,13 @@ import (
 	"github.com/zisi-build/zisi/resolver"
 )
 
-// TestDeferSyncWritesTheSameArchives writes more archives than
-// maxPendingSyncs with a DeferSync Compressor: each is in place when
-// WriteZip returns, WaitSync reports no failure, no temporary file is
-// left, and the bytes are those of an archive synced before its rename.
-func TestDeferSyncWritesTheSameArchives(t *testing.T) {
+// TestDeferredAndSkippedSyncsWriteTheSameArchives writes more archives
+// than maxPendingSyncs with a DeferSync Compressor, then with a SkipSync
+// one: each is in place when WriteZip returns, WaitSync reports no
+// failure, no temporary file is left, and the bytes are those of an
+// archive synced before its rename. A write that fails leaves the
+// previous archive as it was and no temporary file, in either mode.
+func TestDeferredAndSkippedSyncsWriteTheSameArchives(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	src := write(t, filepath.Join(dir, "src/a.js"), strings.Repeat("exports.a = 1;\n", 200), 0o644)
@@ -28,28 +30,43 @@ func TestDeferSyncWritesTheSameArchives(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := filepath.Join(dir, "out")
-	if err := os.Mkdir(out, 0o755); err != nil {
-		t.Fatal(err)
+	for _, mode := range []struct {
+		name string
+		set  func(*Compressor)
+	}{{"DeferSync", (*Compressor).DeferSync}, {"SkipSync", (*Compressor).SkipSync}} {
+		t.Run(mode.name, func(t *testing.T) {
+			out := filepath.Join(dir, mode.name)
+			if err := os.Mkdir(out, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			comp := NewCompressor()
+			mode.set(comp)
+			var names []string
+			for i := range maxPendingSyncs + 8 {
+				name := fmt.Sprintf("f%02d.zip", i)
+				names = append(names, name)
+				dest := filepath.Join(out, name)
+				if _, err := WriteZip(t.Context(), dest, []Entry{{Name: "a.js", Path: src}}, comp); err != nil {
+					t.Fatal(err)
+				}
+				if got, err := os.ReadFile(dest); err != nil || !bytes.Equal(got, want) {
+					t.Fatalf("%s right after WriteZip: %d bytes, %v; want the %d bytes of the inline-synced archive", name, len(got), err, len(want))
+				}
+			}
+			// Over the zipped limit, found once the archive is written.
+			var se *SizeError
+			if _, err := WriteZipLimited(t.Context(), filepath.Join(out, names[0]), []Entry{{Name: "b.js", Path: src}}, comp, Limits{Zipped: 10}); !errors.As(err, &se) {
+				t.Fatalf("an archive over the zipped limit: got %v, want a *SizeError", err)
+			}
+			if failed := comp.WaitSync(); failed != nil {
+				t.Fatalf("WaitSync: %v", failed)
+			}
+			if got, err := os.ReadFile(filepath.Join(out, names[0])); err != nil || !bytes.Equal(got, want) {
+				t.Fatalf("%s after a failed rewrite: %d bytes, %v; want the previous %d bytes", names[0], len(got), err, len(want))
+			}
+			assertOnly(t, out, names...)
+		})
 	}
-	comp := NewCompressor()
-	comp.DeferSync()
-	var names []string
-	for i := range maxPendingSyncs + 8 {
-		name := fmt.Sprintf("f%02d.zip", i)
-		names = append(names, name)
-		dest := filepath.Join(out, name)
-		if _, err := WriteZip(t.Context(), dest, []Entry{{Name: "a.js", Path: src}}, comp); err != nil {
-			t.Fatal(err)
-		}
-		if got, err := os.ReadFile(dest); err != nil || !bytes.Equal(got, want) {
-			t.Fatalf("%s right after WriteZip: %d bytes, %v; want the %d bytes of the inline-synced archive", name, len(got), err, len(want))
-		}
-	}
-	if failed := comp.WaitSync(); failed != nil {
-		t.Fatalf("WaitSync: %v", failed)
-	}
-	assertOnly(t, out, names...)
 }
 
 // TestShareRealpathKeepsContainment checks that links resolved through a

@@ -37,7 +37,13 @@ func WriteTarGz(ctx context.Context, dest string, entries []Entry, comp *Compres
 		return 0, err
 	}
 	var size int64
-	err = writeAtomic(dest, func(f *os.File) error {
+	// Synced here unless comp skips syncs: the tar is not among the
+	// archives a DeferSync Compressor waits for.
+	var syncMode *Compressor
+	if comp.skipSync {
+		syncMode = comp
+	}
+	err = writeAtomicWith(dest, syncMode, func(f *os.File) error {
 		gz, err := gzip.NewWriterLevel(f, deflateLevel)
 		if err != nil {
 			return fmt.Errorf("write %q: %w", dest, err)

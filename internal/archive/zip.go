@@ -213,7 +213,8 @@ func writeAtomic(dest string, write func(*os.File) error) error {
 
 // writeAtomicWith is writeAtomic; with a Compressor in DeferSync mode, the
 // file is renamed into place as soon as it is written and the sync is left
-// to the Compressor's syncers (see DeferSync).
+// to the Compressor's syncers (see DeferSync); in SkipSync mode it is not
+// synced at all.
 func writeAtomicWith(dest string, comp *Compressor, write func(*os.File) error) (err error) {
 	dir, base := filepath.Split(dest)
 	if dir == "" {
@@ -236,6 +237,15 @@ func writeAtomicWith(dest string, comp *Compressor, write func(*os.File) error) 
 	if err = f.Chmod(0o644); err != nil {
 		return fmt.Errorf("write %q: %w", dest, err)
 	}
+	if comp != nil && comp.skipSync {
+		if err = f.Close(); err != nil {
+			return fmt.Errorf("write %q: %w", dest, err)
+		}
+		if err = os.Rename(tmp, dest); err != nil {
+			return fmt.Errorf("rename %q: %w", dest, err)
+		}
+		return nil
+	}
 	if comp != nil && comp.syncs != nil {
 		if err = os.Rename(tmp, dest); err != nil {
 			return fmt.Errorf("rename %q: %w", dest, err)
@@ -257,9 +267,14 @@ func writeAtomicWith(dest string, comp *Compressor, write func(*os.File) error) 
 	return nil
 }
 
-// WriteFile writes data to path atomically (temp file and rename).
-func WriteFile(path string, data []byte) error {
-	return writeAtomic(path, func(f *os.File) error {
+// WriteFile writes data to path atomically (temp file and rename), synced
+// to disk first when durable.
+func WriteFile(path string, data []byte, durable bool) error {
+	var comp *Compressor
+	if !durable {
+		comp = &Compressor{skipSync: true}
+	}
+	return writeAtomicWith(path, comp, func(f *os.File) error {
 		if _, err := f.Write(data); err != nil {
 			return fmt.Errorf("write %q: %w", path, err)
 		}
