@@ -62,6 +62,8 @@ type lstatResult struct {
 
 type realResult struct {
 	path string
+	// mode is the real path's own mode (never a link).
+	mode fs.FileMode
 	err  error
 }
 
@@ -104,64 +106,74 @@ func (c *cache) lstatMode(p string) (fs.FileMode, error) {
 // Realpath resolves every symbolic link in an absolute path, as Node.js
 // does for modules it loads (fs.realpath).
 func (c *cache) Realpath(p string) (string, error) {
+	r := c.resolveLinks(p)
+	return r.path, r.err
+}
+
+// resolveLinks is Realpath with the real path's mode. A path asked before
+// (the same string: most callers pass clean paths) is one map lookup.
+func (c *cache) resolveLinks(p string) realResult {
+	c.mu.Lock()
+	r, ok := c.real[p]
+	c.mu.Unlock()
+	if ok {
+		return r
+	}
 	if !path.IsAbs(p) {
-		return "", fmt.Errorf("resolve %q: %w", p, ErrRelativePath)
+		return realResult{err: fmt.Errorf("resolve %q: %w", p, ErrRelativePath)}
 	}
 	return c.realpath(path.Clean(p), 0)
 }
 
-func (c *cache) realpath(p string, depth int) (string, error) {
+func (c *cache) realpath(p string, depth int) realResult {
 	if p == "/" {
-		return p, nil
+		return realResult{path: p, mode: fs.ModeDir | 0o755}
 	}
 	c.mu.Lock()
 	r, ok := c.real[p]
 	c.mu.Unlock()
 	if ok {
-		return r.path, r.err
+		return r
 	}
 	if depth > maxLinks {
-		return "", fmt.Errorf("resolve %q: %w", p, ErrSymlinkLoop)
+		return realResult{err: fmt.Errorf("resolve %q: %w", p, ErrSymlinkLoop)}
 	}
-	parent, err := c.realpath(path.Dir(p), depth)
+	parent := c.realpath(path.Dir(p), depth)
+	err := parent.err
 	if err == nil {
-		cur := path.Join(parent, path.Base(p))
-		var mode fs.FileMode
-		mode, err = c.lstatMode(cur)
+		cur := path.Join(parent.path, path.Base(p))
+		r.mode, err = c.lstatMode(cur)
 		r.path = cur
-		if err == nil && mode&fs.ModeSymlink != 0 {
+		if err == nil && r.mode&fs.ModeSymlink != 0 {
 			var target string
 			target, err = c.fsys.ReadLink(fsName(cur))
 			if err == nil {
 				if !path.IsAbs(target) {
-					target = path.Join(parent, target)
+					target = path.Join(parent.path, target)
 				}
-				r.path, err = c.realpath(path.Clean(target), depth+1)
+				t := c.realpath(path.Clean(target), depth+1)
+				r.path, r.mode, err = t.path, t.mode, t.err
 			}
 		}
 	}
 	r.err = err
 	if err != nil {
-		r.path = ""
+		r.path, r.mode = "", 0
 	}
 	c.mu.Lock()
 	c.real[p] = r
 	c.mu.Unlock()
-	return r.path, r.err
+	return r
 }
 
 // kind reports whether p (following links) is a regular file or a
 // directory; missing paths and broken links are neither.
 func (c *cache) kind(p string) (isFile, isDir bool) {
-	real, err := c.Realpath(p)
-	if err != nil {
+	r := c.resolveLinks(p)
+	if r.err != nil {
 		return false, false
 	}
-	mode, err := c.lstatMode(real)
-	if err != nil {
-		return false, false
-	}
-	return mode.IsRegular(), mode.IsDir()
+	return r.mode.IsRegular(), r.mode.IsDir()
 }
 
 func (c *cache) isFile(p string) bool { f, _ := c.kind(p); return f }

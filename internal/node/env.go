@@ -36,6 +36,8 @@ type Env struct {
 	// inside memoises, by real path, whether a file lies in Roots: each
 	// package file is checked once per function that ships it.
 	inside sync.Map
+	// boundaries memoises packageBoundary by folder.
+	boundaries sync.Map
 
 	mu sync.Mutex
 	// prebuilt holds esbuild bundles made ahead by PrebuildEsbuild, by
@@ -63,6 +65,25 @@ func (e *Env) inRoots(real string) bool {
 	}
 	e.inside.Store(real, inside)
 	return inside
+}
+
+// packageBoundary is the nearest folder at or above dir (not "/") that
+// holds a package.json, or "". Every traced file asks it of its folder,
+// once per function that ships it.
+func (e *Env) packageBoundary(dir string) string {
+	if v, ok := e.boundaries.Load(dir); ok {
+		return v.(string)
+	}
+	b := ""
+	if dir != "/" && dir != "." {
+		if e.Resolver.IsFile(filepath.Join(dir, "package.json")) {
+			b = dir
+		} else {
+			b = e.packageBoundary(filepath.Dir(dir))
+		}
+	}
+	e.boundaries.Store(dir, b)
+	return b
 }
 
 // checkContained refuses inputs whose real path is outside e.Roots,

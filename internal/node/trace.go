@@ -30,7 +30,7 @@ func trace(ctx context.Context, in Input) (*Bundle, error) {
 	fn, env, cfg := in.Function, in.Env, in.Config
 	t := &tracer{
 		ctx: ctx, env: env, target: bundlerTarget(cfg.NodeVersion), nodeMajor: config.NodeMajorOrDefault(cfg.NodeVersion),
-		files: map[string]bool{}, processed: map[string]bool{}, parents: map[string]map[string]bool{},
+		files: map[string]bool{}, processed: map[string]bool{}, parents: map[string][]string{},
 		esm: map[string]bool{}, generated: map[string][]byte{}, aliases: map[string]string{},
 		sel: newSelector(),
 	}
@@ -45,6 +45,7 @@ func trace(ctx context.Context, in Input) (*Bundle, error) {
 		}
 	}
 	t.fallback = env.fallbackModules(fn.SrcDir)
+	t.base = filepath.Clean(t.base)
 	if home := pluginsHome(fn.SrcDir); home != "" && within(filepath.Dir(home), t.base) {
 		// A function a build plugin installed is rooted at .netlify/plugins
 		// (see place), so everything there can be traced even when the
@@ -189,8 +190,9 @@ type tracer struct {
 
 	files     map[string]bool
 	processed map[string]bool
-	// parents maps a traced file to the files that led to it.
-	parents   map[string]map[string]bool
+	// parents maps a traced file to the files that led to it (a file
+	// may be listed more than once).
+	parents   map[string][]string
 	esm       map[string]bool
 	generated map[string][]byte
 	aliases   map[string]string
@@ -276,25 +278,50 @@ func (t *tracer) emitFile(p string, parent string) (string, bool) {
 	}
 	t.files[real] = true
 	if parent != "" {
-		if t.parents[real] == nil {
-			t.parents[real] = map[string]bool{}
-		}
-		t.parents[real][parent] = true
+		t.parents[real] = append(t.parents[real], parent)
 	}
 	return real, true
 }
 
 func (t *tracer) inBase(p string) bool {
+	if _, ok := t.underBase(p); ok {
+		return true
+	}
+	if !strings.Contains(p, "..") {
+		return false
+	}
 	r, err := filepath.Rel(t.base, p)
 	return err == nil && r != ".." && !strings.HasPrefix(r, "../")
+}
+
+// underBase is p relative to the base ("" for the base itself) when p is
+// an absolute path below it written without "..": each traced file asks,
+// once per function, so this is a prefix test rather than filepath.Rel.
+func (t *tracer) underBase(p string) (string, bool) {
+	if p == t.base {
+		return "", true
+	}
+	prefix := t.base + "/"
+	if t.base == "/" {
+		prefix = "/"
+	}
+	rest, ok := strings.CutPrefix(p, prefix)
+	if !ok || strings.Contains(p, "..") {
+		return "", false
+	}
+	return rest, true
 }
 
 // ignored leaves out the AWS SDK the Lambda runtime provides (v3 from
 // Node.js 18, v2 before), in the site's top-level node_modules as the
 // reference does.
 func (t *tracer) ignored(p string) bool {
-	r, _ := filepath.Rel(t.base, p)
-	rest, ok := strings.CutPrefix(filepath.ToSlash(r), "node_modules/")
+	r, ok := t.underBase(p)
+	if !ok {
+		r, _ = filepath.Rel(t.base, p)
+		r = filepath.ToSlash(r)
+	}
+	rest, ok := strings.CutPrefix(r, "node_modules/")
 	if !ok {
 		return false
 	}
@@ -482,12 +509,7 @@ func (t *tracer) follow(spec, parent string, cjs, user bool) error {
 
 // pjsonBoundary is the nearest directory above p holding a package.json.
 func (t *tracer) pjsonBoundary(p string) string {
-	for d := filepath.Dir(p); d != "/" && d != "."; d = filepath.Dir(d) {
-		if t.env.Resolver.IsFile(filepath.Join(d, "package.json")) {
-			return d
-		}
-	}
-	return ""
+	return t.env.packageBoundary(filepath.Dir(p))
 }
 
 // transpile compiles one file (without bundling) and ships the result
@@ -543,7 +565,7 @@ func (t *tracer) transpileESM(cfg config.FunctionConfig) error {
 			return false
 		}
 		var parents []string
-		for q := range t.parents[p] {
+		for _, q := range t.parents[p] {
 			if q != p {
 				parents = append(parents, q)
 			}
@@ -583,7 +605,7 @@ func (t *tracer) transpileESM(cfg config.FunctionConfig) error {
 		if filepath.Base(f) != "package.json" {
 			continue
 		}
-		for q := range parents {
+		for _, q := range parents {
 			if set[q] {
 				patched, err := patchPackageType(t.env.Resolver, f)
 				if err != nil {
