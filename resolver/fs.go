@@ -47,9 +47,11 @@ type cache struct {
 	fsys  FS
 	mu    sync.Mutex
 	lstat map[string]lstatResult
-	real  map[string]realResult
-	dirs  map[string]*dirResult
-	pkgs  map[string]*pkgResult
+	// real maps a clean absolute path to its realResult: read far more
+	// often than written, by every worker, so a sync.Map.
+	real sync.Map
+	dirs map[string]*dirResult
+	pkgs map[string]*pkgResult
 	// links memoises Resolver.Symlinks: every traced file asks it, once
 	// per function that ships the file.
 	links map[string][]string
@@ -80,7 +82,7 @@ type pkgResult struct {
 }
 
 func newCache(fsys FS) *cache {
-	return &cache{fsys: fsys, lstat: map[string]lstatResult{}, real: map[string]realResult{}, dirs: map[string]*dirResult{}, pkgs: map[string]*pkgResult{},
+	return &cache{fsys: fsys, lstat: map[string]lstatResult{}, dirs: map[string]*dirResult{}, pkgs: map[string]*pkgResult{},
 		links: map[string][]string{}}
 }
 
@@ -113,11 +115,8 @@ func (c *cache) Realpath(p string) (string, error) {
 // resolveLinks is Realpath with the real path's mode. A path asked before
 // (the same string: most callers pass clean paths) is one map lookup.
 func (c *cache) resolveLinks(p string) realResult {
-	c.mu.Lock()
-	r, ok := c.real[p]
-	c.mu.Unlock()
-	if ok {
-		return r
+	if v, ok := c.real.Load(p); ok {
+		return v.(realResult)
 	}
 	if !path.IsAbs(p) {
 		return realResult{err: fmt.Errorf("resolve %q: %w", p, ErrRelativePath)}
@@ -129,12 +128,10 @@ func (c *cache) realpath(p string, depth int) realResult {
 	if p == "/" {
 		return realResult{path: p, mode: fs.ModeDir | 0o755}
 	}
-	c.mu.Lock()
-	r, ok := c.real[p]
-	c.mu.Unlock()
-	if ok {
-		return r
+	if v, ok := c.real.Load(p); ok {
+		return v.(realResult)
 	}
+	var r realResult
 	if depth > maxLinks {
 		return realResult{err: fmt.Errorf("resolve %q: %w", p, ErrSymlinkLoop)}
 	}
@@ -160,9 +157,7 @@ func (c *cache) realpath(p string, depth int) realResult {
 	if err != nil {
 		r.path, r.mode = "", 0
 	}
-	c.mu.Lock()
-	c.real[p] = r
-	c.mu.Unlock()
+	c.real.Store(p, r)
 	return r
 }
 

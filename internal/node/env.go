@@ -36,8 +36,12 @@ type Env struct {
 	// inside memoises, by real path, whether a file lies in Roots: each
 	// package file is checked once per function that ships it.
 	inside sync.Map
+	// contained memoises checkContained by the path asked.
+	contained sync.Map
 	// boundaries memoises packageBoundary by folder.
 	boundaries sync.Map
+	// resolutions memoises the file tracer's resolutions by resolveKey.
+	resolutions sync.Map
 
 	mu sync.Mutex
 	// prebuilt holds esbuild bundles made ahead by PrebuildEsbuild, by
@@ -96,11 +100,16 @@ func (e *Env) checkContained(inputs []string, sel *selector) error {
 		if !filepath.IsAbs(f) {
 			continue // esbuild's virtual modules
 		}
+		if ok, known := e.contained.Load(f); known && ok.(bool) {
+			continue // asked by an earlier function
+		}
 		real, err := e.Resolver.Realpath(f)
 		if err != nil {
 			real = f
 		}
-		if !e.inRoots(real) {
+		in := e.inRoots(real)
+		e.contained.Store(f, in)
+		if !in {
 			what := fmt.Sprintf("%q", real)
 			if real != f {
 				what = fmt.Sprintf("%q, a symbolic link to %q,", f, real)

@@ -77,18 +77,33 @@ func commonDir(paths []string) string {
 	if len(paths) == 0 {
 		return ""
 	}
-	prefix := strings.Split(filepath.Dir(paths[0]), string(filepath.Separator))
+	prefix := filepath.Dir(paths[0])
 	for _, p := range paths[1:] {
-		parts := strings.Split(filepath.Dir(p), string(filepath.Separator))
-		n := 0
-		for n < len(prefix) && n < len(parts) && prefix[n] == parts[n] {
-			n++
-		}
-		prefix = prefix[:n]
+		prefix = commonSegments(prefix, filepath.Dir(p))
 	}
-	dir := strings.Join(prefix, string(filepath.Separator))
-	if dir == "" {
+	if prefix == "" {
 		return string(filepath.Separator)
 	}
-	return dir
+	return prefix
+}
+
+// commonSegments is the longest run of whole leading segments a and b
+// share ("" when none, as for "/x" and "/y"): each file of a function
+// narrows it once, so it compares bytes rather than splitting paths.
+func commonSegments(a, b string) string {
+	n := 0
+	for n < len(a) && n < len(b) && a[n] == b[n] {
+		n++
+	}
+	const sep = filepath.Separator
+	switch {
+	case n == len(a) && (n == len(b) || b[n] == sep):
+		return a
+	case n == len(b) && a[n] == sep:
+		return b
+	}
+	if i := strings.LastIndexByte(a[:n], sep); i >= 0 {
+		return a[:i]
+	}
+	return ""
 }

@@ -178,7 +178,31 @@ func Lay(fn discover.Function, b *Bundle, o LayOptions) (*Layout, error) {
 	return l, nil
 }
 
+// isClean reports, without cleaning it, whether filepath.Clean would
+// leave the absolute path p as it is.
+func isClean(p string) bool {
+	const sep = string(filepath.Separator)
+	if !strings.HasPrefix(p, sep) {
+		return false
+	}
+	if p == sep {
+		return true
+	}
+	return !strings.HasSuffix(p, sep) && !strings.HasSuffix(p, sep+".") && !strings.HasSuffix(p, sep+"..") &&
+		!strings.Contains(p, sep+sep) && !strings.Contains(p, sep+"."+sep) && !strings.Contains(p, sep+".."+sep)
+}
+
 func rel(base, p string) (string, error) {
+	// Most files lie below base, written clean: a prefix cut, not
+	// filepath.Rel.
+	if rest, ok := strings.CutPrefix(p, base); ok && base != "" && isClean(p) {
+		if base == string(filepath.Separator) && rest != "" {
+			return filepath.ToSlash(rest), nil
+		}
+		if r, ok := strings.CutPrefix(rest, string(filepath.Separator)); ok && r != "" {
+			return filepath.ToSlash(r), nil
+		}
+	}
 	r, err := filepath.Rel(base, p)
 	if err != nil {
 		return "", fmt.Errorf("place %q in archive: %w", p, err)

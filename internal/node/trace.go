@@ -202,6 +202,8 @@ type tracer struct {
 	// globRoots are the folders glob-style requires searched; missing
 	// the files relative imports named that were not there.
 	globRoots, missing []string
+	// recording, while a resolution runs, collects what it ships.
+	recording *resolution
 }
 
 // compiled is a main file bundled with its packages left external.
@@ -254,6 +256,9 @@ func (t *tracer) compileMain(mainFile string, format api.Format, cfg config.Func
 // directory or is the runtime's own AWS SDK. Symbolic links on the way
 // that lie inside the base are shipped too, so the archive recreates them.
 func (t *tracer) emitFile(p string, parent string) (string, bool) {
+	if t.recording != nil {
+		t.recording.record(p, parent)
+	}
 	real, err := t.env.Resolver.Realpath(p)
 	if err != nil {
 		real = p

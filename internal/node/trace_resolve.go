@@ -15,6 +15,66 @@ import (
 // as @vercel/nft does with exportsOnly off. package.json files consulted
 // to get there are shipped too.
 func (t *tracer) resolve(spec, parent string, cjs bool) ([]string, error) {
+	key := resolveKey{spec: spec, dir: filepath.Dir(parent), cjs: cjs, base: t.base, nodeMajor: t.nodeMajor}
+	if v, ok := t.env.resolutions.Load(key); ok {
+		r := v.(*resolution)
+		r.replay(t, parent)
+		return r.paths, r.err
+	}
+	r := &resolution{}
+	t.recording, r.importer = r, parent
+	r.paths, r.err = t.resolveUncached(spec, parent, cjs)
+	t.recording = nil
+	t.env.resolutions.Store(key, r)
+	return r.paths, r.err
+}
+
+// resolveKey is what a resolution depends on: the importer only through
+// its folder, and of the tracer, the base (what counts as the site's own)
+// and the Node.js version (module-sync exports).
+type resolveKey struct {
+	spec, dir string
+	cjs       bool
+	base      string
+	nodeMajor int
+}
+
+// resolution is one resolve's answer, with what it shipped on the way
+// (package.json files, each with the file it is shipped for) and the
+// paths it found missing, replayed for every later importer in the same
+// folder: every function that ships a package resolves its imports
+// again.
+type resolution struct {
+	paths    []string
+	err      error
+	importer string
+	emits    []emitted
+	missing  []string
+}
+
+type emitted struct {
+	path, parent string
+	// forImporter: shipped for the importer (parent is the importer of
+	// the resolution that recorded it).
+	forImporter bool
+}
+
+func (r *resolution) record(p, parent string) {
+	r.emits = append(r.emits, emitted{p, parent, parent == r.importer})
+}
+
+func (r *resolution) replay(t *tracer, importer string) {
+	for _, e := range r.emits {
+		parent := e.parent
+		if e.forImporter {
+			parent = importer
+		}
+		t.emitFile(e.path, parent)
+	}
+	t.missing = append(t.missing, r.missing...)
+}
+
+func (t *tracer) resolveUncached(spec, parent string, cjs bool) ([]string, error) {
 	switch {
 	case filepath.IsAbs(spec) || spec == "." || spec == ".." || strings.HasPrefix(spec, "./") || strings.HasPrefix(spec, "../"):
 		p := spec
@@ -28,6 +88,9 @@ func (t *tracer) resolve(spec, parent string, cjs bool) ([]string, error) {
 			return []string{r}, nil
 		}
 		t.missing = append(t.missing, filepath.Clean(p))
+		if t.recording != nil {
+			t.recording.missing = append(t.recording.missing, filepath.Clean(p))
+		}
 		return nil, t.notFound(spec, parent)
 	case strings.HasPrefix(spec, "#"):
 		return t.resolveImports(spec, parent, cjs)
