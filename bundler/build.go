@@ -54,16 +54,40 @@ type builder struct {
 // starts parsing the others' main files ahead (node.PrefetchMains); call
 // the returned function once the functions are built.
 func (b *builder) prebuild(ctx context.Context, fns []discover.Function, skip []*FunctionError) (wait func()) {
-	var ins []node.Input
+	// Each plan parses a main file for its in-source configuration: on
+	// every core, and kept for the function's build.
+	planned := make([]*node.Input, len(fns))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, b.opts.Parallel)
 	for i, fn := range fns {
 		if skip[i] != nil || fn.Runtime != discover.RuntimeJS || fn.Kind == discover.KindZip || fn.Name == discover.ReservedName {
 			continue
 		}
-		p, err := b.plan(fn, true)
-		if err != nil || p.analysis.APIVersion == 2 {
-			continue // errors are reported when the function is built
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			if ctx.Err() != nil {
+				return
+			}
+			p, err := b.plan(fn, true)
+			if err != nil {
+				return // reported when the function is built
+			}
+			b.analyses.Store(p.fn.MainFile, p.analysis)
+			if p.analysis.APIVersion != 2 {
+				in := p.input(b.env)
+				planned[i] = &in
+			}
+		}()
+	}
+	wg.Wait()
+	var ins []node.Input
+	for _, in := range planned {
+		if in != nil {
+			ins = append(ins, *in)
 		}
-		ins = append(ins, p.input(b.env))
 	}
 	node.PrebuildEsbuild(ctx, ins)
 	return node.PrefetchMains(ctx, ins)

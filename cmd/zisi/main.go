@@ -43,9 +43,19 @@ func main() {
 			}
 		}
 	}
+	// ZISI_MEMPROFILE=FILE records where the run allocated (every
+	// allocation sampled at the runtime's default rate), for
+	// go tool pprof -sample_index=alloc_space.
+	memProfile := os.Getenv("ZISI_MEMPROFILE")
 	code := Run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	pprof.StopCPUProfile()
 	trace.Stop()
+	if memProfile != "" {
+		if f, err := os.Create(memProfile); err == nil {
+			pprof.Lookup("allocs").WriteTo(f, 0)
+			f.Close()
+		}
+	}
 	os.Exit(code)
 }

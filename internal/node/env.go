@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/zisi-build/zisi/internal/archive"
 	"github.com/zisi-build/zisi/resolver"
@@ -42,6 +43,8 @@ type Env struct {
 	boundaries sync.Map
 	// resolutions memoises the file tracer's resolutions by resolveKey.
 	resolutions sync.Map
+	// traced is the most files one trace of the build shipped so far.
+	traced atomic.Int64
 
 	mu sync.Mutex
 	// prebuilt holds esbuild bundles made ahead by PrebuildEsbuild, by

@@ -28,11 +28,15 @@ import (
 // ESM .js functions) and TypeScript ones to JavaScript.
 func trace(ctx context.Context, in Input) (*Bundle, error) {
 	fn, env, cfg := in.Function, in.Env, in.Config
+	// Sized like the largest trace of the build so far: the functions of
+	// a site mostly ship the same packages, and growing these maps file by
+	// file cost more than filling them.
+	hint := int(env.traced.Load())
 	t := &tracer{
 		ctx: ctx, env: env, target: bundlerTarget(cfg.NodeVersion), nodeMajor: config.NodeMajorOrDefault(cfg.NodeVersion),
-		files: map[string]bool{}, processed: map[string]bool{}, parents: map[string][]string{},
+		files: make(map[string]bool, hint), processed: make(map[string]bool, hint), parents: make(map[string][]string, hint),
 		esm: map[string]bool{}, generated: map[string][]byte{}, aliases: map[string]string{},
-		sel: newSelector(),
+		sel: &selector{files: make(map[string]Pick, hint), pkgs: map[string]Pick{}, omitted: map[string]Pick{}},
 	}
 	// Mirrors the reference's nodeFileTrace({base: repositoryRoot}): in a
 	// monorepo, packages hoisted to the workspace's node_modules ship.
@@ -147,8 +151,16 @@ func trace(ctx context.Context, in Input) (*Bundle, error) {
 	b.Missing = uniq(t.missing)
 	b.Warnings = t.warnings
 	b.sel = t.sel
+	for n := min(int64(len(t.files)), maxTraceHint); ; {
+		if cur := env.traced.Load(); n <= cur || env.traced.CompareAndSwap(cur, n) {
+			break
+		}
+	}
 	return b, nil
 }
+
+// maxTraceHint bounds the map sizes a trace starts with.
+const maxTraceHint = 1 << 15
 
 // v2Format is the module format a v2 (or TypeScript) main file compiles
 // to: .mjs/.mts are ESM, .cts is CommonJS, otherwise the nearest
