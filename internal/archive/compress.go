@@ -318,11 +318,21 @@ var flaters = sync.Pool{New: func() any {
 // it. The choice depends only on the bytes, so it is reproducible.
 func deflate(data []byte) (method uint16, crc uint32, size uint64, out []byte, err error) {
 	crc = crc32.ChecksumIEEE(data)
-	var buf bytes.Buffer
-	buf.Grow(len(data)/2 + 64)
+	// Compressed into a recycled buffer, then copied out at its exact
+	// size: the Compressor keeps every distinct file's bytes for the
+	// whole build, and a buffer grown for the worst case held twice
+	// what the bytes need.
+	buf := scratch.Get().(*bytes.Buffer)
+	defer func() {
+		if buf.Cap() <= maxScratch {
+			buf.Reset()
+			scratch.Put(buf)
+		}
+	}()
+	buf.Reset()
 	w := flaters.Get().(*flate.Writer)
 	defer flaters.Put(w)
-	w.Reset(&buf)
+	w.Reset(buf)
 	if _, err := w.Write(data); err != nil {
 		return 0, 0, 0, nil, fmt.Errorf("compress: %w", err)
 	}
@@ -332,7 +342,13 @@ func deflate(data []byte) (method uint16, crc uint32, size uint64, out []byte, e
 	if buf.Len() >= len(data) {
 		return methodStore, crc, uint64(len(data)), data, nil
 	}
-	return methodDeflate, crc, uint64(len(data)), buf.Bytes(), nil
+	return methodDeflate, crc, uint64(len(data)), bytes.Clone(buf.Bytes()), nil
 }
+
+// scratch recycles deflate's output buffers; one grown past maxScratch
+// (a large file's) is left to the collector.
+var scratch = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+const maxScratch = 4 << 20
 
 func crc(data []byte) uint32 { return crc32.ChecksumIEEE(data) }
