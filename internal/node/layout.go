@@ -126,7 +126,7 @@ func Lay(fn discover.Function, b *Bundle, o LayOptions) (*Layout, error) {
 	if conflict {
 		prefix = "src/"
 	}
-	l := &Layout{EntryFilename: entryStem + ".js"}
+	l := &Layout{EntryFilename: entryStem + ".js", Entries: make([]archive.Entry, 0, len(b.SrcFiles)+4)}
 	if o.Telemetry != nil {
 		l.Entries = append(l.Entries, archive.Entry{Name: TelemetryName, Data: o.Telemetry})
 	}
