@@ -21,13 +21,20 @@ type item struct {
 // through comp's per-build cache. byPath maps on-disk paths to entry names
 // so links between entries can stay links.
 func resolve(entries []Entry, comp *Compressor) ([]item, error) {
-	byPath := make(map[string]string, len(entries))
-	for _, e := range entries {
-		if e.Path != "" {
-			byPath[filepath.Clean(e.Path)] = e.Name
+	// Made for the first link only: most archives have none.
+	var byPath, dirs map[string]string
+	index := func() {
+		if byPath != nil {
+			return
 		}
+		byPath = make(map[string]string, len(entries))
+		for _, e := range entries {
+			if e.Path != "" {
+				byPath[filepath.Clean(e.Path)] = e.Name
+			}
+		}
+		dirs = dirIndex(entries)
 	}
-	dirs := dirIndex(entries)
 	items := make([]item, len(entries))
 	for i, e := range entries {
 		it := item{Entry: e}
@@ -51,6 +58,7 @@ func resolve(entries []Entry, comp *Compressor) ([]item, error) {
 			if info.linkErr != nil {
 				return nil, fmt.Errorf("follow symlink %q: %w; remove it or point it at an existing file", e.Path, info.linkErr)
 			}
+			index()
 			if link, ok := internalLink(e, info.target, byPath, dirs); ok {
 				it.mode, it.link = fs.ModeSymlink|0o777, link
 				items[i] = it
