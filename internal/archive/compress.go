@@ -330,6 +330,7 @@ func deflate(data []byte) (method uint16, crc uint32, size uint64, out []byte, e
 		}
 	}()
 	buf.Reset()
+	buf.Grow(len(data)/2 + 64) // one allocation at most, when a recycled buffer is too small
 	w := flaters.Get().(*flate.Writer)
 	defer flaters.Put(w)
 	w.Reset(buf)
