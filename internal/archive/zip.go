@@ -350,17 +350,13 @@ func isASCII(s string) bool {
 	return true
 }
 
-// writeAtomic creates dest through a temporary file in the same directory,
-// synced to disk, renaming it into place only when write succeeds; on failure the
-// temporary file is removed and any existing dest is left as it was.
-func writeAtomic(dest string, write func(*os.File) error) error {
-	return writeAtomicWith(dest, nil, write)
-}
-
-// writeAtomicWith is writeAtomic; with a Compressor in DeferSync mode, the
-// file is renamed into place as soon as it is written and the sync is left
-// to the Compressor's syncers (see DeferSync); in SkipSync mode it is not
-// synced at all.
+// writeAtomicWith creates dest through a temporary file in the same
+// directory, renaming it into place only when write succeeds; on failure
+// the temporary file is removed and any existing dest is left as it was.
+// With a nil comp the file is synced to disk before the rename; with a
+// Compressor in DeferSync mode it is renamed as soon as it is written and
+// the sync is left to the Compressor's syncers (see DeferSync); in
+// SkipSync mode it is not synced at all.
 func writeAtomicWith(dest string, comp *Compressor, write func(*os.File) error) (err error) {
 	dir, base := filepath.Split(dest)
 	if dir == "" {
