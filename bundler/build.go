@@ -57,10 +57,33 @@ func (b *builder) prebuild(ctx context.Context, fns []discover.Function, skip []
 	// Each plan parses a main file for its in-source configuration: on
 	// every core, and kept for the function's build.
 	planned := make([]*node.Input, len(fns))
+	b.planEach(ctx, fns, b.opts.Parallel, func(i int, fn discover.Function) bool {
+		return skip[i] == nil && fn.Runtime == discover.RuntimeJS && fn.Kind != discover.KindZip && fn.Name != discover.ReservedName
+	}, func(i int, p *plan) {
+		if p.analysis.APIVersion != 2 {
+			in := p.input(b.env)
+			planned[i] = &in
+		}
+	})
+	var ins []node.Input
+	for _, in := range planned {
+		if in != nil {
+			ins = append(ins, *in)
+		}
+	}
+	node.PrebuildEsbuild(ctx, ins)
+	return node.PrefetchMains(ctx, ins)
+}
+
+// planEach plans, width at a time, the functions want accepts (until ctx
+// ends), keeps each main-file analysis for the function's build, and
+// passes every plan made to do; functions that fail to plan are left to
+// their build to report.
+func (b *builder) planEach(ctx context.Context, fns []discover.Function, width int, want func(int, discover.Function) bool, do func(int, *plan)) {
 	var wg sync.WaitGroup
-	sem := make(chan struct{}, b.opts.Parallel)
+	sem := make(chan struct{}, width)
 	for i, fn := range fns {
-		if skip[i] != nil || fn.Runtime != discover.RuntimeJS || fn.Kind == discover.KindZip || fn.Name == discover.ReservedName {
+		if !want(i, fn) {
 			continue
 		}
 		wg.Add(1)
@@ -73,24 +96,15 @@ func (b *builder) prebuild(ctx context.Context, fns []discover.Function, skip []
 			}
 			p, err := b.plan(fn, true)
 			if err != nil {
-				return // reported when the function is built
+				return
 			}
-			b.analyses.Store(p.fn.MainFile, p.analysis)
-			if p.analysis.APIVersion != 2 {
-				in := p.input(b.env)
-				planned[i] = &in
+			if p.analysis != nil {
+				b.analyses.Store(p.fn.MainFile, p.analysis)
 			}
+			do(i, p)
 		}()
 	}
 	wg.Wait()
-	var ins []node.Input
-	for _, in := range planned {
-		if in != nil {
-			ins = append(ins, *in)
-		}
-	}
-	node.PrebuildEsbuild(ctx, ins)
-	return node.PrefetchMains(ctx, ins)
 }
 
 func (b *builder) analyse(fn discover.Function) (*source.Analysis, error) {

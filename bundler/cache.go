@@ -797,38 +797,16 @@ func (b *builder) lookupAll(ctx context.Context, fns []discover.Function, output
 	if b.cache == nil {
 		return plans, keys, hits
 	}
-	var wg sync.WaitGroup
 	// Lookups wait on the file system (stat, read) more than they
 	// compute: more of them than CPUs keep the CPUs busy.
-	sem := make(chan struct{}, 4*b.opts.Parallel)
-	for i, fn := range fns {
-		if skip[i] != nil || !cacheable(fn) || !utf8.ValidString(fn.SrcPath) {
-			continue
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			if ctx.Err() != nil {
-				return
-			}
-			p, err := b.plan(fn, true)
-			if err != nil {
-				return // building reports it
-			}
-			if p.analysis != nil {
-				b.analyses.Store(p.fn.MainFile, p.analysis)
-			}
-			k := b.key(ctx, p)
-			if k == "" {
-				return
-			}
+	b.planEach(ctx, fns, 4*b.opts.Parallel, func(i int, fn discover.Function) bool {
+		return skip[i] == nil && cacheable(fn) && utf8.ValidString(fn.SrcPath)
+	}, func(i int, p *plan) {
+		if k := b.key(ctx, p); k != "" {
 			plans[i], keys[i] = p, k
 			hits[i] = b.lookup(ctx, k, filepath.Join(b.destDir, outputs[i]))
-		}()
-	}
-	wg.Wait()
+		}
+	})
 	b.cache.snap.BuildsStart()
 	return plans, keys, hits
 }

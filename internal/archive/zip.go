@@ -252,15 +252,7 @@ func writeDirect(ctx context.Context, bw *bufio.Writer, items []item, comp *Comp
 		h.offset = off
 		b := buf[:fileHeaderLen]
 		le.PutUint32(b[0:], fileHeaderSig)
-		le.PutUint16(b[4:], h.reader)
-		le.PutUint16(b[6:], h.flags)
-		le.PutUint16(b[8:], h.method)
-		le.PutUint16(b[10:], 0) // time
-		le.PutUint16(b[12:], dosDate1980)
-		le.PutUint32(b[14:], h.crc)
-		le.PutUint32(b[18:], uint32(h.csize))
-		le.PutUint32(b[22:], uint32(h.usize))
-		le.PutUint16(b[26:], uint16(len(it.Name)))
+		putEntry(b[4:], h, it.Name)
 		le.PutUint16(b[28:], 0) // extra
 		bw.Write(b)
 		bw.WriteString(it.Name)
@@ -276,15 +268,7 @@ func writeDirect(ctx context.Context, bw *bufio.Writer, items []item, comp *Comp
 		b := buf[:directoryHeaderLen]
 		le.PutUint32(b[0:], directoryHeaderSig)
 		le.PutUint16(b[4:], creatorUnix)
-		le.PutUint16(b[6:], h.reader)
-		le.PutUint16(b[8:], h.flags)
-		le.PutUint16(b[10:], h.method)
-		le.PutUint16(b[12:], 0) // time
-		le.PutUint16(b[14:], dosDate1980)
-		le.PutUint32(b[16:], h.crc)
-		le.PutUint32(b[20:], uint32(h.csize))
-		le.PutUint32(b[24:], uint32(h.usize))
-		le.PutUint16(b[28:], uint16(len(name)))
+		putEntry(b[6:], h, name)
 		clear(b[30:38]) // extra and comment lengths, disk, internal attributes
 		le.PutUint32(b[38:], h.attrs)
 		le.PutUint32(b[42:], uint32(h.offset))
@@ -305,6 +289,20 @@ func writeDirect(ctx context.Context, bw *bufio.Writer, items []item, comp *Comp
 		return fmt.Errorf("write %q: %w", dest, err)
 	}
 	return nil
+}
+
+// putEntry writes the 24 bytes both headers of an entry share, from the
+// version needed to extract to the name's length.
+func putEntry(b []byte, h entryHeader, name string) {
+	le.PutUint16(b[0:], h.reader)
+	le.PutUint16(b[2:], h.flags)
+	le.PutUint16(b[4:], h.method)
+	le.PutUint16(b[6:], 0) // time
+	le.PutUint16(b[8:], dosDate1980)
+	le.PutUint32(b[10:], h.crc)
+	le.PutUint32(b[14:], uint32(h.csize))
+	le.PutUint32(b[18:], uint32(h.usize))
+	le.PutUint16(b[22:], uint16(len(name)))
 }
 
 var le = binary.LittleEndian

@@ -3,11 +3,12 @@ package node
 import (
 	"context"
 	"fmt"
-	"github.com/zisi-build/zisi/resolver"
 	"io/fs"
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/zisi-build/zisi/resolver"
 )
 
 // IsJunk reports whether a file name is OS or editor litter (see
