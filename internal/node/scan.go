@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -271,15 +272,25 @@ func (s *Scanner) scanFiles(ctx context.Context, paths []string) map[string]*sca
 	plugin := api.Plugin{Name: "zisi-scan", Setup: func(b api.PluginBuild) {
 		b.OnResolve(api.OnResolveOptions{Filter: ".*"}, func(a api.OnResolveArgs) (api.OnResolveResult, error) {
 			if a.Kind == api.ResolveEntryPoint || batch && a.Importer == "/"+batchEntry {
+				p := a.Path
+				if a.Kind != api.ResolveEntryPoint {
+					// The entry imports files by index: a path in a JS
+					// string literal would need JS's escapes, not Go's.
+					i, err := strconv.Atoi(p)
+					if err != nil || i < 0 || i >= len(paths) {
+						return api.OnResolveResult{}, fmt.Errorf("scan: unexpected import %q in the generated entry point", p)
+					}
+					p = paths[i]
+				}
 				// As given: the file system is ours, not esbuild's. esbuild
 				// still reads the package.json files above it.
-				if err := refuse(s.guard.dirChain(filepath.Dir(a.Path))); err != nil {
+				if err := refuse(s.guard.dirChain(filepath.Dir(p))); err != nil {
 					return api.OnResolveResult{}, err
 				}
 				if a.Kind == api.ResolveEntryPoint {
-					return api.OnResolveResult{Path: a.Path}, nil
+					return api.OnResolveResult{Path: p}, nil
 				}
-				return api.OnResolveResult{Path: a.Path, SideEffects: api.SideEffectsFalse}, nil
+				return api.OnResolveResult{Path: p, SideEffects: api.SideEffectsFalse}, nil
 			}
 			if res := out[a.Importer]; res != nil {
 				mu.Lock()
@@ -332,8 +343,8 @@ func (s *Scanner) scanFiles(ctx context.Context, paths []string) map[string]*sca
 	}
 	if batch {
 		var entry strings.Builder
-		for _, p := range paths {
-			fmt.Fprintf(&entry, "import %q;\n", p)
+		for i := range paths {
+			fmt.Fprintf(&entry, "import \"%d\";\n", i)
 		}
 		opts.EntryPoints = nil
 		opts.Stdin = &api.StdinOptions{Contents: entry.String(), Sourcefile: batchEntry, ResolveDir: "/", Loader: api.LoaderJS}
