@@ -335,16 +335,18 @@ func buildAll(ctx context.Context, fns []discover.Function, destDir string, o Op
 func newBuilder(destDir string, fns []discover.Function, o Options) *builder {
 	b := &builder{destDir: destDir, opts: o, comp: archive.NewCompressor(), env: o.newEnv()}
 	dest := destDir
-	if strings.HasPrefix(filepath.Base(destDir), stagingPrefix) {
+	staging := strings.HasPrefix(filepath.Base(destDir), stagingPrefix)
+	if staging {
 		dest = filepath.Dir(destDir)
 		b.publishDir = dest
-		if o.Fsync {
-			// Nothing in the staging folder is published before
-			// buildAll has waited for every archive to reach the disk.
-			b.comp.DeferSync()
-		} else {
-			b.comp.SkipSync()
-		}
+	}
+	switch {
+	case !o.Fsync:
+		b.comp.SkipSync() // a staging folder or not: renames stay atomic
+	case staging:
+		// Nothing in the staging folder is published before buildAll
+		// has waited for every archive to reach the disk.
+		b.comp.DeferSync()
 	}
 	if abs, err := filepath.Abs(dest); err == nil {
 		b.env.Exclude = append(b.env.Exclude, abs)

@@ -31,15 +31,20 @@ func gcLimit(live uint64) int64 {
 }
 
 // tuneGC applies zisi's collector settings unless GOGC or GOMEMLIMIT
-// (getenv) says otherwise, until ctx ends; it returns at once.
-func tuneGC(ctx context.Context, getenv func(string) string) {
+// (getenv) says otherwise, raising the limit with the live heap until ctx
+// ends. It returns at once, with a function that waits for the limit to
+// be left alone (after ctx ended).
+func tuneGC(ctx context.Context, getenv func(string) string) (wait func()) {
+	done := make(chan struct{})
 	if getenv("GOGC") != "" || getenv("GOMEMLIMIT") != "" {
-		return // the user's settings stand
+		close(done)
+		return func() { <-done } // the user's settings stand
 	}
 	debug.SetGCPercent(gcPercent)
 	debug.SetMemoryLimit(gcLimit(0))
 	sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
 	go func() {
+		defer close(done)
 		t := time.NewTicker(gcPoll)
 		defer t.Stop()
 		limit := gcLimit(0)
@@ -59,4 +64,5 @@ func tuneGC(ctx context.Context, getenv func(string) string) {
 			}
 		}
 	}()
+	return func() { <-done }
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"math"
 	"runtime/debug"
 	"testing"
@@ -40,12 +41,15 @@ func TestTuneGCRespectsTheUsersSettings(t *testing.T) {
 				return "100"
 			}
 			return ""
-		})
+		})()
 		if p, l := debug.SetGCPercent(100), debug.SetMemoryLimit(-1); p != 100 || l != math.MaxInt64 {
 			t.Errorf("with %s set: GOGC %d, limit %d; want the runtime's 100 and no limit", env, p, l)
 		}
 	}
-	tuneGC(t.Context(), func(string) string { return "" })
+	ctx, cancel := context.WithCancel(t.Context())
+	wait := tuneGC(ctx, func(string) string { return "" })
+	cancel()
+	wait() // nothing changes the limit after this
 	if p, l := debug.SetGCPercent(100), debug.SetMemoryLimit(-1); p != gcPercent || l != gcFloor {
 		t.Errorf("without either: GOGC %d, limit %d; want %d and %d", p, l, gcPercent, gcFloor)
 	}

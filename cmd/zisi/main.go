@@ -26,7 +26,7 @@ var (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	tuneGC(ctx, os.Getenv)
+	tuneGC(ctx, os.Getenv) // leaves the limit alone once the command is done
 	// ZISI_CPUPROFILE=FILE records a CPU profile, for go tool pprof.
 	if path := os.Getenv("ZISI_CPUPROFILE"); path != "" {
 		if f, err := os.Create(path); err == nil {
