@@ -2,11 +2,11 @@ package node
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"reflect"
 	"testing"
 
+	"github.com/zisi-build/zisi/internal/testfs"
 	"github.com/zisi-build/zisi/resolver"
 )
 
@@ -44,16 +44,10 @@ func TestBatchScanMatchesSingleScans(t *testing.T) {
 		"expstar.js":       "export * from 'y';\n",
 		"imp.js":           "import 'side';\n",
 	}
+	testfs.Write(t, dir, files)
 	var paths []string
-	for n, c := range files {
-		p := filepath.Join(dir, n)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(c), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		if scannable(p) {
+	for n := range files {
+		if p := filepath.Join(dir, n); scannable(p) {
 			paths = append(paths, p)
 		}
 	}
