@@ -192,16 +192,29 @@ func isClean(p string) bool {
 		!strings.Contains(p, sep+sep) && !strings.Contains(p, sep+"."+sep) && !strings.Contains(p, sep+".."+sep)
 }
 
+// below is p relative to dir ("" for dir itself) when p is a clean
+// absolute path at or below dir. Every file of every function is placed
+// and checked against the base this way: a prefix cut, where
+// filepath.Rel cleans both paths first. Callers fall back to
+// filepath.Rel when it says no.
+func below(dir, p string) (string, bool) {
+	const sep = string(filepath.Separator)
+	if dir == "" || !isClean(p) {
+		return "", false
+	}
+	if p == dir {
+		return "", true
+	}
+	prefix := dir + sep
+	if dir == sep {
+		prefix = sep
+	}
+	return strings.CutPrefix(p, prefix)
+}
+
 func rel(base, p string) (string, error) {
-	// Most files lie below base, written clean: a prefix cut, not
-	// filepath.Rel.
-	if rest, ok := strings.CutPrefix(p, base); ok && base != "" && isClean(p) {
-		if base == string(filepath.Separator) && rest != "" {
-			return filepath.ToSlash(rest), nil
-		}
-		if r, ok := strings.CutPrefix(rest, string(filepath.Separator)); ok && r != "" {
-			return filepath.ToSlash(r), nil
-		}
+	if r, ok := below(base, p); ok && r != "" {
+		return filepath.ToSlash(r), nil
 	}
 	r, err := filepath.Rel(base, p)
 	if err != nil {

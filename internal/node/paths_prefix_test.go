@@ -11,7 +11,7 @@ import (
 // what filepath.Rel and splitting paths answer, for random paths made of
 // ordinary, dot, dot-dot, "..." and "a..b" segments, empty segments
 // ("//"), trailing slashes, relative paths and "/" itself: rel (every
-// path), commonDir (every path), and inBase and underBase's package path
+// path), commonDir (every path), and inBase and below's package path
 // (clean paths, as the tracer passes them).
 func TestPrefixPathHelpersMatchFilepath(t *testing.T) {
 	splitCommon := func(paths []string) string {
@@ -68,8 +68,8 @@ func TestPrefixPathHelpersMatchFilepath(t *testing.T) {
 		if rb == "." {
 			rb = ""
 		}
-		if rest, ok := tr.underBase(b); ok && rest != rb {
-			t.Fatalf("underBase(%q) with base %q = %q, want %q", b, a, rest, rb)
+		if rest, ok := below(tr.base, b); ok && rest != rb {
+			t.Fatalf("below(%q) of base %q = %q, want %q", b, a, rest, rb)
 		}
 	}
 }

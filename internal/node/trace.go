@@ -301,39 +301,21 @@ func (t *tracer) emitFile(p string, parent string) (string, bool) {
 }
 
 func (t *tracer) inBase(p string) bool {
-	if _, ok := t.underBase(p); ok {
+	if _, ok := below(t.base, p); ok {
 		return true
 	}
-	if !strings.Contains(p, "..") {
-		return false
+	if isClean(p) {
+		return false // t.base is clean too
 	}
 	r, err := filepath.Rel(t.base, p)
 	return err == nil && r != ".." && !strings.HasPrefix(r, "../")
-}
-
-// underBase is p relative to the base ("" for the base itself) when p is
-// an absolute path below it written without "..": each traced file asks,
-// once per function, so this is a prefix test rather than filepath.Rel.
-func (t *tracer) underBase(p string) (string, bool) {
-	if p == t.base {
-		return "", true
-	}
-	prefix := t.base + "/"
-	if t.base == "/" {
-		prefix = "/"
-	}
-	rest, ok := strings.CutPrefix(p, prefix)
-	if !ok || strings.Contains(p, "..") {
-		return "", false
-	}
-	return rest, true
 }
 
 // ignored leaves out the AWS SDK the Lambda runtime provides (v3 from
 // Node.js 18, v2 before), in the site's top-level node_modules as the
 // reference does.
 func (t *tracer) ignored(p string) bool {
-	r, ok := t.underBase(p)
+	r, ok := below(t.base, p)
 	if !ok {
 		r, _ = filepath.Rel(t.base, p)
 		r = filepath.ToSlash(r)
