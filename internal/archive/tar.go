@@ -39,11 +39,11 @@ func WriteTarGz(ctx context.Context, dest string, entries []Entry, comp *Compres
 	var size int64
 	// Synced here unless comp skips syncs: the tar is not among the
 	// archives a DeferSync Compressor waits for.
-	var syncMode *Compressor
-	if comp.skipSync {
-		syncMode = comp
+	mode := comp.syncMode()
+	if mode == syncLater {
+		mode = syncNow
 	}
-	err = writeAtomicWith(dest, syncMode, func(f *os.File) error {
+	err = writeAtomic(dest, mode, nil, func(f *os.File) error {
 		gz, err := gzip.NewWriterLevel(f, deflateLevel)
 		if err != nil {
 			return fmt.Errorf("write %q: %w", dest, err)

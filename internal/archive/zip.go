@@ -70,7 +70,7 @@ func WriteZipLimited(ctx context.Context, dest string, entries []Entry, comp *Co
 	pctx, stop := context.WithCancel(ctx)
 	defer stop()
 	go comp.prefetch(pctx, items)
-	err = writeAtomicWith(dest, comp, func(f *os.File) error {
+	err = writeAtomic(dest, comp.syncMode(), comp, func(f *os.File) error {
 		// One write per writeBuffer rather than per 4 KiB (zip.Writer's
 		// own buffer, which it skips for a large enough *bufio.Writer):
 		// most entries are small, so that was ten times the syscalls.
@@ -348,14 +348,38 @@ func isASCII(s string) bool {
 	return true
 }
 
-// writeAtomicWith creates dest through a temporary file in the same
+// syncMode is how a file written atomically reaches the disk.
+type syncMode int
+
+const (
+	// syncNow syncs the file before renaming it into place: after a
+	// crash the name holds the old content or the new, never an empty
+	// file.
+	syncNow syncMode = iota
+	// syncLater renames it as soon as it is written and leaves the sync
+	// to the Compressor's syncers (DeferSync).
+	syncLater
+	// syncNever renames it without syncing it (SkipSync).
+	syncNever
+)
+
+// syncMode is how the archives written with c reach the disk.
+func (c *Compressor) syncMode() syncMode {
+	switch {
+	case c.skipSync:
+		return syncNever
+	case c.syncs != nil:
+		return syncLater
+	}
+	return syncNow
+}
+
+// writeAtomic creates dest through a temporary file in the same
 // directory, renaming it into place only when write succeeds; on failure
 // the temporary file is removed and any existing dest is left as it was.
-// With a nil comp the file is synced to disk before the rename; with a
-// Compressor in DeferSync mode it is renamed as soon as it is written and
-// the sync is left to the Compressor's syncers (see DeferSync); in
-// SkipSync mode it is not synced at all.
-func writeAtomicWith(dest string, comp *Compressor, write func(*os.File) error) (err error) {
+// mode says when it is synced; comp, which syncs it with syncLater, may
+// be nil otherwise.
+func writeAtomic(dest string, mode syncMode, comp *Compressor, write func(*os.File) error) (err error) {
 	dir, base := filepath.Split(dest)
 	if dir == "" {
 		dir = "."
@@ -377,32 +401,21 @@ func writeAtomicWith(dest string, comp *Compressor, write func(*os.File) error) 
 	if err = f.Chmod(0o644); err != nil {
 		return fmt.Errorf("write %q: %w", dest, err)
 	}
-	if comp != nil && comp.skipSync {
+	if mode == syncNow {
+		if err = f.Sync(); err != nil {
+			return fmt.Errorf("sync %q: %w", dest, err)
+		}
+	}
+	if mode != syncLater {
 		if err = f.Close(); err != nil {
 			return fmt.Errorf("write %q: %w", dest, err)
 		}
-		if err = os.Rename(tmp, dest); err != nil {
-			return fmt.Errorf("rename %q: %w", dest, err)
-		}
-		return nil
-	}
-	if comp != nil && comp.syncs != nil {
-		if err = os.Rename(tmp, dest); err != nil {
-			return fmt.Errorf("rename %q: %w", dest, err)
-		}
-		comp.syncLater(dest, f)
-		return nil
-	}
-	// Durable before it is renamed into place: after a crash the name
-	// holds the old content or the new, never an empty file.
-	if err = f.Sync(); err != nil {
-		return fmt.Errorf("sync %q: %w", dest, err)
-	}
-	if err = f.Close(); err != nil {
-		return fmt.Errorf("write %q: %w", dest, err)
 	}
 	if err = os.Rename(tmp, dest); err != nil {
 		return fmt.Errorf("rename %q: %w", dest, err)
+	}
+	if mode == syncLater {
+		comp.syncLater(dest, f)
 	}
 	return nil
 }
@@ -410,11 +423,11 @@ func writeAtomicWith(dest string, comp *Compressor, write func(*os.File) error) 
 // WriteFile writes data to path atomically (temp file and rename), synced
 // to disk first when durable.
 func WriteFile(path string, data []byte, durable bool) error {
-	var comp *Compressor
-	if !durable {
-		comp = &Compressor{skipSync: true}
+	mode := syncNever
+	if durable {
+		mode = syncNow
 	}
-	return writeAtomicWith(path, comp, func(f *os.File) error {
+	return writeAtomic(path, mode, nil, func(f *os.File) error {
 		if _, err := f.Write(data); err != nil {
 			return fmt.Errorf("write %q: %w", path, err)
 		}
