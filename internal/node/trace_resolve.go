@@ -23,8 +23,10 @@ func (t *tracer) resolve(spec, parent string, cjs bool) ([]string, error) {
 	}
 	r := &resolution{}
 	t.recording, r.importer = r, parent
+	missing := len(t.missing)
 	r.paths, r.err = t.resolveUncached(spec, parent, cjs)
 	t.recording = nil
+	r.missing = slices.Clone(t.missing[missing:])
 	t.env.resolutions.Store(key, r)
 	return r.paths, r.err
 }
@@ -88,9 +90,6 @@ func (t *tracer) resolveUncached(spec, parent string, cjs bool) ([]string, error
 			return []string{r}, nil
 		}
 		t.missing = append(t.missing, filepath.Clean(p))
-		if t.recording != nil {
-			t.recording.missing = append(t.recording.missing, filepath.Clean(p))
-		}
 		return nil, t.notFound(spec, parent)
 	case strings.HasPrefix(spec, "#"):
 		return t.resolveImports(spec, parent, cjs)
