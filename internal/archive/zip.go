@@ -131,8 +131,9 @@ type entryHeader struct {
 	offset                uint64
 }
 
-// header works out an entry's header fields and stored bytes (for every
-// item that is not streamed), compressing through comp.
+// header works out an entry's header fields and stored bytes,
+// compressing through comp; a streamed item gets its method alone (the
+// zip writer works out the rest as it deflates the file).
 func header(it item, comp *Compressor) (entryHeader, []byte, error) {
 	h := entryHeader{reader: 20}
 	if !isASCII(it.Name) {
@@ -140,6 +141,8 @@ func header(it item, comp *Compressor) (entryHeader, []byte, error) {
 	}
 	var data []byte
 	switch {
+	case streamed(it):
+		h.method = methodDeflate
 	case it.mode&fs.ModeSymlink != 0:
 		h.method, h.reader = methodStore, 10
 		data = []byte(it.link)
@@ -169,21 +172,6 @@ func header(it item, comp *Compressor) (entryHeader, []byte, error) {
 }
 
 func writeItem(ctx context.Context, zw *zip.Writer, it item, comp *Compressor) error {
-	if streamed(it) {
-		fh := &zip.FileHeader{
-			Name: it.Name, CreatorVersion: creatorUnix, ReaderVersion: 20, Method: methodDeflate,
-			ExternalAttrs: uint32(0o100000|it.mode.Perm()) << 16,
-			// Modified would also write an extended-timestamp extra
-			// field and, for the zero time, a wrong date; the DOS fields
-			// alone are exact.
-			//lint:ignore SA1019 the deprecated field is the only way to write exactly this header
-			ModifiedDate: dosDate1980,
-		}
-		if !isASCII(it.Name) {
-			fh.Flags |= flagUTF8
-		}
-		return streamItem(ctx, zw, fh, it.real)
-	}
 	h, data, err := header(it, comp)
 	if err != nil {
 		return err
@@ -191,8 +179,13 @@ func writeItem(ctx context.Context, zw *zip.Writer, it item, comp *Compressor) e
 	fh := &zip.FileHeader{
 		Name: it.Name, CreatorVersion: creatorUnix, ReaderVersion: h.reader, Flags: h.flags, Method: h.method,
 		CRC32: h.crc, CompressedSize64: h.csize, UncompressedSize64: h.usize, ExternalAttrs: h.attrs,
+		// Modified would also write an extended-timestamp extra field and,
+		// for the zero time, a wrong date; the DOS fields alone are exact.
 		//lint:ignore SA1019 the deprecated field is the only way to write exactly this header
 		ModifiedDate: dosDate1980,
+	}
+	if streamed(it) {
+		return streamItem(ctx, zw, fh, it.real)
 	}
 	w, err := zw.CreateRaw(fh)
 	if err != nil {
