@@ -35,11 +35,10 @@ func gcLimit(live uint64) int64 {
 // ends. It returns at once, with a function that waits for the limit to
 // be left alone (after ctx ended).
 func tuneGC(ctx context.Context, getenv func(string) string) (wait func()) {
-	done := make(chan struct{})
 	if getenv("GOGC") != "" || getenv("GOMEMLIMIT") != "" {
-		close(done)
-		return func() { <-done } // the user's settings stand
+		return func() {} // the user's settings stand
 	}
+	done := make(chan struct{})
 	debug.SetGCPercent(gcPercent)
 	debug.SetMemoryLimit(gcLimit(0))
 	sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}

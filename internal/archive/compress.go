@@ -92,8 +92,7 @@ func (c *Compressor) DeferSync() {
 // half-written archive, but after a power loss or a kernel crash an
 // archive may be empty or cut short (a rebuild writes it again, and the
 // build cache checks every archive's CRC before it links one back). It
-// is for archives in a staging folder (see DeferSync, which it replaces);
-// call it before writing.
+// replaces DeferSync; call it before writing.
 func (c *Compressor) SkipSync() { c.skipSync = true }
 
 // syncLater syncs and closes f, written to dest, in the background,
@@ -329,7 +328,6 @@ func deflate(data []byte) (method uint16, crc uint32, size uint64, out []byte, e
 			scratch.Put(buf)
 		}
 	}()
-	buf.Reset()
 	buf.Grow(len(data)/2 + 64) // one allocation at most, when a recycled buffer is too small
 	w := flaters.Get().(*flate.Writer)
 	defer flaters.Put(w)
