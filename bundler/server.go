@@ -198,6 +198,9 @@ func ZipServer(ctx context.Context, path, destDir string, opts Options) (*Server
 	if ferr != nil {
 		return nil, ferr
 	}
+	for _, err := range b.comp.WaitSync() {
+		return nil, err // with Fsync: the archive did not reach the disk
+	}
 	res.Warnings = append(flagWarnings(o.FeatureFlags), res.Warnings...)
 	res.Path = filepath.Join(destDir, ServerArchiveName)
 	if err := ctx.Err(); err != nil {

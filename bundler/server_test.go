@@ -623,3 +623,26 @@ func TestZipServerTelemetryFlag(t *testing.T) {
 		t.Error("a telemetry file without the flag")
 	}
 }
+
+// TestZipServerFsync: with Fsync the server archive, synced in the
+// background and waited for before it is published, is the same as
+// without.
+func TestZipServerFsync(t *testing.T) {
+	t.Parallel()
+	site := serverSiteWithConfig(t)
+	var archives [][]byte
+	for _, fsync := range []bool{false, true} {
+		res, err := ZipServer(t.Context(), filepath.Join(site, "app", "index.ts"), t.TempDir(), Options{BasePath: site, Fsync: fsync})
+		if err != nil {
+			t.Fatalf("Fsync %v: %v", fsync, err)
+		}
+		data, err := os.ReadFile(res.Path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		archives = append(archives, data)
+	}
+	if len(archives[0]) == 0 || !bytes.Equal(archives[0], archives[1]) {
+		t.Errorf("server archive: %d bytes without Fsync, %d with; want the same bytes", len(archives[0]), len(archives[1]))
+	}
+}

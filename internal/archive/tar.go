@@ -37,13 +37,7 @@ func WriteTarGz(ctx context.Context, dest string, entries []Entry, comp *Compres
 		return 0, err
 	}
 	var size int64
-	// Synced here unless comp skips syncs: the tar is not among the
-	// archives a DeferSync Compressor waits for.
-	mode := comp.syncMode()
-	if mode == syncLater {
-		mode = syncNow
-	}
-	err = writeAtomic(dest, mode, nil, func(f *os.File) error {
+	err = writeAtomic(dest, comp.syncMode(), comp, func(f *os.File) error {
 		gz, err := gzip.NewWriterLevel(f, deflateLevel)
 		if err != nil {
 			return fmt.Errorf("write %q: %w", dest, err)
