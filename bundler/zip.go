@@ -17,6 +17,7 @@ import (
 	"github.com/zisi-build/zisi/internal/archive"
 	"github.com/zisi-build/zisi/internal/discover"
 	"github.com/zisi-build/zisi/internal/node"
+	"github.com/zisi-build/zisi/internal/workslot"
 	"github.com/zisi-build/zisi/manifest"
 )
 
@@ -254,10 +255,13 @@ func buildAll(ctx context.Context, fns []discover.Function, destDir string, o Op
 		}
 	}
 	prefetched := b.prebuild(ctx, fns, skip)
-	sem := make(chan struct{}, o.Parallel)
+	// A worker waiting for what another one computes for both (a file
+	// the other's archive is compressing) hands its slot to the next
+	// function meanwhile (workslot).
+	pool := workslot.NewPool(o.Parallel)
 	// Go builds take turns on their own slots, so they run beside the
 	// Node.js work instead of holding its workers while go compiles.
-	goSem := make(chan struct{}, o.goParallel())
+	goPool := workslot.NewPool(o.goParallel())
 	var wg sync.WaitGroup
 	var done atomic.Int64
 	for i := range fns {
@@ -265,20 +269,19 @@ func buildAll(ctx context.Context, fns []discover.Function, destDir string, o Op
 			errs[i] = collisions[i]
 			continue
 		}
-		slots := sem
+		slots := pool
 		if isGoSource(fns[i]) {
-			slots = goSem
+			slots = goPool
 		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			select {
-			case slots <- struct{}{}:
-			case <-ctx.Done():
-				errs[i] = b.fail(fns[i], "", ctx.Err())
+			if err := slots.Acquire(ctx); err != nil {
+				errs[i] = b.fail(fns[i], "", err)
 				return
 			}
-			defer func() { <-slots }()
+			defer slots.Release()
+			ctx := workslot.With(ctx, slots.Yield)
 			start := time.Now()
 			b.emit(Event{Kind: EventStart, Function: fns[i].Name, Runtime: string(fns[i].Runtime), Total: len(fns)})
 			if hits[i] != nil {

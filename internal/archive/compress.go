@@ -18,6 +18,8 @@ import (
 	"sync"
 
 	"github.com/klauspost/compress/flate"
+
+	"github.com/zisi-build/zisi/internal/workslot"
 )
 
 // Compressor is the per-build file cache of the archive writer: each file
@@ -65,7 +67,7 @@ func (c *Compressor) Digest(path string, fi fs.FileInfo) (string, bool) {
 	if !ok {
 		return "", false
 	}
-	b.once.Do(func() {}) // wait for the read under way, if any
+	<-b.done // the read under way, if any
 	return b.sum, b.sum != ""
 }
 
@@ -189,7 +191,7 @@ func NewCompressor() *Compressor {
 // uses every core. It returns once all have been started or ctx ends.
 func (c *Compressor) prefetch(ctx context.Context, items []item) {
 	for _, it := range items {
-		if it.real == "" || streamed(it) {
+		if it.real == "" || streamed(it) || c.started(it.key) {
 			continue
 		}
 		select {
@@ -197,9 +199,16 @@ func (c *Compressor) prefetch(ctx context.Context, items []item) {
 		case <-ctx.Done():
 			return
 		}
+		// A file another goroutine took on meanwhile is left to it: a
+		// compression slot waiting for it would be a core left idle.
+		b, mine := c.claim(it.key)
+		if !mine {
+			<-c.workers
+			continue
+		}
 		go func() {
 			defer func() { <-c.workers }()
-			c.file(it.key, it.real)
+			c.fill(b, it.real)
 		}()
 	}
 }
@@ -259,7 +268,8 @@ func (c *Compressor) inspect(path string) *fileInfo {
 }
 
 type blob struct {
-	once   sync.Once
+	// done is closed once the fields below are set.
+	done   chan struct{}
 	method uint16
 	crc    uint32
 	size   uint64
@@ -269,28 +279,57 @@ type blob struct {
 	sum string
 }
 
-// file returns the compressed content of the regular file at path (already
-// resolved through symlinks); key identifies the underlying file.
-func (c *Compressor) file(key fileKey, path string) *blob {
+// claim returns the blob of the file key identifies, and whether it is the
+// caller's to fill (fill): the first to ask for a file compresses it.
+func (c *Compressor) claim(key fileKey) (b *blob, mine bool) {
 	c.mu.Lock()
-	b, ok := c.blobs[key]
-	if !ok {
-		b = &blob{}
-		c.blobs[key] = b
+	defer c.mu.Unlock()
+	if b, ok := c.blobs[key]; ok {
+		return b, false
 	}
-	c.mu.Unlock()
-	b.once.Do(func() {
-		data, err := os.ReadFile(path)
-		if err != nil {
-			b.err = fmt.Errorf("read %q: %w", path, err)
-			return
-		}
-		if c.digests {
-			h := sha256.Sum256(data)
-			b.sum = hex.EncodeToString(h[:])
-		}
-		b.method, b.crc, b.size, b.data, b.err = deflate(data)
-	})
+	b = &blob{done: make(chan struct{})}
+	c.blobs[key] = b
+	return b, true
+}
+
+// started reports whether some goroutine has taken on the file key
+// identifies.
+func (c *Compressor) started(key fileKey) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	_, ok := c.blobs[key]
+	return ok
+}
+
+// fill reads and compresses the regular file at path into b, which the
+// caller claimed.
+func (c *Compressor) fill(b *blob, path string) {
+	defer close(b.done)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		b.err = fmt.Errorf("read %q: %w", path, err)
+		return
+	}
+	if c.digests {
+		h := sha256.Sum256(data)
+		b.sum = hex.EncodeToString(h[:])
+	}
+	b.method, b.crc, b.size, b.data, b.err = deflate(data)
+}
+
+// file returns the compressed content of the regular file at path (already
+// resolved through symlinks); key identifies the underlying file. A file
+// another goroutine is compressing is waited for, the caller's work slot
+// handed over meanwhile (workslot.Wait).
+func (c *Compressor) file(ctx context.Context, key fileKey, path string) *blob {
+	b, mine := c.claim(key)
+	if mine {
+		c.fill(b, path)
+		return b
+	}
+	if err := workslot.Wait(ctx, b.done); err != nil {
+		return &blob{err: err} // b is still being filled
+	}
 	return b
 }
 

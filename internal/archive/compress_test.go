@@ -2,12 +2,18 @@ package archive
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"sync/atomic"
 	"testing"
 
 	"github.com/klauspost/compress/flate"
+
+	"github.com/zisi-build/zisi/internal/workslot"
 )
 
 // jsLike is n bytes of compressible, JavaScript-like text.
@@ -87,5 +93,58 @@ func TestDeflateStoresWhatItCannotShrink(t *testing.T) {
 	}
 	if method, _, _, out, _ := deflate(jsLike(1, 10000)); method != methodDeflate || len(out) >= 10000 {
 		t.Errorf("text: method %d, %d bytes; want deflated", method, len(out))
+	}
+}
+
+// A writer that needs a file another goroutine is compressing hands its
+// work slot over while it waits, gets the other's bytes, and compresses
+// nothing itself; the compressing goroutine keeps its own slot.
+func TestWaitingForAFileHandsTheSlotOver(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "big.js")
+	data := jsLike(3, 1<<20)
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Lstat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := keyOf(path, fi)
+	c := NewCompressor()
+	b, mine := c.claim(key)
+	if !mine {
+		t.Fatal("the first claim of a file was not the claimer's")
+	}
+	released := make(chan struct{})
+	var reacquired atomic.Bool
+	ctx := workslot.With(context.Background(), func() func() {
+		close(released)
+		return func() { reacquired.Store(true) }
+	})
+	got := make(chan *blob)
+	go func() { got <- c.file(ctx, key, path) }()
+	<-released // the waiter handed its slot over before blocking
+	if _, again := c.claim(key); again {
+		t.Fatal("a claimed file was claimed twice")
+	}
+	c.fill(b, path)
+	w := <-got
+	if w != b || w.err != nil {
+		t.Fatalf("the waiter got %p (err %v), want the claimer's blob %p", w, w.err, b)
+	}
+	if !reacquired.Load() {
+		t.Error("the waiter went on without taking a slot back")
+	}
+	if w.size != uint64(len(data)) || w.crc != crc(data) {
+		t.Errorf("blob: size %d crc %08x, want %d %08x", w.size, w.crc, len(data), crc(data))
+	}
+
+	// Once filled, the file is served at once, the slot kept.
+	ctx = workslot.With(context.Background(), func() func() {
+		t.Error("a filled file was waited for")
+		return nil
+	})
+	if c.file(ctx, key, path) != b {
+		t.Error("a filled file was compressed again")
 	}
 }

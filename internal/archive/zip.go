@@ -134,7 +134,7 @@ type entryHeader struct {
 // header works out an entry's header fields and stored bytes,
 // compressing through comp; a streamed item gets its method alone (the
 // zip writer works out the rest as it deflates the file).
-func header(it item, comp *Compressor) (entryHeader, []byte, error) {
+func header(ctx context.Context, it item, comp *Compressor) (entryHeader, []byte, error) {
 	h := entryHeader{reader: 20}
 	if !isASCII(it.Name) {
 		h.flags |= flagUTF8
@@ -149,7 +149,7 @@ func header(it item, comp *Compressor) (entryHeader, []byte, error) {
 		h.crc, h.usize = crc(data), uint64(len(data))
 		h.attrs = (0o120000 | 0o777) << 16
 	case it.real != "":
-		b := comp.file(it.key, it.real)
+		b := comp.file(ctx, it.key, it.real)
 		if b.err != nil {
 			return h, nil, b.err
 		}
@@ -172,7 +172,7 @@ func header(it item, comp *Compressor) (entryHeader, []byte, error) {
 }
 
 func writeItem(ctx context.Context, zw *zip.Writer, it item, comp *Compressor) error {
-	h, data, err := header(it, comp)
+	h, data, err := header(ctx, it, comp)
 	if err != nil {
 		return err
 	}
@@ -238,7 +238,7 @@ func writeDirect(ctx context.Context, bw *bufio.Writer, items []item, comp *Comp
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		h, data, err := header(it, comp)
+		h, data, err := header(ctx, it, comp)
 		if err != nil {
 			return err
 		}

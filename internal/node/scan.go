@@ -16,6 +16,7 @@ import (
 	"github.com/evanw/esbuild/pkg/api"
 
 	"github.com/zisi-build/zisi/internal/source"
+	"github.com/zisi-build/zisi/internal/workslot"
 	"github.com/zisi-build/zisi/resolver"
 )
 
@@ -204,10 +205,9 @@ func (s *Scanner) scanAll(ctx context.Context, paths []string) (map[string]*scan
 	}
 	out := make(map[string]*scanned, len(paths))
 	for p, e := range entries {
-		select {
-		case <-e.done:
-		case <-ctx.Done():
-			return nil, ctx.Err()
+		// Another worker's scan: its slot goes to other work meanwhile.
+		if err := workslot.Wait(ctx, e.done); err != nil {
+			return nil, err
 		}
 		if e.err != nil {
 			return nil, e.err

@@ -1,0 +1,103 @@
+package workslot
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+)
+
+// A worker waiting on shared work lets another take its slot, and takes
+// one back before it goes on.
+func TestWaitHandsTheSlotOver(t *testing.T) {
+	p := NewPool(1)
+	ctx := context.Background()
+	if err := p.Acquire(ctx); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	waited := make(chan error)
+	go func() { waited <- Wait(With(ctx, p.Yield), done) }()
+
+	// The slot the waiter held is free for a second worker.
+	actx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := p.Acquire(actx); err != nil {
+		t.Fatalf("second worker: %v (the waiter kept its slot)", err)
+	}
+	close(done)
+	select {
+	case err := <-waited:
+		t.Fatalf("the waiter went on (%v) while the second worker held the only slot", err)
+	case <-time.After(50 * time.Millisecond):
+	}
+	p.Release() // the second worker ends
+	if err := <-waited; err != nil {
+		t.Fatal(err)
+	}
+	// The waiter holds the slot again: nobody else gets it until it
+	// releases.
+	tctx, tcancel := context.WithTimeout(ctx, 20*time.Millisecond)
+	defer tcancel()
+	if err := p.Acquire(tctx); err == nil {
+		t.Fatal("a slot was free while the waiter held the pool's only one")
+	}
+	p.Release()
+}
+
+// At most the pool's size of workers wait with their slots handed over:
+// beyond it a waiter keeps its slot, so at most twice the pool's size of
+// work is ever under way.
+func TestYieldIsBounded(t *testing.T) {
+	p := NewPool(2)
+	for range 2 {
+		if err := p.Acquire(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p.waiting <- struct{}{} // a first waiter: one more may wait
+	if r := p.Yield(); r == nil {
+		t.Fatal("the first waiter did not hand its slot over")
+	} else {
+		if r2 := p.Yield(); r2 != nil {
+			t.Fatal("a second waiter handed a slot over while one already waits")
+		}
+		r()
+	}
+	<-p.waiting
+	if r := p.Yield(); r == nil {
+		t.Fatal("a waiter could not hand its slot over once the others were done")
+	} else {
+		r()
+	}
+}
+
+func TestWaitReturnsAtOnceWhenDone(t *testing.T) {
+	called := false
+	ctx := With(context.Background(), func() func() { called = true; return nil })
+	done := make(chan struct{})
+	close(done)
+	if err := Wait(ctx, done); err != nil {
+		t.Fatal(err)
+	}
+	if called {
+		t.Error("a wait that did not block handed its slot over")
+	}
+}
+
+func TestWaitEndsWithItsContext(t *testing.T) {
+	p := NewPool(1)
+	if err := p.Acquire(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := Wait(With(ctx, p.Yield), make(chan struct{})); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Wait = %v, want context.Canceled", err)
+	}
+	// The slot came back: the worker's own Release balances it.
+	p.Release()
+	if err := p.Acquire(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}
