@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/zisi-build/zisi/config"
@@ -94,7 +95,9 @@ func largest(st archive.Stats) string {
 	if len(pk) > 0 {
 		parts = append(parts, "largest packages: "+sizes(pk[:min(top, len(pk))]))
 	}
-	parts = append(parts, "largest files: "+sizes(st.Entries[:min(top, len(st.Entries))]))
+	files := slices.Clone(st.Entries)
+	archive.SortLargestFirst(files)
+	parts = append(parts, "largest files: "+sizes(files[:min(top, len(files))]))
 	return strings.Join(parts, "; ")
 }
 

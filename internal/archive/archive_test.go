@@ -7,11 +7,14 @@ import (
 	"errors"
 	"io"
 	"io/fs"
+	"math/rand/v2"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func write(t *testing.T, path, content string, mode fs.FileMode) string {
@@ -312,5 +315,45 @@ func TestDirectorySymlinkInsideArchive(t *testing.T) {
 	_, err := WriteZip(t.Context(), dest, []Entry{{Name: "node_modules/p", Path: link}}, nil)
 	if err == nil || !strings.Contains(err.Error(), "symlinked directory") {
 		t.Fatalf("got %v", err)
+	}
+}
+
+// ValidateName reads a name once; it answers what checking it with
+// path.Clean and its split segments answers, for random names made of
+// ordinary, dot, dot-dot and empty segments.
+func TestValidateNameMatchesPathClean(t *testing.T) {
+	byClean := func(name string) string {
+		switch {
+		case path.Clean(name) != name:
+			return "not a clean path"
+		case !utf8.ValidString(name):
+			return "is not valid UTF-8"
+		}
+		for _, seg := range strings.Split(name, "/") {
+			if seg == ".." || seg == "." {
+				return "contains a dot segment"
+			}
+		}
+		return ""
+	}
+	segs := []string{"a", "b", ".", "..", "", "...", "a..b", ".x", "\xff"}
+	r := rand.New(rand.NewPCG(5, 9))
+	for range 20000 {
+		var parts []string
+		for range 1 + r.IntN(5) {
+			parts = append(parts, segs[r.IntN(len(segs))])
+		}
+		name := strings.Join(parts, "/")
+		if name == "" || strings.HasPrefix(name, "/") || strings.HasSuffix(name, "/") {
+			continue // refused before the segments are read
+		}
+		want := byClean(name)
+		err := ValidateName(name)
+		switch {
+		case want == "" && err != nil:
+			t.Fatalf("ValidateName(%q) = %v, want nil", name, err)
+		case want != "" && (err == nil || !strings.Contains(err.Error(), want)):
+			t.Fatalf("ValidateName(%q) = %v, want %q", name, err, want)
+		}
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"path"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -50,17 +49,48 @@ func ValidateName(name string) error {
 		return bad("absolute")
 	case strings.HasSuffix(name, "/"):
 		return bad("ends with a slash")
-	case path.Clean(name) != name:
+	}
+	clean, dots := segments(name)
+	switch {
+	case !clean:
 		return bad("not a clean path")
 	case !utf8.ValidString(name):
 		return bad("is not valid UTF-8, which zip names (flagged UTF-8) and the manifest need; rename the file")
-	}
-	for _, seg := range strings.Split(name, "/") {
-		if seg == ".." || seg == "." {
-			return bad("contains a dot segment")
-		}
+	case dots:
+		return bad("contains a dot segment")
 	}
 	return nil
+}
+
+// segments reads the relative slash path name once: clean is whether
+// path.Clean leaves it as it is (no empty or "." segment, bar "." itself,
+// and ".." only before every other segment), dots whether a clean name
+// still has a "." or ".." segment.
+func segments(name string) (clean, dots bool) {
+	other := false // a segment other than ".." came
+	for rest := name; ; {
+		seg, after, more := strings.Cut(rest, "/")
+		switch seg {
+		case "":
+			return false, false
+		case ".":
+			if name != "." {
+				return false, false
+			}
+			dots = true
+		case "..":
+			if other {
+				return false, false
+			}
+			dots = true
+		default:
+			other = true
+		}
+		if !more {
+			return true, dots
+		}
+		rest = after
+	}
 }
 
 // normalize validates, sorts and de-duplicates entries. Two entries with the
@@ -76,7 +106,10 @@ func normalize(entries []Entry) ([]Entry, error) {
 			return nil, err
 		}
 	}
-	slices.SortStableFunc(out, func(a, b Entry) int { return strings.Compare(a.Name, b.Name) })
+	byName := func(a, b Entry) int { return strings.Compare(a.Name, b.Name) }
+	if !slices.IsSortedFunc(out, byName) { // layouts come sorted
+		slices.SortStableFunc(out, byName)
+	}
 	j := 0
 	for i := range out {
 		if j > 0 && out[j-1].Name == out[i].Name {

@@ -29,7 +29,10 @@ type Stats struct {
 	Zipped int64
 	// Unzipped is the sum of the entries' sizes.
 	Unzipped int64
-	// Entries lists every entry, largest first (then by name).
+	// Entries lists every entry, in the archive's order
+	// (SortLargestFirst orders them by size: only reports of what takes
+	// the space need that, and sorting every archive's cost more than
+	// writing its headers).
 	Entries []EntrySize
 }
 
@@ -74,7 +77,7 @@ func FormatSize(n int64) string {
 
 // itemStats sums the sizes stat reported for items.
 func itemStats(items []item) Stats {
-	var s Stats
+	s := Stats{Entries: make([]EntrySize, 0, len(items))}
 	for _, it := range items {
 		size := it.size
 		if it.mode&fs.ModeSymlink != 0 {
@@ -83,7 +86,6 @@ func itemStats(items []item) Stats {
 		s.Unzipped += size
 		s.Entries = append(s.Entries, EntrySize{Name: it.Name, Size: size})
 	}
-	SortLargestFirst(s.Entries)
 	return s
 }
 
