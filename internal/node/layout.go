@@ -94,9 +94,9 @@ func Lay(fn discover.Function, b *Bundle, o LayOptions) (*Layout, error) {
 	if o.APIVersion == 2 && o.Bootstrap == nil && !o.Server {
 		return nil, fmt.Errorf("lay out v2 function %q: %w", fn.Name, ErrNoBootstrap)
 	}
-	dirs := slices.Clone(b.SrcFiles)
+	dirs := b.SrcFiles
 	if b.BasePath != "" {
-		dirs = append(dirs, filepath.Join(b.BasePath, "x"))
+		dirs = append(slices.Clip(dirs), filepath.Join(b.BasePath, "x"))
 	}
 	pl, err := place(fn.SrcDir, b.SrcFiles, commonDir(dirs))
 	if err != nil {
@@ -104,23 +104,26 @@ func Lay(fn discover.Function, b *Bundle, o LayOptions) (*Layout, error) {
 	}
 	b.warnDropped(pl)
 	entryStem := strings.TrimSuffix(fn.Filename, filepath.Ext(fn.Filename))
-	rootNames := map[string]bool{entryStem + ".js": true, entryStem + ".mjs": true, entryStem + ".cjs": true}
+	isRootName := func(name string) bool {
+		ext, ok := strings.CutPrefix(name, entryStem)
+		return ok && (ext == ".js" || ext == ".mjs" || ext == ".cjs")
+	}
 
-	mainRel, ok := pl.names[b.MainFile]
-	if !ok {
-		if mainRel, err = rel(pl.base, b.MainFile); err != nil {
-			return nil, err
-		}
+	var mainRel string
+	if i := slices.Index(b.SrcFiles, b.MainFile); i >= 0 && pl.names[i] != "" {
+		mainRel = pl.names[i]
+	} else if mainRel, err = rel(pl.base, b.MainFile); err != nil {
+		return nil, err
 	}
 	conflict := false
-	for _, f := range b.SrcFiles {
+	for i, f := range b.SrcFiles {
 		if strings.Contains(f, discover.ReservedName) {
 			return nil, fmt.Errorf("%w %q: %q is a reserved word and cannot be used as a file or directory name", ErrReservedPath, f, discover.ReservedName)
 		}
 		if f == b.MainFile || o.APIVersion == 2 {
 			continue
 		}
-		conflict = conflict || rootNames[pl.names[f]]
+		conflict = conflict || isRootName(pl.names[i])
 	}
 	prefix := ""
 	if conflict {
@@ -130,14 +133,16 @@ func Lay(fn discover.Function, b *Bundle, o LayOptions) (*Layout, error) {
 	if o.Telemetry != nil {
 		l.Entries = append(l.Entries, archive.Entry{Name: TelemetryName, Data: o.Telemetry})
 	}
-	taken := map[string]bool{}
-	for _, f := range b.SrcFiles {
-		r, ok := pl.names[f]
-		if !ok {
+	// The v1 entry file is added unless a shipped file takes its name.
+	entryFile := entryStem + outputExtension(b.ModuleFormat, o.Flags)
+	entryTaken := false
+	for i, f := range b.SrcFiles {
+		r := pl.names[i]
+		if r == "" {
 			continue // dropped, with a warning
 		}
 		name := prefix + r
-		taken[name] = true
+		entryTaken = entryTaken || name == entryFile
 		e := archive.Entry{Name: name, Path: f}
 		if data, ok := b.Generated[f]; ok {
 			e = archive.Entry{Name: name, Data: data}
@@ -163,12 +168,12 @@ func Lay(fn discover.Function, b *Bundle, o LayOptions) (*Layout, error) {
 		}
 		return l, nil
 	}
-	if !conflict && rootNames[mainRel] && !o.DirOutput {
+	if !conflict && isRootName(mainRel) && !o.DirOutput {
 		// The main file serves; the reference still reports <stem>.js.
 		return l, nil
 	}
-	l.EntryFilename = entryStem + outputExtension(b.ModuleFormat, o.Flags)
-	if !taken[l.EntryFilename] {
+	l.EntryFilename = entryFile
+	if !entryTaken {
 		content := fmt.Sprintf("module.exports = require('./%s')", prefix+mainRel)
 		if b.ModuleFormat == formatESM {
 			content = fmt.Sprintf("export { handler } from './%s'", prefix+mainRel)
@@ -179,17 +184,30 @@ func Lay(fn discover.Function, b *Bundle, o LayOptions) (*Layout, error) {
 }
 
 // isClean reports, without cleaning it, whether filepath.Clean would
-// leave the absolute path p as it is.
+// leave the absolute path p as it is: no empty, "." or ".." segment and no
+// trailing separator. It reads p once (every shipped file of every
+// function is checked several times).
 func isClean(p string) bool {
-	const sep = string(filepath.Separator)
-	if !strings.HasPrefix(p, sep) {
+	const sep = filepath.Separator
+	if p == "" || p[0] != sep {
 		return false
 	}
-	if p == sep {
+	if len(p) == 1 {
 		return true
 	}
-	return !strings.HasSuffix(p, sep) && !strings.HasSuffix(p, sep+".") && !strings.HasSuffix(p, sep+"..") &&
-		!strings.Contains(p, sep+sep) && !strings.Contains(p, sep+"."+sep) && !strings.Contains(p, sep+".."+sep)
+	// Each segment starts after a separator; p[0] is one.
+	for i := 0; i < len(p); {
+		j := i + 1
+		for j < len(p) && p[j] != sep {
+			j++
+		}
+		switch seg := p[i+1 : j]; seg {
+		case "", ".", "..":
+			return false
+		}
+		i = j
+	}
+	return true
 }
 
 // below is p relative to dir ("" for dir itself) when p is a clean

@@ -108,8 +108,10 @@ func outsideModule(root, f string) (string, bool) {
 
 // placement is where each shipped file goes in the archive.
 type placement struct {
-	base  string
-	names map[string]string
+	base string
+	// names[i] is the archive name of the i-th file placed, "" for a
+	// file that has no place (dropped).
+	names []string
 	// dropped are files that have no place, with the reason.
 	dropped map[string]Why
 }
@@ -122,7 +124,7 @@ type placement struct {
 // reference writes absolute paths there, which cannot load). A name taken
 // by an ordinary file wins over one given by these rules.
 func place(srcDir string, files []string, base string) (*placement, error) {
-	p := &placement{base: base, names: map[string]string{}, dropped: map[string]Why{}}
+	p := &placement{base: base, names: make([]string, len(files)), dropped: map[string]Why{}}
 	home := pluginsHome(srcDir)
 	fallback := ""
 	if home != "" {
@@ -130,24 +132,32 @@ func place(srcDir string, files []string, base string) (*placement, error) {
 	} else {
 		fallback = pluginsFallbackIn(srcDir, files)
 	}
-	var moved []string
-	taken := map[string]bool{}
-	for _, f := range files {
+	var moved []int
+	for i, f := range files {
 		switch {
 		case fallback != "" && within(fallback, f):
-			moved = append(moved, f)
+			moved = append(moved, i)
 		case home != "" && !within(p.base, f):
-			moved = append(moved, f)
+			moved = append(moved, i)
 		default:
 			r, err := rel(p.base, f)
 			if err != nil {
 				return nil, err
 			}
-			p.names[f] = r
-			taken[r] = true
+			p.names[i] = r
 		}
 	}
-	for _, f := range moved {
+	if len(moved) == 0 {
+		return p, nil
+	}
+	taken := make(map[string]bool, len(files))
+	for _, n := range p.names {
+		if n != "" {
+			taken[n] = true
+		}
+	}
+	for _, i := range moved {
+		f := files[i]
 		var name string
 		if fallback != "" {
 			r, err := rel(fallback, f)
@@ -165,7 +175,7 @@ func place(srcDir string, files []string, base string) (*placement, error) {
 			p.dropped[f] = WhyPluginsShadow
 			continue
 		}
-		p.names[f] = name
+		p.names[i] = name
 		taken[name] = true
 	}
 	return p, nil

@@ -171,8 +171,8 @@ func TestPluginsFunctionIsolated(t *testing.T) {
 func TestPlace(t *testing.T) {
 	t.Parallel()
 	// A site package shadowed by the plugin's copy under the same name.
-	p, err := place("/a/.netlify/plugins/node_modules/ext/fns",
-		[]string{"/a/.netlify/plugins/node_modules/ext/fns/f.js", "/a/.netlify/plugins/node_modules/m/i.js", "/a/node_modules/m/i.js", "/a/node_modules/n/i.js", "/a/src/x.js"}, "/a")
+	files := []string{"/a/.netlify/plugins/node_modules/ext/fns/f.js", "/a/.netlify/plugins/node_modules/m/i.js", "/a/node_modules/m/i.js", "/a/node_modules/n/i.js", "/a/src/x.js"}
+	p, err := place("/a/.netlify/plugins/node_modules/ext/fns", files, "/a")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -181,25 +181,39 @@ func TestPlace(t *testing.T) {
 		"/a/.netlify/plugins/node_modules/m/i.js":       "node_modules/m/i.js",
 		"/a/node_modules/n/i.js":                        "node_modules/n/i.js",
 	}
-	if p.base != "/a/.netlify/plugins" || len(p.names) != len(want) {
-		t.Errorf("base %q, names %q", p.base, p.names)
+	names := placed(files, p)
+	if p.base != "/a/.netlify/plugins" || len(names) != len(want) {
+		t.Errorf("base %q, names %q", p.base, names)
 	}
 	for f, n := range want {
-		if p.names[f] != n {
-			t.Errorf("%s: %q, want %q", f, p.names[f], n)
+		if names[f] != n {
+			t.Errorf("%s: %q, want %q", f, names[f], n)
 		}
 	}
 	if p.dropped["/a/node_modules/m/i.js"] != WhyPluginsShadow || p.dropped["/a/src/x.js"] != WhyPluginsOutside {
 		t.Errorf("dropped %q", p.dropped)
 	}
 	// A function outside: only files in the plugins folder move.
-	p, err = place("/a/fns", []string{"/a/fns/f.js", "/a/.netlify/plugins/node_modules/m/i.js", "/a/node_modules/k/i.js"}, "/a")
+	files = []string{"/a/fns/f.js", "/a/.netlify/plugins/node_modules/m/i.js", "/a/node_modules/k/i.js"}
+	p, err = place("/a/fns", files, "/a")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p.names["/a/.netlify/plugins/node_modules/m/i.js"] != "node_modules/m/i.js" || p.names["/a/fns/f.js"] != "fns/f.js" || p.names["/a/node_modules/k/i.js"] != "node_modules/k/i.js" {
-		t.Errorf("names %q", p.names)
+	names = placed(files, p)
+	if names["/a/.netlify/plugins/node_modules/m/i.js"] != "node_modules/m/i.js" || names["/a/fns/f.js"] != "fns/f.js" || names["/a/node_modules/k/i.js"] != "node_modules/k/i.js" || len(names) != 3 {
+		t.Errorf("names %q", names)
 	}
+}
+
+// placed maps each file place gave a name to that name.
+func placed(files []string, p *placement) map[string]string {
+	m := map[string]string{}
+	for i, f := range files {
+		if p.names[i] != "" {
+			m[f] = p.names[i]
+		}
+	}
+	return m
 }
 
 // TestPluginsModulesEsbuild: esbuild looks packages up in the plugins
