@@ -11,11 +11,13 @@ import (
 	"io"
 	"io/fs"
 	"maps"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/klauspost/compress/flate"
 
@@ -66,6 +68,9 @@ func (c *Compressor) Digest(path string, fi fs.FileInfo) (string, bool) {
 	c.mu.Unlock()
 	if !ok {
 		return "", false
+	}
+	if !b.claimed.Load() {
+		return "", false // listed by an archive, never read
 	}
 	<-b.done // the read under way, if any
 	return b.sum, b.sum != ""
@@ -191,7 +196,7 @@ func NewCompressor() *Compressor {
 // uses every core. It returns once all have been started or ctx ends.
 func (c *Compressor) prefetch(ctx context.Context, items []item) {
 	for _, it := range items {
-		if it.real == "" || streamed(it) || c.started(it.key) {
+		if it.blob == nil || it.blob.claimed.Load() {
 			continue
 		}
 		select {
@@ -201,14 +206,13 @@ func (c *Compressor) prefetch(ctx context.Context, items []item) {
 		}
 		// A file another goroutine took on meanwhile is left to it: a
 		// compression slot waiting for it would be a core left idle.
-		b, mine := c.claim(it.key)
-		if !mine {
+		if !it.blob.claim() {
 			<-c.workers
 			continue
 		}
 		go func() {
 			defer func() { <-c.workers }()
-			c.fill(b, it.real)
+			c.fill(it.blob, it.real)
 		}()
 	}
 }
@@ -268,62 +272,117 @@ func (c *Compressor) inspect(path string) *fileInfo {
 }
 
 type blob struct {
-	// done is closed once the fields below are set.
-	done   chan struct{}
-	method uint16
-	crc    uint32
-	size   uint64
-	data   []byte
-	err    error
+	// claimed is set by the goroutine that fills the blob (claim); done
+	// is closed once it has set the fields below.
+	claimed atomic.Bool
+	done    chan struct{}
+	method  uint16
+	crc     uint32
+	size    uint64
+	data    []byte
+	err     error
 	// sum is the content's SHA-256 (hex) with HashContents.
 	sum string
 }
 
-// claim returns the blob of the file key identifies, and whether it is the
-// caller's to fill (fill): the first to ask for a file compresses it.
-func (c *Compressor) claim(key fileKey) (b *blob, mine bool) {
+// blobFor returns the blob of the file key identifies, made empty the
+// first time: every archive listing the file gets the same one, when its
+// entries are resolved, so its writer and the prefetch need no lookup.
+func (c *Compressor) blobFor(key fileKey) *blob {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if b, ok := c.blobs[key]; ok {
-		return b, false
+	b, ok := c.blobs[key]
+	if !ok {
+		b = &blob{done: make(chan struct{})}
+		c.blobs[key] = b
 	}
-	b = &blob{done: make(chan struct{})}
-	c.blobs[key] = b
-	return b, true
+	return b
 }
 
-// started reports whether some goroutine has taken on the file key
-// identifies.
-func (c *Compressor) started(key fileKey) bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	_, ok := c.blobs[key]
-	return ok
+// claim reports whether the caller is the one to fill b (the first to
+// ask).
+func (b *blob) claim() bool {
+	return !b.claimed.Load() && b.claimed.CompareAndSwap(false, true)
 }
 
 // fill reads and compresses the regular file at path into b, which the
 // caller claimed.
 func (c *Compressor) fill(b *blob, path string) {
 	defer close(b.done)
-	data, err := os.ReadFile(path)
+	data, release, err := readPooled(path)
 	if err != nil {
 		b.err = fmt.Errorf("read %q: %w", path, err)
 		return
 	}
+	defer release()
 	if c.digests {
 		h := sha256.Sum256(data)
 		b.sum = hex.EncodeToString(h[:])
 	}
 	b.method, b.crc, b.size, b.data, b.err = deflate(data)
+	if b.method == methodStore {
+		b.data = bytes.Clone(data) // data goes back to the pool
+	}
 }
 
-// file returns the compressed content of the regular file at path (already
-// resolved through symlinks); key identifies the underlying file. A file
+// readPooled reads the file at path into a recycled buffer, which release
+// hands back: the build reads each distinct file once, only to compress
+// it, and a fresh buffer of every file's size was a ninth of what a build
+// allocated. A file larger than maxScratch gets a buffer of its own.
+func readPooled(path string) (data []byte, release func(), err error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, nil, err
+	}
+	// One byte more than the size, so that the end of the file is seen
+	// without growing the buffer.
+	size := int(min(fi.Size(), math.MaxInt32)) + 1
+	var buf []byte
+	bp := (*[]byte)(nil)
+	if size <= maxScratch {
+		bp = reads.Get().(*[]byte)
+		buf = (*bp)[:0]
+	}
+	if cap(buf) < size {
+		buf = make([]byte, 0, max(size, 64<<10))
+	}
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)] // the file grew since Stat
+		}
+		n, err := f.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+	}
+	release = func() {}
+	if bp != nil && cap(buf) <= maxScratch {
+		release = func() {
+			*bp = buf[:0]
+			reads.Put(bp)
+		}
+	}
+	return buf, release, nil
+}
+
+// reads recycles readPooled's buffers.
+var reads = sync.Pool{New: func() any { return new([]byte) }}
+
+// file returns b filled with the compressed content of the regular file
+// at path (already resolved through symlinks). A file
 // another goroutine is compressing is waited for, the caller's work slot
 // handed over meanwhile (workslot.Wait).
-func (c *Compressor) file(ctx context.Context, key fileKey, path string) *blob {
-	b, mine := c.claim(key)
-	if mine {
+func (c *Compressor) file(ctx context.Context, b *blob, path string) *blob {
+	if b.claim() {
 		c.fill(b, path)
 		return b
 	}

@@ -3,8 +3,10 @@ package archive
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -109,11 +111,13 @@ func TestWaitingForAFileHandsTheSlotOver(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	key := keyOf(path, fi)
 	c := NewCompressor()
-	b, mine := c.claim(key)
-	if !mine {
+	b := c.blobFor(keyOf(path, fi))
+	if !b.claim() {
 		t.Fatal("the first claim of a file was not the claimer's")
+	}
+	if c.blobFor(keyOf(path, fi)) != b {
+		t.Fatal("a file listed twice got two blobs")
 	}
 	released := make(chan struct{})
 	var reacquired atomic.Bool
@@ -122,9 +126,9 @@ func TestWaitingForAFileHandsTheSlotOver(t *testing.T) {
 		return func() { reacquired.Store(true) }
 	})
 	got := make(chan *blob)
-	go func() { got <- c.file(ctx, key, path) }()
+	go func() { got <- c.file(ctx, b, path) }()
 	<-released // the waiter handed its slot over before blocking
-	if _, again := c.claim(key); again {
+	if b.claim() {
 		t.Fatal("a claimed file was claimed twice")
 	}
 	c.fill(b, path)
@@ -144,7 +148,31 @@ func TestWaitingForAFileHandsTheSlotOver(t *testing.T) {
 		t.Error("a filled file was waited for")
 		return nil
 	})
-	if c.file(ctx, key, path) != b {
+	if c.file(ctx, b, path) != b {
 		t.Error("a filled file was compressed again")
+	}
+}
+
+// readPooled reads what os.ReadFile reads, whatever buffer the pool hands
+// it: one a larger file filled, one too small, or none.
+func TestReadPooledReadsWholeFiles(t *testing.T) {
+	dir := t.TempDir()
+	for i, n := range []int{0, 1, 1000, 64<<10 - 1, 64 << 10, 64<<10 + 1, 300 << 10, 17, maxScratch - 1, maxScratch + 10, 5} {
+		path := filepath.Join(dir, fmt.Sprintf("f%d", i))
+		want := jsLike(uint64(i), n)
+		if err := os.WriteFile(path, want, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		got, release, err := readPooled(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Fatalf("%d bytes: read %d bytes, not the file's", n, len(got))
+		}
+		release()
+	}
+	if _, _, err := readPooled(filepath.Join(dir, "missing")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("missing file: %v", err)
 	}
 }

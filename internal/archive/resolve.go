@@ -15,6 +15,9 @@ type item struct {
 	key  fileKey     // compression-cache key of the resolved file
 	real string      // path of the resolved regular file
 	size int64       // content size as stat saw it before writing
+	// blob holds the compressed content of a file not streamed, shared
+	// by every archive storing the file.
+	blob *blob
 }
 
 // resolve applies the symlink policy and reads modes, inspecting each file
@@ -75,6 +78,9 @@ func resolve(entries []Entry, comp *Compressor) ([]item, error) {
 		}
 		it.mode = fileMode(fi.Mode()&0o111 != 0 || e.Executable)
 		it.key, it.real, it.size = keyOf(e.Path, fi), e.Path, fi.Size()
+		if !streamed(it) {
+			it.blob = comp.blobFor(it.key)
+		}
 		items[i] = it
 	}
 	return items, nil

@@ -149,7 +149,7 @@ func header(ctx context.Context, it item, comp *Compressor) (entryHeader, []byte
 		h.crc, h.usize = crc(data), uint64(len(data))
 		h.attrs = (0o120000 | 0o777) << 16
 	case it.real != "":
-		b := comp.file(ctx, it.key, it.real)
+		b := comp.file(ctx, it.blob, it.real)
 		if b.err != nil {
 			return h, nil, b.err
 		}
