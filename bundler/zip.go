@@ -281,7 +281,7 @@ func buildAll(ctx context.Context, fns []discover.Function, destDir string, o Op
 				return
 			}
 			defer slots.Release()
-			ctx := workslot.With(ctx, slots.Yield)
+			ctx := workslot.With(ctx, slots.Yielder())
 			start := time.Now()
 			b.emit(Event{Kind: EventStart, Function: fns[i].Name, Runtime: string(fns[i].Runtime), Total: len(fns)})
 			if hits[i] != nil {

@@ -378,9 +378,9 @@ func readPooled(path string) (data []byte, release func(), err error) {
 var reads = sync.Pool{New: func() any { return new([]byte) }}
 
 // file returns b filled with the compressed content of the regular file
-// at path (already resolved through symlinks). A file
-// another goroutine is compressing is waited for, the caller's work slot
-// handed over meanwhile (workslot.Wait).
+// at path (already resolved through symlinks). A file another goroutine
+// is compressing is waited for, the caller's work slot handed over
+// meanwhile (workslot.Wait).
 func (c *Compressor) file(ctx context.Context, b *blob, path string) *blob {
 	if b.claim() {
 		c.fill(b, path)

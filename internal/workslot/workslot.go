@@ -1,13 +1,9 @@
-// Package workslot lets a build's worker hand its slot to other work while
-// it waits for something another goroutine is computing for it: a file
-// another archive's writer is compressing, say. A build bounds its
-// workers to the machine's cores; a worker blocked on a shared result
-// holds a slot and leaves a core idle while functions wait to start. The
-// worker pool puts a release function in the context (With); code that
-// waits on shared work calls Wait instead of receiving from the channel.
 package workslot
 
-import "context"
+import (
+	"context"
+	"sync/atomic"
+)
 
 type key struct{}
 
@@ -43,7 +39,7 @@ func Wait(ctx context.Context, done <-chan struct{}) error {
 }
 
 // Pool bounds a build's workers: Acquire takes a slot, Release gives it
-// back. Its Yield, put in a worker's context with With, lets up to the
+// back. A worker's Yielder, put in its context with With, lets up to the
 // pool's size of workers at once hand their slots over while they wait,
 // so at most twice the size of the pool is ever under way.
 type Pool struct {
@@ -70,19 +66,30 @@ func (p *Pool) Acquire(ctx context.Context) error {
 // Release gives back a slot Acquire took.
 func (p *Pool) Release() { <-p.slots }
 
-// Yield is the release function With takes for a worker holding one of
-// p's slots. The slot it hands over is taken back whatever happens to the
-// build's context: the worker always gives it back once more, with
-// Release, when it ends.
-func (p *Pool) Yield() (reacquire func()) {
-	select {
-	case p.waiting <- struct{}{}:
-	default:
-		return nil // enough workers wait already: keep the slot
-	}
-	p.Release()
-	return func() {
-		p.slots <- struct{}{}
-		<-p.waiting
+// Yielder returns the release function With takes for one worker holding
+// one of p's slots. Up to the pool's size of workers at once hand their
+// slots over; beyond that a waiter keeps its slot. A worker's slot is
+// handed over once at a time, so goroutines it starts with its context
+// cannot give it back twice. The slot handed over is taken back whatever
+// happens to the build's context: the worker always gives it back once
+// more, with Release, when it ends.
+func (p *Pool) Yielder() func() (reacquire func()) {
+	var out atomic.Bool // the worker's slot is handed over
+	return func() func() {
+		if !out.CompareAndSwap(false, true) {
+			return nil
+		}
+		select {
+		case p.waiting <- struct{}{}:
+		default:
+			out.Store(false)
+			return nil // enough workers wait already: keep the slot
+		}
+		p.Release()
+		return func() {
+			p.slots <- struct{}{}
+			<-p.waiting
+			out.Store(false)
+		}
 	}
 }

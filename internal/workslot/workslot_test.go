@@ -17,7 +17,7 @@ func TestWaitHandsTheSlotOver(t *testing.T) {
 	}
 	done := make(chan struct{})
 	waited := make(chan error)
-	go func() { waited <- Wait(With(ctx, p.Yield), done) }()
+	go func() { waited <- Wait(With(ctx, p.Yielder()), done) }()
 
 	// The slot the waiter held is free for a second worker.
 	actx, cancel := context.WithTimeout(ctx, 10*time.Second)
@@ -47,7 +47,8 @@ func TestWaitHandsTheSlotOver(t *testing.T) {
 
 // At most the pool's size of workers wait with their slots handed over:
 // beyond it a waiter keeps its slot, so at most twice the pool's size of
-// work is ever under way.
+// work is ever under way. A worker hands its one slot over once at a
+// time, however many of its goroutines wait.
 func TestYieldIsBounded(t *testing.T) {
 	p := NewPool(2)
 	for range 2 {
@@ -56,17 +57,26 @@ func TestYieldIsBounded(t *testing.T) {
 		}
 	}
 	p.waiting <- struct{}{} // a first waiter: one more may wait
-	if r := p.Yield(); r == nil {
-		t.Fatal("the first waiter did not hand its slot over")
-	} else {
-		if r2 := p.Yield(); r2 != nil {
-			t.Fatal("a second waiter handed a slot over while one already waits")
-		}
-		r()
+	w1, w2 := p.Yielder(), p.Yielder()
+	r := w1()
+	if r == nil {
+		t.Fatal("the second waiter did not hand its slot over")
 	}
+	if w2() != nil {
+		t.Fatal("a third waiter handed a slot over while two already wait")
+	}
+	r()
 	<-p.waiting
-	if r := p.Yield(); r == nil {
+	r = w1()
+	if r == nil {
 		t.Fatal("a waiter could not hand its slot over once the others were done")
+	}
+	if w1() != nil {
+		t.Fatal("a worker handed its slot over twice")
+	}
+	r()
+	if r := w1(); r == nil {
+		t.Fatal("a worker could not hand its slot over again once it took it back")
 	} else {
 		r()
 	}
@@ -92,7 +102,7 @@ func TestWaitEndsWithItsContext(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if err := Wait(With(ctx, p.Yield), make(chan struct{})); !errors.Is(err, context.Canceled) {
+	if err := Wait(With(ctx, p.Yielder()), make(chan struct{})); !errors.Is(err, context.Canceled) {
 		t.Fatalf("Wait = %v, want context.Canceled", err)
 	}
 	// The slot came back: the worker's own Release balances it.
