@@ -29,10 +29,11 @@ type Stats struct {
 	Zipped int64
 	// Unzipped is the sum of the entries' sizes.
 	Unzipped int64
-	// Entries lists every entry, in the archive's order
-	// (SortLargestFirst orders them by size: only reports of what takes
-	// the space need that, and sorting every archive's cost more than
-	// writing its headers).
+	// Entries lists every entry: in the archive's order for an archive
+	// written, largest first (then by name) in a *SizeError and in the
+	// Stats returned with one (only reports of what takes the space need
+	// the order, and sorting every archive's cost more than writing its
+	// headers).
 	Entries []EntrySize
 }
 
@@ -99,7 +100,15 @@ func SortLargestFirst(list []EntrySize) {
 // sizes already pass the unzipped limit.
 func checkUnzipped(dest string, s Stats, lim Limits) error {
 	if lim.Unzipped > 0 && s.Unzipped > lim.Unzipped {
-		return &SizeError{Dest: dest, Stats: s, Limits: lim}
+		return newSizeError(dest, s, lim, false)
 	}
 	return nil
+}
+
+// newSizeError is the *SizeError of an archive over a limit, its entries
+// sorted largest first in place, so the Stats returned beside it list
+// them so too.
+func newSizeError(dest string, s Stats, lim Limits, zipped bool) *SizeError {
+	SortLargestFirst(s.Entries)
+	return &SizeError{Dest: dest, Stats: s, Limits: lim, Zipped: zipped}
 }

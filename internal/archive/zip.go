@@ -94,7 +94,7 @@ func WriteZipLimited(ctx context.Context, dest string, entries []Entry, comp *Co
 		}
 		st.Zipped = fi.Size()
 		if lim.Zipped > 0 && st.Zipped > lim.Zipped {
-			return &SizeError{Dest: dest, Stats: st, Limits: lim, Zipped: true}
+			return newSizeError(dest, st, lim, true)
 		}
 		return nil
 	})
