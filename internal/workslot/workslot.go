@@ -45,12 +45,16 @@ func Wait(ctx context.Context, done <-chan struct{}) error {
 type Pool struct {
 	slots   chan struct{}
 	waiting chan struct{}
+	// back hands a slot given back straight to a worker taking its slot
+	// back (Yielder), ahead of the functions waiting to start: those
+	// queue on slots from the build's start.
+	back chan struct{}
 }
 
 // NewPool returns a pool of n slots (n >= 1).
 func NewPool(n int) *Pool {
 	n = max(n, 1)
-	return &Pool{slots: make(chan struct{}, n), waiting: make(chan struct{}, n)}
+	return &Pool{slots: make(chan struct{}, n), waiting: make(chan struct{}, n), back: make(chan struct{})}
 }
 
 // Acquire takes a slot, or returns ctx's error when it ends first.
@@ -63,8 +67,15 @@ func (p *Pool) Acquire(ctx context.Context) error {
 	}
 }
 
-// Release gives back a slot Acquire took.
-func (p *Pool) Release() { <-p.slots }
+// Release gives back a slot Acquire took: to a worker waiting to take
+// its handed-over slot back, when one does, else to the pool.
+func (p *Pool) Release() {
+	select {
+	case p.back <- struct{}{}: // the slot changes hands, still taken
+	default:
+		<-p.slots
+	}
+}
 
 // Yielder returns the release function With takes for one worker holding
 // one of p's slots. Up to the pool's size of workers at once hand their
@@ -87,7 +98,10 @@ func (p *Pool) Yielder() func() (reacquire func()) {
 		}
 		p.Release()
 		return func() {
-			p.slots <- struct{}{}
+			select {
+			case p.slots <- struct{}{}:
+			case <-p.back:
+			}
 			<-p.waiting
 			out.Store(false)
 		}

@@ -3,7 +3,10 @@ package workslot
 import (
 	"context"
 	"errors"
+	"slices"
+	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 )
 
@@ -110,4 +113,54 @@ func TestWaitEndsWithItsContext(t *testing.T) {
 	if err := p.Acquire(context.Background()); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// A worker that handed its slot over gets the next slot given back ahead
+// of the functions still waiting to start: it has its function's work
+// under way (a bundle in memory, an archive half written), and the
+// functions waiting for a slot are queued from the build's start, so
+// behind them it would stay parked until nearly every other function had
+// started, holding one of the pool's turns to wait.
+func TestAWorkerTakingItsSlotBackGoesFirst(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		p := NewPool(1)
+		ctx := context.Background()
+		if err := p.Acquire(ctx); err != nil {
+			t.Fatal(err)
+		}
+		var mu sync.Mutex
+		var order []string
+		ran := func(who string) {
+			mu.Lock()
+			defer mu.Unlock()
+			order = append(order, who)
+		}
+		done := make(chan struct{})
+		go func() {
+			if err := Wait(With(ctx, p.Yielder()), done); err != nil {
+				t.Error(err)
+			}
+			ran("waiter")
+			p.Release()
+		}()
+		synctest.Wait() // the waiter handed its slot over
+		if err := p.Acquire(ctx); err != nil {
+			t.Fatal(err)
+		}
+		go func() {
+			if err := p.Acquire(ctx); err != nil {
+				t.Error(err)
+			}
+			ran("next function")
+			p.Release()
+		}()
+		synctest.Wait() // a function waits to start
+		close(done)
+		synctest.Wait() // the waiter waits to take a slot back
+		p.Release()     // the worker holding the slot ends
+		synctest.Wait()
+		if want := []string{"waiter", "next function"}; !slices.Equal(order, want) {
+			t.Errorf("slots went to %q, want %q", order, want)
+		}
+	})
 }
