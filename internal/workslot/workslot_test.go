@@ -5,47 +5,78 @@ import (
 	"errors"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"testing/synctest"
-	"time"
 )
 
 // A worker waiting on shared work lets another take its slot, and takes
 // one back before it goes on.
 func TestWaitHandsTheSlotOver(t *testing.T) {
-	p := NewPool(1)
-	ctx := context.Background()
-	if err := p.Acquire(ctx); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	waited := make(chan error)
-	go func() { waited <- Wait(With(ctx, p.Yielder()), done) }()
+	synctest.Test(t, func(t *testing.T) {
+		p := NewPool(1)
+		ctx := context.Background()
+		if err := p.Acquire(ctx); err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan struct{})
+		var waited atomic.Bool
+		go func() {
+			if err := Wait(With(ctx, p.Yielder()), done); err != nil {
+				t.Error(err)
+			}
+			waited.Store(true)
+		}()
+		synctest.Wait() // the waiter blocks
 
-	// The slot the waiter held is free for a second worker.
-	actx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	if err := p.Acquire(actx); err != nil {
-		t.Fatalf("second worker: %v (the waiter kept its slot)", err)
-	}
-	close(done)
-	select {
-	case err := <-waited:
-		t.Fatalf("the waiter went on (%v) while the second worker held the only slot", err)
-	case <-time.After(50 * time.Millisecond):
-	}
-	p.Release() // the second worker ends
-	if err := <-waited; err != nil {
-		t.Fatal(err)
-	}
-	// The waiter holds the slot again: nobody else gets it until it
-	// releases.
-	tctx, tcancel := context.WithTimeout(ctx, 20*time.Millisecond)
-	defer tcancel()
-	if err := p.Acquire(tctx); err == nil {
-		t.Fatal("a slot was free while the waiter held the pool's only one")
-	}
-	p.Release()
+		// The slot the waiter held is free for a second worker.
+		acquired := make(chan struct{})
+		go func() {
+			if err := p.Acquire(ctx); err != nil {
+				t.Error(err)
+			}
+			close(acquired)
+		}()
+		synctest.Wait()
+		select {
+		case <-acquired:
+		default:
+			t.Fatal("the waiter kept its slot")
+		}
+		close(done)
+		synctest.Wait()
+		if waited.Load() {
+			t.Fatal("the waiter went on while the second worker held the only slot")
+		}
+		p.Release() // the second worker ends
+		synctest.Wait()
+		if !waited.Load() {
+			t.Fatal("the waiter did not go on once a slot was free")
+		}
+		// The waiter holds the slot again: nobody else gets it until it
+		// releases.
+		third := make(chan struct{})
+		go func() {
+			if err := p.Acquire(ctx); err != nil {
+				t.Error(err)
+			}
+			close(third)
+		}()
+		synctest.Wait()
+		select {
+		case <-third:
+			t.Fatal("a slot was free while the waiter held the pool's only one")
+		default:
+		}
+		p.Release() // the waiter ends
+		synctest.Wait()
+		select {
+		case <-third:
+		default:
+			t.Fatal("the waiter's slot did not come back to the pool")
+		}
+		p.Release()
+	})
 }
 
 // At most the pool's size of workers wait with their slots handed over:
