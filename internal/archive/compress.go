@@ -314,13 +314,15 @@ func (c *Compressor) fill(b *blob, path string) {
 		b.err = fmt.Errorf("read %q: %w", path, err)
 		return
 	}
-	defer release()
+	if release != nil {
+		defer release()
+	}
 	if c.digests {
 		h := sha256.Sum256(data)
 		b.sum = hex.EncodeToString(h[:])
 	}
 	b.method, b.crc, b.size, b.data, b.err = deflate(data)
-	if b.method == methodStore {
+	if b.method == methodStore && release != nil {
 		b.data = bytes.Clone(data) // data goes back to the pool
 	}
 }
@@ -328,7 +330,8 @@ func (c *Compressor) fill(b *blob, path string) {
 // readPooled reads the file at path into a recycled buffer, which release
 // hands back: the build reads each distinct file once, only to compress
 // it, and a fresh buffer of every file's size was a ninth of what a build
-// allocated. A file larger than maxScratch gets a buffer of its own.
+// allocated. A file larger than maxScratch gets a buffer of its own, and
+// a nil release.
 func readPooled(path string) (data []byte, release func(), err error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -364,14 +367,13 @@ func readPooled(path string) (data []byte, release func(), err error) {
 			return nil, nil, err
 		}
 	}
-	release = func() {}
-	if bp != nil && cap(buf) <= maxScratch {
-		release = func() {
-			*bp = buf[:0]
-			reads.Put(bp)
-		}
+	if bp == nil || cap(buf) > maxScratch {
+		return buf, nil, nil
 	}
-	return buf, release, nil
+	return buf, func() {
+		*bp = buf[:0]
+		reads.Put(bp)
+	}, nil
 }
 
 // reads recycles readPooled's buffers.

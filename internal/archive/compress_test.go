@@ -170,7 +170,12 @@ func TestReadPooledReadsWholeFiles(t *testing.T) {
 		if !bytes.Equal(got, want) {
 			t.Fatalf("%d bytes: read %d bytes, not the file's", n, len(got))
 		}
-		release()
+		if (release == nil) != (n+1 > maxScratch) {
+			t.Errorf("%d bytes: pooled %v, want %v", n, release != nil, n+1 <= maxScratch)
+		}
+		if release != nil {
+			release()
+		}
 	}
 	if _, _, err := readPooled(filepath.Join(dir, "missing")); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("missing file: %v", err)
