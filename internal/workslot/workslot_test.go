@@ -14,11 +14,8 @@ import (
 // one back before it goes on.
 func TestWaitHandsTheSlotOver(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		p := NewPool(1)
+		p := heldPool(t)
 		ctx := context.Background()
-		if err := p.Acquire(ctx); err != nil {
-			t.Fatal(err)
-		}
 		done := make(chan struct{})
 		var waited atomic.Bool
 		go func() {
@@ -30,17 +27,7 @@ func TestWaitHandsTheSlotOver(t *testing.T) {
 		synctest.Wait() // the waiter blocks
 
 		// The slot the waiter held is free for a second worker.
-		acquired := make(chan struct{})
-		go func() {
-			if err := p.Acquire(ctx); err != nil {
-				t.Error(err)
-			}
-			close(acquired)
-		}()
-		synctest.Wait()
-		select {
-		case <-acquired:
-		default:
+		if acquired := acquire(t, p); !isClosed(acquired) {
 			t.Fatal("the waiter kept its slot")
 		}
 		close(done)
@@ -55,28 +42,50 @@ func TestWaitHandsTheSlotOver(t *testing.T) {
 		}
 		// The waiter holds the slot again: nobody else gets it until it
 		// releases.
-		third := make(chan struct{})
-		go func() {
-			if err := p.Acquire(ctx); err != nil {
-				t.Error(err)
-			}
-			close(third)
-		}()
-		synctest.Wait()
-		select {
-		case <-third:
+		third := acquire(t, p)
+		if isClosed(third) {
 			t.Fatal("a slot was free while the waiter held the pool's only one")
-		default:
 		}
 		p.Release() // the waiter ends
 		synctest.Wait()
-		select {
-		case <-third:
-		default:
+		if !isClosed(third) {
 			t.Fatal("the waiter's slot did not come back to the pool")
 		}
 		p.Release()
 	})
+}
+
+// heldPool is a pool of one slot, taken.
+func heldPool(t *testing.T) *Pool {
+	p := NewPool(1)
+	if err := p.Acquire(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// acquire takes one of p's slots in a new goroutine of the synctest
+// bubble, and returns once it got it or is blocked: the channel is closed
+// when it got it.
+func acquire(t *testing.T, p *Pool) <-chan struct{} {
+	got := make(chan struct{})
+	go func() {
+		if err := p.Acquire(context.Background()); err != nil {
+			t.Error(err)
+		}
+		close(got)
+	}()
+	synctest.Wait()
+	return got
+}
+
+func isClosed(ch <-chan struct{}) bool {
+	select {
+	case <-ch:
+		return true
+	default:
+		return false
+	}
 }
 
 // At most the pool's size of workers wait with their slots handed over:
@@ -130,10 +139,7 @@ func TestWaitReturnsAtOnceWhenDone(t *testing.T) {
 }
 
 func TestWaitEndsWithItsContext(t *testing.T) {
-	p := NewPool(1)
-	if err := p.Acquire(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	p := heldPool(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	if err := Wait(With(ctx, p.Yielder()), make(chan struct{})); !errors.Is(err, context.Canceled) {
@@ -154,11 +160,8 @@ func TestWaitEndsWithItsContext(t *testing.T) {
 // started, holding one of the pool's turns to wait.
 func TestAWorkerTakingItsSlotBackGoesFirst(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		p := NewPool(1)
+		p := heldPool(t)
 		ctx := context.Background()
-		if err := p.Acquire(ctx); err != nil {
-			t.Fatal(err)
-		}
 		var mu sync.Mutex
 		var order []string
 		ran := func(who string) {
