@@ -171,7 +171,7 @@ func Build(ctx context.Context, in Input) (*Bundle, error) {
 	}
 	b.Bundler, b.BundlerReason = bundler, reason
 	if b.sel == nil {
-		b.sel = newSelector()
+		b.sel = newSelector(0)
 	}
 	if err := addIncludedFiles(ctx, in, b); err != nil {
 		return nil, err
@@ -273,7 +273,7 @@ func none(in Input) (*Bundle, error) {
 			}
 		}
 	}
-	sel := newSelector()
+	sel := newSelector(0)
 	sel.file(in.Function.MainFile, WhyMain, "", "")
 	return &Bundle{SrcFiles: []string{in.Function.MainFile}, MainFile: in.Function.MainFile, ModuleFormat: format, sel: sel}, nil
 }

@@ -34,10 +34,9 @@ type Env struct {
 	// bundle even though it is no archive entry.
 	Roots []string
 
-	// inside memoises, by real path, whether a file lies in Roots: each
-	// package file is checked once per function that ships it.
-	inside sync.Map
-	// contained memoises checkContained by the path asked.
+	// contained memoises, by the path asked, whether a file's real path
+	// lies in Roots: each package file is checked once per function that
+	// ships it.
 	contained sync.Map
 	// boundaries memoises packageBoundary by folder.
 	boundaries sync.Map
@@ -57,21 +56,15 @@ type Env struct {
 // match with errors.Is.
 var ErrOutsideRoot = archive.ErrOutsideRoot
 
-// inRoots reports whether the real path lies in one of e.Roots, once per
-// path.
+// inRoots reports whether the real path lies in one of e.Roots
+// (checkContained memoises the answer by the path asked).
 func (e *Env) inRoots(real string) bool {
-	if v, ok := e.inside.Load(real); ok {
-		return v.(bool)
-	}
-	inside := false
 	for _, r := range e.Roots {
 		if rel, err := filepath.Rel(r, real); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
-			inside = true
-			break
+			return true
 		}
 	}
-	e.inside.Store(real, inside)
-	return inside
+	return false
 }
 
 // packageBoundary is the nearest folder at or above dir (not "/") that

@@ -90,8 +90,9 @@ type selector struct {
 	files, pkgs, omitted map[string]Pick
 }
 
-func newSelector() *selector {
-	return &selector{files: map[string]Pick{}, pkgs: map[string]Pick{}, omitted: map[string]Pick{}}
+// newSelector returns an empty selector sized for about files picks.
+func newSelector(files int) *selector {
+	return &selector{files: make(map[string]Pick, files), pkgs: map[string]Pick{}, omitted: map[string]Pick{}}
 }
 
 func (s *selector) file(path string, why Why, via, spec string) {

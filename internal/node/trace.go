@@ -36,7 +36,7 @@ func trace(ctx context.Context, in Input) (*Bundle, error) {
 		ctx: ctx, env: env, target: bundlerTarget(cfg.NodeVersion), nodeMajor: config.NodeMajorOrDefault(cfg.NodeVersion),
 		files: make(map[string]bool, hint), processed: make(map[string]bool, hint), parents: make(map[string][]string, hint),
 		esm: map[string]bool{}, generated: map[string][]byte{}, aliases: map[string]string{},
-		sel: &selector{files: make(map[string]Pick, hint), pkgs: map[string]Pick{}, omitted: map[string]Pick{}},
+		sel: newSelector(hint),
 	}
 	// Mirrors the reference's nodeFileTrace({base: repositoryRoot}): in a
 	// monorepo, packages hoisted to the workspace's node_modules ship.

@@ -95,7 +95,7 @@ func newWalker(env *Env, fn discover.Function, cfg config.FunctionConfig, site *
 	return &walker{
 		env: env, fn: fn, nodeMajor: config.NodeMajorOrDefault(cfg.NodeVersion), site: site, fallback: env.fallbackModules(fn.SrcDir),
 		files: map[string]bool{}, links: map[string]bool{}, local: map[string]bool{}, pkgs: map[string]bool{},
-		native: map[string]map[string]string{}, sel: newSelector(),
+		native: map[string]map[string]string{}, sel: newSelector(0),
 	}
 }
 
