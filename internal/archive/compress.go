@@ -346,7 +346,7 @@ func readPooled(path string) (data []byte, release func(), err error) {
 	// without growing the buffer.
 	size := int(min(fi.Size(), math.MaxInt32)) + 1
 	var buf []byte
-	bp := (*[]byte)(nil)
+	var bp *[]byte
 	if size <= maxScratch {
 		bp = reads.Get().(*[]byte)
 		buf = (*bp)[:0]

@@ -12,7 +12,6 @@ type item struct {
 	Entry
 	mode fs.FileMode // normalised: 0644, 0755 or symlink
 	link string      // symlink text when mode is a symlink
-	key  fileKey     // compression-cache key of the resolved file
 	real string      // path of the resolved regular file
 	size int64       // content size as stat saw it before writing
 	// blob holds the compressed content of a file not streamed, shared
@@ -77,9 +76,9 @@ func resolve(entries []Entry, comp *Compressor) ([]item, error) {
 			return nil, fmt.Errorf("archive %q: not a regular file (%s); remove it, or leave it out with a \"!\" pattern in included_files", e.Path, fi.Mode().Type())
 		}
 		it.mode = fileMode(fi.Mode()&0o111 != 0 || e.Executable)
-		it.key, it.real, it.size = keyOf(e.Path, fi), e.Path, fi.Size()
+		it.real, it.size = e.Path, fi.Size()
 		if !streamed(it) {
-			it.blob = comp.blobFor(it.key)
+			it.blob = comp.blobFor(keyOf(e.Path, fi))
 		}
 		items[i] = it
 	}
