@@ -82,10 +82,13 @@ type scanned struct {
 	nesting error
 }
 
-// Scanner lists the imports of source files with esbuild's parser, once
-// per file per build. It is safe for concurrent use.
+// Scanner lists the imports of source files, once per file per build:
+// CommonJS files with quickScan where it can, the others with esbuild's
+// parser. It is safe for concurrent use.
 type Scanner struct {
 	fsys resolver.FS
+	// r finds the package.json whose "type" makes a .js file ESM.
+	r *resolver.Resolver
 	// guard checks what esbuild parses for nesting too deep for it, here
 	// and in the build's esbuild runs.
 	guard *nestingGuard
@@ -100,11 +103,12 @@ type scanEntry struct {
 	err error
 }
 
-// NewScanner returns an empty Scanner reading source files through fsys.
-// (Files matched by a glob-style require are listed by esbuild from the
-// disk itself.)
-func NewScanner(fsys resolver.FS) *Scanner {
-	return &Scanner{fsys: fsys, files: map[string]*scanEntry{}, guard: newNestingGuard(fsys)}
+// NewScanner returns an empty Scanner reading source files through r's
+// file system. (Files matched by a glob-style require are listed by
+// esbuild from the disk itself.)
+func NewScanner(r *resolver.Resolver) *Scanner {
+	fsys := r.FS()
+	return &Scanner{fsys: fsys, r: r, files: map[string]*scanEntry{}, guard: newNestingGuard(fsys)}
 }
 
 // scannable reports whether the file is JavaScript or TypeScript source.
@@ -184,6 +188,16 @@ func (s *Scanner) scanAll(ctx context.Context, paths []string) (map[string]*scan
 		entries[p] = e
 	}
 	s.mu.Unlock()
+	rest := mine[:0:0]
+	for _, p := range mine {
+		if res := s.quick(p); res != nil {
+			entries[p].res = res
+			close(entries[p].done)
+			continue
+		}
+		rest = append(rest, p)
+	}
+	mine = rest
 	for len(mine) > 0 {
 		if err := ctx.Err(); err != nil {
 			s.abandon(mine, err)
@@ -215,6 +229,42 @@ func (s *Scanner) scanAll(ctx context.Context, paths []string) (map[string]*scan
 		out[p] = e.res
 	}
 	return out, nil
+}
+
+// quick scans path with quickScan where that stands in for esbuild's
+// scan: a CommonJS package file (.cjs, or .js outside a "type": "module"
+// package, inside node_modules) that quickScan claims and that passes the
+// nesting checks esbuild's run would make. nil leaves the file to
+// esbuild. quickScan finds no syntax errors, so the site's own files,
+// whose errors are reported, always go to esbuild; a package file esbuild
+// could not parse (and Node.js could not load) has its imports followed.
+func (s *Scanner) quick(path string) *scanned {
+	if !strings.Contains(path, "/node_modules/") {
+		return nil
+	}
+	dir := filepath.Dir(path)
+	switch filepath.Ext(path) {
+	case ".cjs":
+	case ".js":
+		pkg, err := s.r.NearestPackageJSON(dir)
+		if err != nil || pkg != nil && pkg.Type == "module" {
+			return nil
+		}
+	default:
+		return nil
+	}
+	if s.guard.dirChain(dir) != nil {
+		return nil
+	}
+	data, err := s.fsys.ReadFile(strings.TrimPrefix(path, "/"))
+	if err != nil || source.CheckNesting(path, data, source.SyntaxJS) != nil {
+		return nil
+	}
+	imports, why := quickScan(data)
+	if why != "" {
+		return nil
+	}
+	return &scanned{imports: imports}
 }
 
 // abandon drops files this goroutine will not parse after all: whoever
@@ -380,9 +430,7 @@ func (s *Scanner) scanFiles(ctx context.Context, paths []string) map[string]*sca
 	// esbuild reports imports from several goroutines; sort them so
 	// everything downstream is deterministic.
 	for _, r := range out {
-		slices.SortFunc(r.imports, func(a, b Import) int {
-			return cmp.Or(strings.Compare(a.Specifier, b.Specifier), strings.Compare(string(a.Kind), string(b.Kind)))
-		})
+		slices.SortFunc(r.imports, compareImports)
 	}
 	meta, err := decodeMeta(res.Metafile)
 	if err != nil {

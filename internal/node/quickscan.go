@@ -1,0 +1,586 @@
+package node
+
+import (
+	"bytes"
+	"cmp"
+	"slices"
+	"strings"
+)
+
+// quickScan lists what a CommonJS file imports without esbuild's parser:
+// the literal require(), require.resolve() and import() calls esbuild's
+// scan reports for it. Most files a function ships are package files of
+// this kind, and parsing them was a fifth of a large build's CPU; reading
+// their tokens costs a small part of that.
+//
+// It reads tokens only, so it claims a file (ok) only where tokens settle
+// what esbuild would report, and otherwise leaves it to esbuild:
+//   - ESM syntax (import and export declarations, import.meta, a
+//     top-level await), JSX, decorators, escapes in identifiers,
+//     non-ASCII outside strings and comments, HTML-like comments;
+//   - a require that is not called with one plain string literal, or is
+//     anything but the global (a parameter, a variable, a property key):
+//     esbuild follows calls of the unbound require only;
+//   - a call that may sit in code esbuild proves dead ("if (false)",
+//     "0 && require(…)", a catch after an empty try): any inside an if,
+//     else, switch or catch body, or after ?, &&, || or ?? in its
+//     statement, where only the parser could fold the condition;
+//   - a "/" after "}", "++" or a contextual keyword, where only the parser
+//     knows whether a regular expression starts; unbalanced brackets and
+//     unterminated strings, comments, templates or regular expressions.
+//
+// The caller still decides the module format (a .js file in a "type":
+// "module" package is ESM to esbuild whatever it holds) and checks the
+// nesting. imports come sorted, each specifier and kind once, as the
+// esbuild scan reports them; why is empty when quickScan claims the file,
+// and otherwise says what made it leave the file to esbuild.
+func quickScan(src []byte) (imports []Import, why string) {
+	s := qscan{src: src}
+	if !s.run() {
+		return nil, s.why
+	}
+	slices.SortFunc(s.imports, compareImports)
+	return slices.Compact(s.imports), ""
+}
+
+// compareImports orders imports by specifier, then kind.
+func compareImports(a, b Import) int {
+	return cmp.Or(strings.Compare(a.Specifier, b.Specifier), strings.Compare(string(a.Kind), string(b.Kind)))
+}
+
+// qtok is the kind of a token quickScan reads.
+type qtok uint8
+
+const (
+	qEOF     qtok = iota
+	qWord         // identifier or keyword
+	qString       // '…' or "…"
+	qOperand      // number, regular expression, private name, template end
+	qPunct        // other punctuation, and a template's head
+	qOpen         // ( [ {
+	qClose        // ) ] }
+)
+
+// qprev is what the token before a "/" makes of it.
+type qprev uint8
+
+const (
+	prevStart   qprev = iota // file start, punctuation, most keywords: a regexp
+	prevOperand              // a value ended: a division
+	prevCtrl                 // the ")" of if/while/for/with: a regexp
+	prevUnsure               // "}", "++", yield and the like: either
+)
+
+// qframe is an open bracket, or a template substitution ('$').
+type qframe struct {
+	open byte
+	// ctrl: the "(" of if, while, for or with, after whose ")" a
+	// statement starts.
+	ctrl bool
+	// guards: the "(" of if, switch or catch, whose body is conditional.
+	guards bool
+	// cond: code in this bracket runs only on some condition.
+	cond bool
+	// stmtCond: the statement under way here is conditional (an if body
+	// without braces, an expression after ? or &&) until the next ";" at
+	// this level.
+	stmtCond bool
+}
+
+type qscan struct {
+	src []byte
+	i   int
+	// The token just read, and for a string whether it holds escapes.
+	tok     qtok
+	text    []byte
+	escaped bool
+
+	prev qprev
+	// word is the token before when it was a word not after a dot.
+	word []byte
+	// afterDot: the token before was "." or "?.", so a word is a property;
+	// moduleDot: and the one before that was module or a closing bracket,
+	// which may be module: esbuild reads module.require(…) as require(…).
+	afterDot, moduleDot bool
+	// closed: the token before was ")" or "]".
+	closed bool
+	// ctrl is the if/while/for/switch/catch/with just read, for the "("
+	// or "{" after it.
+	ctrl []byte
+	// pendingCond: the statement about to start is an if, else, switch or
+	// catch body.
+	pendingCond bool
+
+	// frames are the open brackets; level is the top level, outside all.
+	frames  []qframe
+	level   qframe
+	imports []Import
+	// why says what made quickScan give up, for tests.
+	why string
+}
+
+// refuse gives the file up to esbuild, saying why.
+func (s *qscan) refuse(why string) bool {
+	if s.why == "" {
+		s.why = why
+	}
+	return false
+}
+
+// run reads the whole file; false leaves it to esbuild.
+func (s *qscan) run() bool {
+	s.skipPreamble()
+	for {
+		if !s.lex() {
+			return false
+		}
+		if s.tok == qEOF {
+			return len(s.frames) == 0 || s.refuse("unbalanced brackets")
+		}
+		if !s.handle() {
+			return false
+		}
+	}
+}
+
+// skipPreamble skips a #! line, or a byte order mark (before which
+// esbuild reads no #! line).
+func (s *qscan) skipPreamble() {
+	switch {
+	case bytes.HasPrefix(s.src, []byte("#!")):
+		s.lineComment()
+	case bytes.HasPrefix(s.src, []byte("\xEF\xBB\xBF")):
+		s.i = 3
+	}
+}
+
+// top is the innermost frame, or the top level.
+func (s *qscan) top() *qframe {
+	if len(s.frames) == 0 {
+		return &s.level
+	}
+	return &s.frames[len(s.frames)-1]
+}
+
+// conditional reports whether code here runs only on some condition.
+func (s *qscan) conditional() bool {
+	f := s.top()
+	return s.pendingCond || f.cond || f.stmtCond
+}
+
+// handle acts on the token just read.
+func (s *qscan) handle() bool {
+	afterDot, moduleDot, word, ctrl, closed := s.afterDot, s.moduleDot, s.word, s.ctrl, s.closed
+	s.afterDot, s.moduleDot, s.word, s.ctrl, s.closed = false, false, nil, nil, false
+	isBrace := s.tok == qOpen && s.text[0] == '{'
+	// The body pendingCond announced starts here: a block is conditional
+	// as a whole, a single statement until its ";".
+	if s.pendingCond && !isBrace {
+		s.pendingCond = false
+		s.top().stmtCond = true
+	}
+	switch s.tok {
+	case qWord:
+		if afterDot && moduleDot && bytes.Equal(s.text, []byte("require")) {
+			return s.refuse("a require called as module.require")
+		}
+		return s.handleWord(afterDot, word)
+	case qString, qOperand:
+		s.prev = prevOperand
+	case qOpen:
+		if s.text[0] == '[' && bytes.Equal(word, []byte("module")) {
+			return s.refuse("a require called as module.require")
+		}
+		f := qframe{open: s.text[0], cond: s.conditional()}
+		s.pendingCond = false
+		switch {
+		case f.open == '(' && ctrl != nil:
+			f.ctrl = !bytes.Equal(ctrl, []byte("switch")) && !bytes.Equal(ctrl, []byte("catch"))
+			f.guards = bytes.Equal(ctrl, []byte("if")) || !f.ctrl
+		case isBrace && bytes.Equal(ctrl, []byte("catch")):
+			f.cond = true
+		}
+		s.frames = append(s.frames, f)
+		s.prev = prevStart
+	case qClose:
+		return s.close()
+	case qPunct:
+		return s.punct(bytes.Equal(word, []byte("module")) || closed)
+	}
+	return true
+}
+
+// handleWord handles an identifier or keyword; word is the one before.
+func (s *qscan) handleWord(afterDot bool, before []byte) bool {
+	w := s.text
+	s.prev = prevOperand
+	if afterDot {
+		return true // a property name, whatever it spells
+	}
+	s.word = w
+	switch string(w) {
+	case "require":
+		if bytes.Equal(before, []byte("typeof")) {
+			return true
+		}
+		if bytes.Equal(before, []byte("new")) {
+			return s.refuse("a require that is not a call of the global")
+		}
+		if s.conditional() {
+			return s.refuse("a require in conditional code")
+		}
+		return s.requireCall()
+	case "import":
+		if s.peekByte() != '(' {
+			return s.refuse("ESM syntax or with")
+		}
+		if s.conditional() {
+			return s.refuse("an import() in conditional code")
+		}
+		return s.importCall()
+	case "export", "with":
+		return s.refuse("ESM syntax or with")
+	case "await":
+		for _, f := range s.frames {
+			if f.open == '{' {
+				s.prev = prevUnsure
+				return true
+			}
+		}
+		return s.refuse("a top-level await") // a top-level await: ESM
+	case "if", "while", "for", "switch", "catch":
+		s.prev, s.ctrl = prevStart, w
+	case "else":
+		s.prev, s.pendingCond = prevStart, true
+	case "return", "typeof", "instanceof", "in", "new", "delete", "void", "throw", "case", "do":
+		s.prev = prevStart
+	case "yield", "of", "let", "async", "get", "set", "static":
+		s.prev = prevUnsure
+	}
+	return true
+}
+
+// requireCall reads what follows a require: "(" string ")", or
+// ".resolve(" string ")", which esbuild's scan does not report (its
+// output format is ESM).
+func (s *qscan) requireCall() bool {
+	switch s.peekByte() {
+	case '(':
+	case '.':
+		if !s.expect(qPunct, ".") || !s.expect(qWord, "resolve") {
+			return s.refuse("a require that is not a call of the global")
+		}
+		return s.literalCall("")
+	default:
+		return s.refuse("a require that is not a call of the global")
+	}
+	return s.literalCall(KindRequire)
+}
+
+// importCall reads what follows an import: only a dynamic import of a
+// string literal is CommonJS.
+func (s *qscan) importCall() bool {
+	return s.literalCall(KindDynamicImport)
+}
+
+// literalCall reads "(" string ")" and records the import, unless kind
+// is empty.
+func (s *qscan) literalCall(kind ImportKind) bool {
+	if !s.expect(qOpen, "(") || !s.expect(qString, "") || s.escaped {
+		return s.refuse("a require or import() that is not a literal call")
+	}
+	spec := string(s.text)
+	if !s.expect(qClose, ")") {
+		return s.refuse("a require or import() that is not a literal call")
+	}
+	if kind != "" {
+		s.imports = append(s.imports, Import{Specifier: spec, Kind: kind})
+	}
+	s.prev = prevOperand
+	return true
+}
+
+// expect reads the next token, which must be of kind tok (and spell text,
+// unless text is empty). The brackets it reads balance each other, so no
+// frame needs pushing.
+func (s *qscan) expect(tok qtok, text string) bool {
+	s.prev = prevStart // what follows "(" or "." is an operand
+	if !s.lex() || s.tok != tok {
+		return false
+	}
+	return text == "" || string(s.text) == text
+}
+
+// peekByte is the next byte after blanks, or 0 (comments make it 0 too,
+// which only makes quickScan give up).
+func (s *qscan) peekByte() byte {
+	for j := s.i; j < len(s.src); j++ {
+		switch c := s.src[j]; c {
+		case ' ', '\t', '\n', '\r':
+		default:
+			return c
+		}
+	}
+	return 0
+}
+
+// close handles ")", "]" or "}".
+func (s *qscan) close() bool {
+	want := map[byte]byte{')': '(', ']': '[', '}': '{'}[s.text[0]]
+	if len(s.frames) == 0 || s.top().open != want {
+		return s.refuse("unbalanced brackets")
+	}
+	f := *s.top()
+	s.frames = s.frames[:len(s.frames)-1]
+	s.closed = want != '{'
+	switch {
+	case f.guards:
+		s.pendingCond = true
+		s.prev = prevCtrl
+	case f.ctrl:
+		s.prev = prevCtrl
+	case want == '{':
+		s.prev = prevUnsure
+	default:
+		s.prev = prevOperand
+	}
+	return true
+}
+
+// punct handles punctuation; moduleish is set when the token before was
+// module or a closing bracket.
+func (s *qscan) punct(moduleish bool) bool {
+	s.prev = prevStart
+	switch string(s.text) {
+	case ".", "?.":
+		s.afterDot, s.moduleDot = true, moduleish
+	case ";":
+		s.top().stmtCond = false
+	case "?", "&&", "||", "??":
+		s.top().stmtCond = true
+	case "++", "--":
+		s.prev = prevUnsure
+	}
+	return true
+}
+
+// lex reads the next token into s.tok and s.text; false when the file
+// holds what quickScan does not model.
+func (s *qscan) lex() bool {
+	src := s.src
+	for s.i < len(src) {
+		switch c := src[s.i]; {
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f':
+			s.i++
+		case c == '/' && s.i+1 < len(src) && src[s.i+1] == '/':
+			if !s.lineComment() {
+				return false // lineComment says why
+			}
+		case c == '/' && s.i+1 < len(src) && src[s.i+1] == '*':
+			end := bytes.Index(src[s.i+2:], []byte("*/"))
+			if end < 0 {
+				return s.refuse("an unterminated comment")
+			}
+			s.i += 2 + end + 2
+		default:
+			return s.token(c)
+		}
+	}
+	s.tok = qEOF
+	return true
+}
+
+// lineComment skips a // comment (or #! line). A line or paragraph
+// separator would end it early, so it gives up on those.
+func (s *qscan) lineComment() bool {
+	for s.i < len(s.src) {
+		switch s.src[s.i] {
+		case '\n', '\r':
+			return true
+		case 0xE2:
+			if bytes.HasPrefix(s.src[s.i:], []byte("\u2028")) || bytes.HasPrefix(s.src[s.i:], []byte("\u2029")) {
+				return s.refuse("a line separator in a comment")
+			}
+		}
+		s.i++
+	}
+	return true
+}
+
+// token reads the token starting with c at s.i.
+func (s *qscan) token(c byte) bool {
+	start := s.i
+	set := func(tok qtok, n int) bool {
+		s.tok, s.text = tok, s.src[start:start+n]
+		s.i = start + n
+		return true
+	}
+	next := func(k int) byte {
+		if start+k < len(s.src) {
+			return s.src[start+k]
+		}
+		return 0
+	}
+	switch {
+	case isWordStart(c):
+		n := s.wordLen(start)
+		if n < 0 {
+			return s.refuse("an escape or non-ASCII in an identifier")
+		}
+		return set(qWord, n)
+	case c == '#':
+		n := s.wordLen(start + 1)
+		if n <= 0 {
+			return s.refuse("a bad private name")
+		}
+		return set(qOperand, 1+n)
+	case isDigit(c) || c == '.' && isDigit(next(1)):
+		n := 1
+		for isWordByte(next(n)) || next(n) == '.' {
+			n++
+		}
+		return set(qOperand, n)
+	case c == '\'' || c == '"':
+		return s.quoted(c)
+	case c == '`':
+		s.i++
+		return s.template()
+	case c == '}' && len(s.frames) > 0 && s.top().open == '$':
+		s.frames = s.frames[:len(s.frames)-1]
+		s.i++
+		return s.template()
+	case c == '(' || c == '[' || c == '{':
+		return set(qOpen, 1)
+	case c == ')' || c == ']' || c == '}':
+		return set(qClose, 1)
+	case c == '/':
+		switch s.prev {
+		case prevStart, prevCtrl:
+			return s.regexp()
+		case prevUnsure:
+			return s.refuse("a \"/\" that could start a regular expression or divide")
+		}
+		if next(1) == '=' {
+			return set(qPunct, 2)
+		}
+		return set(qPunct, 1)
+	case c == '<':
+		// Where an operand starts, "<" opens JSX (or is an error);
+		// "<!--" opens an HTML-like comment.
+		if s.prev == prevStart || s.prev == prevCtrl || next(1) == '!' {
+			return s.refuse("JSX or an HTML-like comment")
+		}
+		if next(1) == '<' || next(1) == '=' {
+			return set(qPunct, 2) // <<, <=, and <<= as << then =
+		}
+		return set(qPunct, 1)
+	case c == '-' && next(1) == '-':
+		if next(2) == '>' {
+			return s.refuse("an HTML-like comment") // perhaps an HTML-like closing comment
+		}
+		return set(qPunct, 2)
+	case (c == '+' || c == '&' || c == '|' || c == '?') && next(1) == c,
+		c == '=' && next(1) == '>',
+		c == '?' && next(1) == '.' && !isDigit(next(2)):
+		return set(qPunct, 2)
+	case c == '.' && next(1) == '.' && next(2) == '.':
+		return set(qPunct, 3)
+	case bytes.IndexByte([]byte(".,;:?!~*%^&|+-=>"), c) >= 0:
+		return set(qPunct, 1)
+	}
+	if c >= 0x80 {
+		return s.refuse("an escape or non-ASCII in an identifier")
+	}
+	// "@" (decorators), "\\" (escaped identifiers), controls.
+	return s.refuse("a character quickScan does not read")
+}
+
+// wordLen is the length of the identifier at j; -1 when it runs into an
+// escape or non-ASCII, which quickScan does not read.
+func (s *qscan) wordLen(j int) int {
+	n := 0
+	for j+n < len(s.src) && isWordByte(s.src[j+n]) {
+		n++
+	}
+	if j+n < len(s.src) && (s.src[j+n] == '\\' || s.src[j+n] >= 0x80) {
+		return -1
+	}
+	return n
+}
+
+// quoted reads a string literal; s.text is what is between the quotes.
+func (s *qscan) quoted(q byte) bool {
+	s.escaped = false
+	for j := s.i + 1; j < len(s.src); j++ {
+		switch s.src[j] {
+		case q:
+			s.tok, s.text = qString, s.src[s.i+1:j]
+			s.i = j + 1
+			return true
+		case '\\':
+			s.escaped = true
+			j++
+		case '\n', '\r':
+			return s.refuse("an unterminated string")
+		}
+	}
+	return s.refuse("an unterminated string")
+}
+
+// template reads template text from s.i up to its end (an operand) or to
+// a substitution, which opens a frame as a bracket would.
+func (s *qscan) template() bool {
+	for j := s.i; j < len(s.src); j++ {
+		switch s.src[j] {
+		case '`':
+			s.tok, s.text, s.i = qOperand, s.src[j:j+1], j+1
+			return true
+		case '\\':
+			j++
+		case '$':
+			if j+1 < len(s.src) && s.src[j+1] == '{' {
+				s.frames = append(s.frames, qframe{open: '$', cond: s.conditional()})
+				s.tok, s.text, s.i = qPunct, s.src[j:j+2], j+2
+				return true
+			}
+		}
+	}
+	return s.refuse("an unterminated template")
+}
+
+// regexp reads a regular expression literal and its flags.
+func (s *qscan) regexp() bool {
+	class := false
+	for j := s.i + 1; j < len(s.src); j++ {
+		switch s.src[j] {
+		case '\\':
+			j++
+			if j < len(s.src) && (s.src[j] == '\n' || s.src[j] == '\r') {
+				return s.refuse("an unterminated regular expression")
+			}
+		case '[':
+			class = true
+		case ']':
+			class = false
+		case '/':
+			if class {
+				continue
+			}
+			j++
+			for j < len(s.src) && isWordByte(s.src[j]) {
+				j++
+			}
+			s.tok, s.text, s.i = qOperand, s.src[s.i:j], j
+			return true
+		case '\n', '\r':
+			return s.refuse("an unterminated regular expression")
+		}
+	}
+	return s.refuse("an unterminated regular expression")
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+func isWordStart(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || c == '_' || c == '$'
+}
+func isWordByte(c byte) bool { return isWordStart(c) || isDigit(c) }
