@@ -147,5 +147,5 @@ func NewEnv(basePath string) *Env { return NewEnvFS(resolver.OS(), basePath) }
 // reads the disk.
 func NewEnvFS(fsys resolver.FS, basePath string) *Env {
 	r := resolver.New(fsys)
-	return &Env{Resolver: r, Scanner: NewScanner(r), Packages: resolver.NewGraph(r), BasePath: basePath}
+	return &Env{Resolver: r, Scanner: NewScanner(fsys), Packages: resolver.NewGraph(r), BasePath: basePath}
 }

@@ -7,40 +7,79 @@ import (
 	"strings"
 )
 
-// quickScan lists what a CommonJS file imports without esbuild's parser:
-// the literal require(), require.resolve() and import() calls esbuild's
-// scan reports for it. Most files a function ships are package files of
-// this kind, and parsing them was a fifth of a large build's CPU; reading
-// their tokens costs a small part of that.
+// quickScan lists what a package file imports without esbuild's parser:
+// the import and export declarations and the literal require() and
+// import() calls esbuild's scan reports for it. Most files a function
+// ships are package files, and parsing them was a fifth of a large
+// build's CPU; reading their tokens costs a small part of that.
 //
-// It reads tokens only, so it claims a file (ok) only where tokens settle
-// what esbuild would report, and otherwise leaves it to esbuild:
-//   - ESM syntax (import and export declarations, import.meta, a
-//     top-level await), JSX, decorators, escapes in identifiers,
-//     non-ASCII outside strings and comments, HTML-like comments;
+// It reads tokens only, so it claims a file (why is empty) only where
+// tokens settle what esbuild would report, and otherwise leaves it to
+// esbuild, saying why:
+//   - JSX, decorators, escapes in identifiers, non-ASCII outside strings
+//     and comments, HTML-like comments, with statements and import
+//     attributes, import or export declarations inside brackets;
 //   - a require that is not called with one plain string literal, or is
-//     anything but the global (a parameter, a variable, a property key):
-//     esbuild follows calls of the unbound require only;
+//     anything but the global (a parameter, a variable, a property key,
+//     module.require): esbuild follows calls of the unbound require only;
 //   - a call that may sit in code esbuild proves dead ("if (false)",
 //     "0 && require(…)", a catch after an empty try): any inside an if,
 //     else, switch or catch body, or after ?, &&, || or ?? in its
 //     statement, where only the parser could fold the condition;
 //   - a "/" after "}", "++" or a contextual keyword, where only the parser
 //     knows whether a regular expression starts; unbalanced brackets and
-//     unterminated strings, comments, templates or regular expressions.
+//     unterminated strings, comments, templates or regular expressions;
+//   - a top-level await in a file with no other ESM syntax.
 //
-// The caller still decides the module format (a .js file in a "type":
-// "module" package is ESM to esbuild whatever it holds) and checks the
-// nesting. imports come sorted, each specifier and kind once, as the
-// esbuild scan reports them; why is empty when quickScan claims the file,
-// and otherwise says what made it leave the file to esbuild.
-func quickScan(src []byte) (imports []Import, why string) {
+// It finds no syntax errors: the Scanner gives it package files only. The
+// module format is the caller's to decide from what it reports (see
+// quickResult.esm).
+func quickScan(src []byte) (res quickResult, why string) {
 	s := qscan{src: src}
 	if !s.run() {
-		return nil, s.why
+		return quickResult{}, s.why
 	}
-	slices.SortFunc(s.imports, compareImports)
-	return slices.Compact(s.imports), ""
+	if s.topAwait && !s.res.exportOrMeta && !s.res.importStmt {
+		return quickResult{}, "a top-level await in a file with no other ESM syntax"
+	}
+	slices.SortFunc(s.res.imports, compareImports)
+	s.res.imports = slices.Compact(s.res.imports)
+	return s.res, ""
+}
+
+// quickResult is what quickScan found in a file.
+type quickResult struct {
+	// imports come sorted, each specifier and kind once, as esbuild's
+	// scan reports them.
+	imports []Import
+	// esmSyntax: export declarations, import.meta or a top-level await;
+	// importStmt: import declarations.
+	esmSyntax, importStmt bool
+	// exportOrMeta: esmSyntax other than a top-level await.
+	exportOrMeta bool
+	// cjsRefs: the file names module or exports outside a property, or
+	// returns at the top level. Names alone over-report (a local variable
+	// called module, an object key), which esm allows for.
+	cjsRefs bool
+}
+
+// esm is the module format esbuild's scan gives a file with extension
+// ext: ESM syntax decides, then CommonJS's names, then the extension,
+// then import declarations (js_parser's exports kind; the scan resolves
+// files itself, so no package.json "type" applies). ok is false where
+// cjsRefs, which may over-report, would decide against ESM.
+func (r quickResult) esm(ext string) (esm, ok bool) {
+	switch {
+	case r.esmSyntax:
+		return true, true
+	case r.cjsRefs:
+		return false, ext == ".cjs" || ext != ".mjs" && !r.importStmt
+	case ext == ".cjs":
+		return false, true
+	case ext == ".mjs":
+		return true, true
+	}
+	return r.importStmt, true
 }
 
 // compareImports orders imports by specifier, then kind.
@@ -112,9 +151,12 @@ type qscan struct {
 	pendingCond bool
 
 	// frames are the open brackets; level is the top level, outside all.
-	frames  []qframe
-	level   qframe
-	imports []Import
+	frames []qframe
+	level  qframe
+	res    quickResult
+	// topAwait: a top-level await, which only ESM syntax elsewhere makes
+	// sure is one (in a script, await may name a variable).
+	topAwait bool
 	// why says what made quickScan give up, for tests.
 	why string
 }
@@ -231,28 +273,37 @@ func (s *qscan) handleWord(afterDot bool, before []byte) bool {
 		}
 		return s.requireCall()
 	case "import":
-		if s.peekByte() != '(' {
-			return s.refuse("ESM syntax or with")
-		}
-		if s.conditional() {
-			return s.refuse("an import() in conditional code")
-		}
-		return s.importCall()
-	case "export", "with":
-		return s.refuse("ESM syntax or with")
-	case "await":
-		for _, f := range s.frames {
-			if f.open == '{' {
-				s.prev = prevUnsure
-				return true
+		switch s.peekByte() {
+		case '(':
+			if s.conditional() {
+				return s.refuse("an import() in conditional code")
 			}
+			return s.literalCall(KindDynamicImport)
+		case '.':
+			return s.importMeta()
 		}
-		return s.refuse("a top-level await") // a top-level await: ESM
+		return s.importDecl()
+	case "export":
+		return s.exportDecl()
+	case "with":
+		return s.refuse("a with statement or import attributes")
+	case "module", "exports":
+		s.res.cjsRefs = true
+	case "return":
+		s.prev = prevStart
+		if !s.inBraces() {
+			s.res.cjsRefs = true // a top-level return
+		}
+	case "await":
+		s.prev = prevUnsure
+		if !s.inBraces() {
+			s.res.esmSyntax, s.topAwait = true, true
+		}
 	case "if", "while", "for", "switch", "catch":
 		s.prev, s.ctrl = prevStart, w
 	case "else":
 		s.prev, s.pendingCond = prevStart, true
-	case "return", "typeof", "instanceof", "in", "new", "delete", "void", "throw", "case", "do":
+	case "typeof", "instanceof", "in", "new", "delete", "void", "throw", "case", "do", "default":
 		s.prev = prevStart
 	case "yield", "of", "let", "async", "get", "set", "static":
 		s.prev = prevUnsure
@@ -277,12 +328,6 @@ func (s *qscan) requireCall() bool {
 	return s.literalCall(KindRequire)
 }
 
-// importCall reads what follows an import: only a dynamic import of a
-// string literal is CommonJS.
-func (s *qscan) importCall() bool {
-	return s.literalCall(KindDynamicImport)
-}
-
 // literalCall reads "(" string ")" and records the import, unless kind
 // is empty.
 func (s *qscan) literalCall(kind ImportKind) bool {
@@ -294,7 +339,7 @@ func (s *qscan) literalCall(kind ImportKind) bool {
 		return s.refuse("a require or import() that is not a literal call")
 	}
 	if kind != "" {
-		s.imports = append(s.imports, Import{Specifier: spec, Kind: kind})
+		s.res.imports = append(s.res.imports, Import{Specifier: spec, Kind: kind})
 	}
 	s.prev = prevOperand
 	return true

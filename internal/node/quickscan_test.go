@@ -1,11 +1,11 @@
 package node
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io/fs"
 	"path/filepath"
-	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -14,14 +14,16 @@ import (
 	"github.com/zisi-build/zisi/resolver"
 )
 
-// TestQuickScanCases: quickScan finds what esbuild's scan finds in the
-// files it claims, and leaves to esbuild the ones where tokens alone
-// cannot tell (each refusal names its reason).
+// TestQuickScanCases: quickScan finds what esbuild's scan finds (imports
+// and module format) in the package files it claims, and leaves to
+// esbuild the ones where tokens alone cannot tell, naming the reason.
 func TestQuickScanCases(t *testing.T) {
 	cases := []struct {
 		name, src string
+		ext, typ  string   // the file's extension (.js when empty), its package's "type"
 		want      []string // kind:specifier, sorted, when claimed
-		refused   string   // a substring of the reason, when refused
+		esm       bool
+		refused   string // a substring of the reason, when refused
 	}{
 		{name: "requires", src: "const a = require('a');\nconst b = require(\"b\").x;\nrequire('a');\n", want: []string{"require-call:a", "require-call:b"}},
 		{name: "not code", src: "// require('c')\n/* require('d') */\nconst s = 'require(\"e\")';\nconst r = /require\\('f'\\)/g;\nconst t = `require('g')`;\n"},
@@ -36,6 +38,20 @@ func TestQuickScanCases(t *testing.T) {
 		{name: "hashbang", src: "#!/usr/bin/env node\nrequire('u');\n", want: []string{"require-call:u"}},
 		{name: "BOM", src: "\uFEFFrequire('u');\n", want: []string{"require-call:u"}},
 		{name: "private name", src: "class A { #x = 1; get() { return this.#x; } }\nrequire('v');\n", want: []string{"require-call:v"}},
+		{name: "cjs", ext: ".cjs", src: "module.exports = require('v');\n", want: []string{"require-call:v"}},
+
+		{name: "imports", src: "import a from 'a';\nimport * as b from \"b\";\nimport c, { d, e as f, 'g-h' as g } from 'c';\nimport {} from 'e';\nimport 'side';\nconst x = require('r');\n",
+			want: []string{"import-statement:a", "import-statement:b", "import-statement:c", "import-statement:e", "require-call:r", "import-statement:side"}, esm: true},
+		{name: "re-exports", src: "export * from 'a';\nexport * as b from 'b';\nexport { c, d as dd } from 'c';\nconst e = 1;\nexport { e };\nexport default /re/;\n",
+			want: []string{"import-statement:a", "import-statement:b", "import-statement:c"}, esm: true},
+		{name: "export declarations", src: "export const a = 1;\nexport function b() { return import('x'); }\nexport default class {}\n", want: []string{"dynamic-import:x"}, esm: true},
+		{name: "import.meta", src: "console.log(import.meta.url);\n", esm: true},
+		{name: "top-level await", src: "import a from 'a';\nconst b = await a;\n", want: []string{"import-statement:a"}, esm: true},
+		{name: "import in a .cjs file", ext: ".cjs", src: "import a from 'a';\n", want: []string{"import-statement:a"}},
+		{name: "import and module in a .cjs file", ext: ".cjs", src: "import a from 'a';\nmodule.exports = a;\n", want: []string{"import-statement:a"}},
+		{name: "no syntax, type module", typ: "module", src: "const a = 1;\n"},
+		{name: "import, type commonjs", typ: "commonjs", src: "import a from 'a';\n", want: []string{"import-statement:a"}, esm: true},
+		{name: "mjs without syntax", ext: ".mjs", src: "const a = 1;\n", esm: true},
 
 		{name: "parameter", src: "function f(require) { return require('w'); }\n", refused: "not a call of the global"},
 		{name: "variable", src: "var require = x;\nrequire('w');\n", refused: "not a call of the global"},
@@ -55,10 +71,11 @@ func TestQuickScanCases(t *testing.T) {
 		{name: "concatenation", src: "require('./' + name);\n", refused: "literal call"},
 		{name: "template argument", src: "require(`w`);\n", refused: "literal call"},
 		{name: "escape", src: "require('\\x77');\n", refused: "literal call"},
-		{name: "import declaration", src: "import x from 'w';\n", refused: "ESM"},
-		{name: "export", src: "exports.a = 1;\nexport const b = 2;\n", refused: "ESM"},
-		{name: "import.meta", src: "console.log(import.meta.url);\n", refused: "ESM"},
-		{name: "top-level await", src: "const a = await b;\n", refused: "top-level await"},
+		{name: "import attributes", src: "import a from 'w' with { type: 'json' };\n", refused: "import attributes"},
+		{name: "import inside a block", src: "{ import a from 'w'; }\n", refused: "inside brackets"},
+		{name: "phase import", src: "import defer * as a from 'w';\n", refused: "declaration"},
+		{name: "await alone", src: "const a = await b;\n", refused: "top-level await"},
+		{name: "import and module", src: "import a from 'a';\nmodule.exports = a;\n", refused: "module format"},
 		{name: "JSX", src: "module.exports = () => <div/>;\n", refused: "JSX"},
 		{name: "HTML-like comment", src: "x = 1;\n<!-- require('w')\n", refused: "HTML-like"},
 		{name: "slash after brace", src: "{}\n/require('w')/g.test(x);\n", refused: "\"/\""},
@@ -73,40 +90,47 @@ func TestQuickScanCases(t *testing.T) {
 	}
 	dir := t.TempDir()
 	files := map[string]string{}
+	paths := make([]string, len(cases))
 	for i, c := range cases {
-		files[fmt.Sprintf("c%02d.cjs", i)] = c.src
+		pkg := fmt.Sprintf("node_modules/p%02d/", i)
+		files[pkg+"package.json"] = fmt.Sprintf(`{"name":"p%02d","type":%q}`, i, c.typ)
+		files[pkg+"index"+cmp.Or(c.ext, ".js")] = c.src
+		paths[i] = filepath.Join(dir, pkg+"index"+cmp.Or(c.ext, ".js"))
 	}
 	testfs.Write(t, dir, files)
-	var paths []string
-	for n := range files {
-		paths = append(paths, filepath.Join(dir, n))
-	}
-	slices.Sort(paths)
-	ref := NewScanner(resolver.New(resolver.OS())).scanFiles(context.Background(), paths)
+	s := NewScanner(resolver.OS())
+	ref := s.scanFiles(context.Background(), paths)
 	for i, c := range cases {
-		imports, why := quickScan([]byte(c.src))
-		switch {
-		case c.refused != "":
-			if !strings.Contains(why, c.refused) {
-				t.Errorf("%s: quickScan gave %q (imports %v); want it refused for %q", c.name, why, imports, c.refused)
+		got := s.quick(paths[i])
+		if c.refused != "" {
+			res, why := quickScan([]byte(c.src))
+			if got != nil || !strings.Contains(why, c.refused) && !(strings.Contains(c.refused, "module format") && why == "") {
+				t.Errorf("%s: quickScan gave %q (%+v); want it refused for %q", c.name, why, res, c.refused)
 			}
 			continue
-		case why != "":
-			t.Errorf("%s: refused: %s", c.name, why)
+		}
+		if got == nil {
+			_, why := quickScan([]byte(c.src))
+			t.Errorf("%s: refused: %q", c.name, why)
 			continue
 		}
-		var got []string
-		for _, imp := range imports {
-			got = append(got, string(imp.Kind)+":"+imp.Specifier)
+		var imports []string
+		for _, imp := range got.imports {
+			imports = append(imports, string(imp.Kind)+":"+imp.Specifier)
 		}
-		if !slices.Equal(got, c.want) {
-			t.Errorf("%s: imports %v; want %v", c.name, got, c.want)
+		if !slices.Equal(imports, c.want) || got.esm != c.esm {
+			t.Errorf("%s: imports %v, esm %v; want %v, %v", c.name, imports, got.esm, c.want, c.esm)
 		}
-		w := ref[paths[i]]
-		if !slices.Equal(imports, w.imports) || w.esm || w.syntax != nil || len(w.warnings) > 0 {
-			t.Errorf("%s: quickScan %v; esbuild's scan %s", c.name, imports, fmtScanned(w))
+		if w := ref[paths[i]]; !sameScan(got, w) {
+			t.Errorf("%s: quickScan %s; esbuild's scan %s", c.name, fmtScanned(got), fmtScanned(w))
 		}
 	}
+}
+
+// sameScan reports whether a quickScan result says what esbuild's does.
+func sameScan(quick, esbuild *scanned) bool {
+	return slices.Equal(quick.imports, esbuild.imports) && quick.esm == esbuild.esm &&
+		esbuild.syntax == nil && esbuild.nesting == nil && len(esbuild.warnings) == 0 && len(esbuild.globFiles) == 0
 }
 
 // TestQuickScanMatchesEsbuildOnPackages: on every CommonJS file of the
@@ -134,7 +158,7 @@ func TestQuickScanMatchesEsbuildOnPackages(t *testing.T) {
 	}
 }
 
-// corpusFiles lists the .js and .cjs files inside node_modules under
+// corpusFiles lists the .js, .cjs and .mjs files inside node_modules under
 // roots, as absolute paths.
 func corpusFiles(t *testing.T, roots ...string) []string {
 	t.Helper()
@@ -149,7 +173,7 @@ func corpusFiles(t *testing.T, roots ...string) []string {
 				return err
 			}
 			ext := filepath.Ext(p)
-			if d.Type().IsRegular() && strings.Contains(p, "/node_modules/") && (ext == ".js" || ext == ".cjs") {
+			if d.Type().IsRegular() && strings.Contains(p, "/node_modules/") && (ext == ".js" || ext == ".cjs" || ext == ".mjs") {
 				out = append(out, p)
 			}
 			return nil
@@ -166,8 +190,7 @@ func corpusFiles(t *testing.T, roots ...string) []string {
 // scan on those it claims: how many it claimed, and where the two differ.
 func quickScanDiffs(t *testing.T, files []string) (claimed int, diffs []string) {
 	t.Helper()
-	r := resolver.New(resolver.OS())
-	quick, ref := NewScanner(r), NewScanner(r)
+	quick, ref := NewScanner(resolver.OS()), NewScanner(resolver.OS())
 	got := map[string]*scanned{}
 	var mine []string
 	for _, p := range files {
@@ -179,7 +202,7 @@ func quickScanDiffs(t *testing.T, files []string) (claimed int, diffs []string) 
 	for batch := range slices.Chunk(mine, scanBatch) {
 		want := ref.scanFiles(context.Background(), batch)
 		for _, p := range batch {
-			if w := want[p]; !reflect.DeepEqual(got[p].imports, w.imports) || w.esm || w.syntax != nil || w.nesting != nil || len(w.warnings) > 0 || len(w.globFiles) > 0 {
+			if w := want[p]; !sameScan(got[p], w) {
 				diffs = append(diffs, fmt.Sprintf("%s:\n  quickScan %s\n  esbuild   %s", p, fmtScanned(got[p]), fmtScanned(w)))
 			}
 		}

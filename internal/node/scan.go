@@ -87,8 +87,6 @@ type scanned struct {
 // parser. It is safe for concurrent use.
 type Scanner struct {
 	fsys resolver.FS
-	// r finds the package.json whose "type" makes a .js file ESM.
-	r *resolver.Resolver
 	// guard checks what esbuild parses for nesting too deep for it, here
 	// and in the build's esbuild runs.
 	guard *nestingGuard
@@ -103,12 +101,11 @@ type scanEntry struct {
 	err error
 }
 
-// NewScanner returns an empty Scanner reading source files through r's
-// file system. (Files matched by a glob-style require are listed by
-// esbuild from the disk itself.)
-func NewScanner(r *resolver.Resolver) *Scanner {
-	fsys := r.FS()
-	return &Scanner{fsys: fsys, r: r, files: map[string]*scanEntry{}, guard: newNestingGuard(fsys)}
+// NewScanner returns an empty Scanner reading source files through fsys.
+// (Files matched by a glob-style require are listed by esbuild from the
+// disk itself.)
+func NewScanner(fsys resolver.FS) *Scanner {
+	return &Scanner{fsys: fsys, files: map[string]*scanEntry{}, guard: newNestingGuard(fsys)}
 }
 
 // scannable reports whether the file is JavaScript or TypeScript source.
@@ -232,27 +229,19 @@ func (s *Scanner) scanAll(ctx context.Context, paths []string) (map[string]*scan
 }
 
 // quick scans path with quickScan where that stands in for esbuild's
-// scan: a CommonJS package file (.cjs, or .js outside a "type": "module"
-// package, inside node_modules) that quickScan claims and that passes the
-// nesting checks esbuild's run would make. nil leaves the file to
-// esbuild. quickScan finds no syntax errors, so the site's own files,
-// whose errors are reported, always go to esbuild; a package file esbuild
-// could not parse (and Node.js could not load) has its imports followed.
+// scan: a package file (inside node_modules) that quickScan claims, whose
+// module format its findings settle. nil leaves the file to esbuild.
+// quickScan finds no syntax errors, so the site's own files, whose errors
+// are reported, always go to esbuild; a package file esbuild could not
+// parse (and Node.js could not load) has its imports followed.
 func (s *Scanner) quick(path string) *scanned {
-	if !strings.Contains(path, "/node_modules/") {
+	ext := filepath.Ext(path)
+	if ext != ".js" && ext != ".cjs" && ext != ".mjs" || !strings.Contains(path, "/node_modules/") {
 		return nil
 	}
 	dir := filepath.Dir(path)
-	switch filepath.Ext(path) {
-	case ".cjs":
-	case ".js":
-		pkg, err := s.r.NearestPackageJSON(dir)
-		if err != nil || pkg != nil && pkg.Type == "module" {
-			return nil
-		}
-	default:
-		return nil
-	}
+	// esbuild reads the package.json files above the file, checked for
+	// nesting here as in its runs.
 	if s.guard.dirChain(dir) != nil {
 		return nil
 	}
@@ -260,11 +249,15 @@ func (s *Scanner) quick(path string) *scanned {
 	if err != nil || source.CheckNesting(path, data, source.SyntaxJS) != nil {
 		return nil
 	}
-	imports, why := quickScan(data)
+	res, why := quickScan(data)
 	if why != "" {
 		return nil
 	}
-	return &scanned{imports: imports}
+	esm, ok := res.esm(ext)
+	if !ok {
+		return nil
+	}
+	return &scanned{imports: res.imports, esm: esm}
 }
 
 // abandon drops files this goroutine will not parse after all: whoever

@@ -54,9 +54,9 @@ func TestBatchScanMatchesSingleScans(t *testing.T) {
 	if len(paths) < 2 {
 		t.Fatal("no batch")
 	}
-	batch := NewScanner(resolver.New(resolver.OS())).scanFiles(context.Background(), paths)
+	batch := NewScanner(resolver.OS()).scanFiles(context.Background(), paths)
 	for _, p := range paths {
-		single := NewScanner(resolver.New(resolver.OS())).scanFiles(context.Background(), []string{p})[p]
+		single := NewScanner(resolver.OS()).scanFiles(context.Background(), []string{p})[p]
 		if !reflect.DeepEqual(batch[p], single) {
 			t.Errorf("%s:\nbatch  %+v\nsingle %+v", p, batch[p], single)
 		}

@@ -24,7 +24,7 @@ func TestBatchScanNamesWithEscapes(t *testing.T) {
 			}
 			paths = append(paths, p)
 		}
-		res := NewScanner(resolver.New(resolver.OS())).scanFiles(context.Background(), paths)
+		res := NewScanner(resolver.OS()).scanFiles(context.Background(), paths)
 		for _, p := range paths {
 			if got := res[p].imports; len(got) != 1 || got[0].Specifier != "dep" {
 				t.Errorf("%q: imports %+v, want the one require of dep", p, got)
