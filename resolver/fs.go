@@ -8,6 +8,8 @@ import (
 	"path"
 	"strings"
 	"sync"
+
+	"github.com/zisi-build/zisi/internal/memo"
 )
 
 // FS is the file system the resolver reads: io/fs with symlinks. Paths
@@ -48,8 +50,8 @@ type cache struct {
 	mu    sync.Mutex
 	lstat map[string]lstatResult
 	// real maps a clean absolute path to its realResult: read far more
-	// often than written, by every worker, so a sync.Map.
-	real sync.Map
+	// often than written, by every worker, so a memo.Map.
+	real memo.Map[string, realResult]
 	dirs map[string]*dirResult
 	pkgs map[string]*pkgResult
 	// links memoises Resolver.Symlinks: every traced file asks it, once
@@ -116,7 +118,7 @@ func (c *cache) Realpath(p string) (string, error) {
 // (the same string: most callers pass clean paths) is one map lookup.
 func (c *cache) resolveLinks(p string) realResult {
 	if v, ok := c.real.Load(p); ok {
-		return v.(realResult)
+		return v
 	}
 	if !path.IsAbs(p) {
 		return realResult{err: fmt.Errorf("resolve %q: %w", p, ErrRelativePath)}
@@ -129,7 +131,7 @@ func (c *cache) realpath(p string, depth int) realResult {
 		return realResult{path: p, mode: fs.ModeDir | 0o755}
 	}
 	if v, ok := c.real.Load(p); ok {
-		return v.(realResult)
+		return v
 	}
 	var r realResult
 	if depth > maxLinks {

@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 
 	"github.com/zisi-build/zisi/internal/archive"
+	"github.com/zisi-build/zisi/internal/memo"
 	"github.com/zisi-build/zisi/resolver"
 )
 
@@ -37,11 +38,11 @@ type Env struct {
 	// contained memoises, by the path asked, whether a file's real path
 	// lies in Roots: each package file is checked once per function that
 	// ships it.
-	contained sync.Map
+	contained memo.Map[string, bool]
 	// boundaries memoises packageBoundary by folder.
-	boundaries sync.Map
+	boundaries memo.Map[string, string]
 	// resolutions memoises the file tracer's resolutions by resolveKey.
-	resolutions sync.Map
+	resolutions memo.Map[resolveKey, *resolution]
 	// traced is the most files one trace of the build shipped so far.
 	traced atomic.Int64
 
@@ -72,7 +73,7 @@ func (e *Env) inRoots(real string) bool {
 // once per function that ships it.
 func (e *Env) packageBoundary(dir string) string {
 	if v, ok := e.boundaries.Load(dir); ok {
-		return v.(string)
+		return v
 	}
 	b := ""
 	if dir != "/" && dir != "." {
@@ -96,7 +97,7 @@ func (e *Env) checkContained(inputs []string, sel *selector) error {
 		if !filepath.IsAbs(f) {
 			continue // esbuild's virtual modules
 		}
-		if ok, known := e.contained.Load(f); known && ok.(bool) {
+		if ok, known := e.contained.Load(f); known && ok {
 			continue // asked by an earlier function
 		}
 		real, err := e.Resolver.Realpath(f)

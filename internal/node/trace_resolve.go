@@ -16,8 +16,7 @@ import (
 // to get there are shipped too.
 func (t *tracer) resolve(spec, parent string, cjs bool) ([]string, error) {
 	key := resolveKey{spec: spec, dir: filepath.Dir(parent), cjs: cjs, base: t.base, nodeMajor: t.nodeMajor}
-	if v, ok := t.env.resolutions.Load(key); ok {
-		r := v.(*resolution)
+	if r, ok := t.env.resolutions.Load(key); ok {
 		r.replay(t, parent)
 		return r.paths, r.err
 	}

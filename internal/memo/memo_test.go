@@ -1,0 +1,80 @@
+package memo
+
+import (
+	"fmt"
+	"sync"
+	"testing"
+)
+
+// TestMap: values stored by several goroutines at once are all read back,
+// absent keys are absent, and a later Store replaces a value; struct keys
+// work as string keys do.
+func TestMap(t *testing.T) {
+	var m Map[string, int]
+	if _, ok := m.Load("x"); ok {
+		t.Fatal("empty map has x")
+	}
+	var wg sync.WaitGroup
+	for w := range 4 {
+		wg.Go(func() {
+			for i := range 1000 {
+				k := fmt.Sprintf("/site/node_modules/p%d/f%d.js", w, i)
+				m.Store(k, i)
+				if v, ok := m.Load(k); !ok || v != i {
+					t.Errorf("%s: %d, %v right after storing %d", k, v, ok, i)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	for w := range 4 {
+		for i := range 1000 {
+			if v, ok := m.Load(fmt.Sprintf("/site/node_modules/p%d/f%d.js", w, i)); !ok || v != i {
+				t.Fatalf("p%d/f%d: %d, %v", w, i, v, ok)
+			}
+		}
+	}
+	m.Store("/site/node_modules/p0/f0.js", -1)
+	if v, _ := m.Load("/site/node_modules/p0/f0.js"); v != -1 {
+		t.Errorf("replaced value: %d", v)
+	}
+	type key struct {
+		dir string
+		cjs bool
+	}
+	var s Map[key, string]
+	s.Store(key{"/a", true}, "t")
+	s.Store(key{"/a", false}, "f")
+	if v, _ := s.Load(key{"/a", true}); v != "t" {
+		t.Errorf("struct key: %q", v)
+	}
+	if _, ok := s.Load(key{"/b", true}); ok {
+		t.Error("struct key: absent key found")
+	}
+}
+
+func BenchmarkMapLoad(b *testing.B) {
+	var m Map[string, bool]
+	keys := make([]string, 20000)
+	for i := range keys {
+		keys[i] = fmt.Sprintf("/site/node_modules/@scope/package/dist-cjs/commands/file-%d.js", i)
+		m.Store(keys[i], true)
+	}
+	b.ResetTimer()
+	for i := range b.N {
+		m.Load(keys[i*7919%len(keys)])
+	}
+}
+
+func BenchmarkSyncMapLoad(b *testing.B) {
+	var m sync.Map
+	keys := make([]string, 20000)
+	for i := range keys {
+		keys[i] = fmt.Sprintf("/site/node_modules/@scope/package/dist-cjs/commands/file-%d.js", i)
+		m.Store(keys[i], true)
+	}
+	b.ResetTimer()
+	for i := range b.N {
+		m.Load(keys[i*7919%len(keys)])
+	}
+}
