@@ -262,8 +262,8 @@ func (s *qscan) handleWord(afterDot bool, before []byte) bool {
 	s.word = w
 	switch string(w) {
 	case "require":
-		if bytes.Equal(before, []byte("typeof")) {
-			return true
+		if c := s.peekByte(); bytes.Equal(before, []byte("typeof")) && c != '(' && c != '.' {
+			return true // typeof require: no call (typeof require("x") is one)
 		}
 		if bytes.Equal(before, []byte("new")) {
 			return s.refuse("a require that is not a call of the global")

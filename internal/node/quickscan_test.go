@@ -30,6 +30,7 @@ func TestQuickScanCases(t *testing.T) {
 		{name: "substitution", src: "const t = `x${require('h')}y${`${require('i')}`}`;\n", want: []string{"require-call:h", "require-call:i"}},
 		{name: "require.resolve", src: "const p = require.resolve('j');\n"},
 		{name: "dynamic import", src: "module.exports = () => import('k');\n", want: []string{"dynamic-import:k"}},
+		{name: "typeof a call", src: "module.exports = typeof require('l') === 'object';\n", want: []string{"require-call:l"}},
 		{name: "typeof", src: "if (typeof require === 'function') {}\nmodule.exports = require('l');\n", want: []string{"require-call:l"}},
 		{name: "after an if block", src: "if (a) { b(); } else { c(); }\nif (d) e();\nrequire('m');\n", want: []string{"require-call:m"}},
 		{name: "loops and functions", src: "for (;;) { require('n'); break; }\nwhile (x) require('o');\nfunction f() { return require('p'); }\n", want: []string{"require-call:n", "require-call:o", "require-call:p"}},
