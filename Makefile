@@ -36,7 +36,7 @@ MONOREPOS := fixtures/monorepo-npm fixtures/monorepo-pnpm
 FUZZTIME    ?= 60s
 
 # Each fuzz target as package:FuzzName.
-FUZZ_TARGETS := ./config:FuzzParse ./config:FuzzMatch ./internal/archive:FuzzValidateName ./internal/routes:FuzzRoute ./internal/source:FuzzAnalyze ./resolver:FuzzExports ./internal/node:FuzzIncludes ./bundler:FuzzPrebuiltZip ./resolver:FuzzIsJunk ./resolver:FuzzRange ./config:FuzzExpandBraces ./internal/source:FuzzNesting ./config:FuzzDecodeMatchesGoTOML
+FUZZ_TARGETS := ./config:FuzzParse ./config:FuzzMatch ./internal/archive:FuzzValidateName ./internal/routes:FuzzRoute ./internal/source:FuzzAnalyze ./resolver:FuzzExports ./internal/node:FuzzIncludes ./bundler:FuzzPrebuiltZip ./resolver:FuzzIsJunk ./resolver:FuzzRange ./config:FuzzExpandBraces ./internal/source:FuzzNesting ./config:FuzzDecodeMatchesGoTOML ./internal/node:FuzzQuickScan
 
 .PHONY: help build install dist test test-deps vet lint bench bench-scale bench-go conformance conformance-fixtures conformance-astro conformance-corpus reference bench-site astro-site fuzz golden demo clean
 

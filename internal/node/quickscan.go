@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"slices"
 	"strings"
+	"unicode/utf8"
 )
 
 // quickScan lists what a package file imports without esbuild's parser:
@@ -153,6 +154,8 @@ type qscan struct {
 	// frames are the open brackets; level is the top level, outside all.
 	frames []qframe
 	level  qframe
+	// braces counts the "{" frames: code outside them is at the top level.
+	braces int
 	res    quickResult
 	// topAwait: a top-level await, which only ESM syntax elsewhere makes
 	// sure is one (in a script, await may name a variable).
@@ -243,6 +246,9 @@ func (s *qscan) handle() bool {
 			f.cond = true
 		}
 		s.frames = append(s.frames, f)
+		if f.open == '{' {
+			s.braces++
+		}
 		s.prev = prevStart
 	case qClose:
 		return s.close()
@@ -334,6 +340,9 @@ func (s *qscan) literalCall(kind ImportKind) bool {
 	if !s.expect(qOpen, "(") || !s.expect(qString, "") || s.escaped {
 		return s.refuse("a require or import() that is not a literal call")
 	}
+	if !utf8.Valid(s.text) {
+		return s.refuse("a specifier that is not UTF-8")
+	}
 	spec := string(s.text)
 	if !s.expect(qClose, ")") {
 		return s.refuse("a require or import() that is not a literal call")
@@ -377,6 +386,9 @@ func (s *qscan) close() bool {
 	}
 	f := *s.top()
 	s.frames = s.frames[:len(s.frames)-1]
+	if want == '{' {
+		s.braces--
+	}
 	s.closed = want != '{'
 	switch {
 	case f.guards:

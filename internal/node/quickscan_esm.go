@@ -1,5 +1,7 @@
 package node
 
+import "unicode/utf8"
+
 // ESM declarations for quickScan: import and export declarations are read
 // to their specifier with the lexer alone, and must stand at the top
 // level, as they must for esbuild.
@@ -140,8 +142,8 @@ func (s *qscan) fromClause() bool {
 
 // declSpecifier records the declaration's specifier, the current token.
 func (s *qscan) declSpecifier() bool {
-	if s.escaped {
-		return s.refuse("a specifier with escapes")
+	if s.escaped || !utf8.Valid(s.text) {
+		return s.refuse("a specifier with escapes, or not UTF-8")
 	}
 	s.res.imports = append(s.res.imports, Import{Specifier: string(s.text), Kind: KindImport})
 	// The statement ends here; a "/" after it is left to esbuild.
@@ -161,11 +163,4 @@ func (s *qscan) isWord(w string) bool  { return s.tok == qWord && string(s.text)
 
 // inBraces reports whether code here is inside braces (a function body,
 // a block, a class, an object): not at the top level.
-func (s *qscan) inBraces() bool {
-	for _, f := range s.frames {
-		if f.open == '{' {
-			return true
-		}
-	}
-	return false
-}
+func (s *qscan) inBraces() bool { return s.braces > 0 }

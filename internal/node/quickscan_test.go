@@ -71,6 +71,7 @@ func TestQuickScanCases(t *testing.T) {
 		{name: "variable argument", src: "require(name);\n", refused: "literal call"},
 		{name: "concatenation", src: "require('./' + name);\n", refused: "literal call"},
 		{name: "template argument", src: "require(`w`);\n", refused: "literal call"},
+		{name: "not UTF-8", src: "require('\xc2');\nexport {} from '\xc2';\n", refused: "UTF-8"},
 		{name: "escape", src: "require('\\x77');\n", refused: "literal call"},
 		{name: "import attributes", src: "import a from 'w' with { type: 'json' };\n", refused: "import attributes"},
 		{name: "import inside a block", src: "{ import a from 'w'; }\n", refused: "inside brackets"},
