@@ -30,7 +30,7 @@ func (s *qscan) importDecl() bool {
 		return s.declSpecifier()
 	}
 	if s.tok == qWord { // a default binding, perhaps followed by more
-		if !s.next() {
+		if !s.binding() || !s.next() {
 			return false
 		}
 		if !s.isPunct(",") {
@@ -42,7 +42,7 @@ func (s *qscan) importDecl() bool {
 	}
 	switch {
 	case s.isPunct("*"):
-		if !s.next() || !s.isWord("as") || !s.next() || s.tok != qWord || !s.next() {
+		if !s.next() || !s.isWord("as") || !s.next() || s.tok != qWord || !s.binding() || !s.next() {
 			return s.refuse("an import declaration quickScan does not read")
 		}
 	case s.tok == qOpen && s.text[0] == '{':
@@ -115,11 +115,11 @@ func (s *qscan) namedList() bool {
 		if s.tok == qClose && s.text[0] == '}' {
 			return true
 		}
-		if s.tok != qWord && s.tok != qString || !s.next() {
+		if s.tok != qWord && s.tok != qString || !s.binding() || !s.next() {
 			return s.refuse("a list of names quickScan does not read")
 		}
 		if s.isWord("as") {
-			if !s.next() || s.tok != qWord && s.tok != qString || !s.next() {
+			if !s.next() || s.tok != qWord && s.tok != qString || !s.binding() || !s.next() {
 				return s.refuse("a list of names quickScan does not read")
 			}
 		}
@@ -130,6 +130,14 @@ func (s *qscan) namedList() bool {
 			return s.refuse("a list of names quickScan does not read")
 		}
 	}
+}
+
+// binding checks a name a declaration lists, which may bind it: an import
+// that binds require makes its calls calls of the import, not of the
+// global require esbuild follows. (Names an export lists are checked too,
+// which only gives up on a few more files.)
+func (s *qscan) binding() bool {
+	return !s.isWord("require") || s.refuse("a require bound by an import declaration")
 }
 
 // fromClause reads from "…" at the current token.
