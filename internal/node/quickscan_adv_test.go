@@ -17,6 +17,9 @@ type advCase struct{ name, ext, src string }
 
 // advCases are inputs built to mislead a lexer.
 var advCases = []advCase{
+	{"typeof require call", "", "typeof require('a');\n"},
+	{"typeof require call 2", "", "module.exports = typeof require('a');\n"},
+	{"typeof require then call", "", "if (typeof require === 'function') {}\nx = typeof require\n('b');\n"},
 	{"import require", "", "import require from 'a';\nrequire('b');\n"},
 	{"import {require}", "", "import { require } from 'a';\nrequire('b');\n"},
 	{"import * as require", "", "import * as require from 'a';\nrequire('b');\n"},
