@@ -22,7 +22,9 @@ import (
 //     attributes, import or export declarations inside brackets;
 //   - a require that is not called with one plain string literal, or is
 //     anything but the global (a parameter, a variable, a property key,
-//     module.require): esbuild follows calls of the unbound require only;
+//     module.require, an import's binding): esbuild follows calls of the
+//     unbound require only; a specifier that is not UTF-8, which esbuild
+//     reads with U+FFFD;
 //   - a call that may sit in code esbuild proves dead ("if (false)",
 //     "0 && require(…)", a catch after an empty try): any inside an if,
 //     else, switch or catch body, or after ?, &&, || or ?? in its
@@ -341,7 +343,7 @@ func (s *qscan) literalCall(kind ImportKind) bool {
 		return s.refuse("a require or import() that is not a literal call")
 	}
 	if !utf8.Valid(s.text) {
-		return s.refuse("a specifier that is not UTF-8")
+		return s.refuse("a specifier that is not UTF-8") // esbuild reads U+FFFD
 	}
 	spec := string(s.text)
 	if !s.expect(qClose, ")") {

@@ -17,6 +17,10 @@ type advCase struct{ name, ext, src string }
 
 // advCases are inputs built to mislead a lexer.
 var advCases = []advCase{
+	{"invalid UTF-8", "", "require('\xff');\n"},
+	{"invalid UTF-8 import", "", "import a from '\xc3(';\n"},
+	{"encoded surrogate", "", "export * from '\xed\xa0\x80';\n"},
+	{"invalid UTF-8 elsewhere", "", "// \xff\nconst s = '\xfe';\nrequire('a');\n"},
 	{"typeof require call", "", "typeof require('a');\n"},
 	{"typeof require call 2", "", "module.exports = typeof require('a');\n"},
 	{"typeof require then call", "", "if (typeof require === 'function') {}\nx = typeof require\n('b');\n"},

@@ -150,8 +150,11 @@ func (s *qscan) fromClause() bool {
 
 // declSpecifier records the declaration's specifier, the current token.
 func (s *qscan) declSpecifier() bool {
-	if s.escaped || !utf8.Valid(s.text) {
-		return s.refuse("a specifier with escapes, or not UTF-8")
+	if s.escaped {
+		return s.refuse("a specifier with escapes")
+	}
+	if !utf8.Valid(s.text) {
+		return s.refuse("a specifier that is not UTF-8") // esbuild reads U+FFFD
 	}
 	s.res.imports = append(s.res.imports, Import{Specifier: string(s.text), Kind: KindImport})
 	// The statement ends here; a "/" after it is left to esbuild.
