@@ -29,8 +29,9 @@ import (
 //     "0 && require(…)", a catch after an empty try): any inside an if,
 //     else, switch or catch body, or after ?, &&, || or ?? in its
 //     statement, where only the parser could fold the condition;
-//   - a "/" after "}", "++" or a contextual keyword, where only the parser
-//     knows whether a regular expression starts; unbalanced brackets and
+//   - a "/" after "}", "++" or a contextual keyword, or on a new line
+//     after a name ("var x", "break label"), where only the parser knows
+//     whether a regular expression starts; unbalanced brackets and
 //     unterminated strings, comments, templates or regular expressions;
 //   - a top-level await in a file with no other ESM syntax.
 //
@@ -140,6 +141,8 @@ type qscan struct {
 	prev qprev
 	// word is the token before when it was a word not after a dot.
 	word []byte
+	// nl: a line terminator came before the token just read.
+	nl bool
 	// afterDot: the token before was "." or "?.", so a word is a property;
 	// moduleDot: and the one before that was module or a closing bracket,
 	// which may be module: esbuild reads module.require(…) as require(…).
@@ -231,7 +234,11 @@ func (s *qscan) handle() bool {
 		if afterDot && moduleDot && bytes.Equal(s.text, []byte("require")) {
 			return s.refuse("a require called as module.require")
 		}
-		return s.handleWord(afterDot, word)
+		ok := s.handleWord(afterDot, word)
+		if bytes.Equal(ctrl, []byte("for")) && s.isWord("await") {
+			s.ctrl = ctrl // for await (…): still a loop's head
+		}
+		return ok
 	case qString, qOperand:
 		s.prev = prevOperand
 	case qOpen:
@@ -311,7 +318,7 @@ func (s *qscan) handleWord(afterDot bool, before []byte) bool {
 		s.prev, s.ctrl = prevStart, w
 	case "else":
 		s.prev, s.pendingCond = prevStart, true
-	case "typeof", "instanceof", "in", "new", "delete", "void", "throw", "case", "do", "default":
+	case "typeof", "instanceof", "in", "new", "delete", "void", "throw", "case", "do", "default", "extends":
 		s.prev = prevStart
 	case "yield", "of", "let", "async", "get", "set", "static":
 		s.prev = prevUnsure
@@ -427,9 +434,13 @@ func (s *qscan) punct(moduleish bool) bool {
 // holds what quickScan does not model.
 func (s *qscan) lex() bool {
 	src := s.src
+	s.nl = false
 	for s.i < len(src) {
 		switch c := src[s.i]; {
-		case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f':
+		case c == '\n' || c == '\r':
+			s.i++
+			s.nl = true
+		case c == ' ' || c == '\t' || c == '\v' || c == '\f':
 			s.i++
 		case c == '/' && s.i+1 < len(src) && src[s.i+1] == '/':
 			if !s.lineComment() {
@@ -440,6 +451,8 @@ func (s *qscan) lex() bool {
 			if end < 0 {
 				return s.refuse("an unterminated comment")
 			}
+			// A comment holding a line terminator is one (for ASI).
+			s.nl = s.nl || bytes.ContainsAny(src[s.i:s.i+2+end], "\n\r\u2028\u2029")
 			s.i += 2 + end + 2
 		default:
 			return s.token(c)
@@ -518,6 +531,11 @@ func (s *qscan) token(c byte) bool {
 			return s.regexp()
 		case prevUnsure:
 			return s.refuse("a \"/\" that could start a regular expression or divide")
+		}
+		if s.nl && s.word != nil {
+			// "var x", "break label", "debugger": a statement may end
+			// there, and a regular expression start the next.
+			return s.refuse("a \"/\" on a new line after a name, which may end a statement")
 		}
 		if next(1) == '=' {
 			return set(qPunct, 2)

@@ -17,6 +17,16 @@ type advCase struct{ name, ext, src string }
 
 // advCases are inputs built to mislead a lexer.
 var advCases = []advCase{
+	{"for await regexp", "", "async function f() { for await (const x of y) /require('x')/.test(x); }\n"},
+	{"extends regexp", "", "class A extends /require('x')/.constructor {}\n"},
+	{"break regexp", "", "for (;;) { break\n/require('x')/.test(y) }\n"},
+	{"break label regexp", "", "a: for (;;) { break a\n/require('x')/.test(y) }\n"},
+	{"continue regexp", "", "for (;;) { continue /* \n */ /require('x')/.test(y) }\n"},
+	{"debugger regexp", "", "debugger\n/require('x')/.test(y)\n"},
+	{"var regexp", "", "var x\n/require('x')/.test(y)\n"},
+	{"let list regexp", "", "let x, y // c\n/require('x')/.test(y)\n"},
+	{"division on a new line", "", "x = a\n/require('b')/1;\n"},
+	{"division after a property", "", "x = a.b\n/require('b')/1;\n"},
 	{"invalid UTF-8", "", "require('\xff');\n"},
 	{"invalid UTF-8 import", "", "import a from '\xc3(';\n"},
 	{"encoded surrogate", "", "export * from '\xed\xa0\x80';\n"},
