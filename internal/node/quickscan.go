@@ -28,7 +28,8 @@ import (
 //   - a call that may sit in code esbuild proves dead ("if (false)",
 //     "0 && require(…)", a catch after an empty try): any inside an if,
 //     else, switch or catch body, or after ?, &&, || or ?? in its
-//     statement, where only the parser could fold the condition;
+//     statement, where only the parser could fold the condition, and a
+//     do-while loop as an if or else body;
 //   - a "/" after "}", "++" or a contextual keyword, or on a new line
 //     after a name ("var x", "break label"), where only the parser knows
 //     whether a regular expression starts; unbalanced brackets and
@@ -318,7 +319,14 @@ func (s *qscan) handleWord(afterDot bool, before []byte) bool {
 		s.prev, s.ctrl = prevStart, w
 	case "else":
 		s.prev, s.pendingCond = prevStart, true
-	case "typeof", "instanceof", "in", "new", "delete", "void", "throw", "case", "do", "default", "extends":
+	case "do":
+		// "if (false) do x(); while (require(…))": the ";" inside the
+		// body would end its being conditional.
+		if s.top().stmtCond {
+			return s.refuse("a do-while loop as the body of an if or else")
+		}
+		s.prev = prevStart
+	case "typeof", "instanceof", "in", "new", "delete", "void", "throw", "case", "default", "extends":
 		s.prev = prevStart
 	case "yield", "of", "let", "async", "get", "set", "static":
 		s.prev = prevUnsure

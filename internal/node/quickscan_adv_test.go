@@ -17,6 +17,10 @@ type advCase struct{ name, ext, src string }
 
 // advCases are inputs built to mislead a lexer.
 var advCases = []advCase{
+	{"dead do-while", "", "if (false) do x(); while (require('a'));\n"},
+	{"dead else do-while", "", "if (true) a(); else do b(); while (require('a'));\n"},
+	{"dead labelled do-while", "", "if (false) l: do x(); while (require('a'));\n"},
+	{"do-while after if", "", "if (false) x();\ndo y(); while (require('a'));\n"},
 	{"for await regexp", "", "async function f() { for await (const x of y) /require('x')/.test(x); }\n"},
 	{"extends regexp", "", "class A extends /require('x')/.constructor {}\n"},
 	{"break regexp", "", "for (;;) { break\n/require('x')/.test(y) }\n"},
