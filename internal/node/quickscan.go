@@ -62,9 +62,10 @@ type quickResult struct {
 	esmSyntax, importStmt bool
 	// exportOrMeta: esmSyntax other than a top-level await.
 	exportOrMeta bool
-	// cjsRefs: the file names module or exports outside a property, or
-	// returns at the top level. Names alone over-report (a local variable
-	// called module, an object key), which esm allows for.
+	// cjsRefs: the file names module, exports, this or eval outside a
+	// property, or returns at the top level. Names alone over-report (a
+	// local variable called module, an object key, this in a function),
+	// which esm allows for.
 	cjsRefs bool
 }
 
@@ -303,7 +304,9 @@ func (s *qscan) handleWord(afterDot bool, before []byte) bool {
 		return s.exportDecl()
 	case "with":
 		return s.refuse("a with statement or import attributes")
-	case "module", "exports":
+	case "module", "exports", "this", "eval":
+		// A top-level this is exports to esbuild in a file without ESM
+		// exports; a direct eval may name module or exports.
 		s.res.cjsRefs = true
 	case "return":
 		s.prev = prevStart

@@ -17,6 +17,14 @@ type advCase struct{ name, ext, src string }
 
 // advCases are inputs built to mislead a lexer.
 var advCases = []advCase{
+	{"this with import", "", "import a from 'a';\nthis.x = 1;\n"},
+	{"arrow this with import", "", "import a from 'a';\nconst f = () => this;\n"},
+	{"this in a function with import", "", "import a from 'a';\nfunction f() { return this; }\n"},
+	{"this in .mjs", ".mjs", "this.x = 1;\n"},
+	{"this with export", "", "export const x = this;\n"},
+	{"eval module", "", "import a from 'a';\neval('module');\n"},
+	{"eval", "", "import a from 'a';\neval('1');\n"},
+	{"indirect eval", "", "import a from 'a';\n(0, eval)('module');\n"},
 	{"dead do-while", "", "if (false) do x(); while (require('a'));\n"},
 	{"dead else do-while", "", "if (true) a(); else do b(); while (require('a'));\n"},
 	{"dead labelled do-while", "", "if (false) l: do x(); while (require('a'));\n"},
