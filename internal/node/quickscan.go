@@ -34,7 +34,9 @@ import (
 //     after a name ("var x", "break label"), where only the parser knows
 //     whether a regular expression starts; unbalanced brackets and
 //     unterminated strings, comments, templates or regular expressions;
-//   - a top-level await in a file with no other ESM syntax.
+//   - a top-level await in a file with no other ESM syntax (and an await
+//     outside function bodies, which may be one, where other syntax does
+//     not settle the module format: see quickResult.esm).
 //
 // It finds no syntax errors: the Scanner gives it package files only. The
 // module format is the caller's to decide from what it reports (see
@@ -44,7 +46,7 @@ func quickScan(src []byte) (res quickResult, why string) {
 	if !s.run() {
 		return quickResult{}, s.why
 	}
-	if s.topAwait && !s.res.exportOrMeta && !s.res.importStmt {
+	if s.res.topAwait && !s.res.esmSyntax && !s.res.importStmt {
 		return quickResult{}, "a top-level await in a file with no other ESM syntax"
 	}
 	slices.SortFunc(s.res.imports, compareImports)
@@ -57,11 +59,13 @@ type quickResult struct {
 	// imports come sorted, each specifier and kind once, as esbuild's
 	// scan reports them.
 	imports []Import
-	// esmSyntax: export declarations, import.meta or a top-level await;
-	// importStmt: import declarations.
+	// esmSyntax: export declarations or import.meta; importStmt: import
+	// declarations.
 	esmSyntax, importStmt bool
-	// exportOrMeta: esmSyntax other than a top-level await.
-	exportOrMeta bool
+	// topAwait: an await outside every function body quickScan sees (an
+	// arrow's expression body, a function whose "{" starts a line are not
+	// seen), which is a top-level await unless it is in one of those.
+	topAwait bool
 	// cjsRefs: the file names module, exports, this or eval outside a
 	// property, or returns at the top level. Names alone over-report (a
 	// local variable called module, an object key, this in a function),
@@ -73,19 +77,23 @@ type quickResult struct {
 // ext: ESM syntax decides, then CommonJS's names, then the extension,
 // then import declarations (js_parser's exports kind; the scan resolves
 // files itself, so no package.json "type" applies). ok is false where
-// cjsRefs, which may over-report, would decide against ESM.
+// cjsRefs, which may over-report, would decide against ESM, and where a
+// topAwait that may be a top-level await would make ESM a file that is not
+// otherwise.
 func (r quickResult) esm(ext string) (esm, ok bool) {
 	switch {
 	case r.esmSyntax:
 		return true, true
 	case r.cjsRefs:
-		return false, ext == ".cjs" || ext != ".mjs" && !r.importStmt
+		esm, ok = false, ext == ".cjs" || ext != ".mjs" && !r.importStmt
 	case ext == ".cjs":
-		return false, true
+		esm, ok = false, true
 	case ext == ".mjs":
-		return true, true
+		esm, ok = true, true
+	default:
+		esm, ok = r.importStmt, true
 	}
-	return r.importStmt, true
+	return esm, ok && (esm || !r.topAwait)
 }
 
 // compareImports orders imports by specifier, then kind.
@@ -130,6 +138,12 @@ type qframe struct {
 	// without braces, an expression after ? or &&) until the next ";" at
 	// this level.
 	stmtCond bool
+	// fn: this bracket is a function body or inside one, where await is
+	// no top-level await.
+	fn bool
+	// classHead: a class keyword came at this level, and its body's "{"
+	// (after "extends f()" perhaps) is not yet open.
+	classHead bool
 }
 
 type qscan struct {
@@ -151,6 +165,10 @@ type qscan struct {
 	afterDot, moduleDot bool
 	// closed: the token before was ")" or "]".
 	closed bool
+	// arrow: the token before was "=>"; params: it was a ")" closing no
+	// if, for, while, switch or catch head: a "{" after either (on the
+	// same line, after ")") opens a function body.
+	arrow, params bool
 	// ctrl is the if/while/for/switch/catch/with just read, for the "("
 	// or "{" after it.
 	ctrl []byte
@@ -164,9 +182,6 @@ type qscan struct {
 	// braces counts the "{" frames: code outside them is at the top level.
 	braces int
 	res    quickResult
-	// topAwait: a top-level await, which only ESM syntax elsewhere makes
-	// sure is one (in a script, await may name a variable).
-	topAwait bool
 	// why says what made quickScan give up, for tests.
 	why string
 }
@@ -224,6 +239,8 @@ func (s *qscan) conditional() bool {
 func (s *qscan) handle() bool {
 	afterDot, moduleDot, word, ctrl, closed := s.afterDot, s.moduleDot, s.word, s.ctrl, s.closed
 	s.afterDot, s.moduleDot, s.word, s.ctrl, s.closed = false, false, nil, nil, false
+	body := s.arrow || s.params && !s.nl
+	s.arrow, s.params = false, false
 	isBrace := s.tok == qOpen && s.text[0] == '{'
 	// The body pendingCond announced starts here: a block is conditional
 	// as a whole, a single statement until its ";".
@@ -247,8 +264,13 @@ func (s *qscan) handle() bool {
 		if s.text[0] == '[' && bytes.Equal(word, []byte("module")) {
 			return s.refuse("a require called as module.require")
 		}
-		f := qframe{open: s.text[0], cond: s.conditional()}
+		f := qframe{open: s.text[0], cond: s.conditional(), fn: s.top().fn}
 		s.pendingCond = false
+		if isBrace {
+			// A class body is none: "class A extends f() {".
+			f.fn = f.fn || body && !s.top().classHead
+			s.top().classHead = false
+		}
 		switch {
 		case f.open == '(' && ctrl != nil:
 			f.ctrl = !bytes.Equal(ctrl, []byte("switch")) && !bytes.Equal(ctrl, []byte("catch"))
@@ -315,9 +337,11 @@ func (s *qscan) handleWord(afterDot bool, before []byte) bool {
 		}
 	case "await":
 		s.prev = prevUnsure
-		if !s.inBraces() {
-			s.res.esmSyntax, s.topAwait = true, true
+		if !s.top().fn {
+			s.res.topAwait = true
 		}
+	case "class":
+		s.top().classHead = true
 	case "if", "while", "for", "switch", "catch":
 		s.prev, s.ctrl = prevStart, w
 	case "else":
@@ -410,6 +434,7 @@ func (s *qscan) close() bool {
 		s.braces--
 	}
 	s.closed = want != '{'
+	s.params = want == '(' && !f.guards && !f.ctrl
 	switch {
 	case f.guards:
 		s.pendingCond = true
@@ -433,6 +458,8 @@ func (s *qscan) punct(moduleish bool) bool {
 		s.afterDot, s.moduleDot = true, moduleish
 	case ";":
 		s.top().stmtCond = false
+	case "=>":
+		s.arrow = true
 	case "?", "&&", "||", "??":
 		s.top().stmtCond = true
 	case "++", "--":
@@ -627,7 +654,7 @@ func (s *qscan) template() bool {
 			j++
 		case '$':
 			if j+1 < len(s.src) && s.src[j+1] == '{' {
-				s.frames = append(s.frames, qframe{open: '$', cond: s.conditional()})
+				s.frames = append(s.frames, qframe{open: '$', cond: s.conditional(), fn: s.top().fn})
 				s.tok, s.text, s.i = qPunct, s.src[j:j+2], j+2
 				return true
 			}

@@ -17,6 +17,23 @@ type advCase struct{ name, ext, src string }
 
 // advCases are inputs built to mislead a lexer.
 var advCases = []advCase{
+	{"await in try", "", "try { await import('x'); } catch (e) {}\n"},
+	{"await in block", "", "{ await 0; }\n"},
+	{"await in if", "", "if (x) { await y; }\n"},
+	{"await in object", "", "x = { a: await y };\n"},
+	{"await in a .cjs block", ".cjs", "{ await 0; }\n"},
+	{"await in a class key", "", "class A extends f() { [await x]() {} }\nmodule.exports = A;\n"},
+	{"await in an object key", "", "x = { async m() {}, [await y]: 1 };\n"},
+	{"arrow await module", "", "import a from 'a';\nconst f = async () => await a;\nmodule.exports = f;\n"},
+	{"arrow await cjs", ".cjs", "import a from 'a';\nconst f = async () => await a;\n"},
+	{"arrow body await", "", "const f = async () => { await import('a'); };\nmodule.exports = f;\n"},
+	{"function await", "", "async function f() { for await (const x of y) { await x; } }\nmodule.exports = f;\n"},
+	{"method await", "", "class A extends B { async m() { await x; } }\nx = { async n() { await y; }, get z() { return 1; } };\nmodule.exports = A;\n"},
+	{"Allman function await", "", "async function f()\n{ await x; }\nmodule.exports = f;\n"},
+	{"call then block await", "", "f()\n{ await x; }\n"},
+	{"await in template", "", "x = `${await y}`;\n"},
+	{"await in .mjs block", ".mjs", "import a from 'a';\nif (a) { await a; }\n"},
+	{"for await in a block", "", "{ for await (const x of y) {} }\n"},
 	{"this with import", "", "import a from 'a';\nthis.x = 1;\n"},
 	{"arrow this with import", "", "import a from 'a';\nconst f = () => this;\n"},
 	{"this in a function with import", "", "import a from 'a';\nfunction f() { return this; }\n"},

@@ -11,7 +11,7 @@ func (s *qscan) importMeta() bool {
 	if !s.next() || !s.isPunct(".") || !s.next() || !s.isWord("meta") {
 		return s.refuse("an import that is not a declaration, import() or import.meta")
 	}
-	s.res.esmSyntax, s.res.exportOrMeta = true, true
+	s.res.esmSyntax = true
 	s.prev = prevOperand
 	return true
 }
@@ -62,7 +62,7 @@ func (s *qscan) exportDecl() bool {
 	if !s.declStart() {
 		return false
 	}
-	s.res.esmSyntax, s.res.exportOrMeta = true, true
+	s.res.esmSyntax = true
 	back := s.i
 	if !s.next() {
 		return false
