@@ -4,7 +4,9 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/zisi-build/zisi/internal/testfs"
@@ -17,6 +19,13 @@ type advCase struct{ name, ext, src string }
 
 // advCases are inputs built to mislead a lexer.
 var advCases = []advCase{
+	{"require in ESM", "", "export {};\nrequire('a');\n"},
+	{"eval and require", "", "eval('var require');\nrequire('a');\n"},
+	{"static block await", "", "class A { static { x(); } }\nrequire('a');\n"},
+	{"arrow newline body", "", "const f = async (a) =>\n{ await a; };\nmodule.exports = f;\n"},
+	{"generator await", "", "async function* f() { yield await x; }\nmodule.exports = f;\n"},
+	{"private method await", "", "class A { async #m() { await x; } }\nmodule.exports = A;\n"},
+	{"object key class", "", "x = { class: 1, async m() { await y; } };\nmodule.exports = x;\n"},
 	{"await in try", "", "try { await import('x'); } catch (e) {}\n"},
 	{"await in block", "", "{ await 0; }\n"},
 	{"await in if", "", "if (x) { await y; }\n"},
@@ -137,4 +146,129 @@ func TestQuickScanAdversarial(t *testing.T) {
 			t.Errorf("%s: %q\n  quickScan %s\n  esbuild   %s", c.name, c.src, fmtScanned(got), fmtScanned(ref[paths[i]]))
 		}
 	}
+}
+
+// TestQuickScanRandomFragments: files composed at random (from a fixed
+// seed) of statements and expressions that mislead lexers, nested in
+// blocks, functions and dead branches; on every one esbuild can parse,
+// quickScan either leaves it to esbuild or finds what esbuild's scan finds.
+func TestQuickScanRandomFragments(t *testing.T) {
+	const files = 400
+	r := rand.New(rand.NewPCG(1, 2))
+	dir := t.TempDir()
+	contents := map[string]string{}
+	paths := make([]string, files)
+	srcs := make([]string, files)
+	for i := range files {
+		g := fragments{r: r}
+		var b strings.Builder
+		for range 1 + r.IntN(5) {
+			b.WriteString(g.stmt(0))
+			b.WriteString(pick(r, "\n", " ", "\r\n", ";\n", "\n\n"))
+		}
+		ext := pick(r, ".js", ".js", ".js", ".cjs", ".mjs")
+		pkg := fmt.Sprintf("node_modules/r%03d/", i)
+		contents[pkg+"package.json"] = fmt.Sprintf(`{"name":"r%03d"}`, i)
+		contents[pkg+"index"+ext] = b.String()
+		paths[i], srcs[i] = filepath.Join(dir, pkg+"index"+ext), b.String()
+	}
+	testfs.Write(t, dir, contents)
+	s := NewScanner(resolver.OS())
+	ref := s.scanFiles(context.Background(), paths)
+	compared := 0
+	for i, p := range paths {
+		got, w := s.quick(p), ref[p]
+		if got == nil || w.syntax != nil {
+			continue // esbuild's, or a file no one can load
+		}
+		compared++
+		if !sameScan(got, w) {
+			t.Errorf("%q\n  quickScan %s\n  esbuild   %s", srcs[i], fmtScanned(got), fmtScanned(w))
+		}
+	}
+	t.Logf("compared %d of %d files", compared, files)
+	if compared < files/5 {
+		t.Errorf("compared %d of %d files; want more of them claimed and parsable", compared, files)
+	}
+}
+
+// fragments composes random source.
+type fragments struct {
+	r *rand.Rand
+	n int
+}
+
+func pick(r *rand.Rand, options ...string) string { return options[r.IntN(len(options))] }
+
+// expr is an expression.
+func (g *fragments) expr() string {
+	return pick(g.r,
+		"require('a')", "require(\"b\")", "import('c')", "require.resolve('d')", "typeof require",
+		"typeof require('e')", "module.exports", "exports.x", "this", "x / 2 / y", "/re'/g.test(x)",
+		"/[/]require('f')/", "`t${require('g')}${`${x}`}`", "`\\${require('h')}`", "0 && require('i')",
+		"x ? require('j') : 1", "a?.require('k')", "1..toString()", ".5 / require('l') / 1", "x++",
+		"x.import('m')", "module.require('n')", "{ require: 1, import: 2 }.require", "(require)('o')",
+		"require /* c */ ('p')", "require(/* c */ 'q')", "a <= b << c < d", "0x1e-5", "#x in y",
+		"async () => await require('r')", "() => this", "function () { return this }", "eval('1')",
+		"import.meta.url", "x\n/require('s')/1", "void 0 ? x : require('t')", "new require('u')",
+		"`${{ a: require('v') }.a}`", "'\\u2028'", "'a\u2028b'", "require('w\u00e9')", "await y",
+	)
+}
+
+// stmt is a statement; at depth 0 it may be an import or export.
+func (g *fragments) stmt(depth int) string {
+	g.n++
+	if depth < 3 && g.r.IntN(3) == 0 {
+		inner := func() string { return g.stmt(depth + 1) }
+		switch g.r.IntN(16) {
+		case 0:
+			return "if (false) " + inner()
+		case 1:
+			return "if (x) " + inner() + "\nelse " + inner()
+		case 2:
+			return "{ " + inner() + " }"
+		case 3:
+			return fmt.Sprintf("function f%d() { %s }", g.n, inner())
+		case 4:
+			return fmt.Sprintf("async function g%d()\n{ %s }", g.n, inner())
+		case 5:
+			return "try { " + inner() + " } catch (e) { " + inner() + " }"
+		case 6:
+			return "try {} catch { " + inner() + " }"
+		case 7:
+			return "for (;;) { " + inner() + " break; }"
+		case 8:
+			return "do " + inner() + " while (0);"
+		case 9:
+			return "switch (x) { case 1: " + inner() + " }"
+		case 10:
+			return fmt.Sprintf("l%d: %s", g.n, inner())
+		case 11:
+			return "x = async () => { " + inner() + " };"
+		case 12:
+			return fmt.Sprintf("class C%d extends f() { m() { %s } }", g.n, inner())
+		case 13:
+			return "/* c\n */ " + inner()
+		case 14:
+			return "while (0) " + inner()
+		case 15:
+			return "for await (const z of y) " + inner()
+		}
+	}
+	if depth == 0 && g.r.IntN(4) == 0 {
+		return pick(g.r,
+			"import a from 'x1';", "import * as b from 'x2';", "import { c as d, 'e' as f } from 'x3';",
+			"import 'x4';", "export const q = 1;", "export * from 'x5';", "export { default } from 'x6';",
+			"export default import('x7');", "import require from 'x8';", "export /* c */ { a } from 'x9';",
+			"import /* c */ g from 'y1';", "export default /re/;",
+		)
+	}
+	switch g.r.IntN(8) {
+	case 0:
+		return pick(g.r, "var require = 1;", "debugger;", "'use strict';", "let v\n/require('z')/g;",
+			"return;", "x = { require: 1, import: 2 };", "var x", "async function h() { await x; }")
+	case 1:
+		return "x = " + g.expr() + "\n"
+	}
+	return g.expr() + ";"
 }
