@@ -262,6 +262,10 @@ func timeRun(command func(src, dest string) *exec.Cmd, site string, keep bool) (
 	cmd.Dir = site
 	var errb strings.Builder
 	cmd.Stdout, cmd.Stderr = io.Discard, &errb
+	// The run before left its output to the page cache: written back now,
+	// not while this run is timed (the reference's 500 MB, written back
+	// during the zisi run after it, cost that run a tenth of its wall).
+	syscall.Sync()
 	start := time.Now()
 	if err := cmd.Start(); err != nil {
 		return scaleRun{}, "", err
@@ -314,6 +318,7 @@ func floor(s *scaleSite, out string, runs int) error {
 		if err != nil {
 			return err
 		}
+		syscall.Sync() // as before each build
 		start := time.Now()
 		cmdOut, err := exec.Command("cp", "-r", out+"/.", dst).CombinedOutput()
 		copies = append(copies, time.Since(start).Seconds())
@@ -462,8 +467,9 @@ func scaleReport(sites []*scaleSite, zisiVersion, loadBefore, loadAfter string) 
 	fmt.Fprintf(&b, "Command: `make bench-scale` (`go run ./cmd/benchcmp -scale 40,200,1000`). zisi: %s.\n", zisiVersion)
 	fmt.Fprintf(&b, "Machine: %d CPUs, %s/%s; load average (1, 5, 15 min) %s before, %s after.\n", runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, loadBefore, loadAfter)
 	fmt.Fprintf(&b, "Each site is `make-site.sh DIR N` (N functions plus one Go function). Each build starts from an\n")
-	fmt.Fprintf(&b, "empty output folder; the per-user caches a second build on a machine has are warm (Go's build and\n")
-	fmt.Fprintf(&b, "module caches for the Go function, zisi's cached v2 bootstrap package) and so is the page cache.\n")
+	fmt.Fprintf(&b, "empty output folder, after a sync (so no run pays for writing back the one before); the per-user\n")
+	fmt.Fprintf(&b, "caches a second build on a machine has are warm (Go's build and module caches for the Go\n")
+	fmt.Fprintf(&b, "function, zisi's cached v2 bootstrap package) and so is the page cache.\n")
 	fmt.Fprintf(&b, "Wall, CPU utilisation ((user+sys)/wall, 2.00 = both cores busy), \"a core idle\" (the share of the\n")
 	fmt.Fprintf(&b, "wall time, in %v windows sampled from /proc, in which the process tree kept fewer than %.1f cores\n", idleWindow, float64(runtime.NumCPU())-0.5)
 	fmt.Fprintf(&b, "busy; on a shared machine other work counts as idle here), peak RSS (process tree) and\n")
