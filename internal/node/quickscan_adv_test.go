@@ -1,7 +1,6 @@
 package node
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"math/rand/v2"
@@ -186,16 +185,11 @@ var advCases = []advCase{
 // export), quickScan either leaves the file to esbuild or finds what
 // esbuild's scan finds.
 func TestQuickScanAdversarial(t *testing.T) {
-	dir := t.TempDir()
-	files := map[string]string{}
-	paths := make([]string, len(advCases))
+	pkgs := make([]pkgFile, len(advCases))
 	for i, c := range advCases {
-		pkg := fmt.Sprintf("node_modules/p%03d/", i)
-		files[pkg+"package.json"] = fmt.Sprintf(`{"name":"p%03d"}`, i)
-		files[pkg+"index"+cmp.Or(c.ext, ".js")] = c.src
-		paths[i] = filepath.Join(dir, pkg+"index"+cmp.Or(c.ext, ".js"))
+		pkgs[i] = pkgFile{ext: c.ext, src: c.src}
 	}
-	testfs.Write(t, dir, files)
+	paths := writePackages(t, pkgs)
 	s := NewScanner(resolver.OS())
 	ref := s.scanFiles(context.Background(), paths)
 	for i, c := range advCases {

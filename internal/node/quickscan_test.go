@@ -90,16 +90,11 @@ func TestQuickScanCases(t *testing.T) {
 		{name: "unbalanced", src: "function f() {\n", refused: "unbalanced"},
 		{name: "mismatched", src: "f(];\n", refused: "unbalanced"},
 	}
-	dir := t.TempDir()
-	files := map[string]string{}
-	paths := make([]string, len(cases))
+	pkgs := make([]pkgFile, len(cases))
 	for i, c := range cases {
-		pkg := fmt.Sprintf("node_modules/p%02d/", i)
-		files[pkg+"package.json"] = fmt.Sprintf(`{"name":"p%02d","type":%q}`, i, c.typ)
-		files[pkg+"index"+cmp.Or(c.ext, ".js")] = c.src
-		paths[i] = filepath.Join(dir, pkg+"index"+cmp.Or(c.ext, ".js"))
+		pkgs[i] = pkgFile{c.ext, c.typ, c.src}
 	}
-	testfs.Write(t, dir, files)
+	paths := writePackages(t, pkgs)
 	s := NewScanner(resolver.OS())
 	ref := s.scanFiles(context.Background(), paths)
 	for i, c := range cases {
@@ -127,6 +122,27 @@ func TestQuickScanCases(t *testing.T) {
 			t.Errorf("%s: quickScan %s; esbuild's scan %s", c.name, fmtScanned(got), fmtScanned(w))
 		}
 	}
+}
+
+// pkgFile is a package's main file: its extension (.js when empty), its
+// package.json "type" and its source.
+type pkgFile struct{ ext, typ, src string }
+
+// writePackages writes each file as the index of a package of its own in
+// a temporary node_modules, and returns their paths in order.
+func writePackages(t *testing.T, pkgs []pkgFile) []string {
+	t.Helper()
+	dir := t.TempDir()
+	files := map[string]string{}
+	paths := make([]string, len(pkgs))
+	for i, p := range pkgs {
+		pkg := fmt.Sprintf("node_modules/p%03d/", i)
+		files[pkg+"package.json"] = fmt.Sprintf(`{"name":"p%03d","type":%q}`, i, p.typ)
+		files[pkg+"index"+cmp.Or(p.ext, ".js")] = p.src
+		paths[i] = filepath.Join(dir, pkg+"index"+cmp.Or(p.ext, ".js"))
+	}
+	testfs.Write(t, dir, files)
+	return paths
 }
 
 // sameScan reports whether a quickScan result says what esbuild's does.
