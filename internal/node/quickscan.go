@@ -67,9 +67,9 @@ type quickResult struct {
 	// seen), which is a top-level await unless it is in one of those.
 	topAwait bool
 	// cjsRefs: the file names module, exports, this or eval outside a
-	// property, or returns at the top level. Names alone over-report (a
-	// local variable called module, an object key, this in a function),
-	// which esm allows for.
+	// property, or returns outside the function bodies quickScan sees.
+	// These over-report (a local variable called module, an object key,
+	// this in a function), which esm allows for.
 	cjsRefs bool
 }
 
@@ -179,8 +179,6 @@ type qscan struct {
 	// frames are the open brackets; level is the top level, outside all.
 	frames []qframe
 	level  qframe
-	// braces counts the "{" frames: code outside them is at the top level.
-	braces int
 	res    quickResult
 	// why says what made quickScan give up, for tests.
 	why string
@@ -279,9 +277,6 @@ func (s *qscan) handle() bool {
 			f.cond = true
 		}
 		s.frames = append(s.frames, f)
-		if f.open == '{' {
-			s.braces++
-		}
 		s.prev = prevStart
 	case qClose:
 		return s.close()
@@ -332,8 +327,8 @@ func (s *qscan) handleWord(afterDot bool, before []byte) bool {
 		s.res.cjsRefs = true
 	case "return":
 		s.prev = prevStart
-		if !s.inBraces() {
-			s.res.cjsRefs = true // a top-level return
+		if !s.top().fn {
+			s.res.cjsRefs = true // perhaps a top-level return
 		}
 	case "await":
 		s.prev = prevUnsure
@@ -430,9 +425,6 @@ func (s *qscan) close() bool {
 	}
 	f := *s.top()
 	s.frames = s.frames[:len(s.frames)-1]
-	if want == '{' {
-		s.braces--
-	}
 	s.closed = want != '{'
 	s.params = want == '(' && !f.guards && !f.ctrl
 	switch {

@@ -171,7 +171,3 @@ func (s *qscan) next() bool {
 
 func (s *qscan) isPunct(p string) bool { return s.tok == qPunct && string(s.text) == p }
 func (s *qscan) isWord(w string) bool  { return s.tok == qWord && string(s.text) == w }
-
-// inBraces reports whether code here is inside braces (a function body,
-// a block, a class, an object): not at the top level.
-func (s *qscan) inBraces() bool { return s.braces > 0 }

@@ -83,7 +83,7 @@ type scanned struct {
 }
 
 // Scanner lists the imports of source files, once per file per build:
-// CommonJS files with quickScan where it can, the others with esbuild's
+// package files with quickScan where it can, the others with esbuild's
 // parser. It is safe for concurrent use.
 type Scanner struct {
 	fsys resolver.FS
@@ -239,14 +239,8 @@ func (s *Scanner) quick(path string) *scanned {
 	if ext != ".js" && ext != ".cjs" && ext != ".mjs" || !strings.Contains(path, "/node_modules/") {
 		return nil
 	}
-	dir := filepath.Dir(path)
-	// esbuild reads the package.json files above the file, checked for
-	// nesting here as in its runs.
-	if s.guard.dirChain(dir) != nil {
-		return nil
-	}
 	data, err := s.fsys.ReadFile(strings.TrimPrefix(path, "/"))
-	if err != nil || source.CheckNesting(path, data, source.SyntaxJS) != nil {
+	if err != nil {
 		return nil
 	}
 	res, why := quickScan(data)
@@ -254,7 +248,11 @@ func (s *Scanner) quick(path string) *scanned {
 		return nil
 	}
 	esm, ok := res.esm(ext)
-	if !ok {
+	// What esbuild's run would refuse stays its to report: the file's
+	// nesting, and that of the package.json files above it, which it
+	// reads. Checked last, for the files quickScan claims only: the
+	// others are checked again when esbuild loads them.
+	if !ok || source.CheckNesting(path, data, source.SyntaxJS) != nil || s.guard.dirChain(filepath.Dir(path)) != nil {
 		return nil
 	}
 	return &scanned{imports: res.imports, esm: esm}
