@@ -44,19 +44,18 @@ func fsName(p string) string {
 
 // cache memoises file-system answers for the life of a Resolver (one
 // build): every directory is listed once and every package.json parsed
-// once, however many functions ask.
+// once, however many functions ask. Its memos are read far more often
+// than written, by every worker, so each is a memo.Map.
 type cache struct {
 	fsys  FS
-	mu    sync.Mutex
-	lstat map[string]lstatResult
-	// real maps a clean absolute path to its realResult: read far more
-	// often than written, by every worker, so a memo.Map.
+	lstat memo.Map[string, lstatResult]
+	// real maps a clean absolute path to its realResult.
 	real memo.Map[string, realResult]
-	dirs map[string]*dirResult
-	pkgs map[string]*pkgResult
+	dirs memo.Map[string, *dirResult]
+	pkgs memo.Map[string, *pkgResult]
 	// links memoises Resolver.Symlinks: every traced file asks it, once
 	// per function that ships the file.
-	links map[string][]string
+	links memo.Map[string, []string]
 }
 
 type lstatResult struct {
@@ -84,15 +83,12 @@ type pkgResult struct {
 }
 
 func newCache(fsys FS) *cache {
-	return &cache{fsys: fsys, lstat: map[string]lstatResult{}, dirs: map[string]*dirResult{}, pkgs: map[string]*pkgResult{},
-		links: map[string][]string{}}
+	return &cache{fsys: fsys}
 }
 
 // lstatMode returns the type bits of p without following a final link.
 func (c *cache) lstatMode(p string) (fs.FileMode, error) {
-	c.mu.Lock()
-	r, ok := c.lstat[p]
-	c.mu.Unlock()
+	r, ok := c.lstat.Load(p)
 	if ok {
 		return r.mode, r.err
 	}
@@ -101,9 +97,7 @@ func (c *cache) lstatMode(p string) (fs.FileMode, error) {
 		r.mode = fi.Mode()
 	}
 	r.err = err
-	c.mu.Lock()
-	c.lstat[p] = r
-	c.mu.Unlock()
+	c.lstat.Store(p, r)
 	return r.mode, r.err
 }
 
@@ -178,13 +172,10 @@ func (c *cache) isDir(p string) bool  { _, d := c.kind(p); return d }
 
 // readDir lists a directory once per cache.
 func (c *cache) readDir(p string) ([]fs.DirEntry, error) {
-	c.mu.Lock()
-	r, ok := c.dirs[p]
+	r, ok := c.dirs.Load(p)
 	if !ok {
-		r = &dirResult{}
-		c.dirs[p] = r
+		r, _ = c.dirs.LoadOrStore(p, &dirResult{})
 	}
-	c.mu.Unlock()
 	r.once.Do(func() { r.entries, r.err = c.fsys.ReadDir(fsName(p)) })
 	return r.entries, r.err
 }

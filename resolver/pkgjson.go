@@ -185,13 +185,10 @@ func ParsePackageJSON(p string, data []byte) (*PackageJSON, error) {
 // packageJSON reads dir/package.json once per cache; a missing file gives
 // (nil, nil).
 func (c *cache) packageJSON(dir string) (*PackageJSON, error) {
-	c.mu.Lock()
-	r, ok := c.pkgs[dir]
+	r, ok := c.pkgs.Load(dir)
 	if !ok {
-		r = &pkgResult{}
-		c.pkgs[dir] = r
+		r, _ = c.pkgs.LoadOrStore(dir, &pkgResult{})
 	}
-	c.mu.Unlock()
 	r.once.Do(func() {
 		p := path.Join(dir, "package.json")
 		if !c.isFile(p) {

@@ -136,18 +136,14 @@ func (r *Resolver) NearestPackageJSON(dir string) (*PackageJSON, error) {
 // answer is computed once per path for the life of the Resolver; callers
 // must not modify it.
 func (r *Resolver) Symlinks(p string) []string {
-	r.c.mu.Lock()
-	out, ok := r.c.links[p]
-	r.c.mu.Unlock()
+	out, ok := r.c.links.Load(p)
 	if ok {
 		return out
 	}
 	// Clipped, so that a caller's append copies instead of writing into
 	// the shared answer.
 	out = slices.Clip(r.symlinks(p))
-	r.c.mu.Lock()
-	r.c.links[p] = out
-	r.c.mu.Unlock()
+	r.c.links.Store(p, out)
 	return out
 }
 

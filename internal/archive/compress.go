@@ -21,6 +21,7 @@ import (
 
 	"github.com/klauspost/compress/flate"
 
+	"github.com/zisi-build/zisi/internal/memo"
 	"github.com/zisi-build/zisi/internal/workslot"
 )
 
@@ -31,7 +32,8 @@ import (
 type Compressor struct {
 	mu    sync.Mutex
 	blobs map[fileKey]*blob
-	infos map[string]*fileInfo
+	// infos is read once per archive entry, by every worker: sharded.
+	infos memo.Map[string, *fileInfo]
 	// workers bounds the compressions running ahead of the archive
 	// writers, across every archive of the build.
 	workers chan struct{}
@@ -187,8 +189,7 @@ func (c *Compressor) contained(real string) bool {
 
 // NewCompressor returns an empty Compressor.
 func NewCompressor() *Compressor {
-	return &Compressor{blobs: map[fileKey]*blob{}, infos: map[string]*fileInfo{},
-		workers: make(chan struct{}, runtime.NumCPU())}
+	return &Compressor{blobs: map[fileKey]*blob{}, workers: make(chan struct{}, runtime.NumCPU())}
 }
 
 // prefetch compresses the files of an archive ahead of its writer, on up
@@ -237,6 +238,8 @@ type fileInfo struct {
 	// once per path rather than once per archive storing it.
 	insideOnce sync.Once
 	inside     bool
+	// blob is the file's blob once an archive has asked for it (blobOf).
+	blob atomic.Pointer[blob]
 }
 
 // containedInfo is contained(fi.real), once per path.
@@ -248,13 +251,10 @@ func (c *Compressor) containedInfo(fi *fileInfo) bool {
 // inspect lstats path once per build and, for a symlink, reads and
 // follows it.
 func (c *Compressor) inspect(path string) *fileInfo {
-	c.mu.Lock()
-	fi, ok := c.infos[path]
+	fi, ok := c.infos.Load(path)
 	if !ok {
-		fi = &fileInfo{}
-		c.infos[path] = fi
+		fi, _ = c.infos.LoadOrStore(path, &fileInfo{})
 	}
-	c.mu.Unlock()
 	fi.once.Do(func() {
 		if fi.lstat, fi.err = os.Lstat(path); fi.err != nil {
 			return
@@ -283,6 +283,18 @@ type blob struct {
 	err     error
 	// sum is the content's SHA-256 (hex) with HashContents.
 	sum string
+}
+
+// blobOf is blobFor(key) for the path fi describes, remembered on fi so
+// that later archives storing the path skip the lookup. key must be the
+// same for every call with fi (it comes from fi's lstat or stat).
+func (c *Compressor) blobOf(fi *fileInfo, key fileKey) *blob {
+	if b := fi.blob.Load(); b != nil {
+		return b
+	}
+	b := c.blobFor(key)
+	fi.blob.Store(b)
+	return b
 }
 
 // blobFor returns the blob of the file key identifies, made empty the

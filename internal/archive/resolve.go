@@ -78,7 +78,7 @@ func resolve(entries []Entry, comp *Compressor) ([]item, error) {
 		it.mode = fileMode(fi.Mode()&0o111 != 0 || e.Executable)
 		it.real, it.size = e.Path, fi.Size()
 		if !streamed(it) {
-			it.blob = comp.blobFor(keyOf(e.Path, fi))
+			it.blob = comp.blobOf(info, keyOf(e.Path, fi))
 		}
 		items[i] = it
 	}

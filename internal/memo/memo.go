@@ -41,6 +41,22 @@ func (m *Map[K, V]) Load(k K) (V, bool) {
 	return v, ok
 }
 
+// LoadOrStore returns the value stored for k if there is one (loaded
+// true); otherwise it stores v and returns it.
+func (m *Map[K, V]) LoadOrStore(k K, v V) (V, bool) {
+	s := m.shard(k)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if old, ok := s.m[k]; ok {
+		return old, true
+	}
+	if s.m == nil {
+		s.m = make(map[K]V)
+	}
+	s.m[k] = v
+	return v, false
+}
+
 // Store sets the value for k.
 func (m *Map[K, V]) Store(k K, v V) {
 	s := m.shard(k)

@@ -53,6 +53,42 @@ func TestMap(t *testing.T) {
 	}
 }
 
+// TestLoadOrStore: of goroutines racing to store a key, one stores and
+// every one gets that value back; a stored key keeps its value.
+func TestLoadOrStore(t *testing.T) {
+	var m Map[string, *int]
+	got := make([]*int, 8)
+	stored := make([]bool, 8)
+	var wg sync.WaitGroup
+	for w := range got {
+		wg.Go(func() {
+			v := new(int)
+			*v = w
+			p, loaded := m.LoadOrStore("/site/node_modules/p/package.json", v)
+			got[w], stored[w] = p, !loaded
+		})
+	}
+	wg.Wait()
+	n := 0
+	for w := range got {
+		if got[w] != got[0] {
+			t.Fatalf("goroutine %d got %p, goroutine 0 %p", w, got[w], got[0])
+		}
+		if stored[w] {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Fatalf("%d goroutines stored the key, want 1", n)
+	}
+	if v, ok := m.Load("/site/node_modules/p/package.json"); !ok || v != got[0] {
+		t.Fatalf("Load after LoadOrStore: %p, %v", v, ok)
+	}
+	if v, loaded := m.LoadOrStore("/site/node_modules/p/package.json", new(int)); !loaded || v != got[0] {
+		t.Fatalf("second LoadOrStore: %p, loaded %v", v, loaded)
+	}
+}
+
 // benchKeys are 20,000 paths as long as a package file's.
 func benchKeys() []string {
 	keys := make([]string, 20000)
