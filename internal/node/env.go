@@ -43,8 +43,9 @@ type Env struct {
 	boundaries memo.Map[string, string]
 	// resolutions memoises the file tracer's resolutions by resolveKey.
 	resolutions memo.Map[resolveKey, *resolution]
-	// traced is the most files one trace of the build shipped so far.
-	traced atomic.Int64
+	// shipped is the most files one function of the build shipped so
+	// far (shipHint).
+	shipped atomic.Int64
 
 	mu sync.Mutex
 	// prebuilt holds esbuild bundles made ahead by PrebuildEsbuild, by
@@ -149,4 +150,24 @@ func NewEnv(basePath string) *Env { return NewEnvFS(resolver.OS(), basePath) }
 func NewEnvFS(fsys resolver.FS, basePath string) *Env {
 	r := resolver.New(fsys)
 	return &Env{Resolver: r, Scanner: NewScanner(fsys), Packages: resolver.NewGraph(r), BasePath: basePath}
+}
+
+// maxShipHint bounds the map sizes a bundler starts a function with.
+const maxShipHint = 1 << 15
+
+// shipHint is how many files to size a function's maps for: the most one
+// function of the build shipped so far. The functions of a site mostly
+// ship the same packages, and growing these maps file by file cost more
+// than filling them.
+func (e *Env) shipHint() int { return int(e.shipped.Load()) }
+
+// noteShipped records that a function shipped n files, for shipHint.
+func (e *Env) noteShipped(n int) {
+	n = min(n, maxShipHint)
+	for {
+		cur := e.shipped.Load()
+		if int64(n) <= cur || e.shipped.CompareAndSwap(cur, int64(n)) {
+			return
+		}
+	}
 }

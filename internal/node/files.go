@@ -78,14 +78,27 @@ func commonDir(paths []string) string {
 	if len(paths) == 0 {
 		return ""
 	}
-	prefix := filepath.Dir(paths[0])
+	prefix := parentDir(paths[0])
 	for _, p := range paths[1:] {
-		prefix = commonSegments(prefix, filepath.Dir(p))
+		prefix = commonSegments(prefix, parentDir(p))
 	}
 	if prefix == "" {
 		return string(filepath.Separator)
 	}
 	return prefix
+}
+
+// parentDir is filepath.Dir(p), without cleaning p again when it is a
+// clean absolute path (every shipped file's is).
+func parentDir(p string) string {
+	if !isClean(p) {
+		return filepath.Dir(p)
+	}
+	i := strings.LastIndexByte(p, filepath.Separator)
+	if i == 0 {
+		return p[:1]
+	}
+	return p[:i]
 }
 
 // commonSegments is the longest run of whole leading segments a and b

@@ -223,11 +223,14 @@ func below(dir, p string) (string, bool) {
 	if p == dir {
 		return "", true
 	}
-	prefix := dir + sep
 	if dir == sep {
-		prefix = sep
+		return p[1:], true
 	}
-	return strings.CutPrefix(p, prefix)
+	// dir + sep as a prefix, without building that string for every call.
+	if len(p) > len(dir) && p[len(dir)] == sep[0] && strings.HasPrefix(p, dir) {
+		return p[len(dir)+1:], true
+	}
+	return "", false
 }
 
 func rel(base, p string) (string, error) {

@@ -10,8 +10,8 @@ import (
 // TestPrefixPathHelpersMatchFilepath: the prefix-test shortcuts answer
 // what filepath.Rel and splitting paths answer, for random paths made of
 // ordinary, dot, dot-dot, "..." and "a..b" segments, empty segments
-// ("//"), trailing slashes, relative paths and "/" itself: isClean, rel
-// (every path), commonDir (every path), and inBase and below's package path
+// ("//"), trailing slashes, relative paths and "/" itself: isClean, rel,
+// parentDir and commonDir (every path), and inBase and below's package path
 // (clean paths, as the tracer passes them).
 func TestPrefixPathHelpersMatchFilepath(t *testing.T) {
 	splitCommon := func(paths []string) string {
@@ -55,6 +55,9 @@ func TestPrefixPathHelpersMatchFilepath(t *testing.T) {
 		for _, p := range []string{a, b, c} {
 			if got, want := isClean(p), filepath.IsAbs(p) && filepath.Clean(p) == p; got != want {
 				t.Fatalf("isClean(%q) = %v, want %v", p, got, want)
+			}
+			if got, want := parentDir(p), filepath.Dir(p); got != want {
+				t.Fatalf("parentDir(%q) = %q, want %q", p, got, want)
 			}
 		}
 		got, err := rel(a, b)

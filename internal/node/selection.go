@@ -155,7 +155,7 @@ func locationOf(p Pick) string {
 // report returns the selection for the files that ship: a file recorded
 // but not shipped (a junk file, say) is not listed as included.
 func (s *selector) report(shipped []string) *Selection {
-	sel := &Selection{}
+	sel := &Selection{Files: make([]Pick, 0, len(shipped))}
 	ships := make(map[string]bool, len(shipped))
 	for _, f := range shipped {
 		ships[f] = true

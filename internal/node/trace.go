@@ -28,14 +28,12 @@ import (
 // ESM .js functions) and TypeScript ones to JavaScript.
 func trace(ctx context.Context, in Input) (*Bundle, error) {
 	fn, env, cfg := in.Function, in.Env, in.Config
-	// Sized like the largest trace of the build so far: the functions of
-	// a site mostly ship the same packages, and growing these maps file by
-	// file cost more than filling them.
-	hint := int(env.traced.Load())
+	hint := env.shipHint()
 	t := &tracer{
 		ctx: ctx, env: env, target: bundlerTarget(cfg.NodeVersion), nodeMajor: config.NodeMajorOrDefault(cfg.NodeVersion),
 		files: make(map[string]bool, hint), processed: make(map[string]bool, hint), parents: make(map[string][]string, hint),
-		esm: map[string]bool{}, generated: map[string][]byte{}, aliases: map[string]string{},
+		emitted: make(map[string]emitAnswer, hint),
+		esm:     map[string]bool{}, generated: map[string][]byte{}, aliases: map[string]string{},
 		sel: newSelector(hint),
 	}
 	// Mirrors the reference's nodeFileTrace({base: repositoryRoot}): in a
@@ -151,16 +149,9 @@ func trace(ctx context.Context, in Input) (*Bundle, error) {
 	b.Missing = uniq(t.missing)
 	b.Warnings = t.warnings
 	b.sel = t.sel
-	for n := min(int64(len(t.files)), maxTraceHint); ; {
-		if cur := env.traced.Load(); n <= cur || env.traced.CompareAndSwap(cur, n) {
-			break
-		}
-	}
+	env.noteShipped(len(t.files))
 	return b, nil
 }
-
-// maxTraceHint bounds the map sizes a trace starts with.
-const maxTraceHint = 1 << 15
 
 // v2Format is the module format a v2 (or TypeScript) main file compiles
 // to: .mjs/.mts are ESM, .cts is CommonJS, otherwise the nearest
@@ -216,6 +207,15 @@ type tracer struct {
 	globRoots, missing []string
 	// recording, while a resolution runs, collects what it ships.
 	recording *resolution
+	// emitted is what emitFile answered, by the path it was given: a
+	// trace asks for most files about three times (a package's
+	// package.json for each of its files, a file for each importer).
+	emitted map[string]emitAnswer
+}
+
+type emitAnswer struct {
+	real string
+	ok   bool
 }
 
 // compiled is a main file bundled with its packages left external.
@@ -271,6 +271,20 @@ func (t *tracer) emitFile(p string, parent string) (string, bool) {
 	if t.recording != nil {
 		t.recording.record(p, parent)
 	}
+	if a, seen := t.emitted[p]; seen {
+		// Recorded, selected and its links shipped the first time.
+		if a.ok && parent != "" {
+			t.parents[a.real] = append(t.parents[a.real], parent)
+		}
+		return a.real, a.ok
+	}
+	real, ok := t.emitNew(p, parent)
+	t.emitted[p] = emitAnswer{real, ok}
+	return real, ok
+}
+
+// emitNew is emitFile for a path given for the first time.
+func (t *tracer) emitNew(p, parent string) (string, bool) {
 	real, err := t.env.Resolver.Realpath(p)
 	if err != nil {
 		real = p

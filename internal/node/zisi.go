@@ -83,6 +83,7 @@ func zisi(ctx context.Context, in Input) (*Bundle, error) {
 	for l := range w.links {
 		b.SrcFiles = append(b.SrcFiles, l)
 	}
+	env.noteShipped(len(w.files))
 	slices.Sort(b.SrcFiles)
 	b.Inputs = slices.Clone(b.SrcFiles)
 	if len(w.native) > 0 {
@@ -92,10 +93,11 @@ func zisi(ctx context.Context, in Input) (*Bundle, error) {
 }
 
 func newWalker(env *Env, fn discover.Function, cfg config.FunctionConfig, site *resolver.PackageJSON) *walker {
+	hint := env.shipHint()
 	return &walker{
 		env: env, fn: fn, nodeMajor: config.NodeMajorOrDefault(cfg.NodeVersion), site: site, fallback: env.fallbackModules(fn.SrcDir),
-		files: map[string]bool{}, links: map[string]bool{}, local: map[string]bool{}, pkgs: map[string]bool{},
-		native: map[string]map[string]string{}, sel: newSelector(0),
+		files: make(map[string]bool, hint), links: map[string]bool{}, local: map[string]bool{}, pkgs: map[string]bool{},
+		native: map[string]map[string]string{}, sel: newSelector(hint),
 	}
 }
 
