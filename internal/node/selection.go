@@ -156,9 +156,7 @@ func locationOf(p Pick) string {
 // but not shipped (a junk file, say) is not listed as included.
 func (s *selector) report(shipped []string) *Selection {
 	sel := &Selection{Files: make([]Pick, 0, len(shipped))}
-	ships := make(map[string]bool, len(shipped))
 	for _, f := range shipped {
-		ships[f] = true
 		p, ok := s.files[f]
 		if !ok {
 			p = Pick{Path: f, Why: WhyLink}
@@ -168,9 +166,15 @@ func (s *selector) report(shipped []string) *Selection {
 	for _, p := range s.pkgs {
 		sel.Packages = append(sel.Packages, p)
 	}
-	for _, p := range s.omitted {
-		if !ships[p.Path] {
-			sel.Omitted = append(sel.Omitted, p)
+	if len(s.omitted) > 0 {
+		ships := make(map[string]bool, len(shipped))
+		for _, f := range shipped {
+			ships[f] = true
+		}
+		for _, p := range s.omitted {
+			if !ships[p.Path] {
+				sel.Omitted = append(sel.Omitted, p)
+			}
 		}
 	}
 	byPath := func(a, b Pick) int { return cmp.Compare(a.Path, b.Path) }
