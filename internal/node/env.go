@@ -43,6 +43,9 @@ type Env struct {
 	boundaries memo.Map[string, string]
 	// resolutions memoises the file tracer's resolutions by resolveKey.
 	resolutions memo.Map[resolveKey, *resolution]
+	// analyses memoises what the file tracer's analysis of a package
+	// file did, by analysisKey.
+	analyses memo.Map[analysisKey, *fileEffects]
 	// shipped is the most files one function of the build shipped so
 	// far (shipHint).
 	shipped atomic.Int64

@@ -211,6 +211,9 @@ type tracer struct {
 	// trace asks for most files about three times (a package's
 	// package.json for each of its files, a file for each importer).
 	emitted map[string]emitAnswer
+	// fx, while a package file is analysed, collects what the analysis
+	// does, for the functions after this one (see fileEffects).
+	fx *fileEffects
 }
 
 type emitAnswer struct {
@@ -270,6 +273,9 @@ func (t *tracer) compileMain(mainFile string, format api.Format, cfg config.Func
 func (t *tracer) emitFile(p string, parent string) (string, bool) {
 	if t.recording != nil {
 		t.recording.record(p, parent)
+	}
+	if t.fx != nil {
+		t.fx.ops = append(t.fx.ops, effect{kind: effectEmit, path: p, parent: parent})
 	}
 	if a, seen := t.emitted[p]; seen {
 		// Recorded, selected and its links shipped the first time.
@@ -353,6 +359,9 @@ type pending struct {
 // emitDependency queues a file to ship and follow; trace drains the
 // queue level by level.
 func (t *tracer) emitDependency(p, parent string, user bool) {
+	if t.fx != nil {
+		t.fx.ops = append(t.fx.ops, effect{kind: effectDependency, path: p, parent: parent, user: user})
+	}
 	t.queue = append(t.queue, pending{p, parent, user})
 }
 
@@ -368,6 +377,9 @@ func (t *tracer) drain() error {
 		type item struct {
 			real string
 			pending
+			// fx is what analysing the file did in an earlier function,
+			// replayed instead of analysing it again.
+			fx *fileEffects
 		}
 		var items []item
 		var toScan []string
@@ -390,7 +402,13 @@ func (t *tracer) drain() error {
 			if !isMain && !scannable(real) {
 				continue
 			}
-			items = append(items, item{real, p})
+			if !isMain && !p.user {
+				if fx, ok := t.env.analyses.Load(t.analysisKey(real)); ok {
+					items = append(items, item{real, p, fx})
+					continue
+				}
+			}
+			items = append(items, item{real, p, nil})
 			if !isMain {
 				toScan = append(toScan, real)
 			}
@@ -400,12 +418,119 @@ func (t *tracer) drain() error {
 			return err
 		}
 		for _, it := range items {
-			if err := t.analyse(it.real, it.pending, scans[it.real]); err != nil {
+			if it.fx != nil {
+				t.replayEffects(it.real, it.fx)
+				continue
+			}
+			if err := t.analyseOnce(it.real, it.pending, scans[it.real]); err != nil {
 				return err
 			}
 		}
 	}
 	return nil
+}
+
+// fileEffects is what analysing one file outside the site's own code did
+// to a trace, in order: the files it shipped and queued and the picks it
+// made, whether it is ESM, and what it added to the glob roots, missing
+// files and warnings. Such an analysis depends only on the file (its scan
+// and what its imports resolve to, both fixed for the build) and on the
+// tracer's settings in analysisKey, so later functions replay it instead
+// of resolving every import of every package file again; replaying the
+// same calls in the same order leaves a trace as analysing would.
+type fileEffects struct {
+	ops                []effect
+	esm                bool
+	globRoots, missing []string
+	warnings           []Message
+}
+
+type effectKind uint8
+
+const (
+	effectEmit       effectKind = iota // emitFile(path, parent)
+	effectDependency                   // emitDependency(path, parent, user)
+	effectPick                         // sel.file(path, why, parent, spec)
+)
+
+type effect struct {
+	kind         effectKind
+	user         bool
+	why          Why
+	path, parent string
+	spec         string
+}
+
+// analysisKey is what a package file's analysis depends on besides the
+// file: the base (what counts as the site's own, what is outside), the
+// Node.js version (module-sync exports, the runtime's AWS SDK), the
+// plugins fallback folder and whether .ts files stand in for .js ones.
+type analysisKey struct {
+	file, base, fallback string
+	nodeMajor            int
+	transpileTS          bool
+}
+
+func (t *tracer) analysisKey(real string) analysisKey {
+	return analysisKey{file: real, base: t.base, fallback: t.fallback, nodeMajor: t.nodeMajor, transpileTS: t.transpileTS}
+}
+
+// analyseOnce is analyse, recording what a replayable analysis does for
+// the functions after this one. The site's own files are analysed every
+// time (their warnings and errors are the function's), and so are files
+// analyse compiles.
+func (t *tracer) analyseOnce(real string, p pending, sc *scanned) error {
+	if p.user || sc == nil || t.compiles(real) {
+		return t.analyse(real, p, sc)
+	}
+	fx := &fileEffects{}
+	missing, globRoots, warnings := len(t.missing), len(t.globRoots), len(t.warnings)
+	t.fx = fx
+	err := t.analyse(real, p, sc)
+	t.fx = nil
+	if err != nil {
+		return err
+	}
+	fx.esm = t.esm[real]
+	fx.missing = slices.Clone(t.missing[missing:])
+	fx.globRoots = slices.Clone(t.globRoots[globRoots:])
+	fx.warnings = slices.Clone(t.warnings[warnings:])
+	t.env.analyses.Store(t.analysisKey(real), fx)
+	return nil
+}
+
+// replayEffects does to t what analysing real did in an earlier function.
+func (t *tracer) replayEffects(real string, fx *fileEffects) {
+	if fx.esm {
+		t.esm[real] = true
+	}
+	for _, e := range fx.ops {
+		switch e.kind {
+		case effectEmit:
+			t.emitFile(e.path, e.parent)
+		case effectDependency:
+			t.emitDependency(e.path, e.parent, e.user)
+		case effectPick:
+			t.sel.file(e.path, e.why, e.parent, e.spec)
+		}
+	}
+	t.missing = append(t.missing, fx.missing...)
+	t.globRoots = append(t.globRoots, fx.globRoots...)
+	t.warnings = append(t.warnings, fx.warnings...)
+}
+
+// compiles reports whether analysing real compiles it (a TypeScript file
+// of the site's own, outside node_modules).
+func (t *tracer) compiles(real string) bool {
+	return t.transpileTS && isTSFile(real) && t.inBase(real) && !strings.Contains(real, "/node_modules/")
+}
+
+// pick is sel.file, recorded while a file's analysis is (fileEffects).
+func (t *tracer) pick(path string, why Why, via, spec string) {
+	if t.fx != nil {
+		t.fx.ops = append(t.fx.ops, effect{kind: effectPick, path: path, why: why, parent: via, spec: spec})
+	}
+	t.sel.file(path, why, via, spec)
 }
 
 // analyse follows what one file imports.
@@ -442,7 +567,7 @@ func (t *tracer) analyse(real string, p pending, sc *scanned) error {
 		if p.user {
 			t.warnings = append(t.warnings, sc.warnings...)
 		}
-		if t.transpileTS && isTSFile(real) && t.inBase(real) && !strings.Contains(real, "/node_modules/") {
+		if t.compiles(real) {
 			if err := t.transpile(real, t.tsFormat, strings.TrimSuffix(real, filepath.Ext(real))+".js"); err != nil {
 				return err
 			}
@@ -495,7 +620,7 @@ func (t *tracer) follow(spec, parent string, cjs, user bool) error {
 		if p, ferr := t.resolve(spec, filepath.Join(t.fallback, filepath.Base(parent)), cjs); ferr == nil {
 			paths, err = p, nil
 			for _, f := range p {
-				t.sel.file(f, WhyPluginsModules, parent, spec)
+				t.pick(f, WhyPluginsModules, parent, spec)
 			}
 		}
 	}
