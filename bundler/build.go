@@ -273,7 +273,7 @@ func (b *builder) plan(fn discover.Function, analyse bool) (*plan, error) {
 	if !analyse || fn.Runtime != discover.RuntimeJS || fn.Kind == discover.KindZip {
 		return p, nil
 	}
-	fn = realDirs(fn)
+	fn = realDirsWith(fn, b.realDir)
 	p.fn = fn
 	a, err := b.analyse(fn)
 	if err != nil {
@@ -292,16 +292,33 @@ func (b *builder) plan(fn discover.Function, analyse bool) (*plan, error) {
 // reached through a linked folder must be seen at its real path too, or an
 // archive's paths would mix the two and nothing would be under the base.
 func realDirs(fn discover.Function) discover.Function {
-	if d, err := filepath.EvalSymlinks(filepath.Dir(fn.MainFile)); err == nil {
+	return realDirsWith(fn, filepath.EvalSymlinks)
+}
+
+// realDirsWith is realDirs resolving links with eval, which must answer
+// what filepath.EvalSymlinks does.
+func realDirsWith(fn discover.Function, eval func(string) (string, error)) discover.Function {
+	if d, err := eval(filepath.Dir(fn.MainFile)); err == nil {
 		fn.MainFile = filepath.Join(d, filepath.Base(fn.MainFile))
 	}
-	if d, err := filepath.EvalSymlinks(fn.SrcDir); err == nil {
+	if d, err := eval(fn.SrcDir); err == nil {
 		fn.SrcDir = d
 	}
-	if d, err := filepath.EvalSymlinks(filepath.Dir(fn.SrcPath)); err == nil {
+	if d, err := eval(filepath.Dir(fn.SrcPath)); err == nil {
 		fn.SrcPath = filepath.Join(d, filepath.Base(fn.SrcPath))
 	}
 	return fn
+}
+
+// realDir is filepath.EvalSymlinks(dir) from the build's resolver, which
+// answers each folder once per build (every function of a folder is
+// planned twice: ahead, then when it is built), for the absolute paths it
+// takes.
+func (b *builder) realDir(dir string) (string, error) {
+	if filepath.Separator == '/' && filepath.IsAbs(dir) {
+		return b.env.Resolver.Realpath(dir)
+	}
+	return filepath.EvalSymlinks(dir)
 }
 
 // input is the plan as the Node.js bundlers take it.

@@ -366,8 +366,9 @@ func newBuilder(destDir string, fns []discover.Function, o Options) *builder {
 	}
 	b.comp.Contain(roots...)
 	// Tracing has resolved the links on the way to every file the
-	// archives store: the writer reuses those answers.
+	// archives store, and lstatted it: the writer reuses those answers.
 	b.comp.ShareRealpath(b.env.Resolver.Realpath)
+	b.comp.ShareLstat(b.env.Resolver.Lstat)
 	b.env.Roots = roots
 	return b
 }
@@ -379,7 +380,12 @@ func newBuilder(destDir string, fns []discover.Function, o Options) *builder {
 // links resolved.
 func containmentRoots(fns []discover.Function, o Options) []string {
 	var roots []string
+	added := map[string]bool{}
 	add := func(p string) {
+		if added[p] {
+			return
+		}
+		added[p] = true
 		if real, err := resolvePath(p); err == nil && !slices.Contains(roots, real) {
 			roots = append(roots, real)
 		}
@@ -387,8 +393,12 @@ func containmentRoots(fns []discover.Function, o Options) []string {
 	if o.BasePath != "" {
 		add(o.BasePath)
 	} else {
+		seen := map[string]bool{} // a folder's functions share its site
 		for _, fn := range fns {
-			add(siteOf(fn.SrcDir))
+			if !seen[fn.SrcDir] {
+				seen[fn.SrcDir] = true
+				add(siteOf(fn.SrcDir))
+			}
 		}
 	}
 	if o.RepositoryRoot != "" {

@@ -59,6 +59,7 @@ type cache struct {
 }
 
 type lstatResult struct {
+	info fs.FileInfo
 	mode fs.FileMode
 	err  error
 }
@@ -88,17 +89,43 @@ func newCache(fsys FS) *cache {
 
 // lstatMode returns the type bits of p without following a final link.
 func (c *cache) lstatMode(p string) (fs.FileMode, error) {
+	r := c.lstatOnce(p)
+	return r.mode, r.err
+}
+
+// lstatOnce lstats p (a clean absolute path whose folders are real) once
+// per cache.
+func (c *cache) lstatOnce(p string) lstatResult {
 	r, ok := c.lstat.Load(p)
 	if ok {
-		return r.mode, r.err
+		return r
 	}
-	fi, err := c.fsys.Lstat(fsName(p))
-	if err == nil {
-		r.mode = fi.Mode()
+	r.info, r.err = c.fsys.Lstat(fsName(p))
+	if r.err == nil {
+		r.mode = r.info.Mode()
 	}
-	r.err = err
 	c.lstat.Store(p, r)
-	return r.mode, r.err
+	return r
+}
+
+// Lstat is os.Lstat(p) for an absolute path, answered from the cache:
+// what lstat says of p's name in its folder's real path (the links on
+// the way followed, the last one not). Tracing has lstatted every file a
+// function ships this way, so the archive writer asks again for free.
+func (c *cache) Lstat(p string) (fs.FileInfo, error) {
+	if !path.IsAbs(p) {
+		return nil, fmt.Errorf("lstat %q: %w", p, ErrRelativePath)
+	}
+	p = path.Clean(p)
+	if p == "/" {
+		return c.fsys.Lstat(".")
+	}
+	dir := c.realpath(path.Dir(p), 0)
+	if dir.err != nil {
+		return nil, &fs.PathError{Op: "lstat", Path: p, Err: dir.err}
+	}
+	r := c.lstatOnce(path.Join(dir.path, path.Base(p)))
+	return r.info, r.err
 }
 
 // Realpath resolves every symbolic link in an absolute path, as Node.js

@@ -88,6 +88,10 @@ func (r *Resolver) exts() []string {
 // Realpath resolves all symlinks in an absolute path.
 func (r *Resolver) Realpath(p string) (string, error) { return r.c.Realpath(p) }
 
+// Lstat is os.Lstat(p) for an absolute path, from the build's cached
+// answers (the resolver has lstatted every file it resolved).
+func (r *Resolver) Lstat(p string) (fs.FileInfo, error) { return r.c.Lstat(p) }
+
 // FS is the file system the resolver reads.
 func (r *Resolver) FS() FS { return r.c.fsys }
 

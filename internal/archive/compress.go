@@ -39,9 +39,10 @@ type Compressor struct {
 	workers chan struct{}
 	// roots, when set, are the folders whose files may ship (Contain).
 	roots []string
-	// realpath, when set, resolves links with the build's cached answers
-	// (ShareRealpath).
+	// realpath and lstat, when set, resolve links and lstat files with
+	// the build's cached answers (ShareRealpath, ShareLstat).
 	realpath func(string) (string, error)
+	lstat    func(string) (fs.FileInfo, error)
 	// syncs, in DeferSync mode, bounds the archives written but not yet
 	// synced; syncWG waits for them and syncErrs holds their failures by
 	// path.
@@ -151,6 +152,21 @@ func (c *Compressor) WaitSync() map[string]error {
 // before writing.
 func (c *Compressor) ShareRealpath(realpath func(string) (string, error)) { c.realpath = realpath }
 
+// ShareLstat makes the Compressor lstat the files archives store with
+// lstat, the build's resolver, which tracing made lstat every shipped
+// file already, instead of a system call per file. lstat takes absolute,
+// slash-separated paths and must answer what os.Lstat does; call it
+// before writing.
+func (c *Compressor) ShareLstat(lstat func(string) (fs.FileInfo, error)) { c.lstat = lstat }
+
+// lstatFile is os.Lstat(path), through the shared lstat when there is one.
+func (c *Compressor) lstatFile(path string) (fs.FileInfo, error) {
+	if c.lstat != nil && filepath.Separator == '/' && filepath.IsAbs(path) {
+		return c.lstat(path)
+	}
+	return os.Lstat(path)
+}
+
 // resolveLinks is path with every symbolic link on the way resolved, or ""
 // when that fails.
 func (c *Compressor) resolveLinks(path string) string {
@@ -256,7 +272,7 @@ func (c *Compressor) inspect(path string) *fileInfo {
 		fi, _ = c.infos.LoadOrStore(path, &fileInfo{})
 	}
 	fi.once.Do(func() {
-		if fi.lstat, fi.err = os.Lstat(path); fi.err != nil {
+		if fi.lstat, fi.err = c.lstatFile(path); fi.err != nil {
 			return
 		}
 		// The real path, for containment: a link anywhere on the way
