@@ -159,9 +159,13 @@ func (c *Compressor) ShareRealpath(realpath func(string) (string, error)) { c.re
 // before writing.
 func (c *Compressor) ShareLstat(lstat func(string) (fs.FileInfo, error)) { c.lstat = lstat }
 
+// sharedPath reports whether the shared resolver answers for path: it
+// takes absolute, slash-separated paths.
+func sharedPath(path string) bool { return filepath.Separator == '/' && filepath.IsAbs(path) }
+
 // lstatFile is os.Lstat(path), through the shared lstat when there is one.
 func (c *Compressor) lstatFile(path string) (fs.FileInfo, error) {
-	if c.lstat != nil && filepath.Separator == '/' && filepath.IsAbs(path) {
+	if c.lstat != nil && sharedPath(path) {
 		return c.lstat(path)
 	}
 	return os.Lstat(path)
@@ -170,7 +174,7 @@ func (c *Compressor) lstatFile(path string) (fs.FileInfo, error) {
 // resolveLinks is path with every symbolic link on the way resolved, or ""
 // when that fails.
 func (c *Compressor) resolveLinks(path string) string {
-	if c.realpath != nil && filepath.Separator == '/' && filepath.IsAbs(path) {
+	if c.realpath != nil && sharedPath(path) {
 		if real, err := c.realpath(path); err == nil {
 			return real
 		}

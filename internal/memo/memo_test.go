@@ -100,25 +100,24 @@ func benchKeys() []string {
 
 func BenchmarkMapLoad(b *testing.B) {
 	var m Map[string, bool]
-	keys := benchKeys()
-	for _, k := range keys {
-		m.Store(k, true)
-	}
-	b.ResetTimer()
-	for i := range b.N {
-		m.Load(keys[i*7919%len(keys)])
-	}
+	benchLoad(b, func(k string) { m.Store(k, true) }, func(k string) { m.Load(k) })
 }
 
 // BenchmarkSyncMapLoad is what Map replaced, for comparison.
 func BenchmarkSyncMapLoad(b *testing.B) {
 	var m sync.Map
+	benchLoad(b, func(k string) { m.Store(k, true) }, func(k string) { m.Load(k) })
+}
+
+// benchLoad stores benchKeys with store, then times load on them in a
+// scattered order.
+func benchLoad(b *testing.B, store, load func(string)) {
 	keys := benchKeys()
 	for _, k := range keys {
-		m.Store(k, true)
+		store(k)
 	}
 	b.ResetTimer()
 	for i := range b.N {
-		m.Load(keys[i*7919%len(keys)])
+		load(keys[i*7919%len(keys)])
 	}
 }

@@ -373,16 +373,25 @@ func (s *qscan) requireCall() bool {
 	return s.literalCall(KindRequire)
 }
 
+// specifier is the current string token as an import specifier; one
+// that is not UTF-8 is refused (esbuild reads U+FFFD in its place).
+func (s *qscan) specifier() (string, bool) {
+	if !utf8.Valid(s.text) {
+		return "", s.refuse("a specifier that is not UTF-8")
+	}
+	return string(s.text), true
+}
+
 // literalCall reads "(" string ")" and records the import, unless kind
 // is empty.
 func (s *qscan) literalCall(kind ImportKind) bool {
 	if !s.expect(qOpen, "(") || !s.expect(qString, "") || s.escaped {
 		return s.refuse("a require or import() that is not a literal call")
 	}
-	if !utf8.Valid(s.text) {
-		return s.refuse("a specifier that is not UTF-8") // esbuild reads U+FFFD
+	spec, ok := s.specifier()
+	if !ok {
+		return false
 	}
-	spec := string(s.text)
 	if !s.expect(qClose, ")") {
 		return s.refuse("a require or import() that is not a literal call")
 	}

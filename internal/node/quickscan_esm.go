@@ -1,7 +1,5 @@
 package node
 
-import "unicode/utf8"
-
 // ESM declarations for quickScan: import and export declarations are read
 // to their specifier with the lexer alone, and must stand at the top
 // level, as they must for esbuild.
@@ -153,10 +151,11 @@ func (s *qscan) declSpecifier() bool {
 	if s.escaped {
 		return s.refuse("a specifier with escapes")
 	}
-	if !utf8.Valid(s.text) {
-		return s.refuse("a specifier that is not UTF-8") // esbuild reads U+FFFD
+	spec, ok := s.specifier()
+	if !ok {
+		return false
 	}
-	s.res.imports = append(s.res.imports, Import{Specifier: string(s.text), Kind: KindImport})
+	s.res.imports = append(s.res.imports, Import{Specifier: spec, Kind: KindImport})
 	// The statement ends here; a "/" after it is left to esbuild.
 	s.prev = prevUnsure
 	return true

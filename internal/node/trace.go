@@ -295,11 +295,11 @@ func (t *tracer) emitNew(p, parent string) (string, bool) {
 	if err != nil {
 		real = p
 	}
-	switch {
-	case !t.inBase(real):
+	switch rel, in := t.baseRel(real); {
+	case !in:
 		t.sel.omit(real, WhyOutsideBase, parent, "")
 		return real, false
-	case t.ignored(real):
+	case t.runtimeSDK(rel):
 		t.sel.omit(real, WhyRuntimeSDK, parent, "")
 		return real, false
 	}
@@ -321,26 +321,36 @@ func (t *tracer) emitNew(p, parent string) (string, bool) {
 }
 
 func (t *tracer) inBase(p string) bool {
-	if _, ok := below(t.base, p); ok {
-		return true
+	_, in := t.baseRel(p)
+	return in
+}
+
+// baseRel is p relative to the base, slash-separated, and whether p lies
+// in the base (the relative path means nothing when it does not).
+func (t *tracer) baseRel(p string) (string, bool) {
+	if r, ok := below(t.base, p); ok {
+		return r, true
 	}
 	if isClean(p) {
-		return false // t.base is clean too
+		return "", false // t.base is clean too
 	}
 	r, err := filepath.Rel(t.base, p)
-	return err == nil && r != ".." && !strings.HasPrefix(r, "../")
+	r = filepath.ToSlash(r)
+	return r, err == nil && r != ".." && !strings.HasPrefix(r, "../")
 }
 
 // ignored leaves out the AWS SDK the Lambda runtime provides (v3 from
 // Node.js 18, v2 before), in the site's top-level node_modules as the
 // reference does.
 func (t *tracer) ignored(p string) bool {
-	r, ok := below(t.base, p)
-	if !ok {
-		r, _ = filepath.Rel(t.base, p)
-		r = filepath.ToSlash(r)
-	}
-	rest, ok := strings.CutPrefix(r, "node_modules/")
+	rel, in := t.baseRel(p)
+	return in && t.runtimeSDK(rel)
+}
+
+// runtimeSDK reports whether rel, a path relative to the base, lies in
+// the runtime's AWS SDK in the top-level node_modules.
+func (t *tracer) runtimeSDK(rel string) bool {
+	rest, ok := strings.CutPrefix(rel, "node_modules/")
 	if !ok {
 		return false
 	}
