@@ -87,8 +87,8 @@ type Options struct {
 	OnWait func(dest string)
 	// Parallel bounds how many functions are built at once; the number of
 	// CPUs when zero or negative. A function waiting for a file another
-	// one is compressing lets the next start meanwhile, so up to twice as
-	// many may be under way, Parallel of them running.
+	// one is compressing lets the next start meanwhile, so up to nine
+	// times as many may be under way, Parallel of them running.
 	Parallel int
 	// BasePath is the site's base directory: included_files patterns are
 	// relative to it unless netlify.toml set one. The CLI passes the

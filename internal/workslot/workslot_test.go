@@ -88,10 +88,10 @@ func isClosed(ch <-chan struct{}) bool {
 	}
 }
 
-// At most the pool's size of workers wait with their slots handed over:
-// beyond it a waiter keeps its slot, so at most twice the pool's size of
-// work is ever under way. A worker hands its one slot over once at a
-// time, however many of its goroutines wait.
+// At most waitersPerSlot times the pool's size of workers wait with their
+// slots handed over: beyond it a waiter keeps its slot, so the work under
+// way stays bounded. A worker hands its one slot over once at a time,
+// however many of its goroutines wait.
 func TestYieldIsBounded(t *testing.T) {
 	p := NewPool(2)
 	for range 2 {
@@ -99,14 +99,17 @@ func TestYieldIsBounded(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	p.waiting <- struct{}{} // a first waiter: one more may wait
+	limit := 2 * waitersPerSlot
+	for range limit - 1 {
+		p.waiting <- struct{}{} // waiters before these: one more may wait
+	}
 	w1, w2 := p.Yielder(), p.Yielder()
 	r := w1()
 	if r == nil {
-		t.Fatal("the second waiter did not hand its slot over")
+		t.Fatalf("waiter %d did not hand its slot over", limit)
 	}
 	if w2() != nil {
-		t.Fatal("a third waiter handed a slot over while two already wait")
+		t.Fatalf("waiter %d handed a slot over while %d already wait", limit+1, limit)
 	}
 	r()
 	<-p.waiting
