@@ -51,8 +51,10 @@ type builder struct {
 // prebuild analyses the Node.js functions and bundles the ones that go
 // through esbuild together (node.PrebuildEsbuild), so the packages they
 // share are parsed once per build instead of once per function, and
-// starts parsing the others' main files ahead (node.PrefetchMains); call
-// the returned function once the functions are built.
+// starts compiling the v2 functions' main files in batches
+// (node.PrecompileMains) and parsing the others' ahead
+// (node.PrefetchMains); call the returned function once the functions
+// are built.
 func (b *builder) prebuild(ctx context.Context, fns []discover.Function, skip []*FunctionError) (wait func()) {
 	// Each plan parses a main file for its in-source configuration: on
 	// every core, and kept for the function's build.
@@ -60,19 +62,26 @@ func (b *builder) prebuild(ctx context.Context, fns []discover.Function, skip []
 	b.planEach(ctx, fns, b.opts.Parallel, func(i int, fn discover.Function) bool {
 		return skip[i] == nil && fn.Runtime == discover.RuntimeJS && fn.Kind != discover.KindZip && fn.Name != discover.ReservedName
 	}, func(i int, p *plan) {
-		if p.analysis.APIVersion != 2 {
-			in := p.input(b.env)
-			planned[i] = &in
-		}
+		in := p.input(b.env)
+		planned[i] = &in
 	})
-	var ins []node.Input
+	var ins, v2 []node.Input
 	for _, in := range planned {
-		if in != nil {
+		switch {
+		case in == nil:
+		case in.APIVersion() == 2:
+			v2 = append(v2, *in)
+		default:
 			ins = append(ins, *in)
 		}
 	}
 	node.PrebuildEsbuild(ctx, ins)
-	return node.PrefetchMains(ctx, ins)
+	mains := node.PrecompileMains(ctx, v2)
+	scans := node.PrefetchMains(ctx, ins)
+	return func() {
+		mains()
+		scans()
+	}
 }
 
 // planEach plans, width at a time, the functions want accepts (until ctx

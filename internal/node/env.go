@@ -46,6 +46,10 @@ type Env struct {
 	// analyses memoises what the file tracer's analysis of a package
 	// file did, by analysisKey.
 	analyses memo.Map[analysisKey, *fileEffects]
+	// mains holds the v2 main files' compilations, by mainKey: made in
+	// batches by PrecompileMains, or claimed by a function compiling its
+	// own (compiledMain).
+	mains memo.Map[mainKey, *mainCompile]
 	// shipped is the most files one function of the build shipped so
 	// far (shipHint).
 	shipped atomic.Int64

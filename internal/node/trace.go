@@ -36,24 +36,8 @@ func trace(ctx context.Context, in Input) (*Bundle, error) {
 		esm:     map[string]bool{}, generated: map[string][]byte{}, aliases: map[string]string{},
 		sel: newSelector(hint),
 	}
-	// Mirrors the reference's nodeFileTrace({base: repositoryRoot}): in a
-	// monorepo, packages hoisted to the workspace's node_modules ship.
-	t.base = env.repositoryRoot()
-	if t.base == "" {
-		if site, err := env.Resolver.NearestPackageJSON(fn.SrcDir); err == nil && site != nil {
-			t.base = site.Dir
-		} else {
-			t.base = fn.SrcDir
-		}
-	}
+	t.base = traceBase(env, fn)
 	t.fallback = env.fallbackModules(fn.SrcDir)
-	t.base = filepath.Clean(t.base)
-	if home := pluginsHome(fn.SrcDir); home != "" && within(filepath.Dir(home), t.base) {
-		// A function a build plugin installed is rooted at .netlify/plugins
-		// (see place), so everything there can be traced even when the
-		// nearest package.json is the plugin's own.
-		t.base = filepath.Dir(home)
-	}
 	if !t.inBase(fn.MainFile) {
 		return nil, fmt.Errorf("%w: main file %q is outside the repository root %q, so nothing of it could ship; build from the site (its netlify.toml) or set the repository root (--repository-root) or base path to a folder holding it", ErrOutsideBase, fn.MainFile, t.base)
 	}
@@ -153,6 +137,28 @@ func trace(ctx context.Context, in Input) (*Bundle, error) {
 	return b, nil
 }
 
+// traceBase is the folder a trace of fn ships from. It mirrors the
+// reference's nodeFileTrace({base: repositoryRoot}): in a monorepo,
+// packages hoisted to the workspace's node_modules ship.
+func traceBase(env *Env, fn discover.Function) string {
+	base := env.repositoryRoot()
+	if base == "" {
+		if site, err := env.Resolver.NearestPackageJSON(fn.SrcDir); err == nil && site != nil {
+			base = site.Dir
+		} else {
+			base = fn.SrcDir
+		}
+	}
+	base = filepath.Clean(base)
+	if home := pluginsHome(fn.SrcDir); home != "" && within(filepath.Dir(home), base) {
+		// A function a build plugin installed is rooted at .netlify/plugins
+		// (see place), so everything there can be traced even when the
+		// nearest package.json is the plugin's own.
+		base = filepath.Dir(home)
+	}
+	return base
+}
+
 // v2Format is the module format a v2 (or TypeScript) main file compiles
 // to: .mjs/.mts are ESM, .cts is CommonJS, otherwise the nearest
 // package.json's "type" (searched up to base) decides.
@@ -232,38 +238,23 @@ type compiled struct {
 // compileMain bundles a v2 main file's local code into one file, leaving
 // packages external, as the reference's nft transformer does.
 func (t *tracer) compileMain(mainFile string, format api.Format, cfg config.FunctionConfig) (*compiled, error) {
-	dir := filepath.Dir(mainFile)
-	opts := api.BuildOptions{
-		EntryPoints:   []string{mainFile},
-		AbsWorkingDir: dir,
-		Bundle:        true,
-		Packages:      api.PackagesExternal,
-		Write:         false,
-		Metafile:      true,
-		Platform:      api.PlatformNode,
-		Format:        format,
-		Engines:       []api.Engine{{Name: api.EngineNode, Version: fmt.Sprint(t.target)}},
-		LogLevel:      api.LogLevelSilent,
-	}
-	if format == api.FormatESModule {
-		opts.Banner = map[string]string{"js": cjsShim}
-	}
-	if cfg.NodeSourcemap != nil && *cfg.NodeSourcemap {
-		opts.Sourcemap = api.SourceMapInline
-	}
-	out, err := runEsbuild(t.ctx, t.env.Scanner.guard, filepath.Base(mainFile), opts)
+	out, err := t.env.compiledMain(t.ctx, mainKey{
+		main: mainFile, format: format, target: t.target,
+		sourcemap: cfg.NodeSourcemap != nil && *cfg.NodeSourcemap,
+	})
 	if err != nil {
 		return nil, err
 	}
 	t.warnings = append(t.warnings, out.warnings...)
-	c := &compiled{esm: format == api.FormatESModule, inputs: out.inputs}
+	// out may be a batch's, shared with a later build of the function:
+	// what the trace goes on to change is its own copy.
+	c := &compiled{esm: format == api.FormatESModule, inputs: slices.Clone(out.inputs), imports: slices.Clone(out.externals)}
 	t.globRoots = append(t.globRoots, out.globRoots...)
 	for _, f := range out.files {
 		if !strings.HasSuffix(f.path, ".map") {
 			c.code = f.contents
 		}
 	}
-	c.imports = out.externals
 	return c, nil
 }
 
