@@ -37,6 +37,14 @@ var ErrDuplicateName = errors.New("duplicate archive entry name")
 // ValidateName checks that name is a clean, relative, slash-separated path
 // that stays inside the archive root.
 func ValidateName(name string) error {
+	if plainName(name) {
+		return nil
+	}
+	return checkName(name)
+}
+
+// checkName is ValidateName's checks one by one, which name the fault.
+func checkName(name string) error {
 	bad := func(why string) error { return fmt.Errorf("%w %q: %s", ErrInvalidName, name, why) }
 	switch {
 	case name == "":
@@ -60,6 +68,33 @@ func ValidateName(name string) error {
 		return bad("contains a dot segment")
 	}
 	return nil
+}
+
+// plainName reports, in one pass over name, that ValidateName accepts
+// it for the usual reasons: ASCII without NUL or backslash, relative, no
+// empty segment and none starting with a dot, no drive letter. Every
+// entry of every archive is validated, and the checks one by one read
+// each name six times. false means only that the full checks decide.
+func plainName(name string) bool {
+	if name == "" {
+		return false
+	}
+	prev := byte('/') // as if after a separator: no leading slash
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		switch {
+		case c >= utf8.RuneSelf || c == 0 || c == '\\':
+			return false
+		case c == '/' || c == '.':
+			if prev == '/' {
+				return false // an empty segment, or one starting with a dot
+			}
+		case c == ':' && i == 1:
+			return false
+		}
+		prev = c
+	}
+	return prev != '/'
 }
 
 // segments reads the relative slash path name once: clean is whether
