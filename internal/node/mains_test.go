@@ -35,6 +35,8 @@ var mainsSite = map[string]string{
 	"fns/f.mjs": "export default async (req) => {\n  const lang = new URL(req.url).searchParams.get('l')\n" +
 		"  const m = await import(`./lib/locales/${lang}.mjs`)\n  return new Response(m.default)\n}\n",
 	"fns/lib/unused.mjs": "export const unused = 1\n",
+	"fns/h.js":           "import { alpha } from './lib/shared.mjs'\nexport default async () => new Response(alpha())\n",
+	"fns/i.js":           "export default async () => new Response('i')\n",
 	"fns/g.mjs": "import { beta } from './lib/shared.mjs'\nimport { unused } from './lib/unused.mjs'\n" +
 		"export default async () => new Response(beta())\n",
 }
@@ -115,7 +117,9 @@ func sameBundles(t *testing.T, root string, cfg config.FunctionConfig, ins []Inp
 func TestPrecompiledMainsMatchCompilingAlone(t *testing.T) {
 	t.Parallel()
 	root := writeSite(t, mainsSite)
-	names := []string{"a.mjs", "b.mjs", "d.mjs", "e.mjs", "f.mjs", "g.mjs"}
+	// h and i compile to CommonJS (no "type": "module"), as a batch of
+	// their own whose outputs are named like their inputs.
+	names := []string{"a.mjs", "b.mjs", "d.mjs", "e.mjs", "f.mjs", "g.mjs", "h.js", "i.js"}
 	for _, cfg := range []config.FunctionConfig{{}, {NodeSourcemap: new(true)}} {
 		env := NewEnv(root)
 		ins := mainInputs(t, root, env, cfg, names...)
