@@ -1,7 +1,6 @@
 package node
 
 import (
-	"bytes"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -45,17 +44,7 @@ func TestPrebuiltBundlesMatchSingleBuilds(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(alone.Generated) == 0 || len(alone.Generated) != len(together.Generated) {
-			t.Fatalf("%s: %d vs %d generated files", names[i], len(alone.Generated), len(together.Generated))
-		}
-		for p, data := range alone.Generated {
-			if !bytes.Equal(data, together.Generated[p]) {
-				t.Errorf("%s: %s differs when bundled with the others", names[i], p)
-			}
-		}
-		if !slices.Equal(alone.Inputs, together.Inputs) || !slices.Equal(alone.SrcFiles, together.SrcFiles) {
-			t.Errorf("%s: inputs or files differ:\n%v\n%v", names[i], alone.Inputs, together.Inputs)
-		}
+		requireSameBundle(t, names[i], alone, together)
 	}
 }
 

@@ -74,7 +74,7 @@ func batched(ins []Input) int {
 
 // sameBundles builds each of ins, made on an Env PrecompileMains ran
 // on, and the same function alone on a fresh Env, and requires the same
-// generated code, inputs, files, glob roots and warnings.
+// bundle (requireSameBundle).
 func sameBundles(t *testing.T, root string, cfg config.FunctionConfig, ins []Input) {
 	t.Helper()
 	for _, in := range ins {
@@ -86,27 +86,34 @@ func sameBundles(t *testing.T, root string, cfg config.FunctionConfig, ins []Inp
 		if err != nil {
 			t.Fatal(err)
 		}
-		name := in.Function.Name
-		if len(alone.Generated) == 0 || len(alone.Generated) != len(together.Generated) {
-			t.Fatalf("%s: %d generated files alone, %d compiled in a batch", name, len(alone.Generated), len(together.Generated))
+		requireSameBundle(t, in.Function.Name, alone, together)
+	}
+}
+
+// requireSameBundle requires a function built with others (in one
+// esbuild run) to get what it gets built alone: the same generated code,
+// inputs, files, glob roots and warnings.
+func requireSameBundle(t *testing.T, name string, alone, together *Bundle) {
+	t.Helper()
+	if len(alone.Generated) == 0 || len(alone.Generated) != len(together.Generated) {
+		t.Fatalf("%s: %d generated files alone, %d built with others", name, len(alone.Generated), len(together.Generated))
+	}
+	for p, data := range alone.Generated {
+		if !bytes.Equal(data, together.Generated[p]) {
+			t.Errorf("%s: %s differs when built with others:\n%s\n---\n%s", name, p, data, together.Generated[p])
 		}
-		for p, data := range alone.Generated {
-			if !bytes.Equal(data, together.Generated[p]) {
-				t.Errorf("%s: %s differs when compiled in a batch:\n%s\n---\n%s", name, p, data, together.Generated[p])
-			}
-		}
-		if !slices.Equal(alone.Inputs, together.Inputs) {
-			t.Errorf("%s: inputs differ:\nalone   %q\nbatched %q", name, alone.Inputs, together.Inputs)
-		}
-		if !slices.Equal(alone.SrcFiles, together.SrcFiles) {
-			t.Errorf("%s: files differ:\nalone   %q\nbatched %q", name, alone.SrcFiles, together.SrcFiles)
-		}
-		if !slices.Equal(alone.GlobRoots, together.GlobRoots) {
-			t.Errorf("%s: glob roots differ: %q, %q", name, alone.GlobRoots, together.GlobRoots)
-		}
-		if len(alone.Warnings) != len(together.Warnings) {
-			t.Errorf("%s: %d warnings alone, %d batched", name, len(alone.Warnings), len(together.Warnings))
-		}
+	}
+	if !slices.Equal(alone.Inputs, together.Inputs) {
+		t.Errorf("%s: inputs differ:\nalone   %q\ntogether %q", name, alone.Inputs, together.Inputs)
+	}
+	if !slices.Equal(alone.SrcFiles, together.SrcFiles) {
+		t.Errorf("%s: files differ:\nalone   %q\ntogether %q", name, alone.SrcFiles, together.SrcFiles)
+	}
+	if !slices.Equal(alone.GlobRoots, together.GlobRoots) {
+		t.Errorf("%s: glob roots differ: %q, %q", name, alone.GlobRoots, together.GlobRoots)
+	}
+	if len(alone.Warnings) != len(together.Warnings) {
+		t.Errorf("%s: %d warnings alone, %d built with others", name, len(alone.Warnings), len(together.Warnings))
 	}
 }
 
