@@ -5,10 +5,10 @@ import (
 	"context"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/zisi-build/zisi/config"
 	"github.com/zisi-build/zisi/internal/discover"
@@ -178,16 +178,43 @@ func ListFunctionsFiles(ctx context.Context, srcDirs []string, opts Options) (*F
 	}
 	out := &FilesListing{Warnings: slices.Concat(flagWarnings(o.FeatureFlags), discoveryWarnings(found))}
 	b := &builder{opts: o, env: o.newEnv()}
-	for _, fn := range found.Functions {
-		files, err := b.sourceFiles(ctx, fn)
-		if err != nil {
-			out.Warnings = append(out.Warnings, Warning{Function: fn.Name, Message: err.Error()})
+	fns := found.Functions
+	// As a build does: main files parsed, compiled and bundled ahead in
+	// shared esbuild runs, and up to Parallel functions listed at once.
+	// The listing keeps the functions' order.
+	prefetched := b.prebuild(ctx, fns, make([]*FunctionError, len(fns)))
+	type listing struct {
+		files []Pick
+		fn    ListedFunction
+		err   error
+	}
+	lists := make([]listing, len(fns))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, o.Parallel)
+	for i, fn := range fns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			files, err := b.sourceFiles(ctx, fn)
+			if err != nil {
+				lists[i].err = err
+				return
+			}
+			p, _ := b.plan(fn, false)
+			lists[i] = listing{files: files, fn: listed(p)}
+		}()
+	}
+	wg.Wait()
+	prefetched()
+	for i, l := range lists {
+		if l.err != nil {
+			out.Warnings = append(out.Warnings, Warning{Function: fns[i].Name, Message: l.err.Error()})
 			continue
 		}
-		p, _ := b.plan(fn, false)
-		lf := listed(p)
-		for _, f := range files {
-			item := ListedFile{ListedFunction: lf, SrcFile: f.Path, Why: string(f.Why), Via: f.Via}
+		for _, f := range l.files {
+			item := ListedFile{ListedFunction: l.fn, SrcFile: f.Path, Why: string(f.Why), Via: f.Via}
 			item.Extension = filepath.Ext(f.Path)
 			out.Files = append(out.Files, item)
 		}
@@ -208,7 +235,7 @@ func (b *builder) sourceFiles(ctx context.Context, fn discover.Function) ([]Pick
 		if err != nil {
 			return nil, err
 		}
-		return bundleSources(bundle), nil
+		return bundleSources(bundle, b.env.Resolver.Lstat), nil
 	case isGoSource(fn):
 		files, err := goSources(fn.SrcPath)
 		if err != nil {
@@ -232,7 +259,9 @@ const (
 // disk: a compiled main file at a path of its own (hello.js for hello.ts)
 // stands for its source, which is among the inputs, and the symbolic
 // links and package folders it recreates (pnpm's) for their targets.
-func bundleSources(bundle *node.Bundle) []Pick {
+// lstat is os.Lstat, or the build's cached answers (Resolver.Lstat): a
+// function's files are asked about once per function that lists them.
+func bundleSources(bundle *node.Bundle, lstat func(string) (fs.FileInfo, error)) []Pick {
 	why := map[string]Pick{}
 	if sel := bundle.Selection; sel != nil {
 		for _, list := range [][]Pick{sel.Omitted, sel.Files} { // a shipped file's reason wins
@@ -244,7 +273,7 @@ func bundleSources(bundle *node.Bundle) []Pick {
 	var files []string
 	for _, list := range [][]string{bundle.Inputs, bundle.IncludedFiles, bundle.SrcFiles} {
 		for _, f := range list {
-			if fi, err := os.Lstat(f); err == nil && fi.Mode().IsRegular() {
+			if fi, err := lstat(f); err == nil && fi.Mode().IsRegular() {
 				files = append(files, f)
 			}
 		}

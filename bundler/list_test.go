@@ -17,8 +17,9 @@ import (
 )
 
 // TestListFunctionsFilesMatchesBuild: for every scenario in fixtures/,
-// given relative or absolute folders, ListFunctionsFiles lists only
-// existing regular files, the same ones either way, and for each function
+// given relative or absolute folders, listing several functions at once or
+// one at a time, ListFunctionsFiles lists only existing regular files, the
+// same ones in the same order either way, and for each function
 // exactly the source files of what a build of it ships: every input the
 // bundler read, every included file, and a listed source for every
 // archive entry (a compiled main file stands for its source).
@@ -50,12 +51,14 @@ func TestListFunctionsFilesMatchesBuild(t *testing.T) {
 				t.Fatalf("%s is not relative", rel)
 			}
 			abs, _ := filepath.Abs(rel)
-			opts := Options{Config: &f.Functions, BasePath: site}
+			opts := Options{Config: &f.Functions, BasePath: site, Parallel: 4}
 			relList, err := ListFunctionsFiles(t.Context(), []string{rel}, opts)
 			if err != nil {
 				t.Fatal(err)
 			}
-			absList, err := ListFunctionsFiles(t.Context(), []string{abs}, opts)
+			one := opts
+			one.Parallel = 1
+			absList, err := ListFunctionsFiles(t.Context(), []string{abs}, one)
 			if err != nil {
 				t.Fatal(err)
 			}
