@@ -21,6 +21,7 @@ import (
 	"github.com/zisi-build/zisi/internal/node"
 	"github.com/zisi-build/zisi/internal/routes"
 	"github.com/zisi-build/zisi/internal/source"
+	"github.com/zisi-build/zisi/internal/workslot"
 	"github.com/zisi-build/zisi/manifest"
 )
 
@@ -89,31 +90,20 @@ func (b *builder) prebuild(ctx context.Context, fns []discover.Function, skip []
 // passes every plan made to do; functions that fail to plan are left to
 // their build to report.
 func (b *builder) planEach(ctx context.Context, fns []discover.Function, width int, want func(int, discover.Function) bool, do func(int, *plan)) {
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, width)
-	for i, fn := range fns {
-		if !want(i, fn) {
-			continue
+	workslot.Each(len(fns), width, func(i int) {
+		fn := fns[i]
+		if !want(i, fn) || ctx.Err() != nil {
+			return
 		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			if ctx.Err() != nil {
-				return
-			}
-			p, err := b.plan(fn, true)
-			if err != nil {
-				return
-			}
-			if p.analysis != nil {
-				b.analyses.Store(p.fn.MainFile, p.analysis)
-			}
-			do(i, p)
-		}()
-	}
-	wg.Wait()
+		p, err := b.plan(fn, true)
+		if err != nil {
+			return
+		}
+		if p.analysis != nil {
+			b.analyses.Store(p.fn.MainFile, p.analysis)
+		}
+		do(i, p)
+	})
 }
 
 func (b *builder) analyse(fn discover.Function) (*source.Analysis, error) {

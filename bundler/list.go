@@ -8,11 +8,11 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/zisi-build/zisi/config"
 	"github.com/zisi-build/zisi/internal/discover"
 	"github.com/zisi-build/zisi/internal/node"
+	"github.com/zisi-build/zisi/internal/workslot"
 	"github.com/zisi-build/zisi/manifest"
 )
 
@@ -189,24 +189,15 @@ func ListFunctionsFiles(ctx context.Context, srcDirs []string, opts Options) (*F
 		err   error
 	}
 	lists := make([]listing, len(fns))
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, o.Parallel)
-	for i, fn := range fns {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			files, err := b.sourceFiles(ctx, fn)
-			if err != nil {
-				lists[i].err = err
-				return
-			}
-			p, _ := b.plan(fn, false)
-			lists[i] = listing{files: files, fn: listed(p)}
-		}()
-	}
-	wg.Wait()
+	workslot.Each(len(fns), o.Parallel, func(i int) {
+		files, err := b.sourceFiles(ctx, fns[i])
+		if err != nil {
+			lists[i].err = err
+			return
+		}
+		p, _ := b.plan(fns[i], false)
+		lists[i] = listing{files: files, fn: listed(p)}
+	})
 	prefetched()
 	for i, l := range lists {
 		if l.err != nil {

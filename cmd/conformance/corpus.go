@@ -10,9 +10,9 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
-	"sync"
 
 	"github.com/zisi-build/zisi/config"
+	"github.com/zisi-build/zisi/internal/workslot"
 )
 
 // corpusSuites are the folders of the reference's tests whose every
@@ -191,19 +191,10 @@ func runCorpus(ctx context.Context, checkout string, only []string, n int, o com
 		err error
 	}
 	results := make([]result, len(fixtures))
-	sem := make(chan struct{}, max(1, n))
-	var wg sync.WaitGroup
-	for i, f := range fixtures {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			r := &results[i]
-			r.t, r.err = compareJob(ctx, corpusJob(f), o, &r.out)
-		}()
-	}
-	wg.Wait()
+	workslot.Each(len(fixtures), n, func(i int) {
+		r := &results[i]
+		r.t, r.err = compareJob(ctx, corpusJob(fixtures[i]), o, &r.out)
+	})
 	for i, r := range results {
 		out.Write(r.out.Bytes())
 		if r.err != nil {

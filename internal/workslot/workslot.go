@@ -2,6 +2,7 @@ package workslot
 
 import (
 	"context"
+	"sync"
 	"sync/atomic"
 )
 
@@ -119,4 +120,22 @@ func (p *Pool) Yielder() func() (reacquire func()) {
 			out.Store(false)
 		}
 	}
+}
+
+// Each calls do(i) for every i from 0 to n-1, each on a goroutine of its
+// own, at most width (at least one) at a time, and returns once every
+// call has.
+func Each(n, width int, do func(i int)) {
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, max(width, 1))
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			do(i)
+		}()
+	}
+	wg.Wait()
 }

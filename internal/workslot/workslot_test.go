@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
+	"time"
 )
 
 // A worker waiting on shared work lets another take its slot, and takes
@@ -200,4 +201,32 @@ func TestAWorkerTakingItsSlotBackGoesFirst(t *testing.T) {
 			t.Errorf("slots went to %q, want %q", order, want)
 		}
 	})
+}
+
+// TestEachCallsEveryIndexWithinWidth: Each calls do once for every index,
+// never more than width at a time, and returns only after the last.
+func TestEachCallsEveryIndexWithinWidth(t *testing.T) {
+	t.Parallel()
+	for _, width := range []int{0, 1, 3} {
+		synctest.Test(t, func(t *testing.T) {
+			var running, most atomic.Int32
+			var calls [50]atomic.Int32
+			Each(len(calls), width, func(i int) {
+				n := running.Add(1)
+				for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
+				}
+				time.Sleep(time.Millisecond) // let the others pile up
+				calls[i].Add(1)
+				running.Add(-1)
+			})
+			for i := range calls {
+				if c := calls[i].Load(); c != 1 {
+					t.Fatalf("width %d: index %d called %d times", width, i, c)
+				}
+			}
+			if want := int32(max(width, 1)); most.Load() != want {
+				t.Errorf("width %d: %d calls at once at most, want %d", width, most.Load(), want)
+			}
+		})
+	}
 }
