@@ -250,8 +250,9 @@ const (
 // disk: a compiled main file at a path of its own (hello.js for hello.ts)
 // stands for its source, which is among the inputs, and the symbolic
 // links and package folders it recreates (pnpm's) for their targets.
-// lstat is os.Lstat, or the build's cached answers (Resolver.Lstat): a
-// function's files are asked about once per function that lists them.
+// lstat answers as os.Lstat does; the listing passes the resolver's
+// cached answers (Resolver.Lstat), as each file is asked about once per
+// function that lists it.
 func bundleSources(bundle *node.Bundle, lstat func(string) (fs.FileInfo, error)) []Pick {
 	why := map[string]Pick{}
 	if sel := bundle.Selection; sel != nil {

@@ -60,7 +60,6 @@ type cache struct {
 
 type lstatResult struct {
 	info fs.FileInfo
-	mode fs.FileMode
 	err  error
 }
 
@@ -90,7 +89,10 @@ func newCache(fsys FS) *cache {
 // lstatMode returns the type bits of p without following a final link.
 func (c *cache) lstatMode(p string) (fs.FileMode, error) {
 	r := c.lstatOnce(p)
-	return r.mode, r.err
+	if r.err != nil {
+		return 0, r.err
+	}
+	return r.info.Mode(), nil
 }
 
 // lstatOnce lstats p (a clean absolute path whose folders are real) once
@@ -101,9 +103,6 @@ func (c *cache) lstatOnce(p string) lstatResult {
 		return r
 	}
 	r.info, r.err = c.fsys.Lstat(fsName(p))
-	if r.err == nil {
-		r.mode = r.info.Mode()
-	}
 	c.lstat.Store(p, r)
 	return r
 }

@@ -236,12 +236,7 @@ func runPlans(ctx context.Context, plans []*esbuildPlan) (map[string]*entryOutpu
 	if err != nil {
 		return nil, err
 	}
-	abs := func(p string) string {
-		if filepath.IsAbs(p) {
-			return p
-		}
-		return filepath.Join(wd, p)
-	}
+	abs := func(p string) string { return fromWD(wd, p) }
 	out := map[string]*entryOutput{}
 	for key, o := range meta.Outputs {
 		if o.EntryPoint == "" {
@@ -565,10 +560,7 @@ func (m *esbuildMeta) watched(wd string, inputs map[string]bool) (globRoots, mis
 		if strings.Contains(in, ":") {
 			continue
 		}
-		abs := in
-		if !filepath.IsAbs(abs) {
-			abs = filepath.Join(wd, abs)
-		}
+		abs := fromWD(wd, in)
 		if inputs != nil && !inputs[abs] {
 			continue
 		}
@@ -585,6 +577,15 @@ func (m *esbuildMeta) watched(wd string, inputs map[string]bool) (globRoots, mis
 	slices.Sort(globRoots)
 	slices.Sort(missing)
 	return slices.Compact(globRoots), slices.Compact(missing)
+}
+
+// fromWD is p, a path esbuild reports (relative to the run's working
+// directory wd unless absolute), made absolute.
+func fromWD(wd, p string) string {
+	if filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(wd, p)
 }
 
 // globRoot is the folder part of pattern before its first wildcard.
@@ -619,10 +620,7 @@ func readMetafile(meta, wd string) (*metafile, error) {
 		if strings.Contains(p, ":") { // namespaced virtual inputs
 			continue
 		}
-		if !filepath.IsAbs(p) {
-			p = filepath.Join(wd, p)
-		}
-		out.inputs = append(out.inputs, p)
+		out.inputs = append(out.inputs, fromWD(wd, p))
 	}
 	slices.Sort(out.inputs)
 	outs := make([]string, 0, len(m.Outputs))
@@ -648,9 +646,8 @@ func esbuildMessage(m api.Message, wd string) Message {
 		if l == nil {
 			return
 		}
-		dst.File = l.File
-		if dst.File != "" && !filepath.IsAbs(dst.File) {
-			dst.File = filepath.Join(wd, dst.File)
+		if dst.File = l.File; dst.File != "" {
+			dst.File = fromWD(wd, dst.File)
 		}
 		dst.Line, dst.Column = l.Line, l.Column
 	}

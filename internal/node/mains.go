@@ -46,14 +46,18 @@ func (k mainKey) options() api.BuildOptions {
 	return opts
 }
 
-// mainKeyOf is the compilation trace asks for in's main file.
-func mainKeyOf(in Input) mainKey {
-	fn, cfg := in.Function, in.Config
+// newMainKey is the compilation of main to format with cfg's options.
+func newMainKey(main string, format api.Format, cfg config.FunctionConfig) mainKey {
 	return mainKey{
-		main:   fn.MainFile,
-		format: v2Format(in.Env, fn.MainFile, traceBase(in.Env, fn)), target: bundlerTarget(cfg.NodeVersion),
+		main: main, format: format, target: bundlerTarget(cfg.NodeVersion),
 		sourcemap: cfg.NodeSourcemap != nil && *cfg.NodeSourcemap,
 	}
+}
+
+// mainKeyOf is the compilation trace asks for in's main file.
+func mainKeyOf(in Input) mainKey {
+	fn := in.Function
+	return newMainKey(fn.MainFile, v2Format(in.Env, fn.MainFile, traceBase(in.Env, fn)), in.Config)
 }
 
 // batchKey is what the main files one esbuild run compiles together
@@ -222,12 +226,6 @@ func (e *Env) runBatch(ctx context.Context, keys []mainKey) map[string]*esbuildO
 // glob-style require or a require.resolve, whose files the metafile does
 // not tie to it, is left out, as is one that imports another entry.
 func batchOutputs(meta *esbuildMeta, contents map[string][]byte, wd string) map[string]*esbuildOutput {
-	abs := func(p string) string {
-		if filepath.IsAbs(p) {
-			return p
-		}
-		return filepath.Join(wd, p)
-	}
 	entries := map[string]bool{}
 	for _, o := range meta.Outputs {
 		if o.EntryPoint != "" {
@@ -243,18 +241,18 @@ func batchOutputs(meta *esbuildMeta, contents map[string][]byte, wd string) map[
 		if !ok {
 			continue
 		}
-		eo := &esbuildOutput{}
-		js := abs(path)
+		js := fromWD(wd, path)
 		data, found := contents[js]
 		if !found {
 			continue
 		}
-		eo.files = []outFile{{path: js, contents: data}}
+		eo := &esbuildOutput{files: []outFile{{path: js, contents: data}}}
 		set := make(map[string]bool, len(closure))
-		for _, in := range closure {
+		for in := range closure {
 			if !strings.Contains(in, ":") {
-				eo.inputs = append(eo.inputs, abs(in))
-				set[abs(in)] = true
+				abs := fromWD(wd, in)
+				eo.inputs = append(eo.inputs, abs)
+				set[abs] = true
 			}
 		}
 		slices.Sort(eo.inputs)
@@ -264,15 +262,16 @@ func batchOutputs(meta *esbuildMeta, contents map[string][]byte, wd string) map[
 				eo.externals = append(eo.externals, Import{Specifier: imp.Path, Kind: ImportKind(imp.Kind)})
 			}
 		}
-		out[abs(o.EntryPoint)] = eo
+		out[fromWD(wd, o.EntryPoint)] = eo
 	}
 	return out
 }
 
-// importClosure is every metafile input entry reaches through imports
-// esbuild follows, entry included; false when the closure cannot be told
-// from the metafile (see batchOutputs) or holds another of entries.
-func importClosure(meta *esbuildMeta, entry string, entries map[string]bool) ([]string, bool) {
+// importClosure is the set of metafile inputs entry reaches through
+// imports esbuild follows, entry included; false when the closure cannot
+// be told from the metafile (see batchOutputs) or holds another of
+// entries.
+func importClosure(meta *esbuildMeta, entry string, entries map[string]bool) (map[string]bool, bool) {
 	seen := map[string]bool{entry: true}
 	queue := []string{entry}
 	for len(queue) > 0 {
@@ -301,9 +300,5 @@ func importClosure(meta *esbuildMeta, entry string, entries map[string]bool) ([]
 			queue = append(queue, imp.Path)
 		}
 	}
-	closure := make([]string, 0, len(seen))
-	for f := range seen {
-		closure = append(closure, f)
-	}
-	return closure, true
+	return seen, true
 }

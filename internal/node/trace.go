@@ -238,10 +238,7 @@ type compiled struct {
 // compileMain bundles a v2 main file's local code into one file, leaving
 // packages external, as the reference's nft transformer does.
 func (t *tracer) compileMain(mainFile string, format api.Format, cfg config.FunctionConfig) (*compiled, error) {
-	out, err := t.env.compiledMain(t.ctx, mainKey{
-		main: mainFile, format: format, target: t.target,
-		sourcemap: cfg.NodeSourcemap != nil && *cfg.NodeSourcemap,
-	})
+	out, err := t.env.compiledMain(t.ctx, newMainKey(mainFile, format, cfg))
 	if err != nil {
 		return nil, err
 	}

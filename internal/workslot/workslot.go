@@ -93,9 +93,9 @@ func (p *Pool) Release() {
 
 // Yielder returns the release function With takes for one worker holding
 // one of p's slots. Up to waitersPerSlot times the pool's size of workers
-// at once hand their slots over; beyond that a waiter keeps its slot. A worker's slot is
-// handed over once at a time, so goroutines it starts with its context
-// cannot give it back twice. The slot handed over is taken back whatever
+// at once hand their slots over; beyond that a waiter keeps its slot. A
+// worker's slot is handed over once at a time, so goroutines it starts
+// with its context cannot give it back twice. The slot handed over is taken back whatever
 // happens to the build's context: the worker always gives it back once
 // more, with Release, when it ends.
 func (p *Pool) Yielder() func() (reacquire func()) {
